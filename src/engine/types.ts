@@ -1,0 +1,121 @@
+/**
+ * The engine's vocabulary: conversation state, inputs and outputs. All of it is plain JSON so that it
+ * can be stored, logged (without personal data) and replayed; nothing here knows about Bot Framework,
+ * HTTP or storage.
+ */
+import type { Flow, Support } from '../flow/schema';
+
+/** A language code as used in flows and locales: `fr`, `en`, `ar`, `fr-facile`… */
+export type Lang = string;
+
+/** An answer kept in the state: a choice's value, a validated input, or a yes/no. */
+export type AnswerValue = string | number | boolean;
+
+/**
+ * Everything the engine remembers about one conversation. Versioned (`v`) so that a stored state
+ * written by an older release can be migrated or politely restarted instead of crashing.
+ */
+export interface ConversationState {
+  v: 1;
+  lang: Lang;
+  /** The flow being followed; absent while the person is choosing a procedure. */
+  flowId?: string;
+  /** The node waiting for an answer. */
+  nodeId?: string;
+  /** Nodes that asked something, oldest first, for "back". Branch nodes are not kept. */
+  history: string[];
+  /** Answers by name (a question's `name` or id, an input's `name`). */
+  answers: Record<string, AnswerValue>;
+  /** Failed answers in a row on the current node (the second one offers human help). */
+  failures: number;
+  /** Flows offered when a sentence matched several procedures closely. */
+  candidates?: string[];
+  /** Where the conversation stands. `handoff` and `ended` still accept restart, back and a new request. */
+  status: 'choosing' | 'active' | 'ended' | 'handoff';
+  /** Monotonic turn counter; lets stores and tests tell turns apart without a clock. */
+  turn: number;
+}
+
+/** Global intents available on every node. */
+export type Intent = 'back' | 'restart' | 'help' | 'language';
+
+/**
+ * One thing the person did. `text` is anything typed (or a button's text); `choice` is a button's
+ * stable value (postback), so a button click never depends on fuzzy matching.
+ */
+export type Input =
+  | { kind: 'start' }
+  | { kind: 'text'; text: string }
+  | { kind: 'choice'; value: string }
+  | { kind: 'intent'; intent: Intent; lang?: Lang }
+  | { kind: 'flow'; flowId: string };
+
+/**
+ * A piece of text to show: either flow content already resolved to the conversation's language,
+ * or a key of the generic messages (`locales/<lng>/bot.json`) with parameters, translated by
+ * whoever renders it (the engine stays free of i18next).
+ */
+export type Message = { text: string } | { key: string; params?: Record<string, string | number> };
+
+/** A button: what it shows and the value sent back when clicked. */
+export interface Choice {
+  label: Message;
+  value: string;
+}
+
+/** Why a person is being handed to a human. */
+export type HandoffReason = 'asked' | 'failures' | 'stuck' | 'node' | 'no-match';
+
+/**
+ * What the engine wants shown, in order. Renderers (bot, CLI, web) decide how.
+ * Every output of a turn is produced by `step`; none by the renderers.
+ */
+export type Output =
+  | { kind: 'say'; message: Message }
+  | { kind: 'choices'; choices: Choice[] }
+  | { kind: 'link'; url: string; label: Message }
+  | { kind: 'image'; src: string; alt: Message }
+  | { kind: 'checklist'; title?: Message; items: Message[] }
+  | { kind: 'end'; flowId: string; nodeId: string }
+  | {
+      kind: 'handoff';
+      reason: HandoffReason;
+      flowId?: string;
+      nodeId?: string;
+      /** The help a place must offer (the node's, else the flow's). */
+      support?: Support;
+      /** Why, in the flow's words when a handoff node gives one. */
+      detail?: Message;
+    }
+  | { kind: 'language'; lang: Lang };
+
+/** The result of one turn. */
+export interface StepResult {
+  state: ConversationState;
+  outputs: Output[];
+}
+
+/**
+ * Words for the global intents and generic answers, per language, loaded from
+ * `locales/<lng>/intents.json` by the caller and passed in (the engine reads no files).
+ */
+export interface Lexicon {
+  back: string[];
+  restart: string[];
+  help: string[];
+  done: string[];
+  cannot: string[];
+  yes: string[];
+  no: string[];
+  dontKnow: string[];
+  /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
+  languages: Record<Lang, string[]>;
+}
+
+/** All flows plus what the engine needs to understand people; built once, reused every turn. */
+export interface Catalog {
+  flows: ReadonlyMap<string, Flow>;
+  lexicons: Readonly<Record<Lang, Lexicon>>;
+  /** Flow ids in the order offered on welcome (most asked first). */
+  featured: string[];
+}
