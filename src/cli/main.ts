@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * The `ariane` admin command. Each sub-command lives in its own `<name>Command.ts` file exporting a
+ * `register…Command(program)` function, so that commands can be added without touching each other.
+ */
+import { Command } from 'commander';
+
+/** Builds the CLI program (exported for tests, which run it in-process). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('ariane')
+    .description('Ariane — outils pour les parcours (flows) : vérifier, tester, discuter, dessiner.')
+    .showHelpAfterError();
+  // Commands register themselves here, one line each.
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    });
+}
