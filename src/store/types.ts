@@ -11,7 +11,12 @@ export interface StoredItem<T = unknown> {
   etag: string;
 }
 
-/** One write. `etag` absent or `'*'`: unconditional; otherwise it must equal the stored etag. */
+/**
+ * One write. `etag` absent or `'*'`: unconditional. `etag: ''` ({@link IF_ABSENT}): create only, the
+ * key must not hold a live item. Any other etag must equal the stored etag of a live item (a key that
+ * is absent or expired has no etag, so such a write conflicts). Values are stored as JSON: what
+ * `JSON.stringify` drops or changes (undefined, Dates, class instances) comes back as JSON would.
+ */
 export interface WriteItem {
   key: string;
   value: unknown;
@@ -19,6 +24,9 @@ export interface WriteItem {
   /** Epoch milliseconds after which the item may be purged and is no longer returned. */
   expiresAt?: number;
 }
+
+/** The `etag` of a create-if-absent write (see {@link WriteItem}). */
+export const IF_ABSENT = '';
 
 /** Thrown (the only store error callers are expected to handle) when a conditional write loses a race. */
 export class ConflictError extends Error {
@@ -28,14 +36,26 @@ export class ConflictError extends Error {
   }
 }
 
-/** A JSON key-value store with eTags, expiry and prefix scans. All writes of one call are atomic. */
+/**
+ * A JSON key-value store with eTags, expiry and prefix scans. All writes of one call are atomic: on a
+ * conflict nothing of the call is written. Expired items are never returned (purge reclaims them).
+ */
 export interface KeyValueStore {
   get<T = unknown>(keys: string[]): Promise<Record<string, StoredItem<T>>>;
   /** Returns the new etag of each key. Throws ConflictError (and writes nothing) on a stale etag. */
   set(items: WriteItem[]): Promise<Record<string, string>>;
+  /** Unconditional; absent keys are ignored. */
   delete(keys: string[]): Promise<void>;
   /** Every live item whose key starts with `prefix`, in key order. */
   scan<T = unknown>(prefix: string): Promise<Array<{ key: string } & StoredItem<T>>>;
+}
+
+/** Thrown by `append` on a conversation that does not exist (never created, or purged). */
+export class UnknownConversationError extends Error {
+  constructor(public readonly conversationId: string) {
+    super(`Unknown conversation "${conversationId}".`);
+    this.name = 'UnknownConversationError';
+  }
 }
 
 /** A Direct Line conversation as stored. */
@@ -47,7 +67,11 @@ export interface ConversationRecord {
   data?: Record<string, unknown>;
 }
 
-/** An activity as appended to a conversation's stream; the store assigns `id` and the watermark. */
+/**
+ * An activity as appended to a conversation's stream; the store assigns `id`
+ * (`<conversationId>|<watermark, 7 digits>`, as Direct Line does) and the watermark (1, 2, 3… per
+ * conversation, no gaps). `activity` is stored as given: the channel puts `id` into it when serving.
+ */
 export interface LoggedActivity {
   id: string;
   watermark: number;
@@ -59,18 +83,24 @@ export interface LoggedActivity {
  * atomically, so two server instances appending to one conversation never collide or reorder.
  */
 export interface ConversationLog {
+  /** Throws ConflictError when a conversation with that id already exists. */
   createConversation(record: ConversationRecord): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
   /**
    * Appends one activity. When `clientActivityId` is given and already present in this conversation,
    * nothing is appended and the existing entry is returned with `duplicate: true` (idempotent POST).
+   * Throws UnknownConversationError when the conversation does not exist (e.g. purged).
    */
   append(
     conversationId: string,
     activity: Record<string, unknown>,
     clientActivityId?: string,
   ): Promise<LoggedActivity & { duplicate: boolean }>;
-  /** Activities with watermark > `after` (all when undefined), oldest first, at most `limit`. */
+  /**
+   * Activities with watermark > `after` (all when undefined), oldest first, at most `limit`.
+   * `watermark` is that of the last activity returned, else `after ?? 0` (an unknown conversation
+   * lists nothing: the channel checks existence with getConversation).
+   */
   list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }>;
 }
 
@@ -81,7 +111,11 @@ export interface Store {
   readonly log: ConversationLog;
   /** Resolves when the store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
-  /** Deletes expired items and conversations created before `before` (epoch ms). Returns how many. */
+  /**
+   * Deletes items expired at `now` and conversations (with their activities) whose last activity —
+   * or creation when they have none — is before `conversationsBefore` (epoch ms), so a conversation
+   * in use is never cut short. Returns how many items and conversations were deleted.
+   */
   purge(now: number, conversationsBefore?: number): Promise<number>;
   close(): Promise<void>;
 }

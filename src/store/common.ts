@@ -1,0 +1,25 @@
+/** Small helpers shared by the store implementations (internal to src/store). */
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A fresh etag. Random rather than a counter so that etags from different instances or restarts
+ * never repeat: a stale etag must never match by coincidence.
+ */
+export function newEtag(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** The Direct Line-style activity id for a watermark (sortable, readable in logs). */
+export function activityId(conversationId: string, watermark: number): string {
+  return `${conversationId}|${String(watermark).padStart(7, '0')}`;
+}
+
+/** Serialises a value as stored; `null` stands for values JSON cannot represent (undefined). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Whether a write's etag asks for an unconditional write. */
+export function isUnconditional(etag: string | undefined): boolean {
+  return etag === undefined || etag === '*';
+}
