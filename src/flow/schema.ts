@@ -274,7 +274,12 @@ export const Flow = Type.Object(
     reviewed: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date de la dernière vérification du contenu (AAAA-MM-JJ).' }),
     languages: Type.Array(Type.String({ pattern: LANGUAGE_PATTERN }), { minItems: 1, description: 'Les langues de ce parcours (fr en premier).' }),
     start: NodeId,
-    nodes: Type.Record(Type.String({ pattern: ID_PATTERN }), FlowNode, { description: 'Les nœuds du parcours, par identifiant.' }),
+    // additionalProperties: false so that a badly written node id is an error, not a silently ignored node.
+    nodes: Type.Record(Type.String({ pattern: ID_PATTERN }), FlowNode, {
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'Les nœuds du parcours, par identifiant (minuscules, chiffres et tirets).',
+    }),
   },
   { additionalProperties: false, title: 'Parcours Ariane' },
 );

@@ -1,0 +1,271 @@
+import { basename } from 'node:path';
+import { strictify, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
+import type { DataPath, FlowSource, Position } from './flowSource';
+import type { Condition, Flow, FlowNode, Text } from './schema';
+import { closest } from './suggest';
+
+/** A flow that passed schema validation, with the source it came from (for positions). */
+export interface ParsedFlow {
+  flow: Flow;
+  source: Pick<FlowSource, 'file' | 'locate'>;
+}
+
+/** What the checks need to know from outside. `today` is passed in so that checks stay pure and testable. */
+export interface CheckOptions {
+  /** Today's date, `YYYY-MM-DD` (a `reviewed` date older than 12 months before it is a warning). */
+  today: string;
+  /** Turn warnings into errors (`ariane check --strict`, CI). */
+  strict?: boolean;
+}
+
+/** The operators a branch condition may use; exactly one per condition. */
+export const CONDITION_OPERATORS = ['equals', 'in', 'missing', 'lt', 'lte', 'gt', 'gte'] as const;
+
+/**
+ * Graph and cross-file checks on flows that already match the schema: references to nodes that do not
+ * exist, duplicate flow ids, id ≠ file name, traps (no way to an `end` or `handoff`), malformed branch
+ * conditions (errors); unreachable nodes, missing translations, stale review dates, non-https links
+ * (warnings, errors when `strict`). Pure: same flows and options, same diagnostics.
+ */
+export function checkFlows(flows: readonly ParsedFlow[], options: CheckOptions): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const firstFileById = new Map<string, string>();
+  for (const parsed of flows) {
+    const { flow, source } = parsed;
+    const first = firstFileById.get(flow.id);
+    if (first === undefined) firstFileById.set(flow.id, source.file);
+    else {
+      diagnostics.push(at(source, ['id'], 'value', 'error', 'duplicate-flow-id', `le parcours « ${flow.id} » existe déjà dans ${first}`, 'chaque parcours doit avoir son propre identifiant'));
+    }
+    diagnostics.push(...checkFlow(parsed, options));
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  return options.strict ? strictify(sorted) : sorted;
+}
+
+/** The checks of `checkFlows` that concern one flow alone (always non-strict; `checkFlows` applies strict). */
+export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const push = (path: DataPath, where: 'key' | 'value', severity: Diagnostic['severity'], code: DiagnosticCode, message: string, hint?: string) =>
+    out.push(at(source, path, where, severity, code, message, hint));
+
+  // id = file name, so that `ariane chat <id>` and links find the file.
+  const fileId = basename(source.file).replace(/\.ya?ml$/i, '');
+  if (/\.ya?ml$/i.test(source.file) && fileId !== flow.id) {
+    push(['id'], 'value', 'error', 'id-mismatch', `l’identifiant « ${flow.id} » ne correspond pas au nom du fichier « ${basename(source.file)} »`, `écrivez « id: ${fileId} » ou renommez le fichier en « ${flow.id}.yaml »`);
+  }
+
+  // References to nodes.
+  const ids = Object.keys(flow.nodes);
+  const known = new Set(ids);
+  const dangling = new Set<string>();
+  const checkRef = (target: string, path: DataPath, fromNode?: string) => {
+    if (known.has(target)) return;
+    if (fromNode) dangling.add(fromNode);
+    const guess = closest(target, ids);
+    push(path, 'value', 'error', 'unknown-node', `aucun nœud ne s’appelle « ${target} »`, guess ? `vouliez-vous dire « ${guess} » ?` : `nœuds de ce parcours : ${ids.join(', ')}`);
+  };
+  checkRef(flow.start, ['start']);
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    for (const edge of edgesOf(node)) checkRef(edge.target, ['nodes', id, ...edge.path], id);
+  }
+
+  // Traps: nodes from which no end or handoff can be reached by following the flow's own arrows.
+  // A node with a broken reference is already an error; it is not reported twice.
+  const canFinish = new Set<string>(ids.filter((id) => isTerminal(flow.nodes[id]) || dangling.has(id)));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of ids) {
+      if (canFinish.has(id)) continue;
+      const node = flow.nodes[id];
+      if (node && edgesOf(node).some((e) => canFinish.has(e.target))) {
+        canFinish.add(id);
+        changed = true;
+      }
+    }
+  }
+  for (const id of ids) {
+    if (!canFinish.has(id)) {
+      push(['nodes', id], 'key', 'error', 'trap', `impasse : depuis le nœud « ${id} », aucun chemin ne mène à une fin (end) ni à un relais (handoff)`, 'ajoutez un chemin vers un nœud « end » ou « handoff » (une boucle sans sortie bloque la personne)');
+    }
+  }
+
+  // Unreachable nodes: dead text that nobody will read (often a forgotten `next`).
+  const reachable = new Set<string>();
+  const queue = known.has(flow.start) ? [flow.start] : [];
+  while (queue.length > 0) {
+    const id = queue.pop() as string;
+    if (reachable.has(id)) continue;
+    reachable.add(id);
+    const node = flow.nodes[id];
+    if (node) for (const e of edgesOf(node)) if (known.has(e.target) && !reachable.has(e.target)) queue.push(e.target);
+  }
+  if (known.has(flow.start)) {
+    for (const id of ids) {
+      if (!reachable.has(id)) push(['nodes', id], 'key', 'warning', 'unreachable', `le nœud « ${id} » n’est jamais atteint depuis « ${flow.start} »`, 'ajoutez un « next » qui y mène, ou supprimez-le');
+    }
+  }
+
+  // Branch conditions: exactly one operator each, on an answer some node keeps.
+  const answerNames = new Set<string>();
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'question') answerNames.add(node.name ?? id);
+    if (node.kind === 'input') answerNames.add(node.name);
+  }
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind !== 'branch') continue;
+    node.rules.forEach((rule, r) => {
+      const base: DataPath = ['nodes', id, 'rules', r, 'when'];
+      const conditions: Array<[Condition, DataPath]> =
+        'all' in rule.when
+          ? rule.when.all.map((c, i) => [c, [...base, 'all', i]] as [Condition, DataPath])
+          : 'any' in rule.when
+            ? rule.when.any.map((c, i) => [c, [...base, 'any', i]] as [Condition, DataPath])
+            : [[rule.when, base]];
+      for (const [condition, path] of conditions) {
+        const operators = CONDITION_OPERATORS.filter((op) => condition[op] !== undefined);
+        if (operators.length === 0) {
+          push(path, 'value', 'error', 'condition-operators', `condition sans test sur « ${condition.answer} »`, 'ajoutez un seul test : equals, in, missing, lt, lte, gt ou gte');
+        } else if (operators.length > 1) {
+          push(path, 'value', 'error', 'condition-operators', `plusieurs tests dans une même condition (${operators.join(', ')})`, 'un seul test par condition ; pour en combiner plusieurs, utilisez « all: » (toutes) ou « any: » (au moins une)');
+        }
+        if (!answerNames.has(condition.answer)) {
+          const guess = closest(condition.answer, answerNames);
+          push([...path, 'answer'], 'value', 'warning', 'unknown-answer', `aucune question ni saisie de ce parcours ne garde de réponse « ${condition.answer} »`, guess ? `vouliez-vous dire « ${guess} » ?` : 'utilisez l’identifiant d’une question ou le « name » d’une saisie');
+        }
+      }
+    });
+  }
+
+  // Translations: every text in every language the flow declares.
+  const declared = flow.languages.filter((l) => l !== 'fr');
+  if (declared.length > 0) {
+    for (const [path, text] of textsOf(flow)) {
+      const missing = typeof text === 'string' ? declared : declared.filter((l) => !(l in text));
+      if (missing.length > 0) {
+        push(path, 'value', 'warning', 'missing-translation', `texte sans traduction en ${missing.join(', ')}`, `ajoutez ${missing.map((l) => `« ${l}: … »`).join(' et ')} sous « fr: … » (le parcours déclare languages: [${flow.languages.join(', ')}])`);
+      }
+    }
+  }
+
+  // Review date: facts change (phone numbers, sites); a year-old check needs a new look.
+  if (!isRealDate(flow.reviewed)) {
+    push(['reviewed'], 'value', 'error', 'bad-date', `date impossible « ${flow.reviewed} »`, 'écrivez une date réelle AAAA-MM-JJ');
+  } else if (isRealDate(options.today)) {
+    if (flow.reviewed < monthsBefore(options.today, 12)) {
+      push(['reviewed'], 'value', 'warning', 'review-outdated', `contenu vérifié le ${flow.reviewed}, il y a plus de 12 mois`, 'relisez le parcours avec les sources officielles, puis mettez la date du jour dans « reviewed »');
+    } else if (flow.reviewed > options.today) {
+      push(['reviewed'], 'value', 'warning', 'review-outdated', `date de vérification dans le futur (${flow.reviewed})`, 'mettez la date à laquelle vous avez vérifié le contenu');
+    }
+  }
+
+  // Links: https only (people type personal data on these sites).
+  for (const [path, url] of urlsOf(flow)) {
+    if (!/^https:\/\//i.test(url)) push(path, 'value', 'warning', 'insecure-link', `lien non sécurisé « ${url} »`, 'utilisez l’adresse en https:// du site officiel');
+  }
+  return out;
+}
+
+/** The arrows leaving a node, with the path of the field that holds each target. */
+export function edgesOf(node: FlowNode): Array<{ target: string; path: DataPath }> {
+  switch (node.kind) {
+    case 'question':
+      return node.choices.map((c, i) => ({ target: c.next, path: ['choices', i, 'next'] }));
+    case 'input':
+    case 'checklist':
+      return [{ target: node.next, path: ['next'] }];
+    case 'step':
+      return [{ target: node.next, path: ['next'] }, ...(node.stuck ? [{ target: node.stuck, path: ['stuck'] }] : [])];
+    case 'branch':
+      return [...node.rules.map((r, i) => ({ target: r.next, path: ['rules', i, 'next'] })), { target: node.otherwise, path: ['otherwise'] }];
+    case 'end':
+    case 'handoff':
+      return [];
+  }
+}
+
+function isTerminal(node: FlowNode | undefined): boolean {
+  return node?.kind === 'end' || node?.kind === 'handoff';
+}
+
+/** Every person-facing text of a flow, with its path. */
+export function textsOf(flow: Flow): Array<[DataPath, Text]> {
+  const out: Array<[DataPath, Text]> = [[['title'], flow.title]];
+  if (flow.summary) out.push([['summary'], flow.summary]);
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    const base = ['nodes', id];
+    if (node.text !== undefined) out.push([[...base, 'text'], node.text]);
+    switch (node.kind) {
+      case 'question':
+        node.choices.forEach((c, i) => out.push([[...base, 'choices', i, 'label'], c.label]));
+        break;
+      case 'input':
+        if (node.retry) out.push([[...base, 'retry'], node.retry]);
+        break;
+      case 'step':
+        if (node.link) out.push([[...base, 'link', 'label'], node.link.label]);
+        if (node.image) out.push([[...base, 'image', 'alt'], node.image.alt]);
+        break;
+      case 'checklist':
+        node.items.forEach((item, i) => out.push([[...base, 'items', i], item]));
+        break;
+      case 'end':
+        if (node.next_steps) out.push([[...base, 'next_steps'], node.next_steps]);
+        if (node.if_problem) out.push([[...base, 'if_problem'], node.if_problem]);
+        node.links?.forEach((l, i) => out.push([[...base, 'links', i, 'label'], l.label]));
+        break;
+      case 'handoff':
+        out.push([[...base, 'reason'], node.reason]);
+        break;
+      case 'branch':
+        break;
+    }
+  }
+  return out;
+}
+
+/** Every URL of a flow (sources, node sources, links), with its path. */
+export function urlsOf(flow: Flow): Array<[DataPath, string]> {
+  const out: Array<[DataPath, string]> = flow.sources.map((s, i) => [['sources', i, 'url'], s.url]);
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    const base = ['nodes', id];
+    if ('source' in node && node.source !== undefined) {
+      if (typeof node.source === 'string') out.push([[...base, 'source'], node.source]);
+      else node.source.forEach((u, i) => out.push([[...base, 'source', i], u]));
+    }
+    if (node.kind === 'step' && node.link) out.push([[...base, 'link', 'url'], node.link.url]);
+    if (node.kind === 'end') node.links?.forEach((l, i) => out.push([[...base, 'links', i, 'url'], l.url]));
+  }
+  return out;
+}
+
+function isRealDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const daysInMonth = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1] ?? 31;
+  return d <= daysInMonth;
+}
+
+/** `YYYY-MM-DD` minus n months, as a string comparable with `<` (day clamped: 03-31 → 02-28 is fine here). */
+function monthsBefore(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) - months;
+  const yy = Math.floor(total / 12);
+  const mm = (total % 12) + 1;
+  return `${String(yy).padStart(4, '0')}-${String(mm).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function at(
+  source: Pick<FlowSource, 'file' | 'locate'>,
+  path: DataPath,
+  where: 'key' | 'value',
+  severity: Diagnostic['severity'],
+  code: DiagnosticCode,
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const pos: Position = source.locate(path, where);
+  return { file: source.file, line: pos.line, col: pos.col, severity, code, message, ...(hint ? { hint } : {}) };
+}

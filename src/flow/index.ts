@@ -1,0 +1,11 @@
+/**
+ * Flow definition: the format (schema), reading YAML files with positions, and the checks that
+ * `ariane check` and the server run. Other folders import from here only.
+ */
+export * from './schema';
+export { type Diagnostic, type DiagnosticCode, DIAGNOSTIC_CODES, formatDiagnostic, hasErrors, sortDiagnostics, strictify } from './diagnostic';
+export { FlowSource, type DataPath, type Position } from './flowSource';
+export { loadFlow, parseFlow, type LoadedFlow } from './loadFlow';
+export { checkFlow, checkFlows, edgesOf, textsOf, urlsOf, CONDITION_OPERATORS, type CheckOptions, type ParsedFlow } from './checkFlows';
+export { loadFlowDirectory, loadFlowFiles, isScenarioFile, type FlowSet, type LoadOptions } from './loadFlowDirectory';
+export { closest } from './suggest';

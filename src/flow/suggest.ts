@@ -1,0 +1,31 @@
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * The candidate closest to a misspelt word, or undefined when nothing is close enough to be a
+ * plausible typo (a wild guess is worse than no hint). Case and accents are ignored.
+ */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const norm = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const w = norm(word);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(w, norm(c));
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  if (best === undefined) return undefined;
+  // Allow about one typo per three letters, at least 2 (so "nxt" → "next", not "a" → "reason").
+  const allowed = Math.max(2, Math.floor(Math.max(w.length, best.length) / 3));
+  return bestDistance <= allowed && bestDistance > 0 ? best : undefined;
+}
+
+/** « a », « b » et « c » — for listing allowed values in French messages. */
+export function quoteList(values: readonly string[], max = 12): string {
+  const shown = values.slice(0, max).map((v) => `« ${v} »`);
+  const more = values.length > max ? `, …` : '';
+  if (shown.length <= 1) return shown.join('') + more;
+  return `${shown.slice(0, -1).join(', ')} ou ${shown[shown.length - 1]}${more}`;
+}
