@@ -23,3 +23,21 @@ export function toJson(value: unknown): string {
 export function isUnconditional(etag: string | undefined): boolean {
   return etag === undefined || etag === '*';
 }
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, in code point order (the
+ * order of SQLite's BINARY and PostgreSQL's "C" collations), or undefined when there is none (empty
+ * prefix, or only U+10FFFF): lets a prefix scan be an index range `key >= prefix AND key < bound`.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix);
+  while (points.length) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      // Skip the surrogate range: those code points cannot stand alone in a stored string.
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return points.join('') + String.fromCodePoint(next);
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,7 @@
 /** Chooses and opens the store from configuration (called once, by src/main.ts and by tests). */
 import { MemoryStore } from './MemoryStore';
+import { PostgresStore } from './PostgresStore';
+import { SqliteStore } from './SqliteStore';
 import type { Store } from './types';
 
 /** What the store needs from the configuration. */
@@ -14,10 +16,11 @@ export interface StoreConfig {
 
 /**
  * Opens the store: PostgreSQL when `databaseUrl` is given, else memory when asked, else SQLite in
- * `dataDir`. Durable stores migrate their schema before resolving.
+ * `dataDir`. Durable stores migrate their schema before resolving; a database that cannot be
+ * reached rejects (the caller stops the start with that message).
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
-  if (config.memory && !config.databaseUrl) return new MemoryStore();
-  // SQLite and PostgreSQL stores are being written (same contract); until then this fails loudly.
-  throw new Error('Durable stores are not available yet: use { memory: true }.');
+  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl });
+  if (config.memory) return new MemoryStore();
+  return SqliteStore.open({ dataDir: config.dataDir });
 }

@@ -1,0 +1,331 @@
+/**
+ * The store for several Ariane instances behind a load balancer: PostgreSQL through a `pg` Pool.
+ *
+ * Concurrency is decided by the database, never by one instance's memory:
+ * - a conditional write is one `UPDATE … WHERE etag = $old` (or an `INSERT … ON CONFLICT` for
+ *   create-if-absent) whose row count says whether it won; a multi-item write runs in a transaction
+ *   rolled back on the first conflict, so nothing of it is written;
+ * - `append` takes the conversation row's lock with `UPDATE … SET last_watermark = last_watermark + 1
+ *   RETURNING`, so appends to one conversation from any instance are serialised and get watermarks
+ *   1, 2, 3… with no gap; the idempotency check on `clientActivityId` runs after that lock, so it
+ *   sees a concurrent duplicate, and a unique index backs it.
+ * Schema migrations run at start under a `pg_advisory_lock`, so instances starting together migrate
+ * once.
+ */
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { activityId, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import {
+  ConflictError,
+  IF_ABSENT,
+  UnknownConversationError,
+  type ConversationLog,
+  type ConversationRecord,
+  type KeyValueStore,
+  type LoggedActivity,
+  type Store,
+  type StoredItem,
+  type WriteItem,
+} from './types';
+
+/** How to reach PostgreSQL. */
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Clock in epoch ms (default Date.now), for expiry tests. */
+  now?: () => number;
+  /** Extra pg pool settings (TLS, timeouts). */
+  pool?: Omit<PoolConfig, 'connectionString' | 'max'>;
+}
+
+/** Schema migrations, applied in order; index + 1 is the schema version. Never edit a shipped one. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE ariane_kv (
+     key TEXT COLLATE "C" PRIMARY KEY,
+     value TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     expires_at BIGINT
+   );
+   CREATE INDEX ariane_kv_expires ON ariane_kv (expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE ariane_conversations (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     data TEXT,
+     last_watermark INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX ariane_conversations_updated ON ariane_conversations (updated_at);
+   CREATE TABLE ariane_activities (
+     conversation_id TEXT NOT NULL REFERENCES ariane_conversations (id) ON DELETE CASCADE,
+     watermark INTEGER NOT NULL,
+     client_activity_id TEXT,
+     activity TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, watermark)
+   );
+   CREATE UNIQUE INDEX ariane_activities_client ON ariane_activities (conversation_id, client_activity_id)
+     WHERE client_activity_id IS NOT NULL;`,
+];
+
+/** The schema version this code expects. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Advisory lock key for migrations ("ARIA" in ASCII). */
+const MIGRATION_LOCK = 0x41524941;
+
+const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
+
+/** A `Store` in PostgreSQL; open it with `PostgresStore.open`. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly kv: KeyValueStore;
+  readonly log: ConversationLog;
+  private readonly pool: Pool;
+  private readonly now: () => number;
+  private closed = false;
+
+  /** Connects, migrates the schema (once across instances), and returns the store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.pool.end().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  private constructor(options: PostgresStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.pool = new Pool({ ...options.pool, connectionString: options.connectionString, max: options.max ?? 10 });
+    // An idle client losing its connection must not crash the process: the pool drops it and the
+    // next query opens a new one (or fails, and that failure reaches the caller).
+    this.pool.on('error', () => undefined);
+    this.kv = {
+      get: (keys) => this.get(keys),
+      set: (items) => this.set(items),
+      delete: async (keys) => {
+        if (keys.length) await this.pool.query('DELETE FROM ariane_kv WHERE key = ANY($1)', [keys]);
+      },
+      scan: (prefix) => this.scan(prefix),
+    };
+    this.log = {
+      createConversation: (record) => this.createConversation(record),
+      getConversation: (id) => this.getConversation(id),
+      append: (conversationId, activity, clientActivityId) => this.append(conversationId, activity, clientActivityId),
+      list: (conversationId, after, limit) => this.list(conversationId, after, limit),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async purge(now: number, conversationsBefore?: number): Promise<number> {
+    let count = (await this.pool.query('DELETE FROM ariane_kv WHERE expires_at <= $1', [now])).rowCount ?? 0;
+    if (conversationsBefore !== undefined) {
+      // Activities go with their conversation (ON DELETE CASCADE).
+      count += (await this.pool.query('DELETE FROM ariane_conversations WHERE updated_at < $1', [conversationsBefore])).rowCount ?? 0;
+    }
+    return count;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        await client.query('CREATE TABLE IF NOT EXISTS ariane_schema_version (version INTEGER NOT NULL)');
+        const { rows } = await client.query<{ version: number }>('SELECT version FROM ariane_schema_version');
+        const current = rows[0]?.version ?? 0;
+        if (current > MIGRATIONS.length) {
+          throw new Error(`The database has Ariane schema version ${current}, newer than this Ariane (${MIGRATIONS.length}): upgrade Ariane.`);
+        }
+        if (current < MIGRATIONS.length) {
+          await client.query('BEGIN');
+          try {
+            for (let v = current; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v]!);
+            await client.query('DELETE FROM ariane_schema_version');
+            await client.query('INSERT INTO ariane_schema_version (version) VALUES ($1)', [MIGRATIONS.length]);
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `fn` in a transaction on one pooled client; rolls back when it throws. */
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError; // the connection is unusable: do not return it to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  private async get<T>(keys: string[]): Promise<Record<string, StoredItem<T>>> {
+    const out: Record<string, StoredItem<T>> = {};
+    if (!keys.length) return out;
+    const { rows } = await this.pool.query<{ key: string; value: string; etag: string }>(
+      `SELECT key, value, etag FROM ariane_kv WHERE key = ANY($1) AND ${LIVE.replace('$NOW', '$2')}`,
+      [keys, this.now()],
+    );
+    for (const r of rows) out[r.key] = { value: JSON.parse(r.value) as T, etag: r.etag };
+    return out;
+  }
+
+  private async set(items: WriteItem[]): Promise<Record<string, string>> {
+    if (!items.length) return {};
+    if (items.length === 1) return this.writeItems(this.pool, items);
+    return this.transaction((client) => this.writeItems(client, items));
+  }
+
+  /** Writes items one statement each; throws ConflictError at the first lost condition. */
+  private async writeItems(db: Pool | PoolClient, items: WriteItem[]): Promise<Record<string, string>> {
+    const now = this.now();
+    const etags: Record<string, string> = {};
+    for (const w of items) {
+      const etag = newEtag();
+      const args: unknown[] = [w.key, toJson(w.value), etag, w.expiresAt ?? null];
+      let sql: string;
+      if (isUnconditional(w.etag)) {
+        sql = `INSERT INTO ariane_kv (key, value, etag, expires_at) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag, expires_at = EXCLUDED.expires_at`;
+      } else if (w.etag === IF_ABSENT) {
+        // An expired row counts as absent and is replaced.
+        sql = `INSERT INTO ariane_kv (key, value, etag, expires_at) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag, expires_at = EXCLUDED.expires_at
+          WHERE ariane_kv.expires_at IS NOT NULL AND ariane_kv.expires_at <= $5`;
+        args.push(now);
+      } else {
+        sql = `UPDATE ariane_kv SET value = $2, etag = $3, expires_at = $4
+          WHERE key = $1 AND etag = $5 AND ${LIVE.replace('$NOW', '$6')}`;
+        args.push(w.etag, now);
+      }
+      const result = await db.query(sql, args);
+      if (result.rowCount !== 1) throw new ConflictError(w.key);
+      etags[w.key] = etag;
+    }
+    return etags;
+  }
+
+  private async scan<T>(prefix: string): Promise<Array<{ key: string } & StoredItem<T>>> {
+    const bound = prefixUpperBound(prefix);
+    const now = this.now();
+    const { rows } =
+      bound === undefined
+        ? await this.pool.query<{ key: string; value: string; etag: string }>(
+            `SELECT key, value, etag FROM ariane_kv WHERE key >= $1 AND ${LIVE.replace('$NOW', '$2')} ORDER BY key`,
+            [prefix, now],
+          )
+        : await this.pool.query<{ key: string; value: string; etag: string }>(
+            `SELECT key, value, etag FROM ariane_kv WHERE key >= $1 AND key < $2 AND ${LIVE.replace('$NOW', '$3')} ORDER BY key`,
+            [prefix, bound, now],
+          );
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, etag: r.etag }));
+  }
+
+  private async createConversation(record: ConversationRecord): Promise<void> {
+    const result = await this.pool.query(
+      `INSERT INTO ariane_conversations (id, user_id, created_at, updated_at, data) VALUES ($1, $2, $3, $3, $4)
+       ON CONFLICT (id) DO NOTHING`,
+      [record.id, record.userId, record.createdAt, record.data === undefined ? null : toJson(record.data)],
+    );
+    if (result.rowCount !== 1) throw new ConflictError(record.id);
+  }
+
+  private async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const { rows } = await this.pool.query<{ id: string; user_id: string; created_at: string; data: string | null }>(
+      'SELECT id, user_id, created_at, data FROM ariane_conversations WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: Number(row.created_at) };
+    if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    return record;
+  }
+
+  private async append(
+    conversationId: string,
+    activity: Record<string, unknown>,
+    clientActivityId: string | undefined,
+  ): Promise<LoggedActivity & { duplicate: boolean }> {
+    const json = toJson(activity);
+    const existing = async (db: Pool | PoolClient) => {
+      const { rows } = await db.query<{ watermark: number; activity: string }>(
+        'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND client_activity_id = $2',
+        [conversationId, clientActivityId],
+      );
+      const row = rows[0];
+      return row && { id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true };
+    };
+    const outcome = await this.transaction(async (client) => {
+      // Takes the conversation row's lock until COMMIT: appends to one conversation are serialised.
+      const next = await client.query<{ last_watermark: number }>(
+        'UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark',
+        [conversationId, this.now()],
+      );
+      const watermark = next.rows[0]?.last_watermark;
+      if (watermark === undefined) throw new UnknownConversationError(conversationId);
+      if (clientActivityId !== undefined) {
+        // Runs after the lock, in a new snapshot: it sees a duplicate committed by a racing instance.
+        const dup = await existing(client);
+        if (dup) throw new DuplicateFound(dup);
+      }
+      await client.query(
+        'INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity) VALUES ($1, $2, $3, $4)',
+        [conversationId, watermark, clientActivityId ?? null, json],
+      );
+      return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
+    }).catch((err: unknown) => {
+      // The duplicate case rolls back (the watermark is not spent) and returns the stored entry.
+      if (err instanceof DuplicateFound) return err.entry;
+      throw err;
+    });
+    return outcome;
+  }
+
+  private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
+    const from = after ?? 0;
+    const { rows } = await this.pool.query<{ watermark: number; activity: string }>(
+      'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',
+      [conversationId, from, limit === undefined ? null : Math.max(0, limit)],
+    );
+    const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: JSON.parse(r.activity) as Record<string, unknown> }));
+    return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
+  }
+}
+
+/** Carries an existing entry out of the append transaction so that it rolls back. */
+class DuplicateFound extends Error {
+  constructor(readonly entry: LoggedActivity & { duplicate: boolean }) {
+    super('duplicate clientActivityId');
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * The embedded default store: one SQLite file, `<dataDir>/ariane.db`, through better-sqlite3.
+ *
+ * Durability: WAL journal with `synchronous=FULL`, so a commit is on disk (WAL fsynced) before the
+ * promise of a write resolves — an acknowledged turn survives `kill -9` and also a power cut. With
+ * `NORMAL`, a WAL commit is not fsynced: it survives a process crash but may be lost by an OS crash.
+ *
+ * Speed: an fsync costs ~150 µs here, more than the rest of a write. Writes are therefore
+ * group-committed: every write requested during one turn of the event loop is queued and run in a
+ * single transaction on the next `setImmediate`, each write inside its own savepoint, so one fsync
+ * serves all concurrent conversations while a conflict still undoes only its own write. A write's
+ * promise resolves after the COMMIT returned. Reads run at once on committed data (better-sqlite3 is
+ * synchronous), so a caller that awaited its write always reads it back.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { activityId, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import {
+  ConflictError,
+  IF_ABSENT,
+  UnknownConversationError,
+  type ConversationLog,
+  type ConversationRecord,
+  type KeyValueStore,
+  type LoggedActivity,
+  type Store,
+  type StoredItem,
+  type WriteItem,
+} from './types';
+
+/** Where and how to open the SQLite store. */
+export interface SqliteStoreOptions {
+  /** Directory of `ariane.db` (created if missing). */
+  dataDir: string;
+  /** Clock in epoch ms (default Date.now), for expiry tests. */
+  now?: () => number;
+}
+
+/** Schema migrations, applied in order; index + 1 is the schema version. Never edit a shipped one. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE kv (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     expires_at INTEGER
+   ) WITHOUT ROWID;
+   CREATE INDEX kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE conversations (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     data TEXT,
+     last_watermark INTEGER NOT NULL DEFAULT 0
+   ) WITHOUT ROWID;
+   CREATE INDEX conversations_updated ON conversations (updated_at);
+   CREATE TABLE activities (
+     conversation_id TEXT NOT NULL,
+     watermark INTEGER NOT NULL,
+     client_activity_id TEXT,
+     activity TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, watermark)
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX activities_client ON activities (conversation_id, client_activity_id)
+     WHERE client_activity_id IS NOT NULL;`,
+];
+
+/** The schema version this code expects. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+interface Pending {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+/** A `Store` in one SQLite file; open it with `SqliteStore.open`. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly kv: KeyValueStore;
+  readonly log: ConversationLog;
+  /** Path of the database file. */
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly s: Record<string, Stmt>;
+  private queue: Pending[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private closed = false;
+  private readonly runBatch: (batch: Pending[]) => Array<{ ok: boolean; value: unknown }>;
+
+  /** Opens (creating and migrating if needed) `<dataDir>/ariane.db`. */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    return new SqliteStore(options);
+  }
+
+  private constructor(options: SqliteStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.file = join(options.dataDir, 'ariane.db');
+    this.now = options.now ?? Date.now;
+    const db = new Database(this.file);
+    this.db = db;
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      // Another process (an admin command) may hold the write lock briefly: wait instead of failing.
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.s = prepareAll(db);
+    // Each op runs in a nested transaction (a savepoint) inside the batch's transaction.
+    const runOne = db.transaction((p: Pending) => p.run());
+    const runBatch = db.transaction((batch: Pending[]) =>
+      batch.map((p) => {
+        try {
+          return { ok: true, value: runOne(p) };
+        } catch (error) {
+          return { ok: false, value: error };
+        }
+      }),
+    );
+    this.runBatch = (batch) => runBatch.immediate(batch);
+
+    this.kv = {
+      get: async <T>(keys: string[]) => this.get<T>(keys),
+      set: (items: WriteItem[]) => this.write(() => this.setNow(items)),
+      delete: (keys: string[]) =>
+        this.write(() => {
+          for (const key of keys) this.s.kvDelete!.run(key);
+        }),
+      scan: async <T>(prefix: string) => this.scan<T>(prefix),
+    };
+    this.log = {
+      createConversation: (record) => this.write(() => this.createNow(record)),
+      getConversation: async (id) => this.getConversation(id),
+      append: (conversationId, activity, clientActivityId) =>
+        this.write(() => this.appendNow(conversationId, activity, clientActivityId)),
+      list: async (conversationId, after, limit) => this.list(conversationId, after, limit),
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+    this.s.ping!.get();
+  }
+
+  purge(now: number, conversationsBefore?: number): Promise<number> {
+    return this.write(() => {
+      let count = this.s.purgeKv!.run(now).changes;
+      if (conversationsBefore !== undefined) {
+        this.s.purgeActivities!.run(conversationsBefore);
+        count += this.s.purgeConversations!.run(conversationsBefore).changes;
+      }
+      return count;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error('The store is closed.');
+  }
+
+  /** Queues a write for the next group commit. */
+  private write<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.queue;
+    if (!batch.length) return;
+    this.queue = [];
+    let results: Array<{ ok: boolean; value: unknown }>;
+    try {
+      results = this.runBatch(batch);
+    } catch (error) {
+      // The COMMIT itself failed (disk full, I/O error): nothing of the batch is durable.
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? batch[i]!.resolve(r.value) : batch[i]!.reject(r.value)));
+  }
+
+  private get<T>(keys: string[]): Record<string, StoredItem<T>> {
+    this.check();
+    const now = this.now();
+    const out: Record<string, StoredItem<T>> = {};
+    for (const key of keys) {
+      const row = this.s.kvGet!.get(key, now) as { value: string; etag: string } | undefined;
+      if (row) out[key] = { value: JSON.parse(row.value) as T, etag: row.etag };
+    }
+    return out;
+  }
+
+  private setNow(items: WriteItem[]): Record<string, string> {
+    const now = this.now();
+    const etags: Record<string, string> = {};
+    for (const w of items) {
+      const etag = newEtag();
+      const value = toJson(w.value);
+      const expiresAt = w.expiresAt ?? null;
+      let changes: number;
+      if (isUnconditional(w.etag)) changes = this.s.kvUpsert!.run(w.key, value, etag, expiresAt).changes;
+      else if (w.etag === IF_ABSENT) changes = this.s.kvInsertIfAbsent!.run(w.key, value, etag, expiresAt, now).changes;
+      else changes = this.s.kvUpdateIfMatch!.run(value, etag, expiresAt, w.key, w.etag, now).changes;
+      // Throwing rolls back this call's savepoint: none of its items is written.
+      if (changes !== 1) throw new ConflictError(w.key);
+      etags[w.key] = etag;
+    }
+    return etags;
+  }
+
+  private scan<T>(prefix: string): Array<{ key: string } & StoredItem<T>> {
+    this.check();
+    const now = this.now();
+    const bound = prefixUpperBound(prefix);
+    const rows = (bound === undefined ? this.s.kvScanOpen!.all(prefix, now) : this.s.kvScan!.all(prefix, bound, now)) as Array<{
+      key: string;
+      value: string;
+      etag: string;
+    }>;
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, etag: r.etag }));
+  }
+
+  private createNow(record: ConversationRecord): void {
+    const changes = this.s.convInsert!.run(
+      record.id,
+      record.userId,
+      record.createdAt,
+      record.createdAt,
+      record.data === undefined ? null : toJson(record.data),
+    ).changes;
+    if (changes !== 1) throw new ConflictError(record.id);
+  }
+
+  private getConversation(id: string): ConversationRecord | undefined {
+    this.check();
+    const row = this.s.convGet!.get(id) as { id: string; user_id: string; created_at: number; data: string | null } | undefined;
+    if (!row) return undefined;
+    const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: row.created_at };
+    if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    return record;
+  }
+
+  private appendNow(
+    conversationId: string,
+    activity: Record<string, unknown>,
+    clientActivityId: string | undefined,
+  ): LoggedActivity & { duplicate: boolean } {
+    if (clientActivityId !== undefined) {
+      const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
+      if (row) {
+        return {
+          id: activityId(conversationId, row.watermark),
+          watermark: row.watermark,
+          activity: JSON.parse(row.activity) as Record<string, unknown>,
+          duplicate: true,
+        };
+      }
+    }
+    const next = this.s.convNextWatermark!.get(this.now(), conversationId) as { last_watermark: number } | undefined;
+    if (!next) throw new UnknownConversationError(conversationId);
+    const json = toJson(activity);
+    this.s.actInsert!.run(conversationId, next.last_watermark, clientActivityId ?? null, json);
+    return {
+      id: activityId(conversationId, next.last_watermark),
+      watermark: next.last_watermark,
+      activity: JSON.parse(json) as Record<string, unknown>,
+      duplicate: false,
+    };
+  }
+
+  private list(conversationId: string, after: number | undefined, limit?: number): { activities: LoggedActivity[]; watermark: number } {
+    this.check();
+    const from = after ?? 0;
+    const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{
+      watermark: number;
+      activity: string;
+    }>;
+    const activities = rows.map((r) => ({
+      id: activityId(conversationId, r.watermark),
+      watermark: r.watermark,
+      activity: JSON.parse(r.activity) as Record<string, unknown>,
+    }));
+    return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
+  }
+}
+
+/** Brings the schema to SQLITE_SCHEMA_VERSION; refuses a database written by a newer version. */
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  db.transaction(() => {
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`The database ${db.name} has schema version ${current}, newer than this Ariane (${MIGRATIONS.length}): upgrade Ariane.`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+    else if (current !== MIGRATIONS.length) db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+  }).immediate();
+}
+
+function prepareAll(db: Database.Database): Record<string, Stmt> {
+  const live = '(expires_at IS NULL OR expires_at > ?)';
+  const sql: Record<string, string> = {
+    ping: 'SELECT 1',
+    kvGet: `SELECT value, etag FROM kv WHERE key = ? AND ${live}`,
+    kvScan: `SELECT key, value, etag FROM kv WHERE key >= ? AND key < ? AND ${live} ORDER BY key`,
+    kvScanOpen: `SELECT key, value, etag FROM kv WHERE key >= ? AND ${live} ORDER BY key`,
+    kvUpsert: `INSERT INTO kv (key, value, etag, expires_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, expires_at = excluded.expires_at`,
+    // Create-if-absent: an expired row counts as absent and is replaced.
+    kvInsertIfAbsent: `INSERT INTO kv (key, value, etag, expires_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, expires_at = excluded.expires_at
+      WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= ?`,
+    kvUpdateIfMatch: `UPDATE kv SET value = ?, etag = ?, expires_at = ? WHERE key = ? AND etag = ? AND ${live}`,
+    kvDelete: 'DELETE FROM kv WHERE key = ?',
+    purgeKv: 'DELETE FROM kv WHERE expires_at <= ?',
+    purgeActivities: 'DELETE FROM activities WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < ?)',
+    purgeConversations: 'DELETE FROM conversations WHERE updated_at < ?',
+    convInsert: `INSERT INTO conversations (id, user_id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO NOTHING`,
+    convGet: 'SELECT id, user_id, created_at, data FROM conversations WHERE id = ?',
+    convNextWatermark: `UPDATE conversations SET last_watermark = last_watermark + 1, updated_at = ?
+      WHERE id = ? RETURNING last_watermark`,
+    actByClient: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND client_activity_id = ?',
+    actInsert: 'INSERT INTO activities (conversation_id, watermark, client_activity_id, activity) VALUES (?, ?, ?, ?)',
+    actList: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?',
+  };
+  const out: Record<string, Stmt> = {};
+  for (const [name, text] of Object.entries(sql)) out[name] = db.prepare(text);
+  return out;
+}

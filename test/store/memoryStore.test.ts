@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../src/store';
+import { storeContract } from './storeContract';
+
+storeContract('memory', async (clock) => new MemoryStore({ now: clock.now }));
