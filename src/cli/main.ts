@@ -4,6 +4,8 @@
  * `register…Command(program)` function, so that commands can be added without touching each other.
  */
 import { Command } from 'commander';
+import { registerCheckCommand } from './checkCommand';
+import { registerNewCommand } from './newCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .description('Ariane — outils pour les parcours (flows) : vérifier, tester, discuter, dessiner.')
     .showHelpAfterError();
   // Commands register themselves here, one line each.
+  registerCheckCommand(program);
+  registerNewCommand(program);
   return program;
 }
 

@@ -5,7 +5,10 @@
 export * from './schema';
 export { type Diagnostic, type DiagnosticCode, DIAGNOSTIC_CODES, formatDiagnostic, hasErrors, sortDiagnostics, strictify } from './diagnostic';
 export { FlowSource, type DataPath, type Position } from './flowSource';
-export { loadFlow, parseFlow, type LoadedFlow } from './loadFlow';
+export { loadFlow, parseFlow, parseYamlFile, type LoadedFlow } from './loadFlow';
 export { checkFlow, checkFlows, edgesOf, textsOf, urlsOf, CONDITION_OPERATORS, type CheckOptions, type ParsedFlow } from './checkFlows';
 export { loadFlowDirectory, loadFlowFiles, isScenarioFile, type FlowSet, type LoadOptions } from './loadFlowDirectory';
 export { closest } from './suggest';
+export { loadScenarioFile, parseScenarioFile, type LoadedScenarios } from './checkScenarios';
+export { ScenarioFile, Scenario, ScenarioAnswer, HANDOFF_REASONS } from './scenarioSchema';
+export { flowJsonSchema, flowJsonSchemaText, scenarioJsonSchemaText } from './flowJsonSchema';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
 import { FlowSource, type DataPath } from './flowSource';
@@ -13,14 +14,16 @@ export interface LoadedFlow {
   source: FlowSource;
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-/** Compiled once: compiling the whole schema costs a few milliseconds, validating microseconds. */
-function validateFlow(data: unknown): ErrorObject[] {
+const validators = new WeakMap<TSchema, ReturnType<Ajv['compile']>>();
+/** Compiled once per schema: compiling costs milliseconds, validating microseconds. */
+function validate(schema: TSchema, data: unknown): ErrorObject[] {
+  let validator = validators.get(schema);
   if (!validator) {
     // verbose: errors carry their schema and data, needed to pick the union variant and suggest names.
     // allowMatchingProperties: `fr` is both a named property and matches the language pattern, on purpose.
     const ajv = new Ajv({ allErrors: true, verbose: true, allowMatchingProperties: true, strict: true });
-    validator = ajv.compile(Flow);
+    validator = ajv.compile(schema);
+    validators.set(schema, validator);
   }
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
@@ -31,6 +34,16 @@ function validateFlow(data: unknown): ErrorObject[] {
  * `checkFlows`'s job; this only says whether the file is a well-formed flow.
  */
 export function parseFlow(text: string, file: string): LoadedFlow {
+  const { value, diagnostics, source } = parseYamlFile<Flow>(text, file, Flow, 'id, title, start, nodes…');
+  return value ? { flow: value, diagnostics, source } : { diagnostics, source };
+}
+
+/**
+ * Parses a YAML file and validates it against a TypeBox schema, with French diagnostics that carry
+ * positions. Shared by flows and scenario files. `fields` names the expected top-level fields in the
+ * message shown when the file is not a map at all.
+ */
+export function parseYamlFile<T>(text: string, file: string, schema: TSchema, fields: string): { value?: T; diagnostics: Diagnostic[]; source: FlowSource } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
   const source = new FlowSource(file, text, doc, lineCounter);
@@ -63,19 +76,19 @@ export function parseFlow(text: string, file: string): LoadedFlow {
     return { diagnostics, source };
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    diagnostics.push(make(source.locate([]), 'schema', 'le fichier doit être une table de champs (id, title, start, nodes…)', 'voir flows/README.md'));
+    diagnostics.push(make(source.locate([]), 'schema', `le fichier doit être une table de champs (${fields})`, 'voir flows/README.md'));
     return { diagnostics, source };
   }
 
   const seen = new Set<string>();
-  for (const p of explainSchemaErrors(validateFlow(data))) {
+  for (const p of explainSchemaErrors(validate(schema, data))) {
     const d = make(source.locate(p.path, p.at), p.code, p.message, p.hint?.replace(/\.$/, ''));
     const key = `${d.line}:${d.col}:${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     diagnostics.push(d);
   }
-  return diagnostics.length === 0 ? { flow: data as Flow, diagnostics, source } : { diagnostics: sortDiagnostics(diagnostics), source };
+  return diagnostics.length === 0 ? { value: data as T, diagnostics, source } : { diagnostics: sortDiagnostics(diagnostics), source };
 }
 
 /** Reads and parses one flow file (see `parseFlow`). A file that cannot be read is a diagnostic, not an exception. */

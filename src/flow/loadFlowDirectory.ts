@@ -1,8 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { checkFlows, type ParsedFlow } from './checkFlows';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic';
 import { loadFlow } from './loadFlow';
+import { loadScenarioFile } from './checkScenarios';
 import type { Flow } from './schema';
 
 /** Flows loaded from files, with every problem found in them. */
@@ -26,6 +27,8 @@ export interface LoadOptions {
   today?: string;
   /** Warnings become errors. */
   strict?: boolean;
+  /** Also check the shape of scenario files (`ariane check` does; the server does not need to). */
+  checkScenarios?: boolean;
 }
 
 /** True for scenario files (`<id>.test.yaml`), which sit next to flows but are not flows. */
@@ -72,6 +75,19 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
     if (byId.has(flow.id)) continue;
     byId.set(flow.id, flow);
     fileById.set(flow.id, source.file);
+  }
+  if (options.checkScenarios) {
+    for (const file of scenarioFiles) {
+      // A scenario file checked on its own still needs its flow: read the sibling `<id>.yaml` quietly.
+      const sibling = file.replace(/\.test\.ya?ml$/i, '.yaml');
+      const id = basename(sibling, '.yaml');
+      const known = byId.has(id) ? byId : new Map(byId);
+      if (!known.has(id)) {
+        const loaded = loadFlow(sibling);
+        if (loaded.flow) known.set(loaded.flow.id, loaded.flow);
+      }
+      diagnostics.push(...loadScenarioFile(file, known).diagnostics);
+    }
   }
   const all = sortDiagnostics(options.strict ? diagnostics.map((d) => ({ ...d, severity: 'error' as const })) : diagnostics);
   return { flows: parsed.map((p) => p.flow), byId, fileById, diagnostics: all, ok: !hasErrors(all), scenarioFiles };

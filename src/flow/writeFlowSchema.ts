@@ -1,19 +1,20 @@
 /**
- * `npm run schema`: writes `flows/flow.schema.json` from the TypeBox schema. A test fails when the
+ * `npm run schema`: writes `flows/flow.schema.json` and `flows/flow-test.schema.json` from the TypeBox schemas. A test fails when the
  * committed file differs, so run this after any change to src/flow/schema.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flowJsonSchemaText } from './flowJsonSchema';
+import { flowJsonSchemaText, scenarioJsonSchemaText } from './flowJsonSchema';
 
-/** Writes the schema file into `flowsDir` and returns its path. */
-export function writeFlowSchema(flowsDir: string): string {
-  const file = join(flowsDir, 'flow.schema.json');
-  writeFileSync(file, flowJsonSchemaText());
-  return file;
+/** Writes the schema files (flows and scenario files) into `flowsDir` and returns their paths. */
+export function writeFlowSchema(flowsDir: string): string[] {
+  const flowFile = join(flowsDir, 'flow.schema.json');
+  const scenarioFile = join(flowsDir, 'flow-test.schema.json');
+  writeFileSync(flowFile, flowJsonSchemaText());
+  writeFileSync(scenarioFile, scenarioJsonSchemaText());
+  return [flowFile, scenarioFile];
 }
 
 if (require.main === module) {
-  const file = writeFlowSchema(process.argv[2] ?? 'flows');
-  console.log(`écrit : ${file}`);
+  for (const file of writeFlowSchema(process.argv[2] ?? 'flows')) console.log(`écrit : ${file}`);
 }
