@@ -1,0 +1,20 @@
+/**
+ * The comparable form of a commune name as people type it: no case, no accents, no punctuation,
+ * and the usual abbreviations spelled out ("st" → "saint", "ste" → "sainte", "s/" → "sur").
+ */
+const ABBREVIATIONS: Record<string, string> = { st: 'saint', ste: 'sainte', sts: 'saints', stes: 'saintes', s: 'sur', ss: 'sous', mt: 'mont' };
+
+/** `"St-Étienne-du-Rouvray"` → `"saint etienne du rouvray"`. */
+export function foldName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .map((w) => ABBREVIATIONS[w] ?? w)
+    .join(' ');
+}
