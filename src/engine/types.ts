@@ -4,6 +4,7 @@
  * HTTP or storage.
  */
 import type { Flow, Support } from '../flow/schema';
+import type { FlowIndex } from './pickFlow';
 
 /** A language code as used in flows and locales: `fr`, `en`, `ar`, `fr-facile`… */
 export type Lang = string;
@@ -52,8 +53,9 @@ export type Input =
 
 /**
  * A piece of text to show: either flow content already resolved to the conversation's language,
- * or a key of the generic messages (`locales/<lng>/bot.json`) with parameters, translated by
- * whoever renders it (the engine stays free of i18next).
+ * or a namespaced key of the generic messages with parameters (the engine's are `engine:<key>`, in
+ * `locales/<lng>/engine.json`), translated by whoever renders it with `translate` from `src/i18n`
+ * (the engine stays free of i18next).
  */
 export type Message = { text: string } | { key: string; params?: Record<string, string | number> };
 
@@ -93,6 +95,8 @@ export type Output =
 export interface StepResult {
   state: ConversationState;
   outputs: Output[];
+  /** Ids of the flow nodes entered during this turn, in order (branches included); for scenario paths and logs. */
+  trace?: string[];
 }
 
 /**
@@ -118,4 +122,9 @@ export interface Catalog {
   lexicons: Readonly<Record<Lang, Lexicon>>;
   /** Flow ids in the order offered on welcome (most asked first). */
   featured: string[];
+  /**
+   * Precomputed search structures (built by `buildCatalog`). Optional so that a hand-made catalog
+   * still works: `pickFlow` then builds and memoises the index on first use.
+   */
+  index?: FlowIndex;
 }

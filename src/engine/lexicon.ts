@@ -1,0 +1,119 @@
+/**
+ * Global intents (back, restart, help, language) and generic answer words, recognised from the
+ * lexicons the caller loaded from `locales/<lng>/intents.json`. Intents are checked in every
+ * language at once: a person switching to French mid-conversation still gets help.
+ */
+import Fuse from 'fuse.js';
+import { containsPhrase, normalize } from './normalize';
+import { languageChain } from './resolveText';
+import type { Intent, Lang, Lexicon } from './types';
+
+/** A lexicon with every list empty: the engine still works (buttons, numbers, labels) without one. */
+export const EMPTY_LEXICON: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+
+/** What a sentence asks for, and how surely: `exact` (the whole text), `contained` (a phrase inside it), `fuzzy` (a typo). */
+export interface DetectedIntent {
+  intent: Intent;
+  lang?: Lang;
+  strength: 'exact' | 'contained' | 'fuzzy';
+}
+
+interface IntentEntry {
+  phrase: string;
+  intent: Intent;
+  lang?: Lang;
+}
+
+interface IntentIndex {
+  exact: Map<string, IntentEntry>;
+  multi: IntentEntry[];
+  fuse: Fuse<IntentEntry>;
+}
+
+const intentIndexes = new WeakMap<object, IntentIndex>();
+
+function buildIntentIndex(lexicons: Readonly<Record<Lang, Lexicon>>): IntentIndex {
+  const entries: IntentEntry[] = [];
+  const add = (list: string[] | undefined, intent: Intent, lang?: Lang) => {
+    for (const raw of list ?? []) {
+      const phrase = normalize(raw);
+      if (phrase) entries.push(lang ? { phrase, intent, lang } : { phrase, intent });
+    }
+  };
+  for (const lex of Object.values(lexicons)) {
+    add(lex.help, 'help');
+    add(lex.dontKnow, 'help');
+    add(lex.back, 'back');
+    add(lex.restart, 'restart');
+    for (const [lang, names] of Object.entries(lex.languages ?? {})) add(names, 'language', lang);
+  }
+  const exact = new Map<string, IntentEntry>();
+  for (const e of entries) if (!exact.has(e.phrase)) exact.set(e.phrase, e);
+  const multi = entries.filter((e) => e.phrase.includes(' ')).sort((a, b) => b.phrase.length - a.phrase.length);
+  const fuse = new Fuse(entries, { keys: ['phrase'], includeScore: true, threshold: 0.25, ignoreLocation: true });
+  return { exact, multi, fuse };
+}
+
+/**
+ * Finds a global intent in what the person typed, or undefined. Single words must be the whole
+ * message ("aide"), so that "aide au logement" is not a cry for help; phrases may be inside a
+ * sentence ("je suis bloqué à l'étape 2"). Typos are tolerated only on messages of 4+ letters whose
+ * length is close to the phrase's.
+ */
+export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexicon>>): DetectedIntent | undefined {
+  const norm = normalize(text);
+  if (!norm) return undefined;
+  let index = intentIndexes.get(lexicons);
+  if (!index) {
+    index = buildIntentIndex(lexicons);
+    intentIndexes.set(lexicons, index);
+  }
+  const found = (e: IntentEntry, strength: DetectedIntent['strength']): DetectedIntent =>
+    e.lang ? { intent: e.intent, lang: e.lang, strength } : { intent: e.intent, strength };
+  const exact = index.exact.get(norm);
+  if (exact) return found(exact, 'exact');
+  const contained = index.multi.find((e) => containsPhrase(norm, e.phrase));
+  if (contained) return found(contained, 'contained');
+  if (norm.length >= 4) {
+    const best = index.fuse.search(norm, { limit: 1 })[0];
+    if (best && (best.score ?? 1) <= 0.25 && Math.abs(best.item.phrase.length - norm.length) <= Math.max(2, norm.length * 0.25)) {
+      return found(best.item, 'fuzzy');
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The words to use in `lang` for generic answers (yes, no, done…): the language itself, its base
+ * language, French, and English (widely typed by people whose language is not covered yet).
+ */
+export function lexiconFor(lexicons: Readonly<Record<Lang, Lexicon>> | undefined, lang: Lang): Lexicon {
+  if (!lexicons) return EMPTY_LEXICON;
+  let byLang = mergedLexicons.get(lexicons);
+  if (!byLang) {
+    byLang = new Map();
+    mergedLexicons.set(lexicons, byLang);
+  }
+  let merged = byLang.get(lang);
+  if (!merged) {
+    merged = mergeLexicons(lexicons, lang);
+    byLang.set(lang, merged);
+  }
+  return merged;
+}
+
+const mergedLexicons = new WeakMap<object, Map<Lang, Lexicon>>();
+
+function mergeLexicons(lexicons: Readonly<Record<Lang, Lexicon>>, lang: Lang): Lexicon {
+  const chain = [...languageChain(lang), 'en'];
+  const merged: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+  for (const l of chain) {
+    const lex = lexicons[l];
+    if (!lex) continue;
+    for (const key of ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow'] as const) {
+      for (const w of lex[key] ?? []) if (!merged[key].includes(w)) merged[key].push(w);
+    }
+    for (const [k, names] of Object.entries(lex.languages ?? {})) merged.languages[k] = [...(merged.languages[k] ?? []), ...names];
+  }
+  return merged;
+}

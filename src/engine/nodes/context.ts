@@ -1,0 +1,49 @@
+/**
+ * What every node handler receives and returns. Handlers are small pure functions: `present` says
+ * what to show when the node is reached, `answer` interprets one reply. Moving between nodes,
+ * history, failures and global intents are the dispatcher's job (`../step.ts`).
+ */
+import type { Flow, FlowNode, NodeKind, NodeOf } from '../../flow/schema';
+import type { AnswerValue, Choice, ConversationState, Lang, Lexicon, Message, Output } from '../types';
+
+/** The turn's surroundings, read-only for handlers. */
+export interface NodeContext {
+  flow: Flow;
+  nodeId: string;
+  state: ConversationState;
+  lang: Lang;
+  /** Generic words for `lang` (merged with French and English). */
+  lexicon: Lexicon;
+}
+
+/** A reply a handler can interpret: typed text or a button's value. */
+export type AnswerInput = { kind: 'text'; text: string } | { kind: 'choice'; value: string };
+
+/** The outcome of one reply. A bad reply is a value (`retry`), never an exception. */
+export type AnswerResult =
+  | { kind: 'next'; next: string; answer?: { name: string; value: AnswerValue } }
+  | { kind: 'retry'; message: Message; choices?: Choice[] }
+  | { kind: 'stuck' }
+  | { kind: 'unmatched' };
+
+/** A node kind's behaviour. `answer` is absent for kinds that never wait (branch, end, handoff). */
+export interface NodeHandler<K extends NodeKind> {
+  present(node: NodeOf<K>, ctx: NodeContext): Output[];
+  /**
+   * Interprets a reply. With `strict`, returns `unmatched` unless the reply is surely an answer
+   * (button value, exact label, number, valid typed value), so global intents can be checked next.
+   */
+  answer?(node: NodeOf<K>, ctx: NodeContext, input: AnswerInput, strict: boolean): AnswerResult;
+}
+
+/** Narrowing helper for the dispatcher. */
+export type AnyNode = FlowNode;
+
+/** Shorthand for a message made of flow text already in the right language. */
+export const say = (text: string): Output => ({ kind: 'say', message: { text } });
+
+/** Shorthand for a generic message key (namespace `engine`). */
+export const sayKey = (key: string, params?: Record<string, string | number>): Output => ({
+  kind: 'say',
+  message: params ? { key, params } : { key },
+});

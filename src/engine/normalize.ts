@@ -1,0 +1,38 @@
+/**
+ * Text normalisation shared by every matcher, so that "Préfecture", "prefecture" and "PREFECTURE "
+ * are the same word for the engine. People type on old phones, without accents, with odd spacing.
+ */
+
+/**
+ * Lower-cases, strips diacritics (NFD), unifies apostrophes and dashes to spaces where they separate
+ * words, drops other punctuation and collapses spaces. Arabic and other scripts are kept as letters.
+ */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\u064B-\u065F\u0670]/g, '') // Arabic short vowels (harakat): often omitted when typing.
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/ß/g, 'ss')
+    .replace(/[’‘`´ʼ']/g, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .replace(/\s+/g, ' ');
+}
+
+/** The words of a normalised text. */
+export function words(text: string): string[] {
+  const n = normalize(text);
+  return n ? n.split(' ') : [];
+}
+
+/**
+ * True when `phrase` (normalised) occurs in `text` (normalised) as whole words, so that "non" is
+ * not found inside "nonante" but "je suis bloque" is found in "je suis bloque a l etape 2".
+ */
+export function containsPhrase(text: string, phrase: string): boolean {
+  if (!phrase) return false;
+  return ` ${text} `.includes(` ${phrase} `);
+}

@@ -1,0 +1,126 @@
+/**
+ * Choosing a procedure from a sentence ("je veux mon attestation caf"). Each word of the sentence
+ * is matched (exactly, or with a typo via fuse.js) against the words of every flow's title and
+ * keywords; rare words count more than words many flows share. The index is built once per catalog.
+ */
+import Fuse from 'fuse.js';
+import type { Flow } from '../flow/schema';
+import { normalize, containsPhrase } from './normalize';
+import { allVariants } from './resolveText';
+import type { Catalog, Lang } from './types';
+
+/** Words that say nothing about which procedure is meant (French and English). */
+const STOPWORDS = new Set(
+  (
+    'je j me m moi mon ma mes ton ta tes son sa ses le la les l un une des de du d au aux a et ou en sur dans pour par avec ' +
+    'est c ce cet cette ces que qu qui quoi comment faire fait veux voudrais voudrai veut vouloir besoin avoir ai as il elle on nous vous ' +
+    'svp stp plait s sil merci bonjour bonsoir salut aidez aider pouvez peux peut pas ne n y se si mais donc alors ' +
+    'i me my the to an of for need want would like how do get is it on in please hello hi can you'
+  ).split(' '),
+);
+
+interface FlowTerms {
+  id: string;
+  words: Map<string, number>;
+  phrases: string[];
+}
+
+/** The precomputed search structures of a catalog (see `buildFlowIndex`). */
+export interface FlowIndex {
+  flows: FlowTerms[];
+  /** For each known word, the ids of the flows using it. */
+  vocabulary: Map<string, string[]>;
+  fuse: Fuse<string>;
+}
+
+/** The meaningful words of a text. */
+function keyWords(text: string): string[] {
+  return normalize(text)
+    .split(' ')
+    .filter((w) => w.length >= 2 && !STOPWORDS.has(w));
+}
+
+/**
+ * Builds the flow search index: every flow's title (every language), keywords (every language) and
+ * organisation. Heavy-ish (fuse index over the vocabulary), done once per catalog.
+ */
+export function buildFlowIndex(flows: Iterable<Flow>): FlowIndex {
+  const terms: FlowTerms[] = [];
+  const vocabulary = new Map<string, string[]>();
+  for (const flow of flows) {
+    const words = new Map<string, number>();
+    const phrases: string[] = [];
+    const add = (text: string, weight: number) => {
+      const norm = normalize(text);
+      if (norm.includes(' ')) phrases.push(norm);
+      for (const w of keyWords(text)) words.set(w, Math.max(words.get(w) ?? 0, weight));
+    };
+    for (const t of allVariants(flow.title)) add(t, 1);
+    for (const k of allVariants(flow.keywords)) add(k, 1);
+    add(flow.organisation, 1);
+    add(flow.id.replace(/-/g, ' '), 0.8);
+    terms.push({ id: flow.id, words, phrases });
+    for (const w of words.keys()) vocabulary.set(w, [...(vocabulary.get(w) ?? []), flow.id]);
+  }
+  const fuse = new Fuse([...vocabulary.keys()], { includeScore: true, threshold: 0.3, ignoreLocation: true });
+  return { flows: terms, vocabulary, fuse };
+}
+
+/** A flow and how well a sentence matches it (higher is better; ≥ 1 ≈ one distinctive word matched). */
+export interface FlowScore {
+  flowId: string;
+  score: number;
+}
+
+const lazyIndexes = new WeakMap<object, FlowIndex>();
+
+function indexOf(catalog: Catalog): FlowIndex {
+  if (catalog.index) return catalog.index;
+  let index = lazyIndexes.get(catalog);
+  if (!index) {
+    index = buildFlowIndex(catalog.flows.values());
+    lazyIndexes.set(catalog, index);
+  }
+  return index;
+}
+
+/**
+ * Ranks the catalog's flows for `sentence`, best first, leaving out flows that match nothing.
+ * `lang` is accepted for symmetry with the other calls: titles and keywords of every language are
+ * indexed, because people mix languages ("rdv prefecture", "CAF certificate").
+ */
+export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): FlowScore[] {
+  const index = indexOf(catalog);
+  const norm = normalize(sentence);
+  const scores = new Map<string, number>();
+  for (const q of new Set(keyWords(sentence))) {
+    const best = new Map<string, number>();
+    const credit = (word: string, quality: number) => {
+      const owners = index.vocabulary.get(word) ?? [];
+      const rarity = 1 / owners.length;
+      for (const id of owners) {
+        const weight = index.flows.find((f) => f.id === id)?.words.get(word) ?? 1;
+        best.set(id, Math.max(best.get(id) ?? 0, quality * rarity * weight));
+      }
+    };
+    if (index.vocabulary.has(q)) credit(q, 1);
+    else if (q.length >= 4) {
+      for (const r of index.fuse.search(q, { limit: 5 })) {
+        const s = r.score ?? 1;
+        // Very different lengths are prefixes or other words, not typos.
+        if (s <= 0.3 && Math.abs(r.item.length - q.length) <= Math.max(2, q.length * 0.35)) credit(r.item, 1 - s);
+        else if (q.length >= 5 && r.item.startsWith(q)) credit(r.item, 0.7);
+      }
+    }
+    for (const [id, v] of best) scores.set(id, (scores.get(id) ?? 0) + v);
+  }
+  // A whole keyword phrase in the sentence ("titre de sejour") is strong evidence.
+  for (const f of index.flows) {
+    const hits = f.phrases.filter((p) => containsPhrase(norm, p)).length;
+    if (hits) scores.set(f.id, (scores.get(f.id) ?? 0) + Math.min(hits, 2) * 0.5);
+  }
+  return [...scores.entries()]
+    .filter(([, s]) => s > 0)
+    .map(([flowId, score]) => ({ flowId, score: Math.round(score * 1000) / 1000 }))
+    .sort((a, b) => b.score - a.score || a.flowId.localeCompare(b.flowId));
+}

@@ -1,0 +1,46 @@
+/**
+ * Conversation state life cycle: creation and migration. Stored states outlive releases and flow
+ * edits, so anything unexpected becomes a fresh state rather than an exception.
+ */
+import type { ConversationState, Lang } from './types';
+
+/** The current state format version. */
+export const STATE_VERSION = 1 as const;
+
+/** A fresh conversation, choosing a procedure, in `lang`. */
+export function initialState(lang: Lang = 'fr'): ConversationState {
+  return { v: STATE_VERSION, lang, history: [], answers: {}, failures: 0, status: 'choosing', turn: 0 };
+}
+
+const STATUSES = new Set(['choosing', 'active', 'ended', 'handoff']);
+
+/**
+ * Accepts whatever a store returned and gives back a usable state: a valid v1 state unchanged (but
+ * copied, so callers may keep the old one), anything else (unknown version, corrupt JSON, null) a
+ * fresh state keeping the language when one can be read.
+ */
+export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): ConversationState {
+  if (!raw || typeof raw !== 'object') return initialState(fallbackLang);
+  const s = raw as Partial<ConversationState> & Record<string, unknown>;
+  const lang = typeof s.lang === 'string' && s.lang ? s.lang : fallbackLang;
+  if (s.v !== STATE_VERSION || !STATUSES.has(String(s.status))) return initialState(lang);
+  const answers: Record<string, string | number | boolean> = {};
+  if (s.answers && typeof s.answers === 'object') {
+    for (const [k, v] of Object.entries(s.answers)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') answers[k] = v;
+    }
+  }
+  const state: ConversationState = {
+    v: STATE_VERSION,
+    lang,
+    history: Array.isArray(s.history) ? s.history.filter((h): h is string => typeof h === 'string') : [],
+    answers,
+    failures: typeof s.failures === 'number' && s.failures >= 0 ? s.failures : 0,
+    status: s.status as ConversationState['status'],
+    turn: typeof s.turn === 'number' && Number.isFinite(s.turn) ? s.turn : 0,
+  };
+  if (typeof s.flowId === 'string') state.flowId = s.flowId;
+  if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
+  if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
+  return state;
+}

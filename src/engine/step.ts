@@ -1,0 +1,288 @@
+/**
+ * One turn inside a flow: `step(flow, state, input) → { state, outputs }`. Pure: the same arguments
+ * always give the same result, the input state is never mutated, nothing is read from outside.
+ */
+import type { Flow, FlowNode, NodeKind } from '../flow/schema';
+import { detectIntent, lexiconFor, type DetectedIntent } from './lexicon';
+import { HANDLERS, WAITING_KINDS } from './nodes';
+import type { AnswerInput, AnswerResult, NodeContext } from './nodes/context';
+import { sayKey } from './nodes/context';
+import { route } from './nodes/branch';
+import { migrateState } from './state';
+import type { Choice, ConversationState, Input, Lang, Lexicon, Output, StepResult } from './types';
+
+/** What `step` needs beyond the flow: the words people use, per language (optional). */
+export interface StepEnv {
+  lexicons?: Readonly<Record<Lang, Lexicon>>;
+}
+
+/** More hops than this in one turn means a cycle of branches: stop instead of looping forever. */
+const MAX_HOPS = 64;
+
+/** Button value that asks for a human, offered after repeated failures. */
+export const HELP_VALUE = 'help';
+/** Button values for the other global intents. */
+export const BACK_VALUE = 'back';
+export const RESTART_VALUE = 'restart';
+/** Prefix of button values that switch language (`lang:en`). */
+export const LANG_PREFIX = 'lang:';
+
+const HELP_CHOICE: Choice = { label: { key: 'engine:help.button' }, value: HELP_VALUE };
+
+const EMPTY: Readonly<Record<Lang, Lexicon>> = {};
+
+/** The outputs of a turn plus the ids of the nodes entered, in order (for traces and scenario paths). */
+type TurnOut = Output[] & { trace: string[] };
+
+const newTurn = (): TurnOut => Object.assign([] as Output[], { trace: [] as string[] });
+
+const result = (state: ConversationState, out: TurnOut): StepResult => ({ state, outputs: [...out], trace: out.trace });
+
+function ctxFor(flow: Flow, state: ConversationState, nodeId: string, env: StepEnv): NodeContext {
+  return { flow, nodeId, state, lang: state.lang, lexicon: lexiconFor(env.lexicons, state.lang) };
+}
+
+function present(flow: Flow, state: ConversationState, nodeId: string, env: StepEnv): Output[] {
+  const node = flow.nodes[nodeId] as FlowNode;
+  const handler = HANDLERS[node.kind] as { present(n: FlowNode, c: NodeContext): Output[] };
+  return handler.present(node, ctxFor(flow, state, nodeId, env));
+}
+
+/** The name under which a node keeps its answer, if it keeps one. */
+function answerName(node: FlowNode, nodeId: string): string | undefined {
+  if (node.kind === 'question') return node.name ?? nodeId;
+  if (node.kind === 'input') return node.name;
+  return undefined;
+}
+
+/**
+ * Moves to `nodeId` and runs through non-waiting nodes (branches) until a node that waits, ends or
+ * hands off. A missing node (flow edited, or a broken reference) restarts the flow politely.
+ */
+function enter(flow: Flow, state: ConversationState, nodeId: string, out: TurnOut, env: StepEnv): void {
+  let id = nodeId;
+  for (let hops = 0; hops < MAX_HOPS; hops++) {
+    const node = flow.nodes[id];
+    if (!node) {
+      if (id === flow.start || !flow.nodes[flow.start]) {
+        out.push(sayKey('engine:flow.unavailable'));
+        out.push({ kind: 'handoff', reason: 'node', flowId: flow.id, support: flow.support });
+        state.status = 'handoff';
+        delete state.nodeId;
+        return;
+      }
+      out.push(sayKey('engine:flow.changed'));
+      state.history = [];
+      state.answers = {};
+      id = flow.start;
+      continue;
+    }
+    state.nodeId = id;
+    state.failures = 0;
+    out.trace.push(id);
+    out.push(...present(flow, state, id, env));
+    if (node.kind === 'branch') {
+      id = route(node, state.answers);
+      continue;
+    }
+    state.status = node.kind === 'end' ? 'ended' : node.kind === 'handoff' ? 'handoff' : 'active';
+    return;
+  }
+  // A cycle of branches: the flow checker reports it; the person gets a human rather than a hang.
+  out.push(sayKey('engine:flow.unavailable'));
+  out.push({ kind: 'handoff', reason: 'node', flowId: flow.id, support: flow.support });
+  state.status = 'handoff';
+}
+
+/** Starts `flow` from its first node, forgetting earlier answers. */
+function startFlow(flow: Flow, state: ConversationState, out: TurnOut, env: StepEnv): void {
+  state.flowId = flow.id;
+  state.history = [];
+  state.answers = {};
+  state.failures = 0;
+  delete state.candidates;
+  enter(flow, state, flow.start, out, env);
+}
+
+function helpOutputs(flow: Flow, state: ConversationState, reason: 'asked' | 'stuck'): Output[] {
+  const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  const support = node?.kind === 'handoff' && node.support ? node.support : flow.support;
+  const h: Output = { kind: 'handoff', reason, flowId: flow.id, support };
+  if (state.nodeId) h.nodeId = state.nodeId;
+  return [sayKey(reason === 'asked' ? 'engine:help.asked' : 'engine:help.stuck'), h];
+}
+
+function languageOutputs(flow: Flow, state: ConversationState, lang: Lang | undefined, env: StepEnv): Output[] {
+  if (!lang) {
+    const langs = Object.keys(env.lexicons ?? {});
+    return [sayKey('engine:language.ask'), { kind: 'choices', choices: langs.map((l) => ({ label: { key: `engine:language.name.${l}` }, value: `${LANG_PREFIX}${l}` })) }];
+  }
+  state.lang = lang;
+  const out: Output[] = [{ kind: 'language', lang }, sayKey('engine:language.changed')];
+  const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  if (node && WAITING_KINDS.has(node.kind) && state.nodeId) out.push(...present(flow, state, state.nodeId, env));
+  return out;
+}
+
+function goBack(flow: Flow, state: ConversationState, out: TurnOut, env: StepEnv): void {
+  const current = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  // After "help" on a question, "back" means: show me that question again.
+  if (state.status === 'handoff' && current && WAITING_KINDS.has(current.kind) && state.nodeId) {
+    state.status = 'active';
+    state.failures = 0;
+    out.push(...present(flow, state, state.nodeId, env));
+    return;
+  }
+  const prev = state.history.pop();
+  if (prev === undefined) {
+    out.push(sayKey('engine:back.atStart'));
+    enter(flow, state, state.nodeId && current && WAITING_KINDS.has(current.kind) ? state.nodeId : flow.start, out, env);
+    return;
+  }
+  const prevNode = flow.nodes[prev];
+  if (!prevNode) {
+    out.push(sayKey('engine:flow.changed'));
+    startFlow(flow, state, out, env);
+    return;
+  }
+  const name = answerName(prevNode, prev);
+  if (name) delete state.answers[name];
+  out.push(sayKey('engine:back.done'));
+  enter(flow, state, prev, out, env);
+}
+
+function applyIntent(flow: Flow, state: ConversationState, intent: Omit<DetectedIntent, 'strength'>, out: TurnOut, env: StepEnv): void {
+  switch (intent.intent) {
+    case 'back':
+      goBack(flow, state, out, env);
+      return;
+    case 'restart':
+      out.push(sayKey('engine:restart'));
+      startFlow(flow, state, out, env);
+      return;
+    case 'help':
+      out.push(...helpOutputs(flow, state, 'asked'));
+      state.status = 'handoff';
+      return;
+    case 'language':
+      out.push(...languageOutputs(flow, state, intent.lang, env));
+      return;
+  }
+}
+
+/** Button values that stand for global intents. */
+function intentFromChoice(value: string): Omit<DetectedIntent, 'strength'> | undefined {
+  if (value === HELP_VALUE) return { intent: 'help' };
+  if (value === BACK_VALUE) return { intent: 'back' };
+  if (value === RESTART_VALUE) return { intent: 'restart' };
+  if (value.startsWith(LANG_PREFIX)) return { intent: 'language', lang: value.slice(LANG_PREFIX.length) };
+  return undefined;
+}
+
+function answerNode(node: FlowNode, ctx: NodeContext, input: AnswerInput, strict: boolean): AnswerResult {
+  const handler = HANDLERS[node.kind as NodeKind] as { answer?(n: FlowNode, c: NodeContext, i: AnswerInput, s: boolean): AnswerResult };
+  return handler.answer ? handler.answer(node, ctx, input, strict) : { kind: 'unmatched' };
+}
+
+function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, result: AnswerResult, out: TurnOut, env: StepEnv): void {
+  switch (result.kind) {
+    case 'next':
+      if (result.answer) state.answers[result.answer.name] = result.answer.value;
+      state.history.push(nodeId);
+      enter(flow, state, result.next, out, env);
+      return;
+    case 'stuck':
+      out.push(...helpOutputs(flow, state, 'stuck'));
+      state.status = 'handoff';
+      return;
+    case 'retry':
+    case 'unmatched': {
+      state.failures += 1;
+      out.push(result.kind === 'retry' ? { kind: 'say', message: result.message } : sayKey('engine:retry.generic'));
+      const choices = result.kind === 'retry' ? [...(result.choices ?? [])] : [];
+      if (state.failures >= 2) {
+        out.push(sayKey('engine:retry.offerHelp'));
+        choices.push(HELP_CHOICE);
+      }
+      if (choices.length) out.push({ kind: 'choices', choices });
+      if (state.failures >= 2) {
+        const h: Output = { kind: 'handoff', reason: 'failures', flowId: flow.id, nodeId, support: flow.support };
+        out.push(h);
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Plays one turn of `flow`. Inputs:
+ * - `{kind:'flow'}` (or a state that is not in this flow yet, or `{kind:'start'}`): starts the flow;
+ * - a button value or typed text: answers the current node; global intents (back, restart, help,
+ *   language) are recognised on every node, by words from `env.lexicons` or button values
+ *   (`help`, `back`, `restart`, `lang:<code>`);
+ * - anything unrecognised: a short retry with the options; from the second failure in a row on the
+ *   same node, a "talk to a person" button and a `handoff` output (reason `failures`).
+ * A state pointing to a node the flow no longer has restarts the flow politely. Never throws on
+ * user input.
+ */
+export function step(flow: Flow, rawState: ConversationState | unknown, input: Input, env: StepEnv = {}): StepResult {
+  const state = migrateState(rawState);
+  state.turn += 1;
+  const out = newTurn();
+  const lexicons = env.lexicons ?? EMPTY;
+
+  if (input.kind === 'intent' && input.intent === 'language') {
+    out.push(...languageOutputs(flow, state, input.lang, env));
+    if (state.flowId !== flow.id || !state.nodeId) startFlow(flow, state, out, env);
+    return result(state, out);
+  }
+  if (input.kind === 'flow' || input.kind === 'start' || state.flowId !== flow.id) {
+    startFlow(flow, state, out, env);
+    return result(state, out);
+  }
+  const nodeId = state.nodeId;
+  const node = nodeId ? flow.nodes[nodeId] : undefined;
+  if (!nodeId || !node) {
+    out.push(sayKey('engine:flow.changed'));
+    startFlow(flow, state, out, env);
+    return result(state, out);
+  }
+  if (input.kind === 'intent') {
+    applyIntent(flow, state, input, out, env);
+    return result(state, out);
+  }
+
+  const waiting = WAITING_KINDS.has(node.kind);
+  const ctx = ctxFor(flow, state, nodeId, env);
+  const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
+
+  // 1. A sure answer (button value, exact label, number, valid typed value) wins over everything.
+  if (waiting) {
+    const sure = answerNode(node, ctx, answerInput, true);
+    if (sure.kind !== 'unmatched') {
+      applyAnswer(flow, state, nodeId, sure, out, env);
+      return result(state, out);
+    }
+  }
+  // 2. Global intents, by button value or by words.
+  const intent = input.kind === 'choice' ? intentFromChoice(input.value) : detectIntent(input.text, lexicons);
+  if (intent) {
+    applyIntent(flow, state, intent, out, env);
+    return result(state, out);
+  }
+  // 3. A fuzzy answer, or a retry.
+  if (waiting) {
+    state.status = 'active';
+    applyAnswer(flow, state, nodeId, answerNode(node, ctx, answerInput, false), out, env);
+    return result(state, out);
+  }
+  // The flow is over (end or handoff node): only intents or a new request make sense.
+  out.push(sayKey(state.status === 'handoff' ? 'engine:handoff.over' : 'engine:ended'));
+  return result(state, out);
+}
+
+/** The node the state is on, if it still exists in `flow`. */
+export function currentNode(flow: Flow, state: ConversationState): FlowNode | undefined {
+  return state.flowId === flow.id && state.nodeId ? flow.nodes[state.nodeId] : undefined;
+}
+
