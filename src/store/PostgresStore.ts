@@ -203,7 +203,14 @@ export class PostgresStore implements Store {
   private async set(items: WriteItem[]): Promise<Record<string, string>> {
     if (!items.length) return {};
     if (items.length === 1) return this.writeItems(this.pool, items);
-    return this.transaction((client) => this.writeItems(client, items));
+    // Row locks are taken in key order by every instance, so two multi-writes cannot deadlock
+    // (the sort is stable: repeated keys keep their order).
+    const ordered = [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    return this.transaction((client) => this.writeItems(client, ordered)).catch((err: unknown) => {
+      // Should PostgreSQL still break a lock cycle, the rolled-back call lost a race: say so.
+      if ((err as { code?: string }).code === '40P01') throw new ConflictError(ordered[0]!.key);
+      throw err;
+    });
   }
 
   /** Writes items one statement each; throws ConflictError at the first lost condition. */

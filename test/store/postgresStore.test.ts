@@ -1,0 +1,165 @@
+/**
+ * PostgreSQL store against a real server that the test starts itself (test/support/postgres.ts).
+ * Fails when the server cannot start; ARIANE_SKIP_PG=1 skips on purpose.
+ */
+import { Client } from 'pg';
+import { ConflictError, createStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
+import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { storeContract } from './storeContract';
+
+let server: TestPostgres | undefined;
+const opened: Store[] = [];
+
+async function open(url: string, now?: () => number): Promise<PostgresStore> {
+  const store = await PostgresStore.open({ connectionString: url, now });
+  opened.push(store);
+  return store;
+}
+
+describePostgres('PostgreSQL store', () => {
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  storeContract('postgres', async (clock) => {
+    const store = await open(server!.url, clock.now);
+    const client = new Client({ connectionString: server!.url });
+    await client.connect();
+    await client.query('TRUNCATE ariane_kv, ariane_conversations, ariane_activities');
+    await client.end();
+    return store;
+  });
+
+  test('instances starting together migrate once, under the advisory lock', async () => {
+    const url = await server!.createDatabase('migrate_race');
+    const stores = await Promise.all([open(url), open(url), open(url)]);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM ariane_schema_version');
+    await client.end();
+    expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+    await stores[0]!.kv.set([{ key: 'k', value: 1 }]);
+    expect((await stores[2]!.kv.get(['k'])).k?.value).toBe(1);
+    // Reopening an up-to-date database changes nothing.
+    await open(url);
+  });
+
+  test('a database from a newer Ariane is refused with a clear message', async () => {
+    const url = await server!.createDatabase('from_the_future');
+    await open(url);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query('UPDATE ariane_schema_version SET version = 999');
+    await client.end();
+    await expect(PostgresStore.open({ connectionString: url })).rejects.toThrow(/schema version 999.*upgrade Ariane/);
+  });
+
+  test('createStore picks PostgreSQL when a database URL is given', async () => {
+    const store = await createStore({ databaseUrl: server!.url, dataDir: '/nonexistent/never-used' });
+    opened.push(store);
+    expect(store.kind).toBe('postgres');
+    await store.ping();
+  });
+
+  test('an unreachable database makes open reject', async () => {
+    await expect(PostgresStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/none', pool: { connectionTimeoutMillis: 2000 } })).rejects.toThrow();
+  });
+
+  describe('two instances on one database', () => {
+    let url: string;
+    let a: PostgresStore;
+    let b: PostgresStore;
+    beforeAll(async () => {
+      url = await server!.createDatabase('two_instances');
+      [a, b] = await Promise.all([open(url), open(url)]);
+    });
+
+    test('appends from both, interleaved and concurrent: no duplicate and no missing watermark', async () => {
+      await a.log.createConversation({ id: 'shared', userId: 'u', createdAt: Date.now() });
+      const perInstance = 60;
+      const run = (store: PostgresStore, tag: string) =>
+        Promise.all(Array.from({ length: perInstance }, (_, i) => store.log.append('shared', { tag, i }, `${tag}-${i}`)));
+      const [fromA, fromB] = await Promise.all([run(a, 'a'), run(b, 'b')]);
+      const marks = [...fromA, ...fromB].map((e) => e.watermark).sort((x, y) => x - y);
+      expect(marks).toEqual(Array.from({ length: 2 * perInstance }, (_, i) => i + 1));
+      const listed = await b.log.list('shared', undefined);
+      expect(listed.activities.map((e) => e.watermark)).toEqual(marks);
+      expect(listed.activities).toHaveLength(2 * perInstance);
+      // Each instance's own appends keep their order in the stream.
+      const orderOf = (tag: string) => listed.activities.filter((e) => e.activity.tag === tag).map((e) => e.activity.i);
+      expect(new Set(orderOf('a')).size).toBe(perInstance);
+      expect(new Set(orderOf('b')).size).toBe(perInstance);
+    });
+
+    test('the same clientActivityId posted to both instances at once is appended once', async () => {
+      await a.log.createConversation({ id: 'retry', userId: 'u', createdAt: Date.now() });
+      for (let round = 0; round < 20; round++) {
+        const results = await Promise.all([
+          a.log.append('retry', { round, via: 'a' }, `client-${round}`),
+          b.log.append('retry', { round, via: 'b' }, `client-${round}`),
+          a.log.append('retry', { round, via: 'a2' }, `client-${round}`),
+        ]);
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      }
+      const listed = await a.log.list('retry', undefined);
+      expect(listed.activities.map((e) => e.watermark)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    test('two instances racing a conditional set on the same etag: exactly one wins', async () => {
+      for (let round = 0; round < 25; round++) {
+        const key = `race/${round}`;
+        const { [key]: etag } = await a.kv.set([{ key, value: { turn: 0 } }]);
+        const results = await Promise.allSettled([
+          a.kv.set([{ key, value: { turn: 1, by: 'a' }, etag }]),
+          b.kv.set([{ key, value: { turn: 1, by: 'b' }, etag }]),
+        ]);
+        const won = results.filter((r): r is PromiseFulfilledResult<Record<string, string>> => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+        const stored = (await b.kv.get<{ by: string }>([key]))[key]!;
+        expect(stored.etag).toBe(won[0]!.value[key]);
+        expect(stored.value.by).toBe(results[0]!.status === 'fulfilled' ? 'a' : 'b');
+      }
+    });
+
+    test('racing multi-item writes never leave a mix of both', async () => {
+      for (let round = 0; round < 15; round++) {
+        const keys = [`pair/${round}/x`, `pair/${round}/y`];
+        const etags = await a.kv.set(keys.map((key) => ({ key, value: 'init' })));
+        const write = (store: PostgresStore, by: string) => store.kv.set(keys.map((key) => ({ key, value: by, etag: etags[key] })));
+        const results = await Promise.allSettled([write(a, 'a'), write(b, 'b')]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const got = await a.kv.get<string>(keys);
+        expect(got[keys[0]!]!.value).toBe(got[keys[1]!]!.value);
+        expect(got[keys[0]!]!.value).not.toBe('init');
+      }
+    });
+
+    test('multi-writes of the same keys in opposite orders do not deadlock', async () => {
+      const keys = Array.from({ length: 6 }, (_, i) => `order/${i}`);
+      for (let round = 0; round < 10; round++) {
+        await Promise.all([
+          a.kv.set(keys.map((key) => ({ key, value: `a${round}` }))),
+          b.kv.set([...keys].reverse().map((key) => ({ key, value: `b${round}` }))),
+        ]);
+        const values = new Set(Object.values(await a.kv.get<string>(keys)).map((i) => i.value));
+        expect(values.size).toBe(1);
+      }
+    });
+
+    test('createIfAbsent from both instances at once: exactly one creates', async () => {
+      for (let round = 0; round < 15; round++) {
+        const key = `new/${round}`;
+        const results = await Promise.allSettled([a.kv.set([{ key, value: 'a', etag: '' }]), b.kv.set([{ key, value: 'b', etag: '' }])]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      }
+    });
+  });
+});
