@@ -16,3 +16,4 @@ export {
   type HoursRegion,
 } from './openingStatus';
 export { placesText, placesList } from './placesText';
+export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
