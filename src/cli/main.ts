@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './checkCommand';
 import { registerNewCommand } from './newCommand';
+import { registerChatCommand } from './chatCommand';
+import { registerTestCommand } from './testCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   // Commands register themselves here, one line each.
   registerCheckCommand(program);
   registerNewCommand(program);
+  registerChatCommand(program);
+  registerTestCommand(program);
   return program;
 }
 

@@ -10,7 +10,7 @@ import type { Catalog, Input, Output } from './types';
 export interface Scenario {
   name: string;
   lang?: string;
-  answers: Array<string | { choice: string }>;
+  answers: Array<string | number | { choice: string }>;
   path?: string[];
   end?: string;
   handoff?: boolean | string;
@@ -35,7 +35,7 @@ export function scenarioProblem(s: Scenario): string | undefined {
   if (!s || typeof s !== 'object') return 'a scenario must be a map with name, answers and end or handoff';
   if (!Array.isArray(s.answers)) return '`answers` must be a list';
   for (const a of s.answers) {
-    if (typeof a !== 'string' && !(a && typeof a === 'object' && typeof (a as { choice?: unknown }).choice === 'string')) {
+    if (typeof a !== 'string' && typeof a !== 'number' && !(a && typeof a === 'object' && typeof (a as { choice?: unknown }).choice === 'string')) {
       return 'each answer must be text or { choice: <value> }';
     }
   }
@@ -73,8 +73,8 @@ export function runScenario(catalog: Catalog, flowId: string, scenario: Scenario
     if (res.state.status === 'ended') {
       return fail(`the flow ended on "${res.state.nodeId}" with ${scenario.answers.length - i} answer(s) left (next: ${JSON.stringify(scenario.answers[i])})`, res.state.nodeId, res.outputs);
     }
-    const a = scenario.answers[i] as string | { choice: string };
-    const input: Input = typeof a === 'string' ? { kind: 'text', text: a } : { kind: 'choice', value: a.choice };
+    const a = scenario.answers[i] as string | number | { choice: string };
+    const input: Input = typeof a === 'object' ? { kind: 'choice', value: a.choice } : { kind: 'text', text: String(a) };
     res = converse(catalog, res.state, input);
     visited.push(...(res.trace ?? []));
     handoffs.push(...res.outputs.filter((o) => o.kind === 'handoff'));

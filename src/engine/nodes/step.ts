@@ -25,7 +25,8 @@ export const stepHandler: NodeHandler<'step'> = {
   answer(node, ctx, input, strict) {
     let value: string | undefined;
     if (input.kind === 'choice') {
-      value = input.value === STEP_DONE || input.value === STEP_CANNOT ? input.value : undefined;
+      // `stuck` is accepted too: admins write it in scenarios after the node field of the same name.
+      value = input.value === 'stuck' ? STEP_CANNOT : input.value === STEP_DONE || input.value === STEP_CANNOT ? input.value : undefined;
     } else {
       // Keyed on the lexicon object (not the node): every step of a language shares the same words.
       const index = optionIndex(ctx.lexicon, 'step', () => [

@@ -1,0 +1,124 @@
+/**
+ * `ariane chat [flow-id]`: talk to a flow in the terminal, to try an edit before publishing it. Uses
+ * the same engine and texts as the bot; works with piped input (one answer per line).
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { buildCatalog, converse, initialState, type Catalog, type Lang, type Output, type StepResult } from '../engine';
+import { closest, formatDiagnostic, loadFlowDirectory } from '../flow';
+import { loadLexicons, translate, type Translator } from '../i18n';
+
+/** The flows directory: `--flows`, else `./flows` when it exists, else the project's own. */
+export function resolveFlowsDir(option?: string): string {
+  if (option) return resolve(option);
+  const local = resolve('flows');
+  return existsSync(local) ? local : resolve(__dirname, '..', '..', 'flows');
+}
+
+/**
+ * Loads a flows directory into an engine catalog, writing load problems to `warn` (a flow with
+ * errors elsewhere in the directory should not stop an admin from trying the one they edit).
+ */
+export function loadCatalog(flowsDir: string, warn: (line: string) => void = () => {}): Catalog {
+  const set = loadFlowDirectory(flowsDir);
+  for (const d of set.diagnostics) if (d.severity === 'error') warn(formatDiagnostic(d));
+  return buildCatalog(set.flows, loadLexicons(), []);
+}
+
+/** Renders one turn's outputs as terminal lines: texts, numbered choices, links, checklists. */
+export function renderText(outputs: readonly Output[], lang: Lang, t: Translator = translate): string[] {
+  const lines: string[] = [];
+  let current = lang;
+  for (const o of outputs) {
+    switch (o.kind) {
+      case 'say':
+        lines.push(t(o.message, current));
+        break;
+      case 'choices':
+        o.choices.forEach((c, i) => lines.push(`  ${i + 1}. ${t(c.label, current)}`));
+        break;
+      case 'link':
+        lines.push(`  🔗 ${t(o.label, current)} : ${o.url}`);
+        break;
+      case 'image':
+        lines.push(`  [image : ${t(o.alt, current)}]`);
+        break;
+      case 'checklist':
+        if (o.title) lines.push(t(o.title, current));
+        for (const item of o.items) lines.push(`  ☐ ${t(item, current)}`);
+        break;
+      case 'end':
+        lines.push(`[fin du parcours : ${o.flowId} / ${o.nodeId}]`);
+        break;
+      case 'handoff': {
+        const services = o.support ? ` — ${[...o.support.services, ...(o.support.programmes ?? [])].join(', ')}` : '';
+        const detail = o.detail ? ` — ${t(o.detail, current)}` : '';
+        lines.push(`[relais vers une personne : ${o.reason}${detail}${services}]`);
+        break;
+      }
+      case 'language':
+        current = o.lang;
+        lines.push(`[langue : ${o.lang}]`);
+        break;
+    }
+  }
+  return lines;
+}
+
+export interface ChatOptions {
+  lang?: string;
+  flows?: string;
+}
+
+/**
+ * Runs a terminal conversation. Starts in `flowId` (or on the welcome without one), reads one answer
+ * per line from `input`, stops at an end or a handoff, or at end of input. Returns the exit code:
+ * 0, or 1 when the flow does not exist.
+ */
+export async function runChat(flowId: string | undefined, options: ChatOptions, input: Readable, write: (line: string) => void, catalog?: Catalog): Promise<number> {
+  const cat = catalog ?? loadCatalog(resolveFlowsDir(options.flows), (l) => write(l));
+  if (flowId && !cat.flows.has(flowId)) {
+    const guess = closest(flowId, cat.flows.keys());
+    write(`Aucun parcours « ${flowId} »${guess ? ` : vouliez-vous dire « ${guess} » ?` : '.'}`);
+    return 1;
+  }
+  let res: StepResult = converse(cat, initialState(options.lang ?? 'fr'), flowId ? { kind: 'flow', flowId } : { kind: 'start' });
+  const show = (r: StepResult, lang: Lang) => {
+    for (const l of renderText(r.outputs, lang)) write(l);
+  };
+  show(res, options.lang ?? 'fr');
+  const over = (r: StepResult) => r.state.status === 'ended' || (r.state.status === 'handoff' && r.outputs.some((o) => o.kind === 'handoff'));
+  if (over(res)) return 0;
+  const rl = createInterface({ input, terminal: false });
+  try {
+    for await (const line of rl) {
+      const text = line.trim();
+      if (!text) continue;
+      write(`> ${text}`);
+      const lang = res.state.lang;
+      res = converse(cat, res.state, { kind: 'text', text });
+      show(res, lang);
+      if (over(res)) break;
+    }
+  } finally {
+    rl.close();
+  }
+  return 0;
+}
+
+/** Registers `ariane chat [flow-id] [--lang en] [--flows dir]`. */
+export function registerChatCommand(program: Command): void {
+  program
+    .command('chat')
+    .description('Discuter avec un parcours dans le terminal (une réponse par ligne ; fonctionne aussi avec une entrée redirigée).')
+    .argument('[flow-id]', 'le parcours (sans lui : l’accueil, pour essayer le choix de la démarche)')
+    .option('--lang <lang>', 'langue de la conversation (fr, en, ar, fr-facile…)', 'fr')
+    .option('--flows <dir>', 'dossier des parcours (par défaut : flows)')
+    .action(async (flowId: string | undefined, opts: ChatOptions) => {
+      const code = await runChat(flowId, opts, process.stdin, (line) => process.stdout.write(`${line}\n`));
+      if (code !== 0) process.exitCode = code;
+    });
+}
