@@ -8,6 +8,8 @@ import { registerCheckCommand } from './checkCommand';
 import { registerNewCommand } from './newCommand';
 import { registerChatCommand } from './chatCommand';
 import { registerTestCommand } from './testCommand';
+import { registerGraphCommand } from './graphCommand';
+import { registerChecklistCommand } from './checklistCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerNewCommand(program);
   registerChatCommand(program);
   registerTestCommand(program);
+  registerGraphCommand(program);
+  registerChecklistCommand(program);
   return program;
 }
 
