@@ -1,0 +1,27 @@
+/**
+ * What the web pages need from the rest of the service. Everything is optional so that the server can
+ * mount the widget alone; a page whose dependency is missing says so instead of failing.
+ */
+import type { Catalog } from '../engine';
+import type { Store } from '../store';
+import type { FlowWatcher } from './FlowWatcher';
+import type { NodeStats } from './NodeStats';
+
+export interface WebDeps {
+  /** `ARIANE_ADMIN_TOKEN`; without it the admin pages answer 503 (never open by default). */
+  adminToken?: string;
+  /** The catalog the bot serves now (a function: flows can be reloaded). */
+  catalog?: () => Catalog;
+  /** The flows folder (YAML + `*.test.yaml` scenarios), for the admin's checks and scenario runs. */
+  flowsDir?: string;
+  /** Keeps the flows up to date with the files; its last error is shown to admins. */
+  watcher?: FlowWatcher;
+  /** The durable store: handoff summaries, statistics, help places. */
+  store?: Store;
+  /** Per-node counters (reached / stopped / help), shown to admins. */
+  stats?: NodeStats;
+  /** Built assets (tests); defaults to `dist/web/public`. */
+  assetsDir?: string;
+  /** Today as `YYYY-MM-DD` (tests fix it); review dates older than a year are highlighted. */
+  today?: () => string;
+}

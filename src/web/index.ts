@@ -1,0 +1,101 @@
+/**
+ * The web side of Ariane, served by the same restify server as the bot: the residents' widget (`/`,
+ * `/widget.js`), Microsoft's Web Chat (`/webchat`), the mediators' pages (`/mediateur`) and the
+ * admins' pages (`/admin`). `registerWebRoutes(server, deps)` is the only thing the server calls.
+ */
+import * as path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ASSETS_DIR } from './buildAssets';
+import { html, page } from './html';
+import { sendAsset, TYPES } from './sendAsset';
+import { registerMediatorRoutes } from './mediatorRoutes';
+import { registerAdminRoutes } from './adminRoutes';
+import type { WebDeps } from './WebDeps';
+
+export type { WebDeps } from './WebDeps';
+export { NodeStats, recordTurn, type NodeCounters } from './NodeStats';
+export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';
+export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
+export { escapeHtml } from './html';
+
+/** A route handler. Always async: restify 11 only accepts two-argument handlers that return a promise. */
+export type WebHandler = (req: IncomingMessage & { params?: Record<string, string>; body?: unknown }, res: ServerResponse) => Promise<void>;
+
+/** The part of a restify server we use (kept structural so tests can pass a plain restify server). */
+export interface RouteServer {
+  get(path: string, handler: WebHandler): unknown;
+  post(path: string, handler: WebHandler): unknown;
+}
+
+/** Our pages load only our own files: no inline script, no CDN (issue 7). */
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * Web Chat and Mermaid insert `<style>` elements (CSS-in-JS), which a strict `style-src` blocks; scripts
+ * stay strict.
+ */
+export const CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
+/** Sends an HTML page with the security headers every page of ours carries. */
+export function sendHtml(res: ServerResponse, status: number, body: string, csp = CSP, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': TYPES.html!,
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
+  res.end(body);
+}
+
+const WEBCHAT_BUNDLE = (): string => path.join(path.dirname(require.resolve('botframework-webchat/package.json')), 'dist', 'webchat-es5.js');
+
+/** Mounts every web route on `server`. */
+export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void {
+  const assets = deps.assetsDir ?? ASSETS_DIR;
+
+  server.get('/', async (_req, res) => {
+    sendHtml(
+      res,
+      200,
+      page({
+        title: 'Ariane — aide aux démarches en ligne',
+        bodyClass: 'widget-page',
+        body: html`<main id="main" class="widget-main"><noscript><p>Ariane a besoin de JavaScript. Vous pouvez aussi vous rendre dans un lieu d’aide près de chez vous (France Services).</p></noscript></main><script src="/widget.js" data-mode="page" data-target="main" async></script>`,
+      }),
+    );
+  });
+  server.get('/widget.js', async (req, res) => sendAsset(req, res, path.join(assets, 'widget.js'), TYPES.js!));
+  server.get('/widget.css', async (req, res) => sendAsset(req, res, path.join(assets, 'widget.css'), TYPES.css!));
+  server.get('/assets/:file', async (req, res) => {
+    const file = req.params?.file ?? '';
+    const m = /^([a-z][a-z0-9-]*)\.(js|css)$/.exec(file);
+    if (!m) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Introuvable.');
+      return;
+    }
+    sendAsset(req, res, path.join(assets, file), TYPES[m[2]!]!);
+  });
+
+  // Microsoft's official client against our Direct Line: proof that standard clients work unchanged.
+  server.get('/webchat', async (_req, res) => {
+    sendHtml(
+      res,
+      200,
+      page({
+        title: 'Ariane — Web Chat (client officiel Microsoft)',
+        bodyClass: 'webchat-page',
+        scripts: ['/webchat/webchat.js', '/assets/webchat.js'],
+        body: html`<header class="bar"><h1>Ariane — Web Chat</h1><p>Le client officiel Microsoft Bot Framework, servi par ce serveur.</p></header><main id="main"><div id="webchat" class="webchat"></div></main>`,
+      }),
+      CSP_INLINE_STYLES,
+    );
+  });
+  server.get('/webchat/webchat.js', async (req, res) => sendAsset(req, res, WEBCHAT_BUNDLE(), TYPES.js!, 86400));
+
+  registerMediatorRoutes(server, deps);
+  registerAdminRoutes(server, deps);
+}

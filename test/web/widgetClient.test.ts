@@ -1,0 +1,92 @@
+/**
+ * The widget's Direct Line client in a real browser against a minimal fake channel: de-duplication,
+ * retries across a network loss, reload resume, wipe. (The end-to-end suites run the real server.)
+ */
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, launch } from './support/browser';
+import { ensureAssets } from './support/assets';
+import { startFakeServer, type FakeServer } from './support/fakeDirectLine';
+
+describeBrowser('widget client (fake Direct Line)', () => {
+  let browser: Browser;
+  let fake: FakeServer;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureAssets();
+    fake = await startFakeServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await fake?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  });
+  afterEach(async () => {
+    await page.close();
+  });
+
+  const widget = () => page.locator('ariane-widget');
+  const log = () => widget().locator('[role=log]');
+
+  it('shows the welcome, sends a button click once, renders escaped cards without unsafe links', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour ! Que voulez-vous faire ?').waitFor();
+    await widget().getByRole('button', { name: 'Lieux' }).click();
+    const card = log().locator('.card');
+    await card.waitFor();
+    await expectText(card.locator('.card-title'), 'France Services <b>Test</b>');
+    expect(await card.getByRole('link', { name: /Appeler/ }).getAttribute('href')).toBe('tel:+33100000000');
+    expect(await card.getByText('evil').count()).toBe(0);
+    // The clicked answer appears once, even after several polls.
+    await page.waitForTimeout(1500);
+    expect(await log().locator('.msg-user').count()).toBe(1);
+    const conv = [...fake.conversations.values()].pop()!;
+    expect(conv.activities.filter((a) => a.text === 'lieux')).toHaveLength(1);
+  });
+
+  it('keeps a message typed during a network loss and delivers it once when the network is back', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    fake.offline = true;
+    await widget().getByLabel('Votre message').fill('pendant la coupure');
+    await widget().getByRole('button', { name: 'Envoyer' }).click();
+    await widget().getByText('Connexion perdue').waitFor();
+    fake.offline = false;
+    await log().getByText('Vous avez dit : pendant la coupure').waitFor({ timeout: 20000 });
+    await page.waitForTimeout(1200);
+    expect(await log().getByText('pendant la coupure', { exact: true }).count()).toBe(1);
+    const conv = [...fake.conversations.values()].pop()!;
+    expect(conv.activities.filter((a) => a.text === 'pendant la coupure')).toHaveLength(1);
+  });
+
+  it('resumes after a reload without showing anything twice, and "Quitter et effacer" wipes it', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    await widget().getByLabel('Votre message').fill('avant rechargement');
+    await page.keyboard.press('Enter');
+    await log().getByText('Vous avez dit : avant rechargement').waitFor();
+    const convs = fake.conversations.size;
+    await page.reload();
+    await log().getByText('Vous avez dit : avant rechargement').waitFor();
+    await page.waitForTimeout(1200);
+    expect(await log().getByText('Bonjour ! Que voulez-vous faire ?').count()).toBe(1);
+    expect(await log().getByText('avant rechargement', { exact: true }).count()).toBe(1);
+    expect(fake.conversations.size).toBe(convs);
+
+    await widget().getByRole('button', { name: 'Quitter et effacer' }).click();
+    await widget().getByText('La conversation est effacée de cet appareil.').waitFor();
+    expect(await log().locator('.msg').count()).toBe(0);
+    const stored = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('ariane')));
+    expect(stored).toEqual([]);
+    await page.reload();
+    await log().getByText('Bonjour !').waitFor();
+    expect(await log().getByText('avant rechargement').count()).toBe(0);
+  });
+});
+
+async function expectText(loc: import('playwright-core').Locator, text: string): Promise<void> {
+  expect((await loc.textContent())?.trim()).toBe(text);
+}
