@@ -1,0 +1,94 @@
+/**
+ * `POST /api/messages`, the standard Bot Framework endpoint, through botbuilder's `CloudAdapter` so
+ * the Emulator and Azure Bot Service channels work unchanged: anonymous when no app id is configured,
+ * tokens validated when one is. `deliveryMode: "expectReplies"` returns the replies in the body.
+ *
+ * The body is checked before `CloudAdapter` sees it: the adapter answers 500 to some malformed
+ * activities (it throws on wrong types), and a malformed request must get a 4xx.
+ */
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type Request as BotRequest,
+  type Response as BotResponse,
+  type TurnContext,
+} from 'botbuilder';
+import type { Logger } from 'pino';
+
+/** The request and response shapes restify (and Node's http) provide; no restify import here. */
+export interface HttpRequestLike {
+  body?: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  method?: string;
+}
+export interface HttpResponseLike {
+  socket: unknown;
+  status(code: number): unknown;
+  header(name: string, value: unknown): unknown;
+  send(...args: unknown[]): unknown;
+  end(...args: unknown[]): unknown;
+}
+
+export interface ApiMessagesOptions {
+  bot: { run(context: TurnContext): Promise<void> };
+  logger: Logger;
+  appId?: string;
+  appPassword?: string;
+  appType?: string;
+  tenantId?: string;
+  maxTextLength?: number;
+}
+
+/** Why a body is not an activity we accept, or undefined when it is. */
+export function checkActivityBody(body: unknown, maxTextLength = 2000): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The body must be an activity (a JSON object).';
+  const a = body as Record<string, unknown>;
+  if (typeof a.type !== 'string' || a.type === '' || a.type.length > 64) return 'Activity "type" must be a string.';
+  const conversation = a.conversation as Record<string, unknown> | undefined;
+  if (typeof conversation !== 'object' || conversation === null || typeof conversation.id !== 'string' || conversation.id === '' || conversation.id.length > 256) {
+    return 'Activity "conversation.id" must be a string.';
+  }
+  for (const field of ['from', 'recipient'] as const) {
+    const v = a[field] as Record<string, unknown> | undefined;
+    if (v !== undefined && (typeof v !== 'object' || v === null || (v.id !== undefined && typeof v.id !== 'string'))) return `Activity "${field}" must be an object with a string "id".`;
+  }
+  if (typeof a.from !== 'object') return 'Activity "from" is required.';
+  for (const field of ['id', 'channelId', 'serviceUrl', 'locale', 'deliveryMode', 'name', 'replyToId'] as const) {
+    if (a[field] !== undefined && typeof a[field] !== 'string') return `Activity "${field}" must be a string.`;
+  }
+  if (typeof a.serviceUrl === 'string' && a.serviceUrl !== '' && !/^https?:\/\/[^\s]+$/.test(a.serviceUrl)) return 'Activity "serviceUrl" must be an http(s) URL.';
+  if (a.deliveryMode !== 'expectReplies' && typeof a.serviceUrl !== 'string') return 'Activity "serviceUrl" is required (or deliveryMode "expectReplies").';
+  if (a.text !== undefined && typeof a.text !== 'string') return 'Activity "text" must be a string.';
+  if (typeof a.text === 'string' && a.text.length > maxTextLength) return `Activity "text" is longer than ${maxTextLength} characters.`;
+  if (a.membersAdded !== undefined && (!Array.isArray(a.membersAdded) || a.membersAdded.some((m) => typeof m !== 'object' || m === null || typeof (m as { id?: unknown }).id !== 'string'))) {
+    return 'Activity "membersAdded" must be a list of accounts.';
+  }
+  if (a.attachments !== undefined && !Array.isArray(a.attachments)) return 'Activity "attachments" must be a list.';
+  if (a.entities !== undefined && !Array.isArray(a.entities)) return 'Activity "entities" must be a list.';
+  return undefined;
+}
+
+/** Builds the handler; one `CloudAdapter` for the process. */
+export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: HttpRequestLike, res: HttpResponseLike) => Promise<void> {
+  const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: options.appId ?? '',
+    MicrosoftAppPassword: options.appPassword ?? '',
+    MicrosoftAppType: options.appType ?? '',
+    MicrosoftAppTenantId: options.tenantId ?? '',
+  };
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
+  adapter.onTurnError = async (context, err) => {
+    options.logger.error({ err, conversationId: context.activity.conversation?.id }, '/api/messages turn failed');
+  };
+  return async (req, res) => {
+    const problem = checkActivityBody(req.body, options.maxTextLength);
+    if (problem) {
+      res.status(400);
+      res.send({ error: { code: 'BadArgument', message: problem } });
+      res.end();
+      return;
+    }
+    await adapter.process(req as BotRequest, res as BotResponse, (ctx) => options.bot.run(ctx));
+  };
+}

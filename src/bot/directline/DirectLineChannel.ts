@@ -1,0 +1,344 @@
+/**
+ * A self-hosted Direct Line 3.0 channel: the logic behind `/v3/directline/*`, shaped on what
+ * `botframework-directlinejs` (the client inside Web Chat) sends and expects:
+ *
+ * - every request carries `Authorization: Bearer <token or secret>` (`Bearer undefined` when the page
+ *   has neither: public mode) and `x-ms-bot-agent`;
+ * - `POST /conversations` starts (201), `GET /conversations/{id}?watermark=` reconnects; both answer
+ *   `{ conversationId, token, expires_in }`; the client keeps `token` and refreshes it every 15 min;
+ * - it polls `GET /conversations/{id}/activities?watermark=<string>` (every second by default) and
+ *   keeps the returned `watermark` string;
+ * - a 403 means "expired token": the client stops and waits for the page to give it a new token
+ *   (our `POST /tokens/refresh` accepts a recently expired token for that); a 404 ends it.
+ *
+ * Methods never throw for a client's mistake: they return the HTTP status and JSON body to send
+ * (`{ error: { code, message } }` for errors, as Direct Line does). The HTTP wiring lives in
+ * src/server, which knows nothing of Bot Framework.
+ */
+import { randomBytes } from 'node:crypto';
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { maskPersonalData } from '../../privacy';
+import { RateLimiter } from '../../limits';
+import { ConflictError, UnknownConversationError, type ConversationLog, type ConversationRecord } from '../../store';
+import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
+import { TokenService, safeEqual, type TokenClaims } from './TokenService';
+
+/** What a route answers. */
+export interface ChannelResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The bot the channel runs (an `ActivityHandler`). */
+export interface TurnHandler {
+  run(context: TurnContext): Promise<void>;
+}
+
+export interface DirectLineChannelOptions {
+  log: ConversationLog;
+  bot: TurnHandler;
+  tokens: TokenService;
+  logger: Logger;
+  /** When set, starting conversations and generating tokens need it (`Bearer <secret>`). */
+  secret?: string;
+  botIdentity?: BotIdentity;
+  /** Longest user text accepted, in characters (default 2000). */
+  maxTextLength?: number;
+  /** How long after expiry a token may still be refreshed, in seconds (default 3600). */
+  refreshGraceSeconds?: int;
+  /** Activities a conversation may post per minute (default 60). */
+  activitiesPerMinute?: int;
+  /** Most activities returned by one GET (default 100; the client asks again at once). */
+  pageSize?: int;
+  now?: () => number;
+}
+type int = number;
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
+const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
+
+function error(status: number, code: string, message: string, headers?: Record<string, string>): ChannelResponse {
+  return { status, body: { error: { code, message } }, headers };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function shortString(v: unknown, max: number): string | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined;
+}
+
+function newId(prefix = ''): string {
+  return prefix + randomBytes(16).toString('base64url');
+}
+
+type Auth = { kind: 'none' } | { kind: 'secret' } | { kind: 'token'; claims: TokenClaims } | { kind: 'bad'; response: ChannelResponse };
+
+/** See the file comment. */
+export class DirectLineChannel {
+  readonly adapter: DirectLineAdapter;
+  private readonly bot: BotIdentity;
+  private readonly now: () => number;
+  private readonly maxTextLength: number;
+  private readonly refreshGrace: number;
+  private readonly pageSize: number;
+  private readonly limiter: RateLimiter;
+  /** Turns of one conversation run one after the other in this process (order, fewer conflicts). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: DirectLineChannelOptions) {
+    this.bot = options.botIdentity ?? { id: 'ariane', name: 'Ariane' };
+    this.now = options.now ?? Date.now;
+    this.maxTextLength = options.maxTextLength ?? 2000;
+    this.refreshGrace = options.refreshGraceSeconds ?? 3600;
+    this.pageSize = options.pageSize ?? 100;
+    this.limiter = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
+    this.adapter = new DirectLineAdapter(options.log, this.bot, this.now);
+    this.adapter.onTurnError = async (context, err) => {
+      options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'direct line turn failed');
+    };
+  }
+
+  /** `POST /v3/directline/tokens/generate`: a token for a new conversation (not started yet). */
+  async generateToken(authorization: string | undefined, body: unknown): Promise<ChannelResponse> {
+    const auth = this.authenticate(authorization);
+    if (auth.kind === 'bad') return auth.response;
+    if (this.options.secret && auth.kind !== 'secret') return error(401, 'Unauthorized', 'This service needs its Direct Line secret to generate tokens.');
+    if (auth.kind === 'token') return error(403, 'Forbidden', 'Use /tokens/refresh to renew a token.');
+    const user = this.chooseUser(auth, body);
+    if (typeof user !== 'string') return user;
+    const conversationId = newId();
+    const { token, expiresIn } = this.options.tokens.issue(conversationId, user);
+    return { status: 200, body: { conversationId, token, expires_in: expiresIn } };
+  }
+
+  /** `POST /v3/directline/conversations`: starts (or, for a token's conversation already started, returns) a conversation. */
+  async startConversation(authorization: string | undefined, body: unknown): Promise<ChannelResponse> {
+    const auth = this.authenticate(authorization);
+    if (auth.kind === 'bad') return auth.response;
+    if (this.options.secret && auth.kind === 'none') return error(401, 'Unauthorized', 'A token or the Direct Line secret is required.');
+    if (body !== undefined && body !== null && !isObject(body)) return error(400, 'BadArgument', 'The body must be a JSON object.');
+    const locale = isObject(body) ? shortString(body.locale, 35) : undefined;
+    let conversationId: string;
+    let userId: string;
+    if (auth.kind === 'token') {
+      conversationId = auth.claims.conv;
+      userId = auth.claims.user;
+    } else {
+      const user = this.chooseUser(auth, body);
+      if (typeof user !== 'string') return user;
+      conversationId = newId();
+      userId = user;
+    }
+    const record: ConversationRecord = { id: conversationId, userId, createdAt: this.now(), data: locale ? { locale } : {} };
+    let created = true;
+    try {
+      await this.options.log.createConversation(record);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      created = false;
+    }
+    if (created) {
+      // The welcome must be in the stream before the person types: deliver conversationUpdate now.
+      await this.serialize(conversationId, () =>
+        this.adapter.processActivity(
+          {
+            type: ActivityTypes.ConversationUpdate,
+            channelId: 'directline',
+            conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+            from: { id: userId, name: '', role: 'user' },
+            recipient: { id: this.bot.id, name: this.bot.name, role: 'bot' },
+            membersAdded: [
+              { id: this.bot.id, name: this.bot.name },
+              { id: userId, name: '' },
+            ],
+            locale,
+            timestamp: new Date(this.now()),
+            serviceUrl: '',
+          },
+          (ctx) => this.options.bot.run(ctx),
+        ),
+      );
+    }
+    const { token, expiresIn } = this.options.tokens.issue(conversationId, userId);
+    return { status: created ? 201 : 200, body: { conversationId, token, expires_in: expiresIn } };
+  }
+
+  /** `GET /v3/directline/conversations/{id}?watermark=`: reconnect; answers a fresh token. */
+  async reconnect(authorization: string | undefined, conversationId: string): Promise<ChannelResponse> {
+    const access = await this.access(authorization, conversationId);
+    if ('response' in access) return access.response;
+    const { token, expiresIn } = this.options.tokens.issue(conversationId, access.record.userId);
+    return { status: 200, body: { conversationId, token, expires_in: expiresIn } };
+  }
+
+  /** `POST /v3/directline/tokens/refresh`: a new token for the same conversation and user. */
+  async refreshToken(authorization: string | undefined): Promise<ChannelResponse> {
+    const raw = bearer(authorization);
+    if (!raw) return error(401, 'Unauthorized', 'A token is required.');
+    if (this.options.secret && safeEqual(raw, this.options.secret)) return error(400, 'BadArgument', 'A secret cannot be refreshed.');
+    const check = this.options.tokens.verify(raw, this.refreshGrace);
+    if (!check.ok) return error(403, 'TokenExpired', check.reason === 'expired' ? 'The token expired too long ago: start a new conversation.' : 'Invalid token.');
+    const record = await this.options.log.getConversation(check.claims.conv);
+    if (!record) return error(404, 'NotFound', 'Unknown conversation.');
+    const { token, expiresIn } = this.options.tokens.issue(check.claims.conv, check.claims.user);
+    return { status: 200, body: { conversationId: check.claims.conv, token, expires_in: expiresIn } };
+  }
+
+  /** `POST /v3/directline/conversations/{id}/activities`: stores the person's activity, runs the turn, answers `{ id }`. */
+  async postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<ChannelResponse> {
+    const access = await this.access(authorization, conversationId);
+    if ('response' in access) return access.response;
+    if (!isObject(body)) return error(400, 'BadArgument', 'The body must be an activity (a JSON object).');
+    const type = body.type;
+    if (typeof type !== 'string' || !POSTABLE_TYPES.has(type)) return error(400, 'BadArgument', 'Activity "type" must be "message", "event" or "typing".');
+    if (body.text !== undefined && typeof body.text !== 'string') return error(400, 'BadArgument', 'Activity "text" must be a string.');
+    if (typeof body.text === 'string' && body.text.length > this.maxTextLength) {
+      return error(413, 'MessageTooLarge', `Activity "text" is longer than ${this.maxTextLength} characters.`);
+    }
+    if (type === ActivityTypes.Event && shortString(body.name, 100) === undefined) return error(400, 'BadArgument', 'An event needs a "name".');
+    if (type === ActivityTypes.Message && typeof body.text !== 'string' && body.value === undefined) {
+      return error(400, 'BadArgument', 'A message needs "text" or "value".');
+    }
+    const channelData = isObject(body.channelData) ? body.channelData : {};
+    const clientActivityID = channelData.clientActivityID;
+    if (clientActivityID !== undefined && shortString(clientActivityID, 100) === undefined) {
+      return error(400, 'BadArgument', '"channelData.clientActivityID" must be a short string.');
+    }
+    let value: unknown = body.value;
+    if (value !== undefined) {
+      const json = JSON.stringify(value);
+      if (json === undefined || json.length > 4096) return error(400, 'BadArgument', 'Activity "value" is too large.');
+      value = JSON.parse(json) as unknown;
+    }
+    // A typing indicator is not kept; it only needs an id.
+    if (type === ActivityTypes.Typing) return { status: 200, body: { id: newId('typing-') } };
+
+    const limit = this.limiter.hit(conversationId, this.now());
+    if (!limit.allowed) {
+      return error(429, 'TooManyRequests', 'Too many messages: please wait a little.', { 'Retry-After': String(limit.retryAfterSeconds) });
+    }
+
+    const from = isObject(body.from) ? body.from : {};
+    const userId = access.record.userId;
+    const activity: Record<string, unknown> = {
+      type,
+      channelId: 'directline',
+      conversation: { id: conversationId },
+      from: { id: userId, name: shortString(from.name, 100), role: 'user' },
+      recipient: { id: this.bot.id, name: this.bot.name, role: 'bot' },
+      timestamp: new Date(this.now()).toISOString(),
+      locale: shortString(body.locale, 35) ?? (access.record.data?.locale as string | undefined),
+      text: typeof body.text === 'string' ? maskPersonalData(body.text).text : undefined,
+      textFormat: typeof body.text === 'string' ? 'plain' : undefined,
+      name: type === ActivityTypes.Event ? body.name : undefined,
+      value,
+      channelData: {
+        clientActivityID: clientActivityID as string | undefined,
+        clientTimestamp: shortString(channelData.clientTimestamp, 40),
+      },
+    };
+    const clean = JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
+
+    return this.serialize(conversationId, async () => {
+      let logged;
+      try {
+        logged = await this.options.log.append(conversationId, clean, clientActivityID as string | undefined);
+      } catch (err) {
+        if (err instanceof UnknownConversationError) return error(404, 'NotFound', 'Unknown conversation.');
+        throw err;
+      }
+      if (logged.duplicate) return { status: 200, body: { id: logged.id } };
+      await this.adapter.processActivity({ ...clean, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
+      return { status: 200, body: { id: logged.id } };
+    });
+  }
+
+  /** `GET /v3/directline/conversations/{id}/activities?watermark=`: the stream after the watermark. */
+  async getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<ChannelResponse> {
+    let after: number | undefined;
+    if (watermark !== undefined && watermark !== '') {
+      if (typeof watermark !== 'string' || !/^\d{1,15}$/.test(watermark)) return error(400, 'BadArgument', '"watermark" must be a number.');
+      after = Number(watermark);
+    }
+    const access = await this.access(authorization, conversationId);
+    if ('response' in access) return access.response;
+    const page = await this.options.log.list(conversationId, after, this.pageSize);
+    return {
+      status: 200,
+      body: {
+        activities: page.activities.map((a) => ({ ...a.activity, id: a.id })),
+        watermark: String(page.watermark),
+      },
+    };
+  }
+
+  /** Runs `fn` after the previous turns of this conversation in this process. */
+  private serialize<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(conversationId, settled);
+    void settled.then(() => {
+      if (this.queues.get(conversationId) === settled) this.queues.delete(conversationId);
+    });
+    return next;
+  }
+
+  /** The user id for a new conversation: chosen by the caller only when it holds the secret. */
+  private chooseUser(auth: Auth, body: unknown): string | ChannelResponse {
+    const asked = isObject(body) && isObject(body.user) ? body.user.id : undefined;
+    if (asked !== undefined && asked !== null && asked !== '') {
+      if (typeof asked !== 'string' || !USER_ID_RE.test(asked)) return error(400, 'BadArgument', '"user.id" must be 1 to 64 letters, digits or _:.@-');
+      if (auth.kind === 'secret') return asked;
+      // As on Azure, `dl_` ids are reserved to ids embedded in tokens; others are accepted in public mode.
+      if (!asked.startsWith('dl_')) return asked;
+    }
+    return newId('dl_');
+  }
+
+  private authenticate(authorization: string | undefined): Auth {
+    const raw = bearer(authorization);
+    if (!raw) return { kind: 'none' };
+    if (this.options.secret && safeEqual(raw, this.options.secret)) return { kind: 'secret' };
+    const check = this.options.tokens.verify(raw);
+    if (check.ok) return { kind: 'token', claims: check.claims };
+    return {
+      kind: 'bad',
+      response: error(403, check.reason === 'expired' ? 'TokenExpired' : 'Forbidden', check.reason === 'expired' ? 'The token has expired: refresh it.' : 'Invalid token.'),
+    };
+  }
+
+  /** Checks that the caller may use this conversation and that it exists. */
+  private async access(authorization: string | undefined, conversationId: string): Promise<{ record: ConversationRecord } | { response: ChannelResponse }> {
+    if (!ID_RE.test(conversationId)) return { response: error(404, 'NotFound', 'Unknown conversation.') };
+    const auth = this.authenticate(authorization);
+    if (auth.kind === 'bad') return { response: auth.response };
+    if (auth.kind === 'none') return { response: error(401, 'Unauthorized', 'A token is required.') };
+    if (auth.kind === 'token' && auth.claims.conv !== conversationId) {
+      return { response: error(403, 'Forbidden', 'This token is for another conversation.') };
+    }
+    const record = await this.options.log.getConversation(conversationId);
+    if (!record) return { response: error(404, 'NotFound', 'Unknown conversation.') };
+    if (auth.kind === 'token' && auth.claims.user !== record.userId) {
+      return { response: error(403, 'Forbidden', 'This token is for another user.') };
+    }
+    return { record };
+  }
+}
+
+/** The credential in `Authorization: Bearer …`, or undefined (directlinejs sends `Bearer undefined` when it has none). */
+function bearer(authorization: string | undefined): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  const v = m?.[1]?.trim();
+  if (!v || v === 'undefined' || v === 'null') return undefined;
+  return v;
+}

@@ -1,0 +1,119 @@
+/**
+ * Turns engine outputs into Bot Framework activities. Rendering only: every decision (what to say,
+ * which buttons) was taken by the engine; this file chooses how it looks on a Bot Framework channel.
+ */
+import { ActionTypes, ActivityTypes, CardFactory, HandoffEventNames, type Activity, type CardAction } from 'botbuilder';
+import type { Choice, Lang, Message, Output } from '../engine';
+
+/** Translates an engine or bot message into the conversation's language (i18next behind it). */
+export type Translate = (message: Message, lang: Lang) => string;
+
+/** What a button click sends back in `activity.value`: the engine's stable value, never the label. */
+export interface ChoiceValue {
+  choice: string;
+}
+
+/** A bot-level text (namespace `bot`, `locales/<lng>/bot.json`). */
+export function botText(key: string, params?: Record<string, string | number>): Message {
+  return { key: `bot:${key}`, params };
+}
+
+/**
+ * A button for a choice. `messageBack` shows the label in the transcript (the person sees what they
+ * clicked, in their words) while the bot receives the stable value in `value.choice`, so a click
+ * never depends on matching the label text. Typed text stays accepted through the engine's matching.
+ */
+export function choiceAction(label: string, value: string): CardAction {
+  return { type: ActionTypes.MessageBack, title: label, text: label, displayText: label, value: { choice: value } satisfies ChoiceValue };
+}
+
+function message(text: string, lang: Lang): Partial<Activity> {
+  return { type: ActivityTypes.Message, text, locale: lang, inputHint: 'expectingInput' };
+}
+
+function imageContentType(src: string): string {
+  const ext = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(src)?.[1]?.toLowerCase();
+  if (ext === 'jpg' || ext === 'jpeg') return 'image/jpeg';
+  if (ext === 'svg') return 'image/svg+xml';
+  if (ext === 'gif' || ext === 'webp' || ext === 'png') return `image/${ext}`;
+  return 'image/png';
+}
+
+/**
+ * Renders one turn's outputs, in order. Choices become suggested actions on the message just before
+ * them (or on a short "choose" line when nothing precedes them); a handoff becomes a kind message and
+ * a Bot Framework `handoff.initiate` event carrying the engine's context.
+ */
+export function renderOutputs(outputs: readonly Output[], lang: Lang, translate: Translate): Array<Partial<Activity>> {
+  const activities: Array<Partial<Activity>> = [];
+  let current = lang;
+  const t = (m: Message) => translate(m, current);
+  const lastMessage = (): Partial<Activity> | undefined => {
+    const last = activities[activities.length - 1];
+    return last && last.type === ActivityTypes.Message && !last.suggestedActions ? last : undefined;
+  };
+
+  for (const out of outputs) {
+    switch (out.kind) {
+      case 'say':
+        activities.push(message(t(out.message), current));
+        break;
+      case 'choices': {
+        const actions = out.choices.map((c: Choice) => choiceAction(t(c.label), c.value));
+        let target = lastMessage();
+        if (!target) {
+          target = message(t(botText('choose')), current);
+          activities.push(target);
+        }
+        target.suggestedActions = { actions, to: [] };
+        break;
+      }
+      case 'link': {
+        const label = t(out.label);
+        const card = CardFactory.heroCard('', label, undefined, [{ type: ActionTypes.OpenUrl, title: t(botText('open')), value: out.url }]);
+        activities.push({ ...message('', current), text: undefined, attachments: [card] });
+        break;
+      }
+      case 'image':
+        activities.push({
+          ...message('', current),
+          text: undefined,
+          attachments: [{ contentType: imageContentType(out.src), contentUrl: out.src, name: t(out.alt) }],
+        });
+        break;
+      case 'checklist': {
+        const lines = out.items.map((item) => `- ${t(item)}`);
+        const title = out.title ? t(out.title) : undefined;
+        activities.push({ ...message([title, ...lines].filter(Boolean).join('\n'), current), textFormat: 'markdown' });
+        break;
+      }
+      case 'end':
+        activities.push({ ...message(t(botText('end')), current), inputHint: 'acceptingInput' });
+        break;
+      case 'handoff': {
+        const detail = out.detail ? t(out.detail) : undefined;
+        if (detail) activities.push(message(detail, current));
+        activities.push(message(t(botText('handoff')), current));
+        activities.push({
+          type: ActivityTypes.Event,
+          name: HandoffEventNames.InitiateHandoff,
+          locale: current,
+          value: {
+            reason: out.reason,
+            flowId: out.flowId,
+            nodeId: out.nodeId,
+            support: out.support,
+            detail,
+            lang: current,
+          },
+        });
+        break;
+      }
+      case 'language':
+        // The engine says so itself, in the new language; from here on, render in it.
+        current = out.lang;
+        break;
+    }
+  }
+  return activities;
+}

@@ -1,0 +1,196 @@
+/**
+ * Turns environment variables (and an optional `.env`) into a typed, validated configuration.
+ * Only `src/main.ts` calls this: nothing else in Ariane reads `process.env`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+
+/** Bot Framework app types accepted by `ConfigurationBotFrameworkAuthentication`. */
+export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+export type AppType = (typeof APP_TYPES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything Ariane needs from its environment, with defaults applied. */
+export interface Config {
+  port: number;
+  /** Host to listen on (`0.0.0.0` by default; tests use 127.0.0.1). */
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  flowsDir: string;
+  /** Bot Framework credentials for `/api/messages`; all absent = anonymous (Emulator, local tests). */
+  microsoft: { appId?: string; appPassword?: string; appType?: AppType; tenantId?: string };
+  directLine: {
+    /** When set, creating conversations/tokens requires `Authorization: Bearer <secret>`. */
+    secret?: string;
+    /** Key that signs Direct Line tokens; absent = generated and persisted by `resolveTokenSecret`. */
+    tokenSecret?: string;
+    /** Token lifetime in seconds (Direct Line's own is 1800; the client refreshes at half-life). */
+    tokenTtlSeconds: number;
+  };
+  /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
+  allowedOrigins: string[];
+  adminToken?: string;
+  retentionDays: number;
+  /** Flow ids offered as buttons on welcome, most asked first. */
+  featuredFlows: string[];
+  logLevel: LogLevel;
+}
+
+/** The procedures people ask about most (welcome buttons) unless ARIANE_FEATURED_FLOWS says otherwise. */
+export const DEFAULT_FEATURED_FLOWS = ['caf-attestation', 'prefecture-rendez-vous', 'france-travail-inscription', 'ameli-attestation-droits'];
+
+/** A configuration mistake; its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  constructor(
+    public readonly variable: string,
+    detail: string,
+  ) {
+    super(`Configuration error: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const v = str(env, name);
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number (got "${v}").`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n}).`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def?: T): T | undefined {
+  const v = str(env, name);
+  if (v === undefined) return def;
+  const found = values.find((x) => x.toLowerCase() === v.toLowerCase());
+  if (!found) throw new ConfigError(name, `must be one of ${values.join(', ')} (got "${v}").`);
+  return found;
+}
+
+function origins(env: Env, name: string): string[] {
+  const v = str(env, name);
+  if (v === undefined) return [];
+  const list = v
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const o of list) {
+    if (o === '*') continue;
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new ConfigError(name, `must be a comma-separated list of origins like https://example.fr (bad: "${o}").`);
+    }
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.origin !== o) {
+      throw new ConfigError(name, `must list origins only (scheme://host[:port], no path): bad "${o}".`);
+    }
+  }
+  return list;
+}
+
+function featured(env: Env, name: string): string[] {
+  const v = str(env, name);
+  if (v === undefined) return [...DEFAULT_FEATURED_FLOWS];
+  const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id));
+  if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of flow ids (bad: "${bad}").`);
+  return ids;
+}
+
+/**
+ * Reads the configuration from `env` (default `process.env`), after loading `<cwd>/.env` when present
+ * (real environment variables win over `.env`). Throws `ConfigError` naming the first bad variable.
+ */
+export function loadConfig(env: Env = process.env, options: { cwd?: string; dotenv?: boolean } = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.dotenv !== false) {
+    const file = path.join(cwd, '.env');
+    if (fs.existsSync(file)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const dotenv = require('dotenv') as typeof import('dotenv');
+      const parsed = dotenv.parse(fs.readFileSync(file));
+      env = { ...parsed, ...env };
+    }
+  }
+
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a PostgreSQL URL like postgres://user:password@host:5432/ariane.');
+  }
+  const appId = str(env, 'MicrosoftAppId');
+  const appPassword = str(env, 'MicrosoftAppPassword');
+  const appType = oneOf(env, 'MicrosoftAppType', APP_TYPES);
+  const tenantId = str(env, 'MicrosoftAppTenantId');
+  if (appPassword && !appId) throw new ConfigError('MicrosoftAppId', 'must be set when MicrosoftAppPassword is set.');
+  if (appType === 'SingleTenant' && !tenantId) throw new ConfigError('MicrosoftAppTenantId', 'must be set when MicrosoftAppType is SingleTenant.');
+
+  const tokenSecret = str(env, 'ARIANE_TOKEN_SECRET');
+  if (tokenSecret !== undefined && tokenSecret.length < 32) {
+    throw new ConfigError('ARIANE_TOKEN_SECRET', 'must be at least 32 characters (use e.g. `openssl rand -hex 32`).');
+  }
+  const dlSecret = str(env, 'ARIANE_DIRECTLINE_SECRET');
+  if (dlSecret !== undefined && dlSecret.length < 16) {
+    throw new ConfigError('ARIANE_DIRECTLINE_SECRET', 'must be at least 16 characters.');
+  }
+  const adminToken = str(env, 'ARIANE_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ARIANE_ADMIN_TOKEN', 'must be at least 16 characters.');
+  }
+
+  return {
+    port: int(env, 'PORT', 3978, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    dataDir: path.resolve(cwd, str(env, 'ARIANE_DATA_DIR') ?? './var'),
+    databaseUrl,
+    flowsDir: path.resolve(cwd, str(env, 'ARIANE_FLOWS_DIR') ?? './flows'),
+    microsoft: { appId, appPassword, appType, tenantId },
+    directLine: {
+      secret: dlSecret,
+      tokenSecret,
+      tokenTtlSeconds: int(env, 'ARIANE_TOKEN_TTL', 1800, 1, 86400),
+    },
+    allowedOrigins: origins(env, 'ARIANE_ALLOWED_ORIGINS'),
+    adminToken,
+    retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
+    featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info') as LogLevel,
+  };
+}
+
+/**
+ * The token-signing key: the configured one, else one generated once and kept in
+ * `<dataDir>/token-secret` (mode 0600) so that tokens given out survive a restart.
+ */
+export function resolveTokenSecret(config: Config): string {
+  if (config.directLine.tokenSecret) return config.directLine.tokenSecret;
+  const file = path.join(config.dataDir, 'token-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // absent: generated below
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString('hex');
+  try {
+    // `wx`: if another process created it meanwhile, keep theirs.
+    fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+}

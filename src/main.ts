@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+/**
+ * Ariane's service entry point: the only place that reads the configuration (environment) and builds
+ * the objects: flows → catalog, store, bot, Direct Line channel, HTTP server. `npm start` runs it;
+ * tests start it as a child process (`node dist/main.js`) or in-process with `startService`.
+ */
+import pino, { type Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService, createApiMessagesEndpoint } from './bot';
+import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
+import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
+import { formatDiagnostic, loadFlowDirectory } from './flow';
+import { loadLexicons, translate } from './i18n';
+import { createServer } from './server';
+import { ConflictError, IF_ABSENT, createStore, type Store } from './store';
+
+/** A running service. */
+export interface RunningService {
+  /** `http://host:port` it listens on. */
+  url: string;
+  store: Store;
+  logger: Logger;
+  /** Stops accepting requests, waits for those in flight, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Thrown when flows have errors: the service refuses to start and prints each diagnostic. */
+export class FlowLoadError extends Error {
+  constructor(public readonly lines: string[]) {
+    super(`The flows have errors:\n${lines.join('\n')}`);
+    this.name = 'FlowLoadError';
+  }
+}
+
+const TOKEN_SECRET_KEY = 'config/directline-token-secret';
+
+/**
+ * The token-signing key. Several instances on one PostgreSQL must share it, so with DATABASE_URL and
+ * no ARIANE_TOKEN_SECRET the key is created once in the store (create-only write: the first instance
+ * wins, the others read it); otherwise it is kept in the data directory.
+ */
+async function tokenSecret(config: Config, store: Store): Promise<string> {
+  if (config.directLine.tokenSecret || !config.databaseUrl) return resolveTokenSecret(config);
+  const read = async () => (await store.kv.get<{ secret: string }>([TOKEN_SECRET_KEY]))[TOKEN_SECRET_KEY]?.value.secret;
+  const existing = await read();
+  if (existing) return existing;
+  const { randomBytes } = await import('node:crypto');
+  const secret = randomBytes(32).toString('hex');
+  try {
+    await store.kv.set([{ key: TOKEN_SECRET_KEY, value: { secret }, etag: IF_ABSENT }]);
+    return secret;
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const winner = await read();
+    if (!winner) throw err;
+    return winner;
+  }
+}
+
+/** Builds everything from `config` and starts listening. */
+export async function startService(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
+
+  const flowSet = loadFlowDirectory(config.flowsDir);
+  if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
+  for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
+  const lexicons = loadLexicons();
+  const catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+  const languages = Object.keys(lexicons);
+
+  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const retentionMs = config.retentionDays * 86_400_000;
+    const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
+    const bot = new ArianeBot({
+      engine: { converse, initialState, migrateState },
+      catalog: () => catalog,
+      storage: new KeyValueStorage(store.kv, { ttlMs: retentionMs }),
+      translate,
+      logger,
+      languages,
+    });
+    const channel = new DirectLineChannel({ log: store.log, bot, tokens, logger, secret: config.directLine.secret });
+    const apiMessages = createApiMessagesEndpoint({
+      bot,
+      logger,
+      appId: config.microsoft.appId,
+      appPassword: config.microsoft.appPassword,
+      appType: config.microsoft.appType,
+      tenantId: config.microsoft.tenantId,
+    });
+    const server = createServer({
+      directLine: channel,
+      apiMessages,
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      ready: async () => {
+        const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
+        let ok = catalog.flows.size > 0;
+        try {
+          await store.ping();
+          checks.store = `${store.kind} ok`;
+        } catch (err) {
+          ok = false;
+          checks.store = `${store.kind} unreachable: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        return { ok, checks };
+      },
+    });
+
+    // Retention: expired state and old conversations are purged by the service itself, hourly.
+    const purge = async () => {
+      const now = Date.now();
+      try {
+        const n = await store.purge(now, now - retentionMs);
+        if (n > 0) logger.info({ purged: n }, 'retention purge');
+      } catch (err) {
+        logger.error({ err }, 'retention purge failed');
+      }
+    };
+    const purgeTimer = setInterval(() => void purge(), 3_600_000);
+    purgeTimer.unref();
+    void purge();
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${address.port}`;
+    logger.info({ url, store: store.kind, flows: catalog.flows.size }, 'Ariane is listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      store,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          clearInterval(purgeTimer);
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await store.close();
+        })()),
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** `node dist/main.js`: start, and stop cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let service: RunningService;
+  try {
+    service = await startService(config);
+  } catch (err) {
+    console.error(err instanceof FlowLoadError ? err.message : `Ariane could not start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    service.logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    service.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        service.logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) void main();

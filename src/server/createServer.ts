@@ -1,0 +1,197 @@
+/**
+ * The HTTP server (restify 11): routes, CORS, limits and error shapes. It knows nothing of Bot
+ * Framework: the Direct Line logic and `/api/messages` are handed in as plain functions (src/bot).
+ */
+import * as restify from 'restify';
+import type { Logger } from 'pino';
+import { RateLimiter } from '../limits';
+import { readJsonBody } from './readJsonBody';
+
+/** What a Direct Line route answers (the shape of src/bot's `ChannelResponse`). */
+export interface RouteResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The Direct Line 3.0 operations, each given the `Authorization` header. */
+export interface DirectLineRoutes {
+  generateToken(authorization: string | undefined, body: unknown): Promise<RouteResponse>;
+  startConversation(authorization: string | undefined, body: unknown): Promise<RouteResponse>;
+  reconnect(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
+  postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<RouteResponse>;
+  getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
+  refreshToken(authorization: string | undefined): Promise<RouteResponse>;
+}
+
+/** Readiness: flows loaded and store answering. */
+export interface ReadinessReport {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+export interface ServerDeps {
+  directLine: DirectLineRoutes;
+  /** `POST /api/messages`; receives the parsed body in `req.body`. */
+  apiMessages: (req: restify.Request, res: restify.Response) => Promise<void>;
+  ready: () => Promise<ReadinessReport>;
+  logger: Logger;
+  /** Origins allowed by CORS (`*` = any). */
+  allowedOrigins: readonly string[];
+  /** Largest request body in bytes (default 64 KB). */
+  maxBodyBytes?: number;
+  /** Conversations (and tokens) one IP may start per minute (default 30). */
+  conversationsPerIpPerMinute?: number;
+  /** More routes (web widget, admin…), added after ours. */
+  extend?: (server: restify.Server) => void;
+  now?: () => number;
+}
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, X-Requested-With, x-ms-conversation-id';
+
+function sendJson(res: restify.Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  for (const [k, v] of Object.entries(headers)) res.header(k, v);
+  res.header('Cache-Control', 'no-store');
+  res.status(status);
+  if (status === 204) {
+    res.end();
+    return;
+  }
+  res.header('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: restify.Response, status: number, code: string, message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, { error: { code, message } }, headers);
+}
+
+/** Creates the server (not listening yet). */
+export function createServer(deps: ServerDeps): restify.Server {
+  const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+  const now = deps.now ?? Date.now;
+  const starts = new RateLimiter(deps.conversationsPerIpPerMinute ?? 30, 60_000);
+  const origins = new Set(deps.allowedOrigins);
+  const server = restify.createServer({ name: 'ariane', handleUncaughtExceptions: false });
+
+  // CORS and security headers, before routing so that preflights of every route are answered.
+  server.pre((req, res, next) => {
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.header('Referrer-Policy', 'no-referrer');
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && (origins.has('*') || origins.has(origin))) {
+      res.header('Access-Control-Allow-Origin', origin);
+      res.header('Vary', 'Origin');
+      res.header('Access-Control-Expose-Headers', 'Retry-After');
+      if (req.method === 'OPTIONS') {
+        res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        res.header('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.header('Access-Control-Max-Age', '600');
+        res.status(204);
+        res.end();
+        return next(false);
+      }
+    } else if (req.method === 'OPTIONS') {
+      res.status(204);
+      res.end();
+      return next(false);
+    }
+    return next();
+  });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  /** Wraps a handler: body read and parsed, any unexpected error logged and answered 500 in JSON. */
+  const route =
+    (handler: (req: restify.Request, res: restify.Response, body: unknown) => Promise<void>, readBody = true) =>
+    async (req: restify.Request, res: restify.Response): Promise<void> => {
+      try {
+        let body: unknown;
+        if (readBody) {
+          const read = await readJsonBody(req, maxBody);
+          if (!read.ok) {
+            res.header('Connection', 'close');
+            return sendError(res, read.status, read.code, read.message);
+          }
+          body = read.value;
+        }
+        await handler(req, res, body);
+      } catch (err) {
+        deps.logger.error({ err, path: req.getPath() }, 'request failed');
+        if (!res.headersSent) sendError(res, 500, 'InternalError', 'Something went wrong on our side. Please try again.');
+      }
+    };
+  const reply = (res: restify.Response, r: RouteResponse) => sendJson(res, r.status, r.body, r.headers);
+  const auth = (req: restify.Request) => {
+    const h = req.headers.authorization;
+    return typeof h === 'string' ? h : undefined;
+  };
+  const limitStart = (req: restify.Request, res: restify.Response): boolean => {
+    const decision = starts.hit(req.socket.remoteAddress ?? 'unknown', now());
+    if (decision.allowed) return true;
+    sendError(res, 429, 'TooManyRequests', 'Too many new conversations from this address: please wait.', { 'Retry-After': String(decision.retryAfterSeconds) });
+    return false;
+  };
+  const dl = deps.directLine;
+  const param = (req: restify.Request, name: string) => String((req.params as Record<string, unknown>)[name] ?? '');
+  const query = (req: restify.Request, name: string): unknown => (req.query as Record<string, unknown> | undefined)?.[name];
+
+  server.post(
+    '/v3/directline/tokens/generate',
+    route(async (req, res, body) => {
+      if (limitStart(req, res)) reply(res, await dl.generateToken(auth(req), body));
+    }),
+  );
+  server.post(
+    '/v3/directline/tokens/refresh',
+    route(async (req, res) => reply(res, await dl.refreshToken(auth(req)))),
+  );
+  server.post(
+    '/v3/directline/conversations',
+    route(async (req, res, body) => {
+      if (limitStart(req, res)) reply(res, await dl.startConversation(auth(req), body));
+    }),
+  );
+  server.get(
+    '/v3/directline/conversations/:id',
+    route(async (req, res) => reply(res, await dl.reconnect(auth(req), param(req, 'id'), query(req, 'watermark'))), false),
+  );
+  server.post(
+    '/v3/directline/conversations/:id/activities',
+    route(async (req, res, body) => reply(res, await dl.postActivity(auth(req), param(req, 'id'), body))),
+  );
+  server.get(
+    '/v3/directline/conversations/:id/activities',
+    route(async (req, res) => reply(res, await dl.getActivities(auth(req), param(req, 'id'), query(req, 'watermark'))), false),
+  );
+  server.post(
+    '/api/messages',
+    route(async (req, res, body) => {
+      (req as { body?: unknown }).body = body;
+      await deps.apiMessages(req, res);
+    }),
+  );
+  server.get(
+    '/healthz',
+    route(async (_req, res) => sendJson(res, 200, { status: 'alive' }), false),
+  );
+  server.get(
+    '/readyz',
+    route(async (_req, res) => {
+      let report: ReadinessReport;
+      try {
+        report = await deps.ready();
+      } catch (err) {
+        report = { ok: false, checks: { error: err instanceof Error ? err.message : String(err) } };
+      }
+      sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ready' : 'not ready', checks: report.checks });
+    }, false),
+  );
+  deps.extend?.(server);
+
+  // Restify's own errors (404, 405…) in our JSON error shape.
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: string }; statusCode?: number }, callback: () => void) => {
+    const code = err.body?.code ?? err.name;
+    (err as unknown as { toJSON: () => unknown }).toJSON = () => ({ error: { code, message: err.message } });
+    return callback();
+  });
+  return server;
+}
