@@ -1,0 +1,13 @@
+/** Handoff summaries ("fiches de liaison"): create, read by code, render for a mediator. */
+export {
+  createHandoff,
+  readHandoff,
+  buildHandoffSummary,
+  HANDOFF_PREFIX,
+  DEFAULT_HANDOFF_TTL_DAYS,
+  type HandoffSummary,
+  type HandoffAnswer,
+  type CreateHandoffInput,
+} from './createHandoff';
+export { renderHandoff, type HandoffFormat } from './renderHandoff';
+export { newHandoffCode, normalizeHandoffCode, CODE_ALPHABET } from './handoffCode';
