@@ -114,10 +114,18 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
     }
     for (const [id, v] of best) scores.set(id, (scores.get(id) ?? 0) + v);
   }
-  // A whole keyword phrase in the sentence ("titre de sejour") is strong evidence.
+  // A whole keyword phrase in the sentence ("inscription pole emploi") is strong evidence, the more
+  // so when it is long and belongs to few flows. Phrases inside a longer matched one are not counted twice.
+  const matched = new Map<string, string[]>();
   for (const f of index.flows) {
-    const hits = f.phrases.filter((p) => containsPhrase(norm, p)).length;
-    if (hits) scores.set(f.id, (scores.get(f.id) ?? 0) + Math.min(hits, 2) * 0.5);
+    const hits = f.phrases.filter((p) => containsPhrase(norm, p));
+    if (hits.length) matched.set(f.id, hits.filter((p) => !hits.some((o) => o !== p && o.length > p.length && containsPhrase(o, p))));
+  }
+  const owners = new Map<string, number>();
+  for (const hits of matched.values()) for (const p of new Set(hits)) owners.set(p, (owners.get(p) ?? 0) + 1);
+  for (const [id, hits] of matched) {
+    const bonus = [...new Set(hits)].reduce((sum, p) => sum + (0.5 * p.split(' ').length) / (owners.get(p) ?? 1), 0);
+    scores.set(id, (scores.get(id) ?? 0) + Math.min(bonus, 3));
   }
   return [...scores.entries()]
     .filter(([, s]) => s > 0)
