@@ -1,0 +1,89 @@
+/**
+ * Shared set-up for bot tests: the real flows, engine, lexicons and translations, a MemoryStore
+ * behind our botbuilder Storage, and a botbuilder TestAdapter to play transcripts.
+ */
+import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import pino from 'pino';
+import { ArianeBot, KeyValueStorage, type BotEngine } from '../../src/bot';
+import { DEFAULT_FEATURED_FLOWS } from '../../src/config';
+import { buildCatalog, converse, initialState, migrateState, type Catalog } from '../../src/engine';
+import { loadFlowDirectory } from '../../src/flow';
+import { loadLexicons, translate } from '../../src/i18n';
+import { MemoryStore } from '../../src/store';
+import type { Storage } from 'botbuilder';
+import { join } from 'node:path';
+
+let catalogCache: Catalog | undefined;
+
+/** The project's flows as the service loads them. */
+export function projectCatalog(): Catalog {
+  if (!catalogCache) {
+    const set = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));
+    if (!set.ok) throw new Error('project flows have errors');
+    catalogCache = buildCatalog(set.flows, loadLexicons(), DEFAULT_FEATURED_FLOWS);
+  }
+  return catalogCache;
+}
+
+export const realEngine: BotEngine = { converse, initialState, migrateState };
+export const silentLogger = pino({ level: 'silent' });
+
+export interface Harness {
+  adapter: TestAdapter;
+  bot: ArianeBot;
+  store: MemoryStore;
+  storage: Storage;
+  /** Sends one activity (text, or a partial activity) and returns the bot's replies to it. */
+  turn(activity: string | Partial<Activity>): Promise<Array<Partial<Activity>>>;
+  /** Clicks a button: a message carrying the stable value, as Web Chat's messageBack sends it. */
+  click(value: string, label?: string): Promise<Array<Partial<Activity>>>;
+  /** The conversation start (the person joins): returns the welcome. */
+  join(locale?: string): Promise<Array<Partial<Activity>>>;
+}
+
+export function makeHarness(options: { engine?: BotEngine; storage?: Storage; logger?: pino.Logger } = {}): Harness {
+  const store = new MemoryStore();
+  const storage = options.storage ?? new KeyValueStorage(store.kv);
+  const bot = new ArianeBot({
+    engine: options.engine ?? realEngine,
+    catalog: projectCatalog,
+    storage,
+    translate,
+    logger: options.logger ?? silentLogger,
+    languages: Object.keys(projectCatalog().lexicons),
+  });
+  const adapter = new TestAdapter((ctx) => bot.run(ctx));
+  const turn = async (activity: string | Partial<Activity>) => {
+    adapter.activeQueue.splice(0);
+    await adapter.receiveActivity(activity);
+    return adapter.activeQueue.splice(0);
+  };
+  return {
+    adapter,
+    bot,
+    store,
+    storage,
+    turn,
+    click: (value, label = value) => turn({ type: ActivityTypes.Message, text: label, value: { choice: value } }),
+    join: (locale) =>
+      turn({
+        type: ActivityTypes.ConversationUpdate,
+        locale,
+        membersAdded: [{ id: 'user1', name: 'User' }],
+      }),
+  };
+}
+
+/** Texts of message replies, joined, for readable assertions. */
+export function texts(replies: Array<Partial<Activity>>): string {
+  return replies
+    .filter((a) => a.type === ActivityTypes.Message)
+    .map((a) => a.text ?? (a.attachments ?? []).map((x) => JSON.stringify(x.content ?? x.name ?? '')).join(' '))
+    .join('\n');
+}
+
+/** Stable values of the suggested actions of the last reply that has some. */
+export function buttonValues(replies: Array<Partial<Activity>>): string[] {
+  const withActions = replies.filter((a) => a.suggestedActions).pop();
+  return (withActions?.suggestedActions?.actions ?? []).map((a) => (a.value as { choice: string }).choice);
+}
