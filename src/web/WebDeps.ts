@@ -3,6 +3,7 @@
  * mount the widget alone; a page whose dependency is missing says so instead of failing.
  */
 import type { Catalog } from '../engine';
+import type { PlaceDirectory } from '../places';
 import type { Store } from '../store';
 import type { FlowWatcher } from './FlowWatcher';
 import type { NodeStats } from './NodeStats';
@@ -18,6 +19,8 @@ export interface WebDeps {
   watcher?: FlowWatcher;
   /** The durable store: handoff summaries, statistics, help places. */
   store?: Store;
+  /** Help places (default: loaded from the store, refreshed every minute). */
+  places?: () => PlaceDirectory | Promise<PlaceDirectory>;
   /** Per-node counters (reached / stopped / help), shown to admins. */
   stats?: NodeStats;
   /** Built assets (tests); defaults to `dist/web/public`. */

@@ -1,4 +1,167 @@
-import type { RouteServer } from './index';
+/**
+ * `/mediateur`: the pages for mediators (France Services, libraries, social workers). No login: they
+ * show only the public flows, help places, and a handoff summary to whoever holds its code (the code
+ * is the secret the resident hands over, like a ticket number; summaries hold no name or identifier).
+ */
+import { resolveText } from '../engine';
+import type { Flow } from '../flow';
+import { getGeocoder } from '../geo';
+import { readHandoff, renderHandoff } from '../handoff';
+import { PlaceDirectory, type NearResult } from '../places';
+import { toChecklist } from '../render';
+import { html, page, raw, type Raw } from './html';
+import { sendHtml, type RouteServer } from './index';
 import type { WebDeps } from './WebDeps';
-/** Mediators' pages (filled in next). */
-export function registerMediatorRoutes(_server: RouteServer, _deps: WebDeps): void {}
+
+/** Lower-case, accents removed: « Démarche » matches « demarche ». */
+export function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+function query(req: { url?: string }): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams;
+}
+
+function flowsOf(deps: WebDeps): Flow[] {
+  const flows = deps.catalog?.().flows;
+  return flows ? [...flows.values()].sort((a, b) => resolveText(a.title, 'fr').localeCompare(resolveText(b.title, 'fr'), 'fr')) : [];
+}
+
+function header(current: string): Raw {
+  const links: Array<[string, string]> = [
+    ['/mediateur', 'Démarches'],
+    ['/mediateur#relais', 'Code de relais'],
+    ['/mediateur/lieux', 'Lieux d’aide'],
+  ];
+  return html`<header class="bar"><p class="brand"><a href="/mediateur">Ariane — espace médiateur</a></p><nav aria-label="Espace médiateur"><ul>${links.map(
+    ([href, label]) => html`<li><a href="${href}"${raw(href === current ? ' aria-current="page"' : '')}>${label}</a></li>`,
+  )}</ul></nav></header>`;
+}
+
+/**
+ * The checklist renderer's standalone page, reduced to its body so it sits in our layout (its inline
+ * `<style>` would be blocked by our CSP; pages.css styles the same classes). Its text is escaped by
+ * the renderer.
+ */
+export function checklistFragment(flow: Flow, lang: string): { body: Raw; dir?: string } {
+  const doc = toChecklist(flow, { lang, format: 'html' });
+  const body = /<body>([\s\S]*)<\/body>/.exec(doc)?.[1] ?? '';
+  const dir = /<html[^>]*\sdir="(rtl|ltr)"/.exec(doc)?.[1];
+  return { body: raw(body), dir };
+}
+
+function codeForm(value = ''): Raw {
+  return html`<form class="inline-form" method="get" action="/mediateur/relais"><label for="code">Code de relais donné par la personne</label><input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required value="${value}"><button type="submit">Ouvrir la fiche</button></form>`;
+}
+
+function placesForm(flows: Flow[], where = '', flowId = '', openNow = false): Raw {
+  return html`<form class="stack-form" method="get" action="/mediateur/lieux"><p><label for="ou">Code postal ou commune</label><input id="ou" name="ou" required value="${where}" autocomplete="postal-code"></p><p><label for="demarche">Démarche (pour trouver un lieu qui aide à la faire)</label><select id="demarche" name="demarche"><option value="">Toutes les démarches</option>${flows.map(
+    (f) => html`<option value="${f.id}"${raw(f.id === flowId ? ' selected' : '')}>${resolveText(f.title, 'fr')}</option>`,
+  )}</select></p><p><input type="checkbox" id="ouvert" name="ouvert" value="1"${raw(openNow ? ' checked' : '')}><label for="ouvert">Seulement les lieux ouverts maintenant</label></p><p><button type="submit">Chercher des lieux</button></p></form>`;
+}
+
+function placeCard(r: NearResult): Raw {
+  const name = r.place.nom;
+  return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span> · <span class="status status-${r.status.state}">${r.statusText}</span></p><p>${r.address}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
+}
+
+const PLACES_CACHE_MS = 60_000;
+
+/** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
+export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
+  let places: { at: number; dir: Promise<PlaceDirectory> } | undefined;
+  const directory = (): Promise<PlaceDirectory> | undefined => {
+    if (deps.places) return Promise.resolve(deps.places());
+    if (!deps.store) return undefined;
+    if (!places || Date.now() - places.at > PLACES_CACHE_MS) places = { at: Date.now(), dir: PlaceDirectory.load(deps.store.kv) };
+    return places.dir;
+  };
+
+  server.get('/mediateur', async (req, res) => {
+    const q = (query(req).get('q') ?? '').trim().slice(0, 100);
+    const all = flowsOf(deps);
+    const words = fold(q).split(/\s+/).filter(Boolean);
+    const searchText = (f: Flow) =>
+      fold([resolveText(f.title, 'fr'), f.summary ? resolveText(f.summary, 'fr') : '', f.organisation, f.id, ...(Array.isArray(f.keywords) ? f.keywords : Object.values(f.keywords).flat())].join(' '));
+    const shown = all.filter((f) => words.every((w) => searchText(f).includes(w)));
+    const body = html`${header('/mediateur')}<main id="main"><h1>Espace médiateur</h1>
+<section aria-labelledby="h-relais" id="relais"><h2 id="h-relais">Reprendre avec un code de relais</h2><p>La personne a reçu un code à la fin de sa conversation. Il ouvre sa fiche : la démarche, ses réponses, l’étape où elle s’est arrêtée.</p>${codeForm()}</section>
+<section aria-labelledby="h-demarches"><h2 id="h-demarches">Démarches</h2><p>Chaque démarche est une liste à cocher, à imprimer ou à suivre avec la personne.</p>
+<form class="inline-form" role="search" method="get" action="/mediateur"><label for="q">Rechercher une démarche</label><input id="q" name="q" type="search" value="${q}" data-filter="procedures"><button type="submit">Rechercher</button></form>
+<p id="count" role="status">${shown.length} démarche${shown.length > 1 ? 's' : ''}${q ? html` pour « ${q} »` : ''}</p>
+<ul class="procedures" id="procedures">${all.map(
+      (f) =>
+        html`<li data-search="${searchText(f)}"${raw(shown.includes(f) ? '' : ' hidden')}><a href="/mediateur/parcours/${f.id}">${resolveText(f.title, 'fr')}</a> <span class="org">(${f.organisation})</span>${f.summary ? html`<p>${resolveText(f.summary, 'fr')}</p>` : ''}</li>`,
+    )}</ul>${all.length === 0 ? html`<p>Aucune démarche chargée.</p>` : ''}</section>
+<section aria-labelledby="h-lieux"><h2 id="h-lieux">Trouver un lieu d’aide</h2>${placesForm(all)}</section></main>`;
+    sendHtml(res, 200, page({ title: 'Espace médiateur — Ariane', body, scripts: ['/assets/mediateur.js'] }));
+  });
+
+  server.get('/mediateur/parcours/:id', async (req, res) => {
+    const id = req.params?.id ?? '';
+    const flow = deps.catalog?.().flows.get(id);
+    if (!flow) {
+      sendHtml(res, 404, page({ title: 'Démarche introuvable — Ariane', body: html`${header('')}<main id="main"><h1>Démarche introuvable</h1><p>Aucune démarche « ${id} ». <a href="/mediateur">Voir la liste des démarches</a>.</p></main>` }));
+      return;
+    }
+    const wanted = query(req).get('lang') ?? 'fr';
+    const lang = flow.languages.includes(wanted) ? wanted : 'fr';
+    const list = checklistFragment(flow, lang);
+    const body = html`${header('')}<main id="main" class="checklist"${raw(list.dir ? ` dir="${list.dir}"` : '')} lang="${lang}"><p class="no-print tools"><button type="button" data-print>Imprimer la liste</button> ${flow.languages.length > 1 ? html`<span>Langue : ${flow.languages.map((l) => html`<a href="/mediateur/parcours/${flow.id}?lang=${l}"${raw(l === lang ? ' aria-current="true"' : '')}>${l}</a> `)}</span>` : ''}</p>${list.body}</main>`;
+    sendHtml(res, 200, page({ title: `${resolveText(flow.title, lang)} — liste à cocher`, lang, body, scripts: ['/assets/mediateur.js'] }));
+  });
+
+  server.get('/mediateur/relais', async (req, res) => {
+    const code = (query(req).get('code') ?? '').trim().slice(0, 40);
+    const notFound = (msg: string, status: number) =>
+      sendHtml(res, status, page({ title: 'Fiche de relais — Ariane', body: html`${header('/mediateur#relais')}<main id="main"><h1>Fiche de relais</h1><p class="error" role="alert">${msg}</p>${codeForm(code)}</main>` }));
+    if (!deps.store) return notFound('Les fiches ne sont pas disponibles sur ce serveur.', 503);
+    if (!code) return notFound('Entrez le code donné par la personne.', 400);
+    const summary = await readHandoff(deps.store.kv, code, new Date());
+    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après 30 jours.`, 404);
+    const flow = summary.flow ? deps.catalog?.().flows.get(summary.flow.id) : undefined;
+    const stopped = summary.stoppedAt?.nodeId;
+    const list = flow ? checklistFragment(flow, 'fr') : undefined;
+    const body = html`${header('/mediateur#relais')}<main id="main">${raw(renderHandoff(summary, 'fr', 'html'))}${
+      flow && list
+        ? html`<section class="continue" aria-labelledby="h-continue"><h2 id="h-continue">Continuer la démarche avec la personne</h2>${
+            stopped ? html`<p><a class="button" href="#n-${stopped}">Aller à l’étape où la personne s’est arrêtée</a></p>` : ''
+          }<p class="no-print"><button type="button" data-print>Imprimer</button></p><div class="checklist" data-resume="${stopped ?? ''}">${list.body}</div></section>`
+        : ''
+    }</main>`;
+    sendHtml(res, 200, page({ title: `Fiche de relais ${summary.code} — Ariane`, body, scripts: ['/assets/mediateur.js'] }));
+  });
+
+  server.get('/mediateur/lieux', async (req, res) => {
+    const q = query(req);
+    const where = (q.get('ou') ?? '').trim().slice(0, 80);
+    const flowId = q.get('demarche') ?? '';
+    const openNow = q.get('ouvert') === '1';
+    const flows = flowsOf(deps);
+    let results: Raw = html``;
+    let status = 200;
+    if (where) {
+      const dir = directory();
+      const geo = getGeocoder().geocode(where);
+      if (!dir) {
+        status = 503;
+        results = html`<p class="error" role="alert">Les lieux d’aide ne sont pas disponibles sur ce serveur.</p>`;
+      } else if (!geo.point) {
+        status = 404;
+        results = html`<p class="error" role="alert">Lieu inconnu : « ${where} ». Essayez un code postal à 5 chiffres.</p>`;
+      } else {
+        const flow = flows.find((f) => f.id === flowId);
+        const found = (await dir).near(geo.point, { support: flow?.support, openNow, limit: 10, lang: 'fr' });
+        const label = geo.matches[0] ? `${geo.matches[0].nom ?? where}` : where;
+        results = found.length
+          ? html`<h2 id="h-results">${found.length} lieu${found.length > 1 ? 'x' : ''} près de ${label}</h2><ul class="places" aria-labelledby="h-results">${found.map(placeCard)}</ul>`
+          : html`<p role="status">Aucun lieu trouvé près de ${label}${openNow ? ' ouvert maintenant' : ''}.</p>`;
+      }
+    }
+    const body = html`${header('/mediateur/lieux')}<main id="main"><h1>Trouver un lieu d’aide</h1>${placesForm(flows, where, flowId, openNow)}<div class="results">${results}</div></main>`;
+    sendHtml(res, status, page({ title: 'Lieux d’aide — Ariane', body }));
+  });
+}
