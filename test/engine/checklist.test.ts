@@ -1,0 +1,31 @@
+import { CHECKLIST_CHOICES } from '../../src/engine';
+import { choiceValues, last, play, said } from './helpers';
+
+const toChecklist = ['oui', '15/03/1990', '75011', '42'];
+
+describe('checklist node', () => {
+  it('lists the items (one line each, for the mediator to tick) and one confirmation button', () => {
+    const r = last(play('demo-all', toChecklist));
+    expect(r.state.nodeId).toBe('documents');
+    expect(said(r.outputs)).toEqual(['Préparez ces documents.']);
+    expect(r.outputs).toContainEqual({ kind: 'checklist', items: [{ text: "Pièce d'identité" }, { text: 'Justificatif de domicile' }] });
+    expect(choiceValues(r.outputs)).toEqual(['continue']);
+    expect(CHECKLIST_CHOICES[0]?.label).toEqual({ key: 'engine:checklist.continue' });
+  });
+
+  it('items follow the conversation language', () => {
+    const r = last(play('demo-all', ['yes', '15/03/1990', '75011', '42'], 'en'));
+    expect(r.outputs).toContainEqual({ kind: 'checklist', items: [{ text: 'Identity document' }, { text: 'Proof of address' }] });
+  });
+
+  it.each([[{ kind: 'choice' as const, value: 'continue' }], ["j'ai tout"], ['continuer'], ['ok'], ['oui']])('continues on %p', (answer) => {
+    expect(last(play('demo-all', [...toChecklist, answer])).state.nodeId).toBe('connexion');
+  });
+
+  it('retries on an unrelated answer', () => {
+    const r = last(play('demo-all', [...toChecklist, 'le chat']));
+    expect(r.state.nodeId).toBe('documents');
+    expect(said(r.outputs)).toEqual(['engine:retry.checklist']);
+    expect(choiceValues(r.outputs)).toEqual(['continue']);
+  });
+});
