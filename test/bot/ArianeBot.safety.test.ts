@@ -72,7 +72,7 @@ describe('ArianeBot turn safety', () => {
   test('a concurrent write between read and write: the turn is recomputed once on fresh state, replies sent once', async () => {
     const store = new MemoryStore();
     const base = new KeyValueStorage(store.kv);
-    let racing: RacingStorage | undefined;
+    let racing: RacingStorage | undefined = undefined;
     const h = makeHarness({
       storage: {
         read: (k) => (racing ?? base).read(k),
