@@ -166,6 +166,19 @@ export function storeContract(name: string, open: OpenStore): void {
       expect(got.other?.value).toBe('ok');
     });
 
+    test('a value JSON cannot hold fails its own call only, writing none of its items', async () => {
+      const results = await Promise.allSettled([
+        store.kv.set([
+          { key: 'fine', value: 1 },
+          { key: 'bad', value: { n: BigInt(1) } },
+        ]),
+        store.kv.set([{ key: 'neighbour', value: 'ok' }]),
+      ]);
+      expect(results[0].status).toBe('rejected');
+      expect(results[1].status).toBe('fulfilled');
+      expect(Object.keys(await store.kv.get(['fine', 'bad', 'neighbour']))).toEqual(['neighbour']);
+    });
+
     test('scan returns live items under a prefix, in key order', async () => {
       await store.kv.set([
         { key: 'conv/b', value: 2 },
