@@ -86,7 +86,7 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
   }
   for (const id of ids) {
     if (!canFinish.has(id)) {
-      push(['nodes', id], 'key', 'error', 'trap', `impasse : depuis le nœud « ${id} », aucun chemin ne mène à une fin (end) ni à un relais (handoff)`, 'ajoutez un chemin vers un nœud « end » ou « handoff » (une boucle sans sortie bloque la personne)');
+      push(['nodes', id], 'key', 'error', 'trap', `impasse : depuis le nœud « ${id} », aucun chemin ne mène à une fin (end) ni à un relais (handoff)`, 'ajoutez un chemin vers un nœud « end » ou « handoff » : une boucle sans sortie bloque la personne');
     }
   }
 
@@ -127,7 +127,7 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
         if (operators.length === 0) {
           push(path, 'value', 'error', 'condition-operators', `condition sans test sur « ${condition.answer} »`, 'ajoutez un seul test : equals, in, missing, lt, lte, gt ou gte');
         } else if (operators.length > 1) {
-          push(path, 'value', 'error', 'condition-operators', `plusieurs tests dans une même condition (${operators.join(', ')})`, 'un seul test par condition ; pour en combiner plusieurs, utilisez « all: » (toutes) ou « any: » (au moins une)');
+          push(path, 'value', 'error', 'condition-operators', `plusieurs tests dans une même condition (${operators.join(', ')})`, 'un seul test par condition ; pour en combiner plusieurs, utilisez « all: » pour toutes ou « any: » pour au moins une');
         }
         if (!answerNames.has(condition.answer)) {
           const guess = closest(condition.answer, answerNames);
@@ -143,7 +143,7 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     for (const [path, text] of textsOf(flow)) {
       const missing = typeof text === 'string' ? declared : declared.filter((l) => !(l in text));
       if (missing.length > 0) {
-        push(path, 'value', 'warning', 'missing-translation', `texte sans traduction en ${missing.join(', ')}`, `ajoutez ${missing.map((l) => `« ${l}: … »`).join(' et ')} sous « fr: … » (le parcours déclare languages: [${flow.languages.join(', ')}])`);
+        push(path, 'value', 'warning', 'missing-translation', `texte sans traduction ${missing.map((l) => `« ${l} »`).join(', ')}`, `ajoutez ${missing.map((l) => `« ${l}: … »`).join(' et ')} sous « fr: … » ; le parcours déclare languages: [${flow.languages.join(', ')}]`);
       }
     }
   }

@@ -52,8 +52,10 @@ export function parseScenarioFile(text: string, file: string, flows: ReadonlyMap
   const ids = Object.keys(flow.nodes);
   value.scenarios.forEach((s, i) => {
     const base = ['scenarios', i];
-    if ((s.end === undefined) === (s.handoff === undefined)) {
-      push(base, 'scenario', `le scénario « ${s.name} » doit attendre soit « end », soit « handoff » (un seul des deux)`);
+    if (s.end !== undefined && s.handoff !== undefined) {
+      push(base, 'scenario', `le scénario « ${s.name} » attend à la fois « end » et « handoff »`, 'gardez-en un seul');
+    } else if (s.end === undefined && s.handoff === undefined) {
+      push(base, 'scenario', `le scénario « ${s.name} » n’attend ni « end » ni « handoff »`, 'ajoutez « end: <nœud de fin> » ou « handoff: true »');
     }
     if (s.end !== undefined) {
       const node = flow.nodes[s.end];

@@ -61,16 +61,26 @@ export function parseYamlFile<T>(text: string, file: string, schema: TSchema, fi
   if (doc.errors.length > 0) {
     const lines = new Set<number>();
     for (const e of doc.errors) {
-      const d = make(source.positionOf(e.pos[0]), 'yaml-syntax', ...yamlMessage(e, text));
-      // One syntax slip often yields several parser errors on the same line: the first is the useful one.
-      if (lines.has(d.line)) continue;
+      const m = yamlMessage(e, text);
+      const d = make(source.positionOf(m.offset), 'yaml-syntax', m.message, m.hint);
+      // One syntax slip often cascades into more parser errors: after the first, only duplicate keys
+      // (independent of each other) are still worth reading.
+      const afterRealSlip = diagnostics.some((x) => !x.message.startsWith('clé en double'));
+      if (lines.has(d.line) || (afterRealSlip && e.code !== 'DUPLICATE_KEY')) continue;
       lines.add(d.line);
       diagnostics.push(d);
     }
     return { diagnostics, source };
   }
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias to an unknown anchor (`*x`) or an alias bomb: only found when building values.
+    diagnostics.push(make({ line: 1, col: 1 }, 'yaml-syntax', `syntaxe YAML incorrecte : ${firstLine((err as Error).message)}`, 'vérifiez les « * » et « & » : écrivez le texte entre guillemets s’il commence par *'));
+    return { diagnostics, source };
+  }
   if (data === null || data === undefined) {
     diagnostics.push(make({ line: 1, col: 1 }, 'schema', 'le fichier est vide', 'commencez par « ariane new <identifiant> » pour avoir un modèle'));
     return { diagnostics, source };
@@ -110,28 +120,37 @@ export function loadFlow(file: string): LoadedFlow {
 // ---------------------------------------------------------------------------------------------
 // YAML syntax errors, in French
 
-function yamlMessage(e: YAMLError, text: string): [string, string?] {
+/** A French message and hint for a YAML parser error, and where it really is (the parser often notices a line late). */
+function yamlMessage(e: YAMLError, text: string): { offset: number; message: string; hint?: string } {
   const at = text.slice(e.pos[0], e.pos[0] + 60).split('\n')[0]?.trim();
+  const raw = firstLine(e.message);
+  const before = (char: string) => {
+    const i = text.lastIndexOf(char, Math.max(0, e.pos[0] - 1));
+    return i >= 0 ? i : e.pos[0];
+  };
+  const generic = 'vérifiez l’indentation, 2 espaces par niveau, les « : » après chaque clé et les guillemets';
   switch (e.code) {
     case 'DUPLICATE_KEY':
-      return [`clé en double${at ? ` « ${at.replace(/:.*$/, '')} »` : ''}`, 'chaque clé ne peut apparaître qu’une fois au même niveau ; supprimez ou renommez l’une des deux'];
+      return { offset: e.pos[0], message: `clé en double${at ? ` « ${at.replace(/\s*:.*$/, '')} »` : ''}`, hint: 'une clé ne peut apparaître qu’une fois au même niveau : supprimez ou renommez l’une des deux' };
     case 'TAB_AS_INDENT':
-      return ['tabulation dans l’indentation', 'indentez avec des espaces (2 par niveau), jamais avec la touche Tab'];
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'UNEXPECTED_TOKEN':
-    case 'BLOCK_AS_IMPLICIT_KEY':
-    case 'MULTILINE_IMPLICIT_KEY':
-      return [`syntaxe YAML incorrecte (${firstLine(e.message)})`, 'vérifiez l’indentation (2 espaces par niveau), les « : » après chaque clé et les guillemets'];
+      return { offset: e.pos[0], message: 'tabulation dans l’indentation', hint: 'indentez avec des espaces, 2 par niveau, jamais avec la touche Tab' };
     case 'BAD_SCALAR_START':
-      return [`texte mal commencé${at ? ` « ${at} »` : ''}`, 'mettez le texte entre guillemets doubles "…" s’il commence par un caractère spécial (@, `, %, *, &, !, |, >)'];
+      return { offset: e.pos[0], message: `texte mal commencé${at ? ` « ${at} »` : ''}`, hint: 'mettez le texte entre guillemets doubles "…" s’il commence par un caractère spécial : @ ` % * & ! | >' };
     case 'BAD_DQ_ESCAPE':
-      return ['caractère \\ incorrect dans un texte entre guillemets', 'doublez-le (\\\\) ou utilisez des guillemets simples'];
+      return { offset: e.pos[0], message: 'caractère \\ incorrect dans un texte entre guillemets', hint: 'doublez-le (\\\\) ou utilisez des guillemets simples' };
     case 'MULTIPLE_DOCS':
-      return ['un seul document par fichier', 'supprimez la ligne « --- » en trop'];
+      return { offset: e.pos[0], message: 'un seul document par fichier', hint: 'supprimez la ligne « --- » en trop' };
     default:
-      return [`syntaxe YAML incorrecte (${firstLine(e.message)})`, 'vérifiez l’indentation et les guillemets autour de cette ligne'];
   }
+  if (/Flow sequence/.test(raw)) return { offset: before('['), message: 'crochet « [ » non fermé', hint: 'fermez la liste avec « ] » sur la même ligne' };
+  if (/Flow map/.test(raw)) return { offset: before('{'), message: 'accolade « { » non fermée', hint: 'fermez avec « } » sur la même ligne' };
+  if (/Missing closing "quote/.test(raw)) return { offset: before('"'), message: 'guillemet « " » non fermé', hint: 'ajoutez le guillemet de fin " à la fin du texte' };
+  if (/Missing closing 'quote/.test(raw)) return { offset: before("'"), message: 'guillemet « \' » non fermé', hint: 'ajoutez le guillemet de fin, ou doublez l’apostrophe dans le texte : l\'\'aide' };
+  if (/same column/.test(raw)) return { offset: e.pos[0], message: 'ligne mal alignée avec les précédentes', hint: 'les clés d’un même bloc commencent à la même colonne, 2 espaces par niveau' };
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') {
+    return { offset: e.pos[0], message: 'deux « : » sur une ligne, ou ligne suivante trop indentée', hint: 'mettez entre guillemets un texte qui contient « : », et vérifiez l’indentation de la ligne suivante' };
+  }
+  return { offset: e.pos[0], message: `syntaxe YAML incorrecte : ${raw}`, hint: generic };
 }
 
 function firstLine(message: string): string {
@@ -219,9 +238,10 @@ function chooseVariant(union: ErrorObject, groups: Map<number, ErrorObject[]>): 
   const path = pointerToPath(union.instancePath);
   const name = fieldName(path);
 
-  // A closed list of values (services, programmes, input types…).
-  if (variants.length > 0 && variants.every((v) => v.const !== undefined)) {
-    const allowed = variants.map((v) => String(v.const));
+  // A closed list of values (services, programmes, input types…), possibly beside other types.
+  const sameType = variants.filter((v) => matchesType(v, data));
+  if (sameType.length > 0 && sameType.every((v) => v.const !== undefined)) {
+    const allowed = sameType.map((v) => String(v.const));
     const guess = typeof data === 'string' ? closest(data, allowed) : undefined;
     return {
       path,
@@ -330,8 +350,10 @@ function explainSchemaErrors(raw: ErrorObject[]): Problem[] {
         const missing = String(params.missingProperty);
         // "choises" written instead of "choices": the unknown-field message already says it all.
         const present = typeOf(e.data) === 'object' ? Object.keys(e.data as object) : [];
-        if (present.some((k) => !(k in (parent.properties ?? {})) && closest(k, [missing]) === missing)) break;
-        const description = parent.properties?.[missing]?.description;
+        const patterns = Object.keys(parent.patternProperties ?? {}).map((p) => new RegExp(p));
+        const unknown = present.filter((k) => !(k in (parent.properties ?? {})) && !patterns.some((re) => re.test(k)));
+        if (unknown.some((k) => closest(k, [missing]) === missing)) break;
+        const description = missing === 'next' ? 'ajoutez « next: » suivi de l’identifiant du nœud suivant' : parent.properties?.[missing]?.description;
         const where = path.length === 0 ? 'en haut du fichier' : path[0] === 'nodes' && path.length === 2 ? `dans le nœud « ${path[1]} »` : `dans « ${name} »`;
         problems.push({ path, at: 'key', code: 'missing-field', message: `il manque « ${missing} » ${where}`, ...(description ? { hint: description } : {}) });
         break;

@@ -17,8 +17,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   if (best === undefined) return undefined;
-  // Allow about one typo per three letters, at least 2 (so "nxt" → "next", not "a" → "reason").
-  const allowed = Math.max(2, Math.floor(Math.max(w.length, best.length) / 3));
+  // About one typo per three letters, at least one: "nxt" → "next", "choises" → "choices", but "en" ↛ "fr".
+  const allowed = Math.max(1, Math.floor(Math.max(w.length, best.length) / 3));
   return bestDistance <= allowed && bestDistance > 0 ? best : undefined;
 }
 
