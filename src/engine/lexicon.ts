@@ -4,6 +4,7 @@
  * language at once: a person switching to French mid-conversation still gets help.
  */
 import Fuse from 'fuse.js';
+import { distance } from 'fastest-levenshtein';
 import { containsPhrase, normalize } from './normalize';
 import { languageChain } from './resolveText';
 import type { Intent, Lang, Lexicon } from './types';
@@ -50,15 +51,15 @@ function buildIntentIndex(lexicons: Readonly<Record<Lang, Lexicon>>): IntentInde
   const exact = new Map<string, IntentEntry>();
   for (const e of entries) if (!exact.has(e.phrase)) exact.set(e.phrase, e);
   const multi = entries.filter((e) => e.phrase.includes(' ')).sort((a, b) => b.phrase.length - a.phrase.length);
-  const fuse = new Fuse(entries, { keys: ['phrase'], includeScore: true, threshold: 0.25, ignoreLocation: true });
+  const fuse = new Fuse(entries, { keys: ['phrase'], includeScore: true, threshold: 0.35, ignoreLocation: true });
   return { exact, multi, fuse };
 }
 
 /**
  * Finds a global intent in what the person typed, or undefined. Single words must be the whole
  * message ("aide"), so that "aide au logement" is not a cry for help; phrases may be inside a
- * sentence ("je suis bloqué à l'étape 2"). Typos are tolerated only on messages of 4+ letters whose
- * length is close to the phrase's.
+ * sentence ("je suis bloqué à l'étape 2"). Typos are tolerated on messages of 5+ letters: one edit
+ * per 5 letters, at most 3.
  */
 export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexicon>>): DetectedIntent | undefined {
   const norm = normalize(text);
@@ -75,9 +76,11 @@ export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexic
   const contained = index.multi.find((e) => containsPhrase(norm, e.phrase));
   if (contained) return found(contained, 'contained');
   if (norm.length >= 4) {
-    const best = index.fuse.search(norm, { limit: 1 })[0];
-    if (best && (best.score ?? 1) <= 0.25 && Math.abs(best.item.phrase.length - norm.length) <= Math.max(2, norm.length * 0.25)) {
-      return found(best.item, 'fuzzy');
+    // fuse.js finds candidates (it also matches inside longer phrases: "rien" in "french"), then an
+    // edit distance on the whole message keeps only real typos ("aidde", "recommencr").
+    for (const r of index.fuse.search(norm, { limit: 5 })) {
+      const d = distance(norm, r.item.phrase);
+      if (d <= Math.min(3, Math.floor(Math.max(norm.length, r.item.phrase.length) / 5))) return found(r.item, 'fuzzy');
     }
   }
   return undefined;

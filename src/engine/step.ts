@@ -265,7 +265,9 @@ export function step(flow: Flow, rawState: ConversationState | unknown, input: I
     }
   }
   // 2. Global intents, by button value or by words.
-  const intent = input.kind === 'choice' ? intentFromChoice(input.value) : detectIntent(input.text, lexicons);
+  let intent = input.kind === 'choice' ? intentFromChoice(input.value) : detectIntent(input.text, lexicons);
+  // A free text or a place name that merely looks like an intent word is an answer, not an intent.
+  if (intent && 'strength' in intent && intent.strength === 'fuzzy' && node.kind === 'input' && (node.type === 'text' || node.type === 'commune')) intent = undefined;
   if (intent) {
     applyIntent(flow, state, intent, out, env);
     return result(state, out);
