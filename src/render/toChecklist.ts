@@ -248,7 +248,8 @@ function renderHtml(m: Model): string {
   const h = escapeHtml;
   const numberOf = new Map(m.sections.map((s) => [s.id, s.number]));
   const link = (url: string, label: string) =>
-    isWebUrl(url) ? `<a class="ext" href="${h(url)}">${h(label)}</a>` : `${h(label)} (${h(url)})`;
+    // Printed pages show a link's address after its label (print stylesheet), unless the label is the address.
+    isWebUrl(url) ? `<a${label === url ? '' : ' class="ext"'} href="${h(url)}">${h(label)}</a>` : `${h(label)} (${h(url)})`;
   const out: string[] = [];
   out.push('<!doctype html>');
   out.push(`<html lang="${h(m.lang)}"${RTL.has(m.lang.split('-')[0] ?? '') ? ' dir="rtl"' : ''}>`);
