@@ -240,6 +240,23 @@ export class Geocoder {
     return e?.lat !== undefined ? this.toMatch(e) : undefined;
   }
 
+  /**
+   * The centre of a commune given what an address record holds: INSEE code first, else the name
+   * among the postcode's communes, else the postcode's main commune. Used to place help points
+   * that come without coordinates.
+   */
+  locate(where: { insee?: string; postcode?: string; name?: string }): CommuneMatch | undefined {
+    const byCode = where.insee ? this.commune(where.insee) : undefined;
+    if (byCode) return byCode;
+    const list = where.postcode ? this.postcode(where.postcode) : [];
+    if (where.name) {
+      const fold = foldName(where.name);
+      const named = list.find((m) => foldName(m.nom) === fold) ?? (list.length ? undefined : this.byName(where.name)[0]);
+      if (named) return named;
+    }
+    return list[0];
+  }
+
   /** Communes with this postcode, most populated first (arrondissements before their city). */
   postcode(postcode: string): CommuneMatch[] {
     const list = (this.byPostcode.get(postcode) ?? []).filter((e) => e.lat !== undefined);

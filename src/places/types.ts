@@ -69,6 +69,8 @@ export interface Place {
   position_approx?: 'commune';
   /** Ariane's own: set on the places of the starter directory shipped with the project. */
   starter?: boolean;
+  /** Ariane's own: the public page the starter place's facts come from. */
+  starter_source?: string;
 }
 
 /** One problem found in an imported row. `error` skips the row; `warning` drops or fixes a field. */
