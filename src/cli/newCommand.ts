@@ -91,15 +91,15 @@ export function createFlowFile(id: string, dir: string, today: string): { file: 
   return { file };
 }
 
-/** Registers `ariane new <flow-id> [--dir flows]`. */
+/** Registers `ariane new <flow-id> [--flows dir]`. */
 export function registerNewCommand(program: Command): void {
   program
     .command('new')
     .description('Crée flows/<identifiant>.yaml : un parcours modèle commenté, à compléter.')
     .argument('<flow-id>', 'identifiant du parcours, par exemple caf-attestation')
-    .option('--dir <dir>', 'dossier des parcours', 'flows')
-    .action((id: string, opts: { dir: string }) => {
-      const result = createFlowFile(id, opts.dir, new Date().toISOString().slice(0, 10));
+    .option('--flows <dir>', 'dossier des parcours', 'flows')
+    .action((id: string, opts: { flows: string }) => {
+      const result = createFlowFile(id, opts.flows, new Date().toISOString().slice(0, 10));
       if ('error' in result) {
         process.stderr.write(`${result.error}\n`);
         process.exitCode = 1;

@@ -80,7 +80,7 @@ describe('ariane new', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes a commented skeleton with the schema line that passes check (no warning)', async () => {
-    const r = await ariane('new', 'mon-parcours', '--dir', dir);
+    const r = await ariane('new', 'mon-parcours', '--flows', dir);
     expect(r.code).toBe(0);
     const text = readFileSync(join(dir, 'mon-parcours.yaml'), 'utf8');
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=flow.schema.json');
@@ -90,14 +90,14 @@ describe('ariane new', () => {
 
   it('refuses to overwrite an existing file', async () => {
     writeFileSync(join(dir, 'deja-la.yaml'), 'mon travail\n');
-    const r = await ariane('new', 'deja-la', '--dir', dir);
+    const r = await ariane('new', 'deja-la', '--flows', dir);
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/existe déjà/);
     expect(readFileSync(join(dir, 'deja-la.yaml'), 'utf8')).toBe('mon travail\n');
   });
 
   it('refuses an invalid id', async () => {
-    const r = await ariane('new', 'Mon Parcours', '--dir', dir);
+    const r = await ariane('new', 'Mon Parcours', '--flows', dir);
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/identifiant invalide/);
   });
