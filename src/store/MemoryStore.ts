@@ -2,7 +2,7 @@
  * The in-memory store for unit tests. It follows the same contract as the durable stores (etags,
  * expiry, atomic multi-writes, idempotent appends) so tests written against it hold in production.
  */
-import { activityId, isUnconditional, newEtag, toJson } from './common';
+import { activityId, addDeltas, isUnconditional, newEtag, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -55,6 +55,14 @@ export class MemoryStore implements Store {
         for (const key of keys) this.items.delete(key);
       },
       scan: async <T>(prefix: string) => this.scan<T>(prefix),
+      increment: async (key, deltas) => {
+        this.check();
+        const current = this.live(key, this.now());
+        const value = addDeltas(key, current && JSON.parse(current.json), deltas);
+        const item = { json: toJson(value), etag: newEtag(), expiresAt: current?.expiresAt };
+        this.items.set(key, item);
+        return { value: JSON.parse(item.json) as Record<string, unknown>, etag: item.etag };
+      },
     };
     this.log = {
       createConversation: async (record) => this.createConversation(record),

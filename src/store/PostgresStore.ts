@@ -13,7 +13,7 @@
  * once.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { activityId, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -109,6 +109,7 @@ export class PostgresStore implements Store {
         if (keys.length) await this.pool.query('DELETE FROM ariane_kv WHERE key = ANY($1)', [keys]);
       },
       scan: (prefix) => this.scan(prefix),
+      increment: (key, deltas) => this.increment(key, deltas),
     };
     this.log = {
       createConversation: (record) => this.createConversation(record),
@@ -240,6 +241,33 @@ export class PostgresStore implements Store {
       etags[w.key] = etag;
     }
     return etags;
+  }
+
+  private async increment(key: string, deltas: Record<string, number>): Promise<StoredItem<Record<string, unknown>>> {
+    const now = this.now();
+    return this.transaction(async (client) => {
+      // Make sure a row exists, then lock it: concurrent increments queue on the lock, none is lost.
+      await client.query(
+        `INSERT INTO ariane_kv (key, value, etag, expires_at) VALUES ($1, '{}', $2, NULL) ON CONFLICT (key) DO NOTHING`,
+        [key, newEtag()],
+      );
+      const { rows } = await client.query<{ value: string; expires_at: string | null }>(
+        'SELECT value, expires_at FROM ariane_kv WHERE key = $1 FOR UPDATE',
+        [key],
+      );
+      const row = rows[0]!;
+      const live = row.expires_at === null || Number(row.expires_at) > now;
+      const value = addDeltas(key, live ? JSON.parse(row.value) : undefined, deltas);
+      const etag = newEtag();
+      const json = toJson(value);
+      await client.query('UPDATE ariane_kv SET value = $2, etag = $3, expires_at = $4 WHERE key = $1', [
+        key,
+        json,
+        etag,
+        live ? row.expires_at : null,
+      ]);
+      return { value: JSON.parse(json) as Record<string, unknown>, etag };
+    });
   }
 
   private async scan<T>(prefix: string): Promise<Array<{ key: string } & StoredItem<T>>> {

@@ -20,7 +20,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { activityId, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -156,6 +156,16 @@ export class SqliteStore implements Store {
           for (const key of keys) this.s.kvDelete!.run(key);
         }),
       scan: async <T>(prefix: string) => this.scan<T>(prefix),
+      increment: (key, deltas) =>
+        this.write(() => {
+          // Runs inside the batch transaction: no other write can come between the read and the write.
+          const row = this.s.kvGetFull!.get(key, this.now()) as { value: string; expires_at: number | null } | undefined;
+          const value = addDeltas(key, row && JSON.parse(row.value), deltas);
+          const etag = newEtag();
+          const json = toJson(value);
+          this.s.kvUpsert!.run(key, json, etag, row?.expires_at ?? null);
+          return { value: JSON.parse(json) as Record<string, unknown>, etag };
+        }),
     };
     this.log = {
       createConversation: (record) => this.write(() => this.createNow(record)),
@@ -351,6 +361,7 @@ function prepareAll(db: Database.Database): Record<string, Stmt> {
   const sql: Record<string, string> = {
     ping: 'SELECT 1',
     kvGet: `SELECT value, etag FROM kv WHERE key = ? AND ${live}`,
+    kvGetFull: `SELECT value, expires_at FROM kv WHERE key = ? AND ${live}`,
     kvScan: `SELECT key, value, etag FROM kv WHERE key >= ? AND key < ? AND ${live} ORDER BY key`,
     kvScanOpen: `SELECT key, value, etag FROM kv WHERE key >= ? AND ${live} ORDER BY key`,
     kvUpsert: `INSERT INTO kv (key, value, etag, expires_at) VALUES (?, ?, ?, ?)

@@ -41,3 +41,17 @@ export function prefixUpperBound(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/** The object an `increment` writes: `current` (stored JSON or undefined) plus the deltas. */
+export function addDeltas(key: string, current: unknown, deltas: Record<string, number>): Record<string, unknown> {
+  if (current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current))) {
+    throw new TypeError(`Cannot increment "${key}": its value is not a JSON object.`);
+  }
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown> | undefined) };
+  for (const [field, delta] of Object.entries(deltas)) {
+    if (!Number.isFinite(delta)) throw new TypeError(`Cannot increment "${key}.${field}" by ${delta}.`);
+    const before = next[field];
+    next[field] = (typeof before === 'number' && Number.isFinite(before) ? before : 0) + delta;
+  }
+  return next;
+}

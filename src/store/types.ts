@@ -48,6 +48,14 @@ export interface KeyValueStore {
   delete(keys: string[]): Promise<void>;
   /** Every live item whose key starts with `prefix`, in key order. */
   scan<T = unknown>(prefix: string): Promise<Array<{ key: string } & StoredItem<T>>>;
+  /**
+   * Adds each delta to the numeric field of that name in the JSON object at `key` (an absent or
+   * expired key is `{}`, a missing or non-numeric field 0; other fields are kept), atomically across
+   * turns and instances and without etag retries: for counters that many turns bump at once, where
+   * read-then-conditional-set would conflict on every concurrent turn. Keeps a live item's expiry.
+   * Throws (writing nothing) when the stored value is not a JSON object. Returns the new item.
+   */
+  increment(key: string, deltas: Record<string, number>): Promise<StoredItem<Record<string, unknown>>>;
 }
 
 /** Thrown by `append` on a conversation that does not exist (never created, or purged). */

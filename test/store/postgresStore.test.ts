@@ -154,6 +154,12 @@ describePostgres('PostgreSQL store', () => {
       }
     });
 
+    test('increments from both instances at once are all counted', async () => {
+      const bump = (store: PostgresStore) => Promise.all(Array.from({ length: 25 }, () => store.kv.increment('stats:both', { reached: 1 })));
+      await Promise.all([bump(a), bump(b)]);
+      expect((await a.kv.get(['stats:both']))['stats:both']?.value).toEqual({ reached: 50 });
+    });
+
     test('createIfAbsent from both instances at once: exactly one creates', async () => {
       for (let round = 0; round < 15; round++) {
         const key = `new/${round}`;

@@ -179,6 +179,25 @@ export function storeContract(name: string, open: OpenStore): void {
       expect(Object.keys(await store.kv.get(['fine', 'bad', 'neighbour']))).toEqual(['neighbour']);
     });
 
+    test('increment adds to counters atomically, with no lost update', async () => {
+      const first = await store.kv.increment('stats:f:n', { reached: 1 });
+      expect(first.value).toEqual({ reached: 1 });
+      expect((await store.kv.get(['stats:f:n']))['stats:f:n']).toEqual(first);
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.kv.increment('stats:f:n', i % 3 ? { reached: 1 } : { reached: 1, help: 2 })),
+      );
+      expect((await store.kv.get(['stats:f:n']))['stats:f:n']?.value).toEqual({ reached: 31, help: 20 });
+      // Other fields are kept; a live item's expiry too; a non-object refuses.
+      await store.kv.set([{ key: 'mixed', value: { label: 'x', n: 'not a number' }, expiresAt: clock.now() + 1000 }]);
+      expect((await store.kv.increment('mixed', { n: 2 })).value).toEqual({ label: 'x', n: 2 });
+      clock.advance(1000);
+      expect(await store.kv.get(['mixed'])).toEqual({});
+      expect((await store.kv.increment('mixed', { n: 1 })).value).toEqual({ n: 1 });
+      await store.kv.set([{ key: 'list', value: [1] }]);
+      await expect(store.kv.increment('list', { n: 1 })).rejects.toThrow(/not a JSON object/);
+      expect((await store.kv.get(['list'])).list?.value).toEqual([1]);
+    });
+
     test('scan returns live items under a prefix, in key order', async () => {
       await store.kv.set([
         { key: 'conv/b', value: 2 },
