@@ -132,25 +132,25 @@ function choosingIntent(catalog: Catalog, state: ConversationState, intent: stri
  */
 export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input): StepResult {
   const state = migrateState(rawState);
+  const turn = state.turn + 1;
+  const result = converseTurn(catalog, state, input);
+  // Exactly one turn per call, whichever path (welcome, choosing, step) produced the result.
+  result.state.turn = turn;
+  return result;
+}
+
+function converseTurn(catalog: Catalog, state: ConversationState, input: Input): StepResult {
   const env = { lexicons: catalog.lexicons };
 
   if (input.kind === 'start') {
-    state.turn += 1;
     toChoosing(state);
     return { state, outputs: welcome(catalog, state) };
   }
-  if (input.kind === 'flow') {
-    state.turn += 1;
-    return startFlow(catalog, state, input.flowId);
-  }
-  if (input.kind === 'choice' && input.value.startsWith(FLOW_PREFIX)) {
-    state.turn += 1;
-    return startFlow(catalog, state, input.value.slice(FLOW_PREFIX.length));
-  }
+  if (input.kind === 'flow') return startFlow(catalog, state, input.flowId);
+  if (input.kind === 'choice' && input.value.startsWith(FLOW_PREFIX)) return startFlow(catalog, state, input.value.slice(FLOW_PREFIX.length));
 
   const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
   if (state.flowId && !flow) {
-    state.turn += 1;
     toChoosing(state);
     return { state, outputs: [sayKey('engine:flow.gone'), ...welcome(catalog, state)] };
   }
@@ -165,7 +165,6 @@ export function converse(catalog: Catalog, rawState: ConversationState | unknown
     if (state.status === 'active' || waiting || isIntent) return step(flow, state, input, env);
   }
 
-  state.turn += 1;
   if (input.kind === 'intent') return choosingIntent(catalog, state, input.intent, input.lang);
   if (input.kind === 'choice') {
     if (input.value === HELP_VALUE) return choosingIntent(catalog, state, 'help');

@@ -1,0 +1,92 @@
+import { buildCatalog, converse, initialState, pickFlow } from '../../src/engine';
+import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
+
+describe('pickFlow', () => {
+  it.each([
+    ['je veux mon attestation caf', 'pick-caf'],
+    ['attestaton de paiment caf', 'pick-caf'],
+    ['quotient familial', 'pick-caf'],
+    ['rdv prefecture titre de sejour', 'pick-prefecture'],
+    ['renouveler mon titre de séjour', 'pick-prefecture'],
+    ['inscription pole emploi', 'pick-emploi'],
+    ['je veux m inscrire au chômage', 'pick-emploi'],
+    ['carte vitale', 'pick-ameli'],
+  ])('%p → %s', (sentence, flowId) => {
+    const ranked = pickFlow(fixtures().catalog, sentence, 'fr');
+    expect(ranked[0]?.flowId).toBe(flowId);
+  });
+
+  it('ranks best first and leaves out flows that match nothing', () => {
+    const ranked = pickFlow(fixtures().catalog, 'attestation', 'fr');
+    expect(ranked.map((r) => r.flowId).sort()).toEqual(['pick-ameli', 'pick-caf']);
+    expect(ranked[0]!.score).toBeGreaterThanOrEqual(ranked[1]!.score);
+    expect(pickFlow(fixtures().catalog, 'recette de crêpes', 'fr')).toEqual([]);
+    expect(pickFlow(fixtures().catalog, 'bonjour', 'fr')).toEqual([]);
+  });
+
+  it('works without a prebuilt index (hand-made catalog)', () => {
+    const { catalog } = fixtures();
+    const bare = { flows: catalog.flows, lexicons: catalog.lexicons, featured: [] };
+    expect(pickFlow(bare, 'inscription pole emploi')[0]?.flowId).toBe('pick-emploi');
+  });
+});
+
+describe('converse: choosing a procedure', () => {
+  it('welcomes with one sentence and the featured procedures as buttons', () => {
+    const r = converse(fixtures().catalog, initialState('fr'), { kind: 'start' });
+    expect(said(r.outputs)).toEqual(['engine:welcome']);
+    expect(choiceValues(r.outputs)).toEqual(['flow:pick-caf', 'flow:pick-prefecture', 'flow:pick-emploi']);
+    expect(r.state.status).toBe('choosing');
+  });
+
+  it('featured defaults to every flow when none is given', () => {
+    const c = buildCatalog(fixtures().flows, lexicons(), ['no-such-flow']);
+    expect(c.featured).toEqual([...c.flows.keys()].sort());
+  });
+
+  it('a clear sentence starts the right flow', () => {
+    const r = converse(fixtures().catalog, initialState('fr'), { kind: 'text', text: 'je veux mon attestation caf' });
+    expect(r.state).toMatchObject({ status: 'active', flowId: 'pick-caf', nodeId: 'debut' });
+    expect(said(r.outputs)[0]).toBe('engine:pick.start');
+  });
+
+  it('close candidates: asks which one, then accepts a number or a title', () => {
+    const { catalog } = fixtures();
+    const ask = converse(catalog, initialState('fr'), { kind: 'text', text: 'attestation' });
+    expect(ask.state.status).toBe('choosing');
+    expect(said(ask.outputs)).toEqual(['engine:pick.which']);
+    expect(choiceValues(ask.outputs).sort()).toEqual(['flow:pick-ameli', 'flow:pick-caf']);
+    const second = ask.state.candidates?.[1];
+    expect(converse(catalog, ask.state, { kind: 'text', text: '2' }).state.flowId).toBe(second);
+    expect(converse(catalog, ask.state, { kind: 'text', text: 'attestation caf' }).state.flowId).toBe('pick-caf');
+    expect(converse(catalog, ask.state, { kind: 'choice', value: 'flow:pick-ameli' }).state.flowId).toBe('pick-ameli');
+  });
+
+  it('nothing matching: says so, shows the featured procedures and offers human help — never a guess', () => {
+    const r = converse(fixtures().catalog, initialState('fr'), { kind: 'text', text: 'recette de crêpes' });
+    expect(r.state.status).toBe('choosing');
+    expect(r.state.flowId).toBeUndefined();
+    expect(said(r.outputs)).toEqual(['engine:pick.none']);
+    expect(choiceValues(r.outputs)).toEqual(['flow:pick-caf', 'flow:pick-prefecture', 'flow:pick-emploi', 'help']);
+    expect(handoffs(r.outputs)).toEqual([{ kind: 'handoff', reason: 'no-match' }]);
+  });
+
+  it('a request phrased with "je ne sais pas" is still a request', () => {
+    const r = converse(fixtures().catalog, initialState('fr'), { kind: 'text', text: 'je ne sais pas comment renouveler mon titre de séjour' });
+    expect(r.state.flowId).toBe('pick-prefecture');
+  });
+
+  it('an unknown flow id gets a message and the welcome, not a crash', () => {
+    const r = converse(fixtures().catalog, initialState('fr'), { kind: 'flow', flowId: 'nope' });
+    expect(said(r.outputs)).toEqual(['engine:pick.unknown', 'engine:welcome']);
+    expect(r.state.status).toBe('choosing');
+  });
+
+  it('a flow button starts that flow even in the middle of another', () => {
+    const { catalog } = fixtures();
+    const inFlow = converse(catalog, initialState('fr'), { kind: 'flow', flowId: 'demo-all' });
+    const r = converse(catalog, inFlow.state, { kind: 'choice', value: 'flow:pick-emploi' });
+    expect(r.state.flowId).toBe('pick-emploi');
+    expect(r.state.answers).toEqual({});
+  });
+});
