@@ -13,6 +13,7 @@ import { formatDiagnostic, loadFlowDirectory } from './flow';
 import { loadLexicons, translate } from './i18n';
 import { createServer } from './server';
 import { ConflictError, IF_ABSENT, createStore, type Store } from './store';
+import { registerWebRoutes } from './web';
 
 /** A running service. */
 export interface RunningService {
@@ -94,6 +95,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       apiMessages,
       logger,
       allowedOrigins: config.allowedOrigins,
+      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;

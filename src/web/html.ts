@@ -52,6 +52,6 @@ export interface PageOptions {
 export function page(o: PageOptions): string {
   return (
     '<!doctype html>\n' +
-    html`<html lang="${o.lang ?? 'fr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${o.title}</title>${(o.styles ?? ['/assets/pages.css']).map((s) => html`<link rel="stylesheet" href="${s}">`)}${(o.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}</head><body class="${o.bodyClass ?? ''}"><a class="skip" href="#main">Aller au contenu</a>${o.body}</body></html>`.value
+    html`<html lang="${o.lang ?? 'fr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${o.title}</title>${(o.styles ?? ['/assets/pages.css']).map((s) => html`<link rel="stylesheet" href="${s}">`)}${(o.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}</head><body class="${o.bodyClass ?? ''}"><a class="skip" href="#main">Aller au contenu</a>${o.body}</body></html>`.value
   );
 }

@@ -167,7 +167,7 @@ export class Widget {
     const titleRow = el('div', 'title-row');
     titleRow.append(this.heading);
     if (this.opts.mode === 'bubble') titleRow.append(this.closeBtn);
-    header.append(titleRow, tools, this.privacy);
+    header.append(titleRow, tools);
 
     this.log.id = 'ariane-log';
     this.log.setAttribute('role', 'log');
@@ -201,7 +201,7 @@ export class Widget {
     if (this.recognitionCtor()) this.form.append(this.micBtn);
     this.form.append(this.sendBtn);
 
-    this.panel.append(header, this.log, this.status, this.actions, this.form);
+    this.panel.append(header, this.log, this.status, this.actions, this.form, this.privacy);
     if (this.opts.mode === 'bubble') this.frame.append(this.bubble);
     this.frame.append(this.panel);
     this.panel.addEventListener('keydown', (e) => {

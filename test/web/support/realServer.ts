@@ -1,0 +1,36 @@
+/**
+ * Starts the REAL service in-process (`startService` from src/main.ts: flows, SQLite store, bot,
+ * Direct Line channel, `createServer`, and the web routes it mounts) on 127.0.0.1 with a random port
+ * and a throw-away data directory.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../../src/config';
+import { startService, type RunningService } from '../../../src/main';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const FLOWS_DIR = path.resolve(__dirname, '../../../flows');
+
+export interface RealServer extends RunningService {
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', ARIANE_DATA_DIR: dataDir, ARIANE_FLOWS_DIR: FLOWS_DIR, ARIANE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
+    { dotenv: false },
+  );
+  const service = await startService(config, { logger: pino({ level: 'silent' }) });
+  return {
+    ...service,
+    dataDir,
+    stop: async () => {
+      await service.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
