@@ -10,6 +10,9 @@ import { registerChatCommand } from './chatCommand';
 import { registerTestCommand } from './testCommand';
 import { registerGraphCommand } from './graphCommand';
 import { registerChecklistCommand } from './checklistCommand';
+import { registerPlacesCommand } from './placesCommand';
+import { registerGeocodeCommand } from './geocodeCommand';
+import { registerHandoffCommand } from './handoffCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerTestCommand(program);
   registerGraphCommand(program);
   registerChecklistCommand(program);
+  registerPlacesCommand(program);
+  registerGeocodeCommand(program);
+  registerHandoffCommand(program);
   return program;
 }
 
