@@ -91,7 +91,7 @@ export class PostgresStore implements Store {
       await store.migrate();
     } catch (err) {
       await store.pool.end().catch(() => undefined);
-      throw err;
+      throw new Error(`PostgreSQL store (${describeTarget(options.connectionString)}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     return store;
   }
@@ -321,6 +321,21 @@ export class PostgresStore implements Store {
       const row = rows[0];
       return row && { id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true };
     };
+    if (clientActivityId === undefined) {
+      // No idempotency check needed (bot replies): one statement, atomic on its own. The UPDATE
+      // locks the conversation row, so the watermark it returns is ours alone.
+      const { rows } = await this.pool.query<{ watermark: number }>(
+        `WITH c AS (
+           UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark
+         )
+         INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
+         SELECT $1, last_watermark, NULL, $3 FROM c RETURNING watermark`,
+        [conversationId, this.now(), json],
+      );
+      const watermark = rows[0]?.watermark;
+      if (watermark === undefined) throw new UnknownConversationError(conversationId);
+      return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
+    }
     const outcome = await this.transaction(async (client) => {
       // Takes the conversation row's lock until COMMIT: appends to one conversation are serialised.
       const next = await client.query<{ last_watermark: number }>(
@@ -329,14 +344,12 @@ export class PostgresStore implements Store {
       );
       const watermark = next.rows[0]?.last_watermark;
       if (watermark === undefined) throw new UnknownConversationError(conversationId);
-      if (clientActivityId !== undefined) {
-        // Runs after the lock, in a new snapshot: it sees a duplicate committed by a racing instance.
-        const dup = await existing(client);
-        if (dup) throw new DuplicateFound(dup);
-      }
+      // Runs after the lock, in a new snapshot: it sees a duplicate committed by a racing instance.
+      const dup = await existing(client);
+      if (dup) throw new DuplicateFound(dup);
       await client.query(
         'INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity) VALUES ($1, $2, $3, $4)',
-        [conversationId, watermark, clientActivityId ?? null, json],
+        [conversationId, watermark, clientActivityId, json],
       );
       return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
     }).catch((err: unknown) => {
@@ -355,6 +368,16 @@ export class PostgresStore implements Store {
     );
     const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: JSON.parse(r.activity) as Record<string, unknown> }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
+  }
+}
+
+/** host:port/database of a connection string, without user or password (for error messages). */
+function describeTarget(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname || 'localhost'}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'unparsable DATABASE_URL';
   }
 }
 

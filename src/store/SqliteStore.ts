@@ -103,10 +103,15 @@ export class SqliteStore implements Store {
   }
 
   private constructor(options: SqliteStoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
     this.file = join(options.dataDir, 'ariane.db');
     this.now = options.now ?? Date.now;
-    const db = new Database(this.file);
+    let db: Database.Database;
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+      db = new Database(this.file);
+    } catch (err) {
+      throw new Error(`Cannot open the SQLite database ${this.file}: ${err instanceof Error ? err.message : String(err)} (check the data directory exists and is writable).`);
+    }
     this.db = db;
     try {
       db.pragma('journal_mode = WAL');

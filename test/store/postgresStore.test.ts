@@ -66,7 +66,10 @@ describePostgres('PostgreSQL store', () => {
   });
 
   test('an unreachable database makes open reject', async () => {
-    await expect(PostgresStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/none', pool: { connectionTimeoutMillis: 2000 } })).rejects.toThrow();
+    const err = await PostgresStore.open({ connectionString: 'postgres://ariane:s3cret@127.0.0.1:1/none', pool: { connectionTimeoutMillis: 2000 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^PostgreSQL store \(127\.0\.0\.1:1\/none\): .*ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('s3cret');
   });
 
   describe('two instances on one database', () => {
@@ -78,11 +81,11 @@ describePostgres('PostgreSQL store', () => {
       [a, b] = await Promise.all([open(url), open(url)]);
     });
 
-    test('appends from both, interleaved and concurrent: no duplicate and no missing watermark', async () => {
+    test('appends from both (with and without client ids), concurrent: no duplicate and no missing watermark', async () => {
       await a.log.createConversation({ id: 'shared', userId: 'u', createdAt: Date.now() });
       const perInstance = 60;
       const run = (store: PostgresStore, tag: string) =>
-        Promise.all(Array.from({ length: perInstance }, (_, i) => store.log.append('shared', { tag, i }, `${tag}-${i}`)));
+        Promise.all(Array.from({ length: perInstance }, (_, i) => store.log.append('shared', { tag, i }, i % 2 ? `${tag}-${i}` : undefined)));
       const [fromA, fromB] = await Promise.all([run(a, 'a'), run(b, 'b')]);
       const marks = [...fromA, ...fromB].map((e) => e.watermark).sort((x, y) => x - y);
       expect(marks).toEqual(Array.from({ length: 2 * perInstance }, (_, i) => i + 1));

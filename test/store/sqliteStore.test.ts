@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -48,6 +48,12 @@ describe('SQLite file', () => {
     expect(memory.kind).toBe('memory');
     expect(existsSync(join(root, 'unused'))).toBe(false);
     await memory.close();
+  });
+
+  test('a data dir that cannot be created gives a clear error', async () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    await expect(SqliteStore.open({ dataDir: join(blocker, 'data') })).rejects.toThrow(/Cannot open the SQLite database .*a-file.*data directory/);
   });
 
   test('writes pending when the store closes are committed first', async () => {
