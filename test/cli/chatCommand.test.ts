@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { loadCatalog, renderText, runChat } from '../../src/cli/chatCommand';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'flows-engine');
+
+async function chat(flowId: string | undefined, lines: string[], lang = 'fr'): Promise<{ code: number; out: string[] }> {
+  const out: string[] = [];
+  const code = await runChat(flowId, { lang, flows: FIXTURES }, Readable.from(lines.map((l) => `${l}\n`)), (l) => out.push(l));
+  return { code, out };
+}
+
+describe('ariane chat', () => {
+  it('plays a flow from piped input, one answer per line, and stops at the end', async () => {
+    const { code, out } = await chat('demo-all', ['2', "c'est fait", 'this line is never read']);
+    expect(code).toBe(0);
+    expect(out).toContain('Avez-vous un compte ?');
+    expect(out).toContain('  1. Oui');
+    expect(out).toContain('  3. J\'ai oublié mon identifiant');
+    expect(out).toContain('> 2');
+    expect(out).toContain('Créez votre compte.');
+    expect(out).toContain('  1. C’est fait');
+    expect(out).toContain("C'est terminé.");
+    expect(out).toContain('Ensuite : Vous recevrez un courriel.');
+    expect(out).toContain('  🔗 Aide : https://example.org/aide');
+    expect(out[out.length - 1]).toBe('[fin du parcours : demo-all / fin-ok]');
+    expect(out).not.toContain('> this line is never read');
+  });
+
+  it('stops at a handoff and shows its reason and the help needed', async () => {
+    const { out } = await chat('demo-all', ['oui', 'aide', 'oui']);
+    expect(out[out.length - 1]).toBe('[relais vers une personne : asked — Aide aux démarches administratives]');
+    expect(out).toContain('D’accord. Une personne peut vous aider.');
+  });
+
+  it('renders checklists, retries and the help offer', async () => {
+    const { out } = await chat('demo-all', ['oui', '15/03/1990', '75011', '42', 'banane', 'kiwi']);
+    expect(out).toContain('  ☐ Pièce d\'identité');
+    expect(out).toContain('Quand vous avez tout, répondez « J’ai tout, continuer ».');
+    expect(out).toContain('  2. Parler à une personne');
+    expect(out).toContain('[relais vers une personne : failures — Aide aux démarches administratives]');
+  });
+
+  it('speaks English with --lang en, and switches language on request', async () => {
+    const { out } = await chat('demo-all', ['français'], 'en');
+    expect(out[0]).toBe('OK: Demo procedure.');
+    expect(out).toContain('Do you have an account?');
+    expect(out).toContain('[langue : fr]');
+    expect(out).toContain('D’accord, je continue en français.');
+    expect(out[out.length - 1]).toBe('  3. J\'ai oublié mon identifiant');
+  });
+
+  it('without a flow id, starts on the welcome and picks a procedure from a sentence', async () => {
+    const { out } = await chat(undefined, ['inscription pole emploi']);
+    expect(out[0]).toBe('Bonjour, quelle démarche voulez-vous faire ? Choisissez, ou écrivez-la avec vos mots.');
+    expect(out).toContain('D’accord : Inscription à France Travail.');
+  });
+
+  it('an unknown flow id exits 1 with a suggestion', async () => {
+    const { code, out } = await chat('demo-al', []);
+    expect(code).toBe(1);
+    expect(out).toEqual(['Aucun parcours « demo-al » : vouliez-vous dire « demo-all » ?']);
+  });
+
+  it('ends quietly at end of input', async () => {
+    const { code, out } = await chat('demo-all', ['oui']);
+    expect(code).toBe(0);
+    expect(out[out.length - 1]).toBe('Votre date de naissance ?');
+  });
+
+  it('renderText numbers choices and translates keys', () => {
+    const lines = renderText([{ kind: 'choices', choices: [{ label: { key: 'engine:yes' }, value: 'yes' }, { label: { text: 'Peut-être' }, value: 'x' }] }], 'fr');
+    expect(lines).toEqual(['  1. Oui', '  2. Peut-être']);
+  });
+
+  it('loadCatalog reads a flows directory', () => {
+    expect([...loadCatalog(FIXTURES).flows.keys()]).toContain('demo-all');
+  });
+});
