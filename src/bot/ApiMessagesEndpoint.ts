@@ -40,8 +40,15 @@ export interface ApiMessagesOptions {
   maxTextLength?: number;
 }
 
-/** Why a body is not an activity we accept, or undefined when it is. */
-export function checkActivityBody(body: unknown, maxTextLength = 2000): string | undefined {
+const LOOPBACK_URL = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
+
+/**
+ * Why a body is not an activity we accept, or undefined when it is. With `anonymous` (no app id
+ * configured, nobody's token is checked) replies may only go to a loopback `serviceUrl` (the Bot
+ * Framework Emulator) or back in the response (`expectReplies`): otherwise anyone could make the
+ * service POST to any address (server-side request forgery).
+ */
+export function checkActivityBody(body: unknown, maxTextLength = 2000, anonymous = false): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The body must be an activity (a JSON object).';
   const a = body as Record<string, unknown>;
   if (typeof a.type !== 'string' || a.type === '' || a.type.length > 64) return 'Activity "type" must be a string.';
@@ -58,7 +65,12 @@ export function checkActivityBody(body: unknown, maxTextLength = 2000): string |
     if (a[field] !== undefined && typeof a[field] !== 'string') return `Activity "${field}" must be a string.`;
   }
   if (typeof a.serviceUrl === 'string' && a.serviceUrl !== '' && !/^https?:\/\/[^\s]+$/.test(a.serviceUrl)) return 'Activity "serviceUrl" must be an http(s) URL.';
-  if (a.deliveryMode !== 'expectReplies' && typeof a.serviceUrl !== 'string') return 'Activity "serviceUrl" is required (or deliveryMode "expectReplies").';
+  if (a.deliveryMode !== 'expectReplies') {
+    if (typeof a.serviceUrl !== 'string') return 'Activity "serviceUrl" is required (or deliveryMode "expectReplies").';
+    if (anonymous && !LOOPBACK_URL.test(a.serviceUrl)) {
+      return 'Without MicrosoftAppId, replies go only to a local Emulator (loopback serviceUrl) or in the response (deliveryMode "expectReplies").';
+    }
+  }
   if (a.text !== undefined && typeof a.text !== 'string') return 'Activity "text" must be a string.';
   if (typeof a.text === 'string' && a.text.length > maxTextLength) return `Activity "text" is longer than ${maxTextLength} characters.`;
   if (a.membersAdded !== undefined && (!Array.isArray(a.membersAdded) || a.membersAdded.some((m) => typeof m !== 'object' || m === null || typeof (m as { id?: unknown }).id !== 'string'))) {
@@ -82,7 +94,7 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
     options.logger.error({ err, conversationId: context.activity.conversation?.id }, '/api/messages turn failed');
   };
   return async (req, res) => {
-    const problem = checkActivityBody(req.body, options.maxTextLength);
+    const problem = checkActivityBody(req.body, options.maxTextLength, !options.appId);
     if (problem) {
       res.status(400);
       res.send({ error: { code: 'BadArgument', message: problem } });

@@ -4,6 +4,31 @@
  */
 import type { IncomingMessage } from 'node:http';
 
+/** No activity needs more; deeper bodies would only make later recursive code (stringify…) overflow. */
+const MAX_DEPTH = 32;
+
+/** Deepest `[`/`{` nesting outside strings, in one linear pass (stops counting past the limit). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > MAX_DEPTH) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; code: string; message: string };
 
 /** Resolves with the parsed body (`undefined` when empty) or the 4xx to answer; never rejects. */
@@ -42,6 +67,9 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Bo
       const type = String(req.headers['content-type'] ?? '').toLowerCase();
       if (type !== '' && !type.includes('json')) {
         return finish({ ok: false, status: 415, code: 'UnsupportedMediaType', message: 'The body must be JSON (Content-Type: application/json).' });
+      }
+      if (nestingDepth(text) > MAX_DEPTH) {
+        return finish({ ok: false, status: 400, code: 'BadArgument', message: `The body is nested more than ${MAX_DEPTH} levels deep.` });
       }
       try {
         finish({ ok: true, value: JSON.parse(text) as unknown });

@@ -211,7 +211,12 @@ export class DirectLineChannel {
     }
     let value: unknown = body.value;
     if (value !== undefined) {
-      const json = JSON.stringify(value);
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        json = undefined;
+      }
       if (json === undefined || json.length > 4096) return error(400, 'BadArgument', 'Activity "value" is too large.');
       value = JSON.parse(json) as unknown;
     }
