@@ -4,6 +4,7 @@
  * keywords; rare words count more than words many flows share. The index is built once per catalog.
  */
 import Fuse from 'fuse.js';
+import { distance } from 'fastest-levenshtein';
 import type { Flow } from '../flow/schema';
 import { normalize, containsPhrase } from './normalize';
 import { allVariants } from './resolveText';
@@ -107,8 +108,9 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
     else if (q.length >= 4) {
       for (const r of index.fuse.search(q, { limit: 5 })) {
         const s = r.score ?? 1;
-        // Very different lengths are prefixes or other words, not typos.
-        if (s <= 0.3 && Math.abs(r.item.length - q.length) <= Math.max(2, q.length * 0.35)) credit(r.item, 1 - s);
+        // fuse.js proposes, an edit distance decides: one typo per 5 letters beyond the first, so
+        // "prefecure" finds "prefecture" but "tarte" does not become "carte".
+        if (s <= 0.3 && distance(q, r.item) <= Math.min(2, Math.floor((q.length - 1) / 5))) credit(r.item, 1 - s);
         else if (q.length >= 5 && r.item.startsWith(q)) credit(r.item, 0.7);
       }
     }
@@ -124,7 +126,7 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
   const owners = new Map<string, number>();
   for (const hits of matched.values()) for (const p of new Set(hits)) owners.set(p, (owners.get(p) ?? 0) + 1);
   for (const [id, hits] of matched) {
-    const bonus = [...new Set(hits)].reduce((sum, p) => sum + (0.5 * p.split(' ').length) / (owners.get(p) ?? 1), 0);
+    const bonus = [...new Set(hits)].reduce((sum, p) => sum + (0.5 * Math.max(1, keyWords(p).length)) / (owners.get(p) ?? 1), 0);
     scores.set(id, (scores.get(id) ?? 0) + Math.min(bonus, 3));
   }
   return [...scores.entries()]
