@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type Support } from '../flow/schema';
 import { getGeocoder, foldName, type GeocodeResult } from '../geo';
-import { importPlaces, loadStarterPlaces, PlaceDirectory, type ImportReport, type NearResult, type Place, type PlaceFormat } from '../places';
+import { importPlaces, loadStarterPlaces, removeStarterPlaces, PlaceDirectory, type ImportReport, type NearResult, type Place, type PlaceFormat } from '../places';
 import { createStore, type Store } from '../store';
 
 /** Where a command writes: results on `out`, problems on `err`. */
@@ -70,10 +70,13 @@ export async function runPlacesImport(
     io.err(err instanceof Error ? err.message : String(err));
     return 1;
   }
+  // A real directory replaces the starter set rather than mixing with it.
+  const removed = report.imported > 0 ? await removeStarterPlaces(store.kv) : 0;
   if (options.json) {
-    io.out(JSON.stringify(report, null, 2));
+    io.out(JSON.stringify({ ...report, starterRemoved: removed }, null, 2));
     return 0;
   }
+  if (removed) io.err(`(Les ${removed} lieux de l'annuaire de départ ont été retirés : l'annuaire importé les remplace.)`);
   const shown = options.all ? report.issues : report.issues.slice(0, 50);
   for (const i of shown) io.out(`${i.severity === 'error' ? 'ERREUR ' : 'attention'} ligne ${i.row}${i.ref ? ` (${i.ref})` : ''} · ${i.field} : ${i.reason}`);
   if (shown.length < report.issues.length) io.out(`… et ${report.issues.length - shown.length} autres remarques (--all pour tout voir, --json pour un rapport complet).`);

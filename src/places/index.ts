@@ -17,4 +17,4 @@ export {
 } from './openingStatus';
 export { placesText, placesList } from './placesText';
 export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
-export { loadStarterPlaces, starterPlaces } from './loadStarterPlaces';
+export { loadStarterPlaces, starterPlaces, removeStarterPlaces } from './loadStarterPlaces';

@@ -55,3 +55,13 @@ export async function loadStarterPlaces(kv: KeyValueStore, locate?: (place: Plac
   if (places.length) await kv.set(places.map((p) => ({ key: placeKey(p.id), value: p })));
   return places.length;
 }
+
+/**
+ * Deletes the starter places (after a real import, so that the sourced-but-approximate starter
+ * entries do not shadow the imported ones). Returns how many were removed.
+ */
+export async function removeStarterPlaces(kv: KeyValueStore): Promise<number> {
+  const starters = (await kv.scan<Place>(PLACE_PREFIX)).filter((item) => item.value.starter).map((item) => item.key);
+  if (starters.length) await kv.delete(starters);
+  return starters.length;
+}
