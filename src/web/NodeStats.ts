@@ -4,7 +4,7 @@
  * no conversation id, no time of day — kept in the KeyValueStore under `stats:<flow>:<node>`.
  */
 import type { ConversationState, Output, StepResult } from '../engine';
-import { ConflictError, type KeyValueStore } from '../store';
+import type { KeyValueStore } from '../store';
 
 /** The counters of one node. "Stopped there" is `reached - left` (conversations that went no further). */
 export interface NodeCounters {
@@ -20,24 +20,11 @@ const EMPTY: NodeCounters = { reached: 0, left: 0, help: 0 };
 export class NodeStats {
   constructor(private readonly kv: KeyValueStore) {}
 
-  /** Adds `delta` to a node's counters; retries on a concurrent write so no count is lost. */
+  /** Adds `delta` to a node's counters (atomic in the store: concurrent turns never lose a count). */
   async add(flowId: string, nodeId: string, delta: Partial<NodeCounters>): Promise<void> {
-    const key = `${PREFIX}${flowId}:${nodeId}`;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const got = (await this.kv.get<NodeCounters>([key]))[key];
-      const cur = { ...EMPTY, ...(got?.value ?? {}) };
-      const next: NodeCounters = {
-        reached: cur.reached + (delta.reached ?? 0),
-        left: cur.left + (delta.left ?? 0),
-        help: cur.help + (delta.help ?? 0),
-      };
-      try {
-        await this.kv.set([{ key, value: next, etag: got ? got.etag : '' }]);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
-    }
+    const deltas: Record<string, number> = {};
+    for (const k of ['reached', 'left', 'help'] as const) if (delta[k]) deltas[k] = delta[k];
+    if (Object.keys(deltas).length) await this.kv.increment(`${PREFIX}${flowId}:${nodeId}`, deltas);
   }
 
   /** Every node's counters of one flow, by node id. */

@@ -74,7 +74,10 @@ export class Widget {
   private recognizing: SpeechRecognitionLike | undefined;
   /** Local copies of sent messages, by clientActivityID, until their echo arrives. */
   private readonly local = new Map<string, HTMLElement>();
-  private lastBotActions: CardAction[] = [];
+  /** The reply whose buttons are shown (later messages of the same reply keep them). */
+  private actionsReplyTo: string | undefined;
+  /** The person answered with a button: give the focus to the next question's buttons. */
+  private focusAnswers = false;
 
   // Elements re-labelled when the language changes.
   private readonly bubble = el('button', 'bubble');
@@ -195,6 +198,7 @@ export class Widget {
         return;
       }
       this.input.value = '';
+      this.focusAnswers = false;
       this.sendText(text);
     });
     this.form.append(this.inputLabel, this.input);
@@ -287,7 +291,13 @@ export class Widget {
     const cards = renderCards(a.attachments, this.opts.mode === 'page' ? 'h2' : 'h3', this.cardStrings(), (action) => this.doAction(action));
     if (cards) msg.append(cards);
     const actions = a.suggestedActions?.actions;
-    this.showActions(Array.isArray(actions) ? actions : []);
+    if (Array.isArray(actions) && actions.length > 0) {
+      this.actionsReplyTo = a.replyToId;
+      this.showActions(actions);
+    } else if (!(a.replyToId && a.replyToId === this.actionsReplyTo)) {
+      // A later message of the same reply keeps the buttons; a new reply without any removes them.
+      this.showActions([]);
+    }
     if (this.readAloud) this.speak(speechText(a));
   }
 
@@ -329,10 +339,11 @@ export class Widget {
     this.local.set(id, msg);
   }
 
-  /** Shows the current question's answers; moves focus to them if focus was on the old ones. */
+  /** Shows the current question's answers; moves focus to them if the person answered with a button. */
   private showActions(actions: CardAction[]): void {
-    const hadFocus = this.root.activeElement !== null && (this.actions.contains(this.root.activeElement) || this.root.activeElement === this.log);
-    this.lastBotActions = actions;
+    const active = this.root.activeElement;
+    if (active !== null && this.actions.contains(active)) this.focusAnswers = true;
+    const hadFocus = this.focusAnswers && actions.length > 0;
     this.actions.replaceChildren();
     const strings = this.cardStrings();
     for (const action of actions) {
@@ -344,9 +355,12 @@ export class Widget {
       }
     }
     this.actions.hidden = this.actions.childElementCount === 0;
-    if (hadFocus || (this.root.activeElement === null && this.opened && document.activeElement === this.host)) {
-      const first = this.actions.firstElementChild as HTMLElement | null;
-      (first ?? this.input).focus();
+    if (hadFocus) {
+      this.focusAnswers = false;
+      (this.actions.firstElementChild as HTMLElement | null)?.focus();
+    } else if (this.focusAnswers && actions.length === 0 && this.root.activeElement === null && document.activeElement === document.body) {
+      // Answer buttons gone and none new (a free-text question): the text box is next.
+      this.input.focus();
     }
   }
 

@@ -1,0 +1,250 @@
+/**
+ * The residents' widget in a real browser (Debian chromium) against the REAL service started
+ * in-process: flows, SQLite store, bot, our Direct Line channel and the web routes.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeBrowser, launch, OUTPUT_DIR } from './support/browser';
+import { ensureAssets } from './support/assets';
+import { axeCheck } from './support/axe';
+import { see } from './support/see';
+import { startRealServer, type RealServer } from './support/realServer';
+
+jest.setTimeout(90_000);
+
+/** A "partner" site on another origin, with aggressive styles of its own. */
+function startHostSite(widgetOrigin: () => string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mairie de Test</title>
+<style>
+  * { font-family: "Courier New", monospace !important; }
+  body { background: rgb(255, 250, 205); color: rgb(128, 0, 0); font-size: 13px; }
+  button { background: rgb(255, 0, 0) !important; color: rgb(0, 0, 255); border-radius: 0; font-size: 30px; }
+  div { border: 3px solid rgb(0, 255, 0); }
+  p { margin: 40px; }
+  h2 { text-transform: uppercase; }
+</style></head><body><h1 id="host-title">Mairie de Test</h1><p id="host-p">Bienvenue sur le site de la mairie.</p><div id="host-div">Zone</div><button id="host-btn" type="button">Bouton du site</button>
+<script src="${widgetOrigin()}/widget.js" data-lang="en" data-open="true" data-title="Help with procedures" data-color="#005a32" async></script>
+</body></html>`);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) }),
+    ),
+  );
+}
+
+describeBrowser('residents widget on the real service', () => {
+  let browser: Browser;
+  let service: RealServer;
+  let host: { url: string; close(): Promise<void> };
+  let context: BrowserContext;
+  let page: Page;
+  let cspViolations: string[];
+
+  beforeAll(async () => {
+    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    await ensureAssets();
+    let serviceUrl = '';
+    host = await startHostSite(() => serviceUrl);
+    service = await startRealServer({ ARIANE_ALLOWED_ORIGINS: host.url });
+    serviceUrl = service.url;
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await host?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    page = await context.newPage();
+    cspViolations = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  const widget = () => page.locator('ariane-widget');
+  const log = () => widget().locator('[role=log]');
+  const lastBot = () => log().locator('.msg-bot').last();
+
+  /** Clicks a current answer button and waits for the bot's next message. */
+  async function choose(name: string | RegExp): Promise<void> {
+    const before = await log().locator('.msg-bot').count();
+    await widget().locator('.actions').getByRole('button', { name }).click();
+    await page.waitForFunction(
+      (n) => (document.querySelector('ariane-widget')?.shadowRoot?.querySelectorAll('.msg-bot').length ?? 0) > n,
+      before,
+    );
+  }
+
+  it('lets a resident complete caf-attestation by clicking buttons only (fr, 360 px), within the CSP', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-welcome.png') });
+    await choose(/Attestation CAF/);
+    await see(lastBot()).toContainText('Recevez-vous une aide de la CAF');
+    await choose('Oui, je reçois une aide CAF');
+    await choose('Attestation de paiement');
+    await choose("Oui, j'ai internet");
+    await choose('Il commence par 1 ou 2');
+    await choose("Oui, j'ai un mot de passe");
+    await see(log()).toContainText('Mon Compte');
+    await choose('C’est fait');
+    await choose('C’est fait');
+    await choose('C’est fait');
+    await log().getByText('Bravo, vous avez votre attestation de paiement.').waitFor();
+    // Every click shows once as the resident's message, in their words.
+    expect(await log().locator('.msg-user').count()).toBe(9);
+    expect(await log().locator('.msg-user', { hasText: 'Attestation de paiement' }).count()).toBe(1);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-end.png') });
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('resumes mid-conversation after a reload, and "Quitter et effacer" wipes it from the browser', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await choose(/Attestation CAF/);
+    await choose('Oui, je reçois une aide CAF');
+    await see(lastBot()).toContainText('Quelle attestation');
+    await page.reload();
+    await log().getByText('Quelle attestation vous faut-il ?').waitFor();
+    await widget().locator('.actions').getByRole('button', { name: 'Attestation de paiement' }).waitFor();
+    await page.waitForTimeout(1500);
+    expect(await log().getByText('Quelle attestation vous faut-il ?').count()).toBe(1);
+    expect(await log().locator('.msg-user', { hasText: 'Oui, je reçois une aide CAF' }).count()).toBe(1);
+    // The conversation continues where it was.
+    await choose('Attestation de paiement');
+    await see(lastBot()).toContainText('internet');
+
+    await widget().getByRole('button', { name: 'Quitter et effacer' }).click();
+    await widget().getByText('La conversation est effacée de cet appareil.').waitFor();
+    expect(await log().locator('.msg').count()).toBe(0);
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('ariane')))).toEqual([]);
+    await page.reload();
+    await log().getByText(/quelle démarche/i).waitFor();
+    expect(await log().getByText('Quelle attestation vous faut-il ?').count()).toBe(0);
+  });
+
+  it('switches to Arabic, right to left, and the bot answers in Arabic', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await widget().getByLabel('Langue').selectOption('ar');
+    await see(widget().locator('.ariane')).toHaveAttribute('dir', 'rtl');
+    await see(widget().locator('.ariane')).toHaveAttribute('lang', 'ar');
+    await widget().getByRole('button', { name: 'إرسال' }).waitFor();
+    await page.waitForFunction(() => {
+      const bots = document.querySelector('ariane-widget')?.shadowRoot?.querySelectorAll('.msg-bot') ?? [];
+      return /[\u0600-\u06FF]/.test(bots[bots.length - 1]?.textContent ?? '');
+    });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-ar.png') });
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('has no serious or critical axe-core violations (fr and ar)', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    expect(await axeCheck(page)).toEqual([]);
+    await widget().getByLabel('Langue').selectOption('ar');
+    await page.waitForTimeout(500);
+    expect(await axeCheck(page)).toEqual([]);
+  });
+
+  it('is usable with the keyboard only, with a visible focus', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    // Tab until the first answer button has the focus.
+    let found = false;
+    for (let i = 0; i < 15 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => {
+        const el = document.querySelector('ariane-widget')?.shadowRoot?.activeElement;
+        return !!el && el.classList.contains('btn-choice');
+      });
+    }
+    expect(found).toBe(true);
+    const outline = await page.evaluate(() => {
+      const el = document.querySelector('ariane-widget')!.shadowRoot!.activeElement!;
+      const cs = getComputedStyle(el);
+      return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth) };
+    });
+    expect(outline.style).toBe('solid');
+    expect(outline.width).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('Enter');
+    await log().getByText('Recevez-vous une aide de la CAF', { exact: false }).waitFor();
+    // Focus moved to the new answers, so the next answer is one key press away.
+    const focused = await page.evaluate(() => document.querySelector('ariane-widget')?.shadowRoot?.activeElement?.textContent ?? '');
+    expect(focused).toContain('Oui, je reçois une aide CAF');
+  });
+
+  it('reflows at 200 % zoom (no horizontal scrolling at 360 px)', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    // 200 % zoom of a 360 px screen is a 180 CSS px wide layout (WCAG 1.4.10 asks for 320 → 1280 at 400 %).
+    await page.setViewportSize({ width: 180, height: 370 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await widget().locator('.actions').getByRole('button', { name: /Attestation CAF/ }).click();
+    await log().getByText('Recevez-vous une aide de la CAF', { exact: false }).waitFor();
+  });
+
+  it('embedded by its script tag on a partner site: works across origins and leaves the host page styles alone', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const hostStyles = () =>
+      page.evaluate(() => {
+        const pick = (id: string) => {
+          const cs = getComputedStyle(document.getElementById(id)!);
+          return [cs.fontFamily, cs.color, cs.backgroundColor, cs.fontSize, cs.margin, cs.borderTopColor, cs.borderTopWidth].join('|');
+        };
+        return { body: pick('host-title'), p: pick('host-p'), div: pick('host-div'), btn: pick('host-btn'), bodyBg: getComputedStyle(document.body).backgroundColor };
+      });
+    await page.goto(host.url + '/');
+    await page.locator('#host-title').waitFor();
+    const before = await page.evaluate(() => document.head.innerHTML);
+    await log().getByText(/welcome|which procedure|what.*procedure|hello/i).first().waitFor({ timeout: 20000 });
+    const after = await hostStyles();
+    // Same page, styles computed again now that the widget is there: nothing of the host changed.
+    await page.evaluate(() => document.querySelector('ariane-widget')?.remove());
+    const without = await hostStyles();
+    expect(after).toEqual(without);
+    expect(await page.evaluate(() => document.head.innerHTML)).toBe(before);
+    // And the host's styles did not leak into the widget.
+    await page.goto(host.url + '/');
+    await log().locator('.msg-bot').first().waitFor({ timeout: 20000 });
+    const inside = await widget()
+      .locator('.actions button')
+      .first()
+      .evaluate((b) => {
+        const cs = getComputedStyle(b);
+        return { bg: cs.backgroundColor, font: cs.fontFamily, size: cs.fontSize };
+      });
+    expect(inside.bg).not.toBe('rgb(255, 0, 0)');
+    expect(inside.font).not.toMatch(/Courier/);
+    expect(inside.size).not.toBe('30px');
+    // data- options applied: English, title, colour.
+    await see(widget().locator('h2.title')).toHaveText('Help with procedures');
+    await see(widget().locator('.ariane')).toHaveAttribute('lang', 'en');
+    const headBg = await widget().locator('.head').evaluate((h) => getComputedStyle(h).backgroundColor);
+    expect(headBg).toBe('rgb(0, 90, 50)');
+    // The conversation works from the partner's origin (CORS), in English.
+    await widget().getByLabel('Your message').fill('CAF certificate');
+    await widget().getByRole('button', { name: 'Send' }).click();
+    await log().locator('.msg-user', { hasText: 'CAF certificate' }).waitFor();
+    await page.waitForFunction(() => (document.querySelector('ariane-widget')?.shadowRoot?.querySelectorAll('.msg-bot').length ?? 0) >= 2);
+    // Minimise, then reopen from the bubble with the keyboard.
+    await widget().getByRole('button', { name: 'Minimise the window' }).click();
+    await see(widget().locator('.bubble')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await see(widget().getByLabel('Your message')).toBeFocused();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-embedded-1024.png') });
+  });
+});
