@@ -1,0 +1,83 @@
+/** The Direct Line channel in-process (no HTTP): what it stores, limits and answers. */
+import pino from 'pino';
+import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService } from '../../src/bot';
+import { translate } from '../../src/i18n';
+import { MemoryStore } from '../../src/store';
+import { projectCatalog, realEngine } from './botHarness';
+
+function setup(options: { activitiesPerMinute?: number } = {}) {
+  const store = new MemoryStore();
+  const logger = pino({ level: 'silent' });
+  const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr', 'en', 'ar'] });
+  const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...options });
+  return { store, channel };
+}
+
+async function start(channel: DirectLineChannel) {
+  const r = await channel.startConversation(undefined, { locale: 'en-GB' });
+  expect(r.status).toBe(201);
+  const { conversationId, token } = r.body as { conversationId: string; token: string };
+  return { conversationId, auth: `Bearer ${token}` };
+}
+
+describe('DirectLineChannel', () => {
+  test('the conversation locale reaches the bot: welcome in English', async () => {
+    const { channel } = setup();
+    const { conversationId, auth } = await start(channel);
+    const list = await channel.getActivities(auth, conversationId, '');
+    const first = (list.body as { activities: Array<{ text: string; locale: string }> }).activities[0]!;
+    expect(first.locale).toBe('en');
+    expect(first.text).not.toMatch(/Bonjour/);
+  });
+
+  test('identifiers typed by the person are masked in the stored stream', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    await channel.postActivity(auth, conversationId, { type: 'message', text: 'my email is jean.dupont@example.com' });
+    const all = await store.log.list(conversationId, undefined);
+    expect(JSON.stringify(all)).not.toContain('jean.dupont@example.com');
+  });
+
+  test('typing is acknowledged but not stored; events are stored and reach the bot', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const before = (await store.log.list(conversationId, undefined)).activities.length;
+    const typing = await channel.postActivity(auth, conversationId, { type: 'typing' });
+    expect(typing.status).toBe(200);
+    expect((await store.log.list(conversationId, undefined)).activities.length).toBe(before);
+    const ev = await channel.postActivity(auth, conversationId, { type: 'event', name: 'webchat/join', value: { language: 'fr' } });
+    expect(ev.status).toBe(200);
+    expect((await store.log.list(conversationId, undefined)).activities.length).toBe(before + 1);
+    expect((await channel.postActivity(auth, conversationId, { type: 'event' })).status).toBe(400);
+  });
+
+  test('too many messages in a minute: 429 with Retry-After', async () => {
+    const { channel } = setup({ activitiesPerMinute: 3 });
+    const { conversationId, auth } = await start(channel);
+    for (let i = 0; i < 3; i++) expect((await channel.postActivity(auth, conversationId, { type: 'message', text: `m${i}` })).status).toBe(200);
+    const limited = await channel.postActivity(auth, conversationId, { type: 'message', text: 'again' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers!['Retry-After'])).toBeGreaterThan(0);
+  });
+
+  test('concurrent posts on one conversation are processed in order, each once', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const texts = ['attestation caf', 'oui', 'paiement', 'oui'];
+    const results = await Promise.all(texts.map((text, i) => channel.postActivity(auth, conversationId, { type: 'message', text, channelData: { clientActivityID: `c${i}` } })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const all = (await store.log.list(conversationId, undefined)).activities.map((a) => a.activity as { from: { role: string }; text?: string });
+    expect(all.filter((a) => a.from.role === 'user').map((a) => a.text)).toEqual(texts);
+    expect(all[all.length - 1]!.text).toMatch(/sécurité sociale|social security/);
+  });
+
+  test('a conversation that does not exist: 404; a bad watermark: 400', async () => {
+    const { channel } = setup();
+    const tokens = new TokenService('k'.repeat(32), 600);
+    const ghost = tokens.issue('ghostconversation', 'u').token;
+    expect((await channel.getActivities(`Bearer ${ghost}`, 'ghostconversation', '')).status).toBe(404);
+    const { conversationId, auth } = await start(channel);
+    expect((await channel.getActivities(auth, conversationId, '-1')).status).toBe(400);
+    expect((await channel.getActivities(auth, conversationId, ['1', '2'])).status).toBe(400);
+  });
+});
