@@ -106,10 +106,30 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     }
   }
 
-  // Branch conditions: exactly one operator each, on an answer some node keeps.
-  const answerNames = new Set<string>();
+  // Two answers of one question sharing a value but leading to different nodes: a click on the
+  // second button would follow the first one (buttons send the value).
   for (const [id, node] of Object.entries(flow.nodes)) {
-    if (node.kind === 'question') answerNames.add(node.name ?? id);
+    if (node.kind !== 'question') continue;
+    const firstByValue = new Map<string, string>();
+    node.choices.forEach((c, i) => {
+      const value = c.value ?? c.next;
+      const first = firstByValue.get(value);
+      if (first === undefined) firstByValue.set(value, c.next);
+      else if (first !== c.next) {
+        push(['nodes', id, 'choices', i, c.value !== undefined ? 'value' : 'next'], 'value', 'error', 'duplicate-choice', `deux réponses de la question « ${id} » ont la même valeur « ${value} » mais mènent à des nœuds différents`, 'donnez à chaque réponse un « value » différent');
+      }
+    });
+  }
+
+  // Branch conditions: exactly one operator each, on an answer some node keeps, with a value it can take.
+  const answerNames = new Set<string>();
+  /** The values a question can store, by answer name (inputs are open-ended: not listed). */
+  const questionValues = new Map<string, string[]>();
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'question') {
+      answerNames.add(node.name ?? id);
+      questionValues.set(node.name ?? id, [...(questionValues.get(node.name ?? id) ?? []), ...node.choices.map((c) => c.value ?? c.next)]);
+    }
     if (node.kind === 'input') answerNames.add(node.name);
   }
   for (const [id, node] of Object.entries(flow.nodes)) {
@@ -128,6 +148,17 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
           push(path, 'value', 'error', 'condition-operators', `condition sans test sur « ${condition.answer} »`, 'ajoutez un seul test : equals, in, missing, lt, lte, gt ou gte');
         } else if (operators.length > 1) {
           push(path, 'value', 'error', 'condition-operators', `plusieurs tests dans une même condition (${operators.join(', ')})`, 'un seul test par condition ; pour en combiner plusieurs, utilisez « all: » pour toutes ou « any: » pour au moins une');
+        }
+        const values = questionValues.get(condition.answer);
+        if (values) {
+          const compared: Array<[unknown, DataPath]> = [];
+          if (condition.equals !== undefined) compared.push([condition.equals, [...path, 'equals']]);
+          condition.in?.forEach((v, i) => compared.push([v, [...path, 'in', i]]));
+          for (const [v, vPath] of compared) {
+            if (values.includes(String(v))) continue;
+            const guess = closest(String(v), values);
+            push(vPath, 'value', 'warning', 'unknown-value', `la question « ${condition.answer} » ne donne jamais la valeur « ${String(v)} » : cette condition est toujours fausse`, guess ? `vouliez-vous dire « ${guess} » ?` : `valeurs possibles : ${[...new Set(values)].join(', ')} — le « value » de chaque réponse, sinon son « next »`);
+          }
         }
         if (!answerNames.has(condition.answer)) {
           const guess = closest(condition.answer, answerNames);

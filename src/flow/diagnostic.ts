@@ -32,6 +32,7 @@ export const DIAGNOSTIC_CODES = [
   'trap',
   'condition-operators',
   'bad-date',
+  'duplicate-choice',
   'scenario',
   // warnings (errors with --strict)
   'unreachable',
@@ -39,6 +40,7 @@ export const DIAGNOSTIC_CODES = [
   'review-outdated',
   'insecure-link',
   'unknown-answer',
+  'unknown-value',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

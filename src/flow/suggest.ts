@@ -19,7 +19,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   if (best === undefined) return undefined;
   // About one typo per three letters, at least one: "nxt" → "next", "choises" → "choices", but "en" ↛ "fr".
   const allowed = Math.max(1, Math.floor(Math.max(w.length, best.length) / 3));
-  return bestDistance <= allowed && bestDistance > 0 ? best : undefined;
+  // Same word up to case or accents is the best hint of all (« Oui » → « oui »); the word itself is none.
+  return bestDistance <= allowed && best !== word ? best : undefined;
 }
 
 /** « a », « b » et « c » — for listing allowed values in French messages. */

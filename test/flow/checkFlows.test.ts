@@ -56,10 +56,17 @@ describe('checkFlows: errors', () => {
 
   it('branch conditions with zero or several operators', () => {
     const file = broken('condition-operators.yaml');
-    expect(summary(loadFlowFiles([file], { today: TODAY }).diagnostics)).toEqual([
+    const errors = loadFlowFiles([file], { today: TODAY }).diagnostics.filter((d) => d.severity === 'error');
+    expect(summary(errors)).toEqual([
       expect.objectContaining({ line: 32, col: 15, code: 'condition-operators', message: 'condition sans test sur « debut »' }),
       expect.objectContaining({ line: 34, col: 15, code: 'condition-operators', message: 'plusieurs tests dans une même condition (equals, missing)' }),
       expect.objectContaining({ line: 39, col: 15, code: 'condition-operators', message: 'plusieurs tests dans une même condition (lt, gt)' }),
+    ]);
+  });
+
+  it('two answers of a question with the same value but different next nodes', () => {
+    expect(summary(loadFlowFiles([broken('duplicate-choice.yaml')], { today: TODAY }).diagnostics)).toEqual([
+      expect.objectContaining({ line: 22, col: 16, code: 'duplicate-choice', message: 'deux réponses de la question « debut » ont la même valeur « oui » mais mènent à des nœuds différents' }),
     ]);
   });
 
@@ -97,6 +104,14 @@ describe('checkFlows: warnings and --strict', () => {
       expect.objectContaining({ line: 35, col: 11, severity: 'warning', code: 'missing-translation', message: 'texte sans traduction « en »' }),
       expect.objectContaining({ line: 40, col: 3, severity: 'warning', code: 'unreachable', message: 'le nœud « tri » n’est jamais atteint depuis « debut »' }),
       expect.objectContaining({ line: 43, col: 25, severity: 'warning', code: 'unknown-answer', hint: 'vouliez-vous dire « debut » ?' }),
+    ]);
+  });
+
+  it('a condition comparing a question with a value it never gives', () => {
+    const set = loadFlowFiles([join(fixtures, 'flows-warnings', 'valeur-inconnue.yaml')], { today: TODAY });
+    expect(summary(set.diagnostics)).toEqual([
+      expect.objectContaining({ line: 33, col: 40, severity: 'warning', code: 'unknown-value', message: 'la question « debut » ne donne jamais la valeur « Oui » : cette condition est toujours fausse', hint: 'vouliez-vous dire « oui » ?' }),
+      expect.objectContaining({ line: 35, col: 42, severity: 'warning', code: 'unknown-value', hint: expect.stringContaining('valeurs possibles : oui, aide') }),
     ]);
   });
 

@@ -70,12 +70,14 @@ describe('flows/README.md (the admin guide) tells the truth', () => {
       trap: 'impasse',
       'condition-operators': 'plusieurs tests dans une même condition',
       'bad-date': 'date impossible',
+      'duplicate-choice': 'ont la même valeur',
       scenario: 'attend à la fois « end » et « handoff »',
       unreachable: 'n’est jamais atteint',
       'missing-translation': 'texte sans traduction',
       'review-outdated': 'il y a plus de 12 mois',
       'insecure-link': 'lien non sécurisé',
       'unknown-answer': 'ne garde de réponse',
+      'unknown-value': 'ne donne jamais la valeur',
     };
     for (const code of DIAGNOSTIC_CODES) expect(`${code}: ${readme.includes(phrases[code])}`).toBe(`${code}: true`);
   });
