@@ -1,6 +1,6 @@
 /** Help places: the standard's model, import, opening status and the nearest-place directory. */
 export * from './types';
-export { parseCsv, csvToObjects, type CsvRecord } from './parseCsv';
+export { parseCsv, csvToObjects, sniffDelimiter, type CsvRecord } from './parseCsv';
 export { toE164, formatPhone } from './toE164';
 export { normalizeRecord, LEGACY_FIELDS, type NormalizeResult } from './normalizeRecord';
 export { dayHoursToRanges, franceServicesHours, franceServicesToStandard } from './franceServices';
