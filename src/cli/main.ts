@@ -13,6 +13,7 @@ import { registerChecklistCommand } from './checklistCommand';
 import { registerPlacesCommand } from './placesCommand';
 import { registerGeocodeCommand } from './geocodeCommand';
 import { registerHandoffCommand } from './handoffCommand';
+import { registerMatchCommand } from './matchCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerPlacesCommand(program);
   registerGeocodeCommand(program);
   registerHandoffCommand(program);
+  registerMatchCommand(program);
   return program;
 }
 
