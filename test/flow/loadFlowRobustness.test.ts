@@ -13,7 +13,7 @@ const slip = fc.oneof(
   fc.record({ kind: fc.constant('dupline' as const), line: fc.nat(lines.length - 1) }),
 );
 
-function apply(text: string, s: fc.Arbitrary<unknown> extends never ? never : { kind: string; at?: number; text?: string; length?: number; line?: number }): string {
+function apply(text: string, s: { kind: string; at?: number; text?: string; length?: number; line?: number }): string {
   if (s.kind === 'insert') return text.slice(0, s.at) + (s.text ?? '') + text.slice(s.at);
   if (s.kind === 'delete') return text.slice(0, s.at) + text.slice((s.at ?? 0) + (s.length ?? 1));
   const ls = text.split('\n');
