@@ -10,6 +10,7 @@ import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService, createApiM
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
 import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
 import { formatDiagnostic, loadFlowDirectory } from './flow';
+import { createHandoff } from './handoff';
 import { loadLexicons, translate } from './i18n';
 import { createServer } from './server';
 import { ConflictError, IF_ABSENT, createStore, type Store } from './store';
@@ -80,6 +81,15 @@ export async function startService(config: Config, options: { logger?: Logger } 
       translate,
       logger,
       languages,
+      createHandoff: ({ state, output, catalog: current }) =>
+        createHandoff(store.kv, {
+          flow: output.flowId ? current.flows.get(output.flowId) : undefined,
+          state,
+          reason: output.reason,
+          now: new Date(),
+          ttlDays: config.retentionDays,
+          detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
+        }),
     });
     const channel = new DirectLineChannel({ log: store.log, bot, tokens, logger, secret: config.directLine.secret });
     const apiMessages = createApiMessagesEndpoint({

@@ -13,7 +13,7 @@
  */
 import { ActivityHandler, ActivityTypes, type Activity, type Storage, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { HELP_VALUE, type Catalog, type ConversationState, type Input, type Intent, type Lang, type StepResult } from '../engine';
+import { HELP_VALUE, type Catalog, type ConversationState, type Input, type Intent, type Lang, type Output, type StepResult } from '../engine';
 import { maskPersonalData } from '../privacy';
 import { IF_ABSENT } from '../store';
 import { isConflict } from './KeyValueStorage';
@@ -38,7 +38,16 @@ export interface ArianeBotOptions {
   languages: readonly Lang[];
   /** Longest text accepted from a person, in characters. */
   maxTextLength?: number;
+  /**
+   * Called once per handoff output, after the state is saved: creates the summary a mediator will
+   * read and returns its code, shown to the person. A failure here is logged; the person still gets
+   * the handoff message (without a code) rather than an error.
+   */
+  createHandoff?: (args: { state: ConversationState; output: HandoffOutput; catalog: Catalog; conversationId: string }) => Promise<{ code: string }>;
 }
+
+/** The engine's handoff output. */
+export type HandoffOutput = Extract<Output, { kind: 'handoff' }>;
 
 /** Stored under the conversation's key: the engine state and nothing else (no transcript). */
 interface StoredState {
@@ -158,9 +167,11 @@ export class ArianeBot extends ActivityHandler {
   private async runTurn(context: TurnContext, input: Input): Promise<void> {
     if (input.kind === 'text') input = { kind: 'text', text: maskPersonalData(input.text).text };
     let result: StepResult | undefined;
+    let catalog: Catalog;
     for (let attempt = 0; ; attempt++) {
       const { state, eTag, key } = await this.load(context);
-      result = this.options.engine.converse(this.options.catalog(), state, input);
+      catalog = this.options.catalog();
+      result = this.options.engine.converse(catalog, state, input);
       try {
         await this.options.storage.write({ [key]: { state: result.state, eTag: eTag ?? IF_ABSENT } });
         break;
@@ -169,7 +180,25 @@ export class ArianeBot extends ActivityHandler {
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
       }
     }
-    const activities = renderOutputs(result.outputs, result.state.lang, this.options.translate);
+    let outputs = result.outputs;
+    const create = this.options.createHandoff;
+    if (create && outputs.some((o) => o.kind === 'handoff')) {
+      const state = result.state;
+      const conversationId = context.activity.conversation?.id ?? '';
+      outputs = await Promise.all(
+        outputs.map(async (o) => {
+          if (o.kind !== 'handoff') return o;
+          try {
+            const { code } = await create({ state, output: o, catalog, conversationId });
+            return { ...o, code };
+          } catch (err) {
+            this.options.logger.error({ err, conversationId }, 'could not create the handoff summary');
+            return o;
+          }
+        }),
+      );
+    }
+    const activities = renderOutputs(outputs, result.state.lang, this.options.translate);
     if (activities.length > 0) await context.sendActivities(activities);
   }
 }

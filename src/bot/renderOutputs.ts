@@ -44,7 +44,7 @@ function imageContentType(src: string): string {
  * them (or on a short "choose" line when nothing precedes them); a handoff becomes a kind message and
  * a Bot Framework `handoff.initiate` event carrying the engine's context.
  */
-export function renderOutputs(outputs: readonly Output[], lang: Lang, translate: Translate): Array<Partial<Activity>> {
+export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?: string })>, lang: Lang, translate: Translate): Array<Partial<Activity>> {
   const activities: Array<Partial<Activity>> = [];
   let current = lang;
   const t = (m: Message) => translate(m, current);
@@ -92,8 +92,10 @@ export function renderOutputs(outputs: readonly Output[], lang: Lang, translate:
         break;
       case 'handoff': {
         const detail = out.detail ? t(out.detail) : undefined;
+        const code = 'code' in out && typeof out.code === 'string' ? out.code : undefined;
         if (detail) activities.push(message(detail, current));
         activities.push(message(t(botText('handoff')), current));
+        if (code) activities.push(message(t(botText('handoffCode', { code })), current));
         activities.push({
           type: ActivityTypes.Event,
           name: HandoffEventNames.InitiateHandoff,
@@ -105,6 +107,7 @@ export function renderOutputs(outputs: readonly Output[], lang: Lang, translate:
             support: out.support,
             detail,
             lang: current,
+            code,
           },
         });
         break;

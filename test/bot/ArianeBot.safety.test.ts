@@ -9,7 +9,7 @@ import { translate } from '../../src/i18n';
 import { ConflictError } from '../../src/store';
 import { KeyValueStorage } from '../../src/bot';
 import { MemoryStore } from '../../src/store';
-import { makeHarness, realEngine, texts } from './botHarness';
+import { makeHarness, projectCatalog, realEngine, texts } from './botHarness';
 
 /** A Storage that lets a test slip another instance's write in between a turn's read and write. */
 class RacingStorage implements Storage {
@@ -87,7 +87,7 @@ describe('ArianeBot turn safety', () => {
       const key = Object.keys(await store.kv.scan('state/').then((items) => Object.fromEntries(items.map((i) => [i.key, i]))))[0]!;
       const current = (await inner.read([key]))[key]!;
       const next = realEngine.converse(
-        (await import('./botHarness')).projectCatalog(),
+        projectCatalog(),
         current.state,
         { kind: 'text', text: 'oui' },
       );

@@ -109,3 +109,35 @@ describe('ArianeBot transcripts (fr)', () => {
     expect(welcome[0]!.text).toMatch(/^Bonjour/);
   });
 });
+
+describe('handoff summary', () => {
+  test('the code of the summary is shown to the person and carried by the handoff event', async () => {
+    const calls: Array<{ reason: string; flowId?: string; status: string }> = [];
+    const h = makeHarness({
+      createHandoff: async ({ state, output }) => {
+        calls.push({ reason: output.reason, flowId: output.flowId, status: state.status });
+        return { code: 'K7P-4QX' };
+      },
+    });
+    await h.join();
+    await h.turn('attestation caf');
+    const last = await h.turn('je veux parler à quelqu’un');
+    expect(calls).toEqual([{ reason: 'asked', flowId: 'caf-attestation', status: 'handoff' }]);
+    expect(texts(last)).toContain(translate({ key: 'bot:handoffCode', params: { code: 'K7P-4QX' } }, 'fr'));
+    expect(texts(last)).toContain('K7P-4QX');
+    expect(last.find((a) => a.type === ActivityTypes.Event)!.value).toMatchObject({ code: 'K7P-4QX' });
+  });
+
+  test('a failing summary store still gives the handoff message, without a code', async () => {
+    const h = makeHarness({
+      createHandoff: async () => {
+        throw new Error('store down');
+      },
+    });
+    await h.join();
+    await h.turn('attestation caf');
+    const last = await h.turn('aide');
+    expect(texts(last)).toContain(translate({ key: 'bot:handoff' }, 'fr'));
+    expect((last.find((a) => a.type === ActivityTypes.Event)!.value as { code?: string }).code).toBeUndefined();
+  });
+});

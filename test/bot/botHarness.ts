@@ -4,7 +4,7 @@
  */
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
-import { ArianeBot, KeyValueStorage, type BotEngine } from '../../src/bot';
+import { ArianeBot, KeyValueStorage, type ArianeBotOptions, type BotEngine } from '../../src/bot';
 import { DEFAULT_FEATURED_FLOWS } from '../../src/config';
 import { buildCatalog, converse, initialState, migrateState, type Catalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
@@ -41,7 +41,7 @@ export interface Harness {
   join(locale?: string): Promise<Array<Partial<Activity>>>;
 }
 
-export function makeHarness(options: { engine?: BotEngine; storage?: Storage; logger?: pino.Logger } = {}): Harness {
+export function makeHarness(options: { engine?: BotEngine; storage?: Storage; logger?: pino.Logger; createHandoff?: ArianeBotOptions['createHandoff'] } = {}): Harness {
   const store = new MemoryStore();
   const storage = options.storage ?? new KeyValueStorage(store.kv);
   const bot = new ArianeBot({
@@ -51,6 +51,7 @@ export function makeHarness(options: { engine?: BotEngine; storage?: Storage; lo
     translate,
     logger: options.logger ?? silentLogger,
     languages: Object.keys(projectCatalog().lexicons),
+    createHandoff: options.createHandoff,
   });
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   const turn = async (activity: string | Partial<Activity>) => {

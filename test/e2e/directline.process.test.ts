@@ -30,7 +30,7 @@ describe('Direct Line with the official client against the service process', () 
     expect(welcome.text).toMatch(/^Bonjour/);
     expect(welcome.from).toMatchObject({ id: 'ariane', role: 'bot' });
     expect(typeof welcome.timestamp).toBe('string');
-    expect(welcome.conversation.id).toBe(client.conversationId);
+    expect(welcome.conversation?.id).toBe(client.conversationId);
 
     // A sentence picks the procedure; the person's activity comes back with the POST's id.
     const id = await client.post({ text: 'je voudrais mon attestation de la caf', channelData: { clientActivityID: 'client-1' } });
