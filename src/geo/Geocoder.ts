@@ -80,6 +80,8 @@ interface Entry {
 
 const FEATURE_RANK: Record<string, number> = { PPLC: 6, PPLA: 5, PPLA2: 4, PPLA3: 3, PPLA4: 3, PPLA5: 2, PPL: 1 };
 const GEONAMES_COUNTRIES = new Set(['FR', 'GP', 'MQ', 'GF', 'RE', 'YT', 'PM', 'BL', 'MF', 'WF', 'PF', 'NC']);
+/** Territories that are a single commune, whose GeoNames entries carry no INSEE code. */
+const SINGLE_COMMUNE: Record<string, string> = { BL: '97701', MF: '97801' };
 /** GeoNames admin2 of overseas entries is their département code already; COM have none. */
 const COUNTRY_DEPARTEMENT: Record<string, string> = { YT: '976', PM: '975', BL: '977', MF: '978', WF: '986', PF: '987', NC: '988' };
 
@@ -210,7 +212,8 @@ export class Geocoder {
       if (!GEONAMES_COUNTRIES.has(country)) continue;
       const point: Point = { lat: Number(cols[4]), lon: Number(cols[5]), rank: FEATURE_RANK[cols[7] ?? ''] ?? 0, pop: Number(cols[14]) || 0 };
       // France puts the INSEE code in admin4; overseas countries in admin1 (YT) or admin2 (NC, PF…).
-      const insee = country === 'FR' ? (cols[13] ?? '') : ([cols[13], cols[12], cols[11], cols[10]].find((c) => /^9[78]\d{3}$/.test(c ?? '')) ?? '');
+      const insee =
+        country === 'FR' ? (cols[13] ?? '') : (SINGLE_COMMUNE[country] ?? [cols[13], cols[12], cols[11], cols[10]].find((c) => /^9[78]\d{3}$/.test(c ?? '')) ?? '');
       if (/^[0-9][0-9AB]\d{3}$/.test(insee) && better(byInsee.get(insee), point)) byInsee.set(insee, point);
       const dep = COUNTRY_DEPARTEMENT[country] ?? cols[11] ?? '';
       for (const name of new Set([cols[1] ?? '', cols[2] ?? ''])) {

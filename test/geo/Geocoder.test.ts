@@ -1,0 +1,101 @@
+import { foldName, getGeocoder } from '../../src/geo';
+
+const geocoder = getGeocoder();
+const km = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) => {
+  const r = Math.PI / 180;
+  const h = Math.sin(((b.lat - a.lat) * r) / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(((b.lon - a.lon) * r) / 2) ** 2;
+  return 12742 * Math.asin(Math.sqrt(h));
+};
+// Town-hall positions (public knowledge) to check coordinates are in the right place.
+const PIPRIAC = { lat: 47.8086, lon: -1.9465 };
+const CHATEAUROUX = { lat: 46.8103, lon: 1.6913 };
+
+describe('foldName', () => {
+  it('removes case, accents and punctuation and spells out abbreviations', () => {
+    expect(foldName('St-Étienne-du-Rouvray')).toBe('saint etienne du rouvray');
+    expect(foldName('STE FOY LES LYON')).toBe('sainte foy les lyon');
+    expect(foldName("L'Haÿ-les-Roses")).toBe('l hay les roses');
+    expect(foldName('Châlons s/ Marne')).toBe('chalons sur marne');
+  });
+});
+
+describe('Geocoder', () => {
+  it('covers every current commune, mainland and overseas, with coordinates', () => {
+    const { communes, byPrecision } = geocoder.stats();
+    expect(communes).toBeGreaterThan(34_900);
+    // A handful of territories without any located neighbour (e.g. Clipperton) may stay unlocated.
+    expect(byPrecision.none ?? 0).toBeLessThan(20);
+    expect(byPrecision.commune).toBeGreaterThan(14_000);
+    for (const insee of ['97411', '97302', '97209', '97101', '97611', '98818', '97502']) expect(geocoder.commune(insee)).toBeDefined();
+  });
+
+  it('finds a commune by postcode, most populated first', () => {
+    const r = geocoder.geocode('35550');
+    expect(r.kind).toBe('postcode');
+    expect(r.ambiguous).toBe(false);
+    expect(r.matches[0]).toMatchObject({ nom: 'Pipriac', insee: '35219', postcode: '35550', departement: '35', departementNom: 'Ille-et-Vilaine' });
+    expect(r.matches.length).toBeGreaterThan(1);
+    expect(km(r.point!, PIPRIAC)).toBeLessThan(3);
+  });
+
+  it('gives the arrondissement for Paris, Lyon and Marseille postcodes', () => {
+    expect(geocoder.geocode('75011').matches.map((m) => m.insee)).toEqual(['75111']);
+    const marseille8 = geocoder.geocode('13008').matches[0];
+    expect(marseille8?.insee).toBe('13208');
+    expect(km(marseille8!, { lat: 43.2565, lon: 5.3835 })).toBeLessThan(5);
+  });
+
+  it('reads names without accents, with typos and with "st"', () => {
+    expect(geocoder.geocode('chateauroux').matches[0]?.insee).toBe('36044');
+    const typo = geocoder.geocode('Chateaurou');
+    expect(typo.matches[0]).toMatchObject({ insee: '36044', matchedName: 'Châteauroux' });
+    expect(km(typo.point!, CHATEAUROUX)).toBeLessThan(3);
+    expect(geocoder.geocode('Lormon').matches[0]?.insee).toBe('33249');
+    expect(geocoder.geocode('ste foy les lyon').matches[0]?.insee).toBe('69202');
+  });
+
+  it('returns every homonym with its département, and narrows with a département or postcode', () => {
+    const r = geocoder.geocode('st denis');
+    expect(r.ambiguous).toBe(true);
+    expect(r.matches.map((m) => m.departement)).toEqual(expect.arrayContaining(['93', '974']));
+    expect(geocoder.geocode('Saint-Denis 93').matches.map((m) => m.insee)).toEqual(['93066']);
+    expect(geocoder.geocode('saint denis (974)').matches.map((m) => m.insee)).toEqual(['97411']);
+    expect(geocoder.geocode('Saint-Denis 97400').matches.map((m) => m.insee)).toEqual(['97411']);
+    expect(geocoder.geocode('La Rochelle 17').ambiguous).toBe(false);
+  });
+
+  it('knows former communes merged into a new one', () => {
+    const r = geocoder.geocode('Cherbourg-Octeville');
+    expect(r.matches[0]).toMatchObject({ insee: '50129', nom: 'Cherbourg-en-Cotentin', matchedName: 'Cherbourg-Octeville' });
+  });
+
+  it('accepts coordinates and names the nearest commune', () => {
+    const r = geocoder.geocode('48.1113, -1.6800');
+    expect(r.kind).toBe('coordinates');
+    expect(r.point).toEqual({ lat: 48.1113, lon: -1.68 });
+    expect(r.matches[0]?.nom).toBe('Rennes');
+  });
+
+  it('finds overseas communes', () => {
+    expect(geocoder.geocode('Nouméa').matches[0]).toMatchObject({ insee: '98818', departement: '988' });
+    expect(geocoder.geocode('97600').matches[0]?.insee).toBe('97611');
+    expect(geocoder.geocode('Cayenne').matches[0]?.lat).toBeCloseTo(4.93, 1);
+  });
+
+  it('says when nothing fits, without throwing', () => {
+    for (const q of ['xyzzy', '', '00000', '   ', '999,999']) {
+      const r = geocoder.geocode(q);
+      expect(r.kind).toBe('none');
+      expect(r.matches).toEqual([]);
+    }
+  });
+
+  it('places a commune without its own GeoNames point near its neighbours (documented fallback)', () => {
+    const fallbacks = ['postcode', 'epci', 'departement'];
+    const sixt = geocoder.commune('35328'); // Sixt-sur-Aff, shares 35550 with Pipriac
+    expect(sixt).toBeDefined();
+    if (fallbacks.includes(sixt!.precision)) expect(km(sixt!, PIPRIAC)).toBeLessThan(25);
+    expect(geocoder.locate({ postcode: '35550', name: 'pipriac' })?.insee).toBe('35219');
+    expect(geocoder.locate({ insee: '36044' })?.nom).toBe('Châteauroux');
+  });
+});
