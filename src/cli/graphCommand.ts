@@ -28,15 +28,23 @@ export function loadOneFlow(flowId: string, dir: string, err: RenderIo['err']): 
   return undefined;
 }
 
+export interface GraphOptions {
+  flows?: string;
+  lang?: string;
+  /** Wrap the chart in a ```mermaid block, ready to paste into a Markdown page (GitLab, GitHub). */
+  markdown?: boolean;
+}
+
 /** `ariane graph`: writes the flow as Mermaid; returns the exit code (1 when the flow cannot be loaded). */
-export function runGraph(flowId: string, options: { flows?: string; lang?: string }, io: RenderIo): number {
+export function runGraph(flowId: string, options: GraphOptions, io: RenderIo): number {
   const flow = loadOneFlow(flowId, options.flows ?? 'flows', io.err);
   if (!flow) return 1;
-  io.out(toMermaid(flow, options.lang ?? 'fr'));
+  const chart = toMermaid(flow, options.lang ?? 'fr');
+  io.out(options.markdown ? `\`\`\`mermaid\n${chart}\`\`\`\n` : chart);
   return 0;
 }
 
-/** Registers `ariane graph <flow-id> [--flows dir] [--lang xx]`. */
+/** Registers `ariane graph <flow-id> [--flows dir] [--lang xx] [--markdown]`. */
 export function registerGraphCommand(program: Command): void {
   program
     .command('graph')
@@ -44,7 +52,8 @@ export function registerGraphCommand(program: Command): void {
     .argument('<flow-id>', 'identifiant du parcours, par exemple caf-attestation')
     .option('--flows <dir>', 'dossier des parcours', 'flows')
     .option('--lang <lang>', 'langue des textes (fr par défaut)', 'fr')
-    .action((flowId: string, opts: { flows: string; lang: string }) => {
+    .option('--markdown', 'entourer le diagramme d’un bloc ```mermaid, à coller dans une page Markdown')
+    .action((flowId: string, opts: GraphOptions) => {
       const code = runGraph(flowId, opts, { out: (t) => process.stdout.write(t), err: (l) => process.stderr.write(`${l}\n`) });
       if (code !== 0) process.exitCode = code;
     });

@@ -16,6 +16,14 @@ describe('ariane graph', () => {
     expect(c.err).toEqual([]);
   });
 
+  it('wraps the chart in a mermaid block with --markdown', () => {
+    const c = capture();
+    expect(runGraph('render-demo', { flows: RENDER_FLOWS, markdown: true }, c.io)).toBe(0);
+    const text = c.out.join('');
+    expect(text.startsWith('```mermaid\nflowchart TD\n')).toBe(true);
+    expect(text.endsWith('\n```\n')).toBe(true);
+  });
+
   it('names the closest flow when the id is unknown, and fails', () => {
     const c = capture();
     expect(runGraph('render-dmo', { flows: RENDER_FLOWS }, c.io)).toBe(1);
