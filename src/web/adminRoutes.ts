@@ -16,7 +16,7 @@ import { loadFlowDirectory, loadScenarioFile, type Diagnostic, type Flow, type F
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
 import { CSP, CSP_INLINE_STYLES, sendHtml, type RouteServer } from './index';
-import { sendAsset, TYPES } from './sendAsset';
+import { packageDir, sendAsset, TYPES } from './sendAsset';
 import type { NodeCounters } from './NodeStats';
 import type { WebDeps } from './WebDeps';
 
@@ -248,6 +248,6 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
 
   server.get('/admin/vendor/mermaid.min.js', async (req, res) => {
     // Public library code: no token needed (the page that uses it is protected).
-    sendAsset(req, res, path.join(path.dirname(require.resolve('mermaid/package.json')), 'dist', 'mermaid.min.js'), TYPES.js!, 86400);
+    sendAsset(req, res, path.join(packageDir('mermaid') ?? 'node_modules/mermaid', 'dist', 'mermaid.min.js'), TYPES.js!, 86400);
   });
 }

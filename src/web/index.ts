@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSETS_DIR } from './buildAssets';
 import { html, page } from './html';
-import { sendAsset, TYPES } from './sendAsset';
+import { packageDir, sendAsset, TYPES } from './sendAsset';
 import { registerMediatorRoutes } from './mediatorRoutes';
 import { registerAdminRoutes } from './adminRoutes';
 import type { WebDeps } from './WebDeps';
@@ -36,6 +36,9 @@ export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img
  */
 export const CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
+/** Web Chat also draws its icons from `blob:` URLs. */
+export const CSP_WEBCHAT = CSP_INLINE_STYLES.replace("img-src 'self' data:", "img-src 'self' data: blob:");
+
 /** Sends an HTML page with the security headers every page of ours carries. */
 export function sendHtml(res: ServerResponse, status: number, body: string, csp = CSP, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
@@ -50,7 +53,8 @@ export function sendHtml(res: ServerResponse, status: number, body: string, csp 
   res.end(body);
 }
 
-const WEBCHAT_BUNDLE = (): string => path.join(path.dirname(require.resolve('botframework-webchat/package.json')), 'dist', 'webchat-es5.js');
+/** The npm package's own ES5 bundle (the browsers of the last 5 years include old Safari). */
+const WEBCHAT_BUNDLE = (): string => path.join(packageDir('botframework-webchat') ?? 'node_modules/botframework-webchat', 'dist', 'webchat-es5.js');
 
 /** Mounts every web route on `server`. */
 export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void {
@@ -91,7 +95,7 @@ export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void
         scripts: ['/webchat/webchat.js', '/assets/webchat.js'],
         body: html`<header class="bar"><h1>Ariane — Web Chat</h1><p>Le client officiel Microsoft Bot Framework, servi par ce serveur.</p></header><main id="main"><div id="webchat" class="webchat"></div></main>`,
       }),
-      CSP_INLINE_STYLES,
+      CSP_WEBCHAT,
     );
   });
   server.get('/webchat/webchat.js', async (req, res) => sendAsset(req, res, WEBCHAT_BUNDLE(), TYPES.js!, 86400));

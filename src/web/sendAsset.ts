@@ -77,3 +77,15 @@ export function sendAsset(req: IncomingMessage, res: ServerResponse, file: strin
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
+
+/**
+ * The folder of an installed package, found like `require` would find it — without
+ * `require.resolve('<pkg>/package.json')`, which packages with an `exports` map (Web Chat) refuse.
+ */
+export function packageDir(name: string): string | undefined {
+  for (const base of require.resolve.paths(name) ?? []) {
+    const dir = `${base}/${name}`;
+    if (fs.existsSync(`${dir}/package.json`)) return dir;
+  }
+  return undefined;
+}

@@ -234,7 +234,8 @@ export class Widget {
   setOpen(open: boolean, moveFocus = true): void {
     this.opened = open;
     this.panel.hidden = !open;
-    this.bubble.hidden = open && this.opts.mode === 'bubble' && window.matchMedia?.('(max-width: 480px)').matches === true;
+    // The bubble gives way to the panel (which has its own close button) and comes back on close.
+    this.bubble.hidden = open;
     this.bubble.setAttribute('aria-expanded', String(open));
     if (this.opts.mode === 'bubble') this.savePrefs();
     if (open) {
@@ -431,6 +432,9 @@ export class Widget {
     this.micBtn.replaceChildren(micIcon(), el('span', 'sr-only', this.recognizing ? t.micStop : t.micStart));
     this.micBtn.title = this.recognizing ? t.micStop : t.micStart;
     this.sendBtn.textContent = t.send;
+    for (const b of Array.from(this.log.querySelectorAll('.listen'))) b.textContent = t.listen;
+    for (const w of Array.from(this.log.querySelectorAll('.msg-bot > .who'))) w.textContent = t.botName;
+    for (const w of Array.from(this.log.querySelectorAll('.msg-user > .who'))) w.textContent = t.youName;
   }
 
   private speak(text: string): void {
