@@ -13,8 +13,8 @@ import { formatDiagnostic, loadFlowDirectory } from './flow';
 import { createHandoff } from './handoff';
 import { loadLexicons, translate } from './i18n';
 import { createServer } from './server';
+import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, type Store } from './store';
-import { registerWebRoutes } from './web';
 
 /** A running service. */
 export interface RunningService {
@@ -60,19 +60,33 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
 }
 
 /** Builds everything from `config` and starts listening. */
-export async function startService(config: Config, options: { logger?: Logger } = {}): Promise<RunningService> {
+export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
 
   const flowSet = loadFlowDirectory(config.flowsDir);
   if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
   for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
   const lexicons = loadLexicons();
-  const catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+  let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+  // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
+  const watcher = new FlowWatcher(
+    {
+      dir: config.flowsDir,
+      load: (dir) => loadFlowDirectory(dir),
+      onReload: (set) => {
+        catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
+        logger.info({ flows: catalog.flows.size }, 'flows reloaded');
+      },
+      onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
+    },
+    flowSet,
+  );
   const languages = Object.keys(lexicons);
 
   const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const retentionMs = config.retentionDays * 86_400_000;
+    const stats = new NodeStats(store.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     const bot = new ArianeBot({
       engine: { converse, initialState, migrateState },
@@ -81,6 +95,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       translate,
       logger,
       languages,
+      afterTurn: (before, result) => recordTurn(stats, before, result),
       createHandoff: ({ state, output, catalog: current }) =>
         createHandoff(store.kv, {
           flow: output.flowId ? current.flows.get(output.flowId) : undefined,
@@ -105,7 +120,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       apiMessages,
       logger,
       allowedOrigins: config.allowedOrigins,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir }),
+      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;
@@ -134,6 +149,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
     purgeTimer.unref();
     void purge();
 
+    if (options.watchFlows !== false) watcher.start();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -151,6 +167,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       close: () =>
         (closing ??= (async () => {
           clearInterval(purgeTimer);
+          watcher.stop();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await store.close();
         })()),

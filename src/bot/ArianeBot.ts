@@ -43,6 +43,11 @@ export interface ArianeBotOptions {
    * read and returns its code, shown to the person. A failure here is logged; the person still gets
    * the handoff message (without a code) rather than an error.
    */
+  /**
+   * Called after each engine turn whose state was saved (so a recomputed turn counts once), with
+   * the state before and the result, e.g. for anonymous per-node statistics. Errors are logged only.
+   */
+  afterTurn?: (before: ConversationState, result: StepResult) => Promise<void>;
   createHandoff?: (args: { state: ConversationState; output: HandoffOutput; catalog: Catalog; conversationId: string }) => Promise<{ code: string }>;
 }
 
@@ -168,8 +173,10 @@ export class ArianeBot extends ActivityHandler {
     if (input.kind === 'text') input = { kind: 'text', text: maskPersonalData(input.text).text };
     let result: StepResult | undefined;
     let catalog: Catalog;
+    let before: ConversationState;
     for (let attempt = 0; ; attempt++) {
       const { state, eTag, key } = await this.load(context);
+      before = structuredClone(state);
       catalog = this.options.catalog();
       result = this.options.engine.converse(catalog, state, input);
       try {
@@ -179,6 +186,11 @@ export class ArianeBot extends ActivityHandler {
         if (!isConflict(err) || attempt >= 1) throw err;
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
       }
+    }
+    if (this.options.afterTurn) {
+      await this.options.afterTurn(before, result).catch((err: unknown) =>
+        this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
+      );
     }
     let outputs = result.outputs;
     const create = this.options.createHandoff;
