@@ -47,6 +47,28 @@ describeBrowser('widget client (fake Direct Line)', () => {
     expect(conv.activities.filter((a) => a.text === 'lieux')).toHaveLength(1);
   });
 
+  it('shows bot and resident text as text: no HTML, no javascript: links, only safe Markdown', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    await widget().getByLabel('Votre message').fill('<b>moi</b> xss');
+    await page.keyboard.press('Enter');
+    await log().getByText('Vous avez dit : <b>moi</b> xss').waitFor();
+    expect(await log().locator('b').count()).toBe(0);
+    await widget().getByLabel('Votre message').fill('xss');
+    await page.keyboard.press('Enter');
+    const msg = log().locator('.msg-bot', { hasText: 'gras' });
+    await msg.waitFor();
+    expect(await msg.locator('img').count()).toBe(0);
+    expect(await msg.textContent()).toContain('<img src=x');
+    expect(await msg.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(await msg.locator('strong').textContent()).toBe('gras');
+    expect(await msg.locator('li').count()).toBe(2);
+    const a = msg.locator('a[href="https://exemple.fr/a"]');
+    expect(await a.getAttribute('target')).toBe('_blank');
+    expect(await a.getAttribute('rel')).toContain('noopener');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
   it('keeps a message typed during a network loss and delivers it once when the network is back', async () => {
     await page.goto(fake.url + '/');
     await log().getByText('Bonjour !').waitFor();

@@ -83,7 +83,9 @@ export async function startFakeServer(deps: WebDeps = {}): Promise<FakeServer> {
     if (cid) c.byClientId.set(cid, id);
     if (body.type === 'message') {
       const text = String(body.text ?? '');
-      if (text === 'lieux') {
+      if (text === 'xss') {
+        botSay(c, { text: '<img src=x onerror="window.__pwned=1"> [clic](javascript:window.__pwned=2) **gras**\n- un\n- deux\n\nVoir https://exemple.fr/a.', replyToId: id });
+      } else if (text === 'lieux') {
         botSay(c, {
           text: 'Voici des lieux :',
           attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: { title: 'France Services <b>Test</b>', subtitle: '1,2 km — Ouvert', text: '12 rue X', buttons: [{ type: 'call', title: 'Appeler', value: 'tel:+33100000000' }, { type: 'openUrl', title: 'Carte', value: 'https://www.openstreetmap.org/' }, { type: 'openUrl', title: 'evil', value: 'javascript:alert(1)' }] } }],

@@ -1,0 +1,189 @@
+/**
+ * Server-side pieces of the web folder, without a browser: escaping, admin access checks, review
+ * staleness, per-node statistics from real engine turns, the flow watcher, and the widget's weight.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { buildCatalog, converse, initialState, type ConversationState, type Input } from '../../src/engine';
+import { loadFlowDirectory } from '../../src/flow';
+import { loadLexicons } from '../../src/i18n';
+import { MemoryStore } from '../../src/store';
+import { FlowWatcher, NodeStats, countingConverse, recordTurn, WIDGET_BUDGET_BYTES } from '../../src/web';
+import { html, page, raw } from '../../src/web/html';
+import { isAdmin, isStale, safeEqual } from '../../src/web/adminRoutes';
+import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
+import { ensureAssets } from './support/assets';
+import { startFakeServer } from './support/fakeDirectLine';
+
+const FLOWS = path.resolve(__dirname, '../../flows');
+
+describe('html escaping', () => {
+  it('escapes every interpolated value, keeps raw() markup, drops false/undefined', () => {
+    const evil = `<script>alert("x")</script><img src=x onerror='y'>\``;
+    const out = html`<p title="${evil}">${evil}${false}${undefined}${raw('<b>ok</b>')}${['<i>', 1]}</p>`.value;
+    expect(out).not.toMatch(/<script|<img|<i>/);
+    expect(out).toContain('&#60;script&#62;');
+    expect(out).toContain('&#34;x&#34;');
+    expect(out).toContain('<b>ok</b>');
+    expect(out).toContain('1</p>');
+  });
+
+  it('pages have a language, a title, a skip link, and no inline script', () => {
+    const p = page({ title: 'T <x>', body: html`<main id="main">m</main>`, scripts: ['/assets/a.js'] });
+    expect(p).toMatch(/^<!doctype html>\n<html lang="fr">/);
+    expect(p).toContain('<title>T &#60;x&#62;</title>');
+    expect(p).toContain('<a class="skip" href="#main">');
+    expect(p).not.toMatch(/<script>(?!<\/script>)/);
+    expect(p).toContain('<script src="/assets/a.js" defer></script>');
+  });
+});
+
+describe('admin access', () => {
+  const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+  const TOKEN = 'a-long-enough-admin-token';
+
+  it('compares secrets of any length without throwing', () => {
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abc', 'abd')).toBe(false);
+    expect(safeEqual('abc', 'abcdef')).toBe(false);
+    expect(safeEqual('', TOKEN)).toBe(false);
+  });
+
+  it('accepts the Bearer token, refuses others, and is closed when no token is configured', () => {
+    expect(isAdmin(req({ authorization: `Bearer ${TOKEN}` }), TOKEN)).toBe(true);
+    expect(isAdmin(req({ authorization: `Bearer ${TOKEN}x` }), TOKEN)).toBe(false);
+    expect(isAdmin(req({ authorization: TOKEN }), TOKEN)).toBe(false);
+    expect(isAdmin(req({}), TOKEN)).toBe(false);
+    expect(isAdmin(req({ cookie: `ariane_admin=${TOKEN}` }), TOKEN)).toBe(false);
+    expect(isAdmin(req({ authorization: 'Bearer ' }), undefined)).toBe(false);
+  });
+
+  it('flags review dates older than 12 months', () => {
+    expect(isStale('2024-11-21', '2025-11-22')).toBe(true);
+    expect(isStale('2024-11-22', '2025-11-22')).toBe(false);
+    expect(isStale('2025-06-01', '2025-11-22')).toBe(false);
+  });
+});
+
+describe('mediator helpers', () => {
+  it('folds accents and case for the search', () => {
+    expect(fold('Démarche CAF Être')).toBe('demarche caf etre');
+  });
+
+  it('embeds the shared checklist renderer without its inline style', () => {
+    const set = loadFlowDirectory(FLOWS);
+    const flow = set.byId.get('caf-attestation')!;
+    const { body, dir } = checklistFragment(flow, 'fr');
+    expect(body.value).not.toContain('<style>');
+    expect(body.value).toContain('type="checkbox"');
+    expect(body.value).toContain('id="n-connexion"');
+    expect(dir).toBeUndefined();
+    if (flow.languages.includes('ar')) expect(checklistFragment(flow, 'ar').dir).toBe('rtl');
+  });
+});
+
+describe('NodeStats from real engine turns', () => {
+  const set = loadFlowDirectory(FLOWS);
+  const catalog = buildCatalog(set.flows, loadLexicons());
+
+  it('counts reached, left and help per node, with no text or id stored', async () => {
+    const store = new MemoryStore();
+    const stats = new NodeStats(store.kv);
+    const play = async (inputs: Input[]) => {
+      let state: ConversationState = initialState('fr');
+      for (const input of inputs) {
+        const r = converse(catalog, state, input);
+        await recordTurn(stats, state, r);
+        state = r.state;
+      }
+    };
+    await play([{ kind: 'flow', flowId: 'caf-attestation' }, { kind: 'text', text: 'oui' }, { kind: 'intent', intent: 'help' }]);
+    await play([{ kind: 'flow', flowId: 'caf-attestation' }, { kind: 'text', text: 'oui' }]);
+    const counters = await stats.forFlow('caf-attestation');
+    expect(counters.get('allocataire')).toEqual({ reached: 2, left: 2, help: 0 });
+    expect(counters.get('attestation')).toEqual({ reached: 2, left: expect.any(Number), help: 1 });
+    const stored = await store.kv.scan('stats:');
+    for (const item of stored) expect(Object.keys(item.value as object).sort()).toEqual(expect.arrayContaining(['reached']));
+    expect(JSON.stringify(stored)).not.toMatch(/oui/);
+  });
+
+  it('countingConverse returns the engine result unchanged and counts in the background', async () => {
+    const store = new MemoryStore();
+    const stats = new NodeStats(store.kv);
+    const counted = countingConverse(converse, stats);
+    const s0 = initialState('fr');
+    const r = counted(catalog, s0, { kind: 'flow', flowId: 'caf-attestation' });
+    expect(r).toEqual(converse(catalog, s0, { kind: 'flow', flowId: 'caf-attestation' }));
+    await new Promise((res) => setTimeout(res, 20));
+    expect((await stats.forFlow('caf-attestation')).get(r.state.nodeId!)?.reached).toBe(1);
+  });
+});
+
+describe('FlowWatcher', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-watch-'));
+    fs.copyFileSync(path.join(FLOWS, 'caf-attestation.yaml'), path.join(dir, 'caf-attestation.yaml'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps serving the previous flows when an edit breaks one, and takes the fixed file', async () => {
+    const reloaded: number[] = [];
+    const w = new FlowWatcher({ dir, load: (d) => loadFlowDirectory(d), onReload: (set) => reloaded.push(set.flows.length), debounceMs: 50 }).start();
+    try {
+      const file = path.join(dir, 'caf-attestation.yaml');
+      const good = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, good.replace('start: allocataire', 'start: nulle-part'));
+      await waitFor(() => w.lastRejected() !== undefined);
+      expect(w.current().set.byId.get('caf-attestation')?.start).toBe('allocataire');
+      const errors = w.lastRejected()!.set.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]!.file).toBe(file);
+      expect(errors[0]!.line).toBeGreaterThan(1);
+      fs.writeFileSync(file, good.replace(/^title:/m, '# édité\ntitle:'));
+      await waitFor(() => w.lastRejected() === undefined && reloaded.length > 0);
+      expect(w.current().set.ok).toBe(true);
+    } finally {
+      w.stop();
+    }
+  });
+
+  it('shows the rejected edit with file and line on the admin page', async () => {
+    const file = path.join(dir, 'caf-attestation.yaml');
+    const w = new FlowWatcher({ dir, load: (d) => loadFlowDirectory(d) });
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('kind: question', 'kind: questoin'));
+    expect(w.reload()).toBe(false);
+    const token = 'admin-token-for-the-watcher-test';
+    const set = w.current().set;
+    const fake = await startFakeServer({ adminToken: token, watcher: w, flowsDir: dir, catalog: () => buildCatalog(set.flows, loadLexicons()) });
+    try {
+      const res = await fetch(fake.url + '/admin', { headers: { Authorization: `Bearer ${token}` } });
+      const body = await res.text();
+      expect(res.status).toBe(200);
+      expect(body).toContain('Dernière modification refusée');
+      expect(body).toMatch(/caf-attestation\.yaml, ligne \d+/);
+      expect(body).toContain('questoin');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('widget weight', () => {
+  it(`stays under ${WIDGET_BUDGET_BYTES / 1024} KB gzipped (JS + CSS)`, async () => {
+    const { widgetGzipBytes } = await ensureAssets();
+    console.log(`widget.js + widget.css: ${(widgetGzipBytes / 1024).toFixed(1)} KB gzipped`);
+    expect(widgetGzipBytes).toBeGreaterThan(2000);
+    expect(widgetGzipBytes).toBeLessThan(WIDGET_BUDGET_BYTES);
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
