@@ -9,6 +9,7 @@ export {
   openingStatus,
   describeOpeningStatus,
   parseOpeningHours,
+  checkOpeningHours,
   regionOfPostcode,
   departementOfPostcode,
   type OpeningStatus,

@@ -5,7 +5,7 @@
  * other broken value is dropped (or kept, for hours) with a warning, so no usable place is lost.
  */
 import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow/schema';
-import { parseOpeningHours } from './openingStatus';
+import { checkOpeningHours } from './openingStatus';
 import { toE164 } from './toE164';
 import { ACCESS_MODES, FEES, ITINERANCE, PUBLICS, SUPPORT_MODES, type Place, type RowIssue } from './types';
 
@@ -209,7 +209,7 @@ export function normalizeRecord(input: Record<string, unknown>, row: number): No
   const hours = text(raw.horaires);
   if (hours !== undefined) {
     place.horaires = hours;
-    const parsed = parseOpeningHours(hours);
+    const parsed = checkOpeningHours(hours);
     if (!parsed.ok) warn('horaires', `horaires illisibles (${parsed.error}) : le lieu est gardé, affiché « horaires non renseignés »`);
   }
 

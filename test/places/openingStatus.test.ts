@@ -3,7 +3,7 @@
  * the place's local time (Europe/Paris on the mainland) whatever the server's TZ. Each zone runs in
  * a child process started with that `TZ` (see runUnderTz).
  */
-import { describeOpeningStatus, openingStatus } from '../../src/places';
+import { checkOpeningHours, describeOpeningStatus, openingStatus } from '../../src/places';
 import { runUnderTz } from './runUnderTz';
 
 const HOURS = 'Mo-Fr 09:00-12:00,13:30-17:00';
@@ -64,5 +64,17 @@ describe('structured status', () => {
   it('speaks English from locales/en/places.json', () => {
     const s = openingStatus(HOURS, new Date('2026-11-22T14:00:00Z'), '35000');
     expect(describeOpeningStatus(s, 'en')).toBe('Closed, opens tomorrow at 9:00');
+  });
+});
+
+describe('checkOpeningHours', () => {
+  it('accepts the everyday syntax at once and sends the rest to the real parser', () => {
+    expect(checkOpeningHours('Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00; PH off')).toEqual({ ok: true });
+    expect(checkOpeningHours('Mo,We,Fr 08:30-12:00')).toEqual({ ok: true });
+    expect(checkOpeningHours('Mo-Fr 09:00-12:00; Su off')).toEqual({ ok: true });
+    // Not in the simple shape but valid for the full parser.
+    expect(checkOpeningHours('Mo-Fr 09:00-12:00 "sur rendez-vous"')).toEqual({ ok: true });
+    expect(checkOpeningHours('Mo-Th 09:00-12:00,13:00-18:00 <--- oups')).toMatchObject({ ok: false });
+    expect(checkOpeningHours('Mo 25:00-26:00')).toMatchObject({ ok: false });
   });
 });
