@@ -58,6 +58,10 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
           .map((f) => join(p, f))
       : [p];
     for (const f of found) (isScenarioFile(f) ? scenarioFiles : files).push(f);
+    if (isDir && !found.some((f) => !isScenarioFile(f))) {
+      // A wrong folder must not look like a clean one (the server would start with nothing to offer).
+      diagnostics.push({ file: p, line: 1, col: 1, severity: 'error', code: 'io', message: 'aucun parcours (fichier .yaml) dans ce dossier', hint: 'vérifiez le chemin du dossier des parcours' });
+    }
   }
 
   const parsed: ParsedFlow[] = [];

@@ -82,6 +82,15 @@ describe('checkFlows: errors', () => {
     expect(set.flows.map((f) => f.id)).toEqual(['unknown-node']);
   });
 
+  it('a folder without any flow is an error, not a clean result', () => {
+    const missing = loadFlowFiles([join(fixtures, 'no-such-folder')], { today: TODAY });
+    expect(missing.diagnostics.map((d) => d.message)).toEqual(['fichier introuvable']);
+    expect(missing.ok).toBe(false);
+    const empty = loadFlowDirectory(join(__dirname), { today: TODAY });
+    expect(summary(empty.diagnostics)).toEqual([expect.objectContaining({ file: __dirname, line: 1, code: 'io', message: 'aucun parcours (fichier .yaml) dans ce dossier' })]);
+    expect(empty.ok).toBe(false);
+  });
+
   it('every broken fixture yields at least one error (none is silently accepted)', () => {
     const set = loadFlowFiles([join(fixtures, 'flows-broken')], { today: TODAY });
     const files = new Set(set.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
