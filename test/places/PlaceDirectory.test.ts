@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PlaceDirectory, mapUrl, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
 import { importPlaces } from '../../src/places';
@@ -111,7 +113,7 @@ describe('PlaceDirectory.near', () => {
 
   it('works on imported records end to end', async () => {
     const store = new MemoryStore();
-    const csv = require('node:fs').readFileSync(require('node:path').join(__dirname, '../fixtures/places/lieux-standard.csv'), 'utf8') as string;
+    const csv = readFileSync(path.join(__dirname, '../fixtures/places/lieux-standard.csv'), 'utf8');
     await importPlaces(store.kv, csv);
     const results = (await PlaceDirectory.load(store.kv)).near(RENNES, { support: { ...admin, programmes: ['Aidants Connect'] }, limit: 2, at: MONDAY_10H_PARIS });
     expect(results.map((r) => r.place.id)).toEqual(['fixture-1', 'fixture-2']);
