@@ -81,7 +81,7 @@ export const Words = Type.Union(
     Type.Array(Type.String({ minLength: 1 }), { description: 'Mots ou expressions en français.' }),
     Type.Object(
       { fr: Type.Array(Type.String({ minLength: 1 })) },
-      { patternProperties: { [LANGUAGE_PATTERN]: Type.Array(Type.String({ minLength: 1 })) }, additionalProperties: false },
+      { patternProperties: { [LANGUAGE_PATTERN]: Type.Array(Type.String({ minLength: 1 })) }, additionalProperties: false, description: 'Une liste de mots par langue : fr, en, ar, fr-facile…' },
     ),
   ],
   { description: 'Des mots ou expressions que les gens écrivent : une liste, ou une liste par langue.' },
@@ -219,14 +219,21 @@ export const BranchNode = Type.Object(
     rules: Type.Array(
       Type.Object(
         {
-          when: Type.Union([Condition, Type.Object({ all: Type.Array(Condition, { minItems: 1 }) }, { additionalProperties: false }), Type.Object({ any: Type.Array(Condition, { minItems: 1 }) }, { additionalProperties: false })]),
+          when: Type.Union(
+            [
+              Condition,
+              Type.Object({ all: Type.Array(Condition, { minItems: 1, description: 'Toutes ces conditions doivent être vraies.' }) }, { additionalProperties: false }),
+              Type.Object({ any: Type.Array(Condition, { minItems: 1, description: 'Au moins une de ces conditions doit être vraie.' }) }, { additionalProperties: false }),
+            ],
+            { description: 'Une condition { answer, et un test }, ou all: [conditions] (toutes vraies), ou any: [conditions] (au moins une vraie).' },
+          ),
           next: NodeId,
         },
         { additionalProperties: false },
       ),
-      { minItems: 1 },
+      { minItems: 1, description: 'Les règles, essayées dans l’ordre : la première vraie choisit le nœud suivant.' },
     ),
-    otherwise: NodeId,
+    otherwise: Type.String({ pattern: ID_PATTERN, description: 'Le nœud suivant quand aucune règle n’est vraie.' }),
   },
   { additionalProperties: false, description: 'Un aiguillage selon les réponses déjà données (sans question).' },
 );
@@ -256,7 +263,9 @@ export const HandoffNode = Type.Object(
 
 /** Every node kind, discriminated by `kind`. */
 export const NODE_KINDS = ['question', 'input', 'step', 'checklist', 'branch', 'end', 'handoff'] as const;
-export const FlowNode = Type.Union([QuestionNode, InputNode, StepNode, ChecklistNode, BranchNode, EndNode, HandoffNode]);
+export const FlowNode = Type.Union([QuestionNode, InputNode, StepNode, ChecklistNode, BranchNode, EndNode, HandoffNode], {
+  description: 'Un nœud. Son type `kind` : question, input, step, checklist, branch, end ou handoff.',
+});
 export type FlowNode = Static<typeof FlowNode>;
 export type NodeKind = FlowNode['kind'];
 export type NodeOf<K extends NodeKind> = Extract<FlowNode, { kind: K }>;
