@@ -36,6 +36,7 @@ describeBrowser('web pages on the real service', () => {
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
     page = await context.newPage();
+    page.setDefaultTimeout(20_000);
     pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {

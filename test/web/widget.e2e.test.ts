@@ -63,6 +63,7 @@ describeBrowser('residents widget on the real service', () => {
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     page = await context.newPage();
+    page.setDefaultTimeout(20_000);
     cspViolations = [];
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launch } from './support/browser';
 import { ensureAssets } from './support/assets';
 import { startFakeServer, type FakeServer } from './support/fakeDirectLine';
+import { see } from './support/see';
 
 describeBrowser('widget client (fake Direct Line)', () => {
   let browser: Browser;
@@ -23,6 +24,7 @@ describeBrowser('widget client (fake Direct Line)', () => {
   });
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    page.setDefaultTimeout(12_000);
   });
   afterEach(async () => {
     await page.close();
@@ -67,6 +69,56 @@ describeBrowser('widget client (fake Direct Line)', () => {
     expect(await a.getAttribute('target')).toBe('_blank');
     expect(await a.getAttribute('rel')).toContain('noopener');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('reads messages aloud in the right language and fills the text box from voice input, where the browser offers them', async () => {
+    await page.addInitScript(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const spoken: Array<{ text: string; lang: string }> = [];
+      w.__spoken = spoken;
+      Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: { speak: (u: { text: string; lang: string }) => spoken.push({ text: u.text, lang: u.lang }), cancel: () => undefined } });
+      w.SpeechSynthesisUtterance = class {
+        lang = '';
+        constructor(public text: string) {}
+      };
+      w.SpeechRecognition = w.webkitSpeechRecognition = class {
+        lang = '';
+        onresult: ((e: unknown) => void) | null = null;
+        onend: (() => void) | null = null;
+        start() {
+          (window as unknown as { __recognizer: unknown }).__recognizer = this;
+        }
+        stop() {
+          this.onend?.();
+        }
+      };
+    });
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    await log().locator('.msg-bot').first().getByRole('button', { name: 'Écouter' }).click();
+    let spoken = await page.evaluate(() => (window as unknown as { __spoken: Array<{ text: string; lang: string }> }).__spoken);
+    expect(spoken).toEqual([{ text: 'Bonjour ! Que voulez-vous faire ?', lang: 'fr-FR' }]);
+    // Read-aloud switched on: the next bot message is read by itself, with its answers.
+    const toggle = widget().getByRole('button', { name: 'Lire à voix haute' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await widget().getByLabel('Votre message').fill('bonjour');
+    await page.keyboard.press('Enter');
+    await log().getByText('Vous avez dit : bonjour').waitFor();
+    spoken = await page.evaluate(() => (window as unknown as { __spoken: Array<{ text: string; lang: string }> }).__spoken);
+    expect(spoken[spoken.length - 1]).toEqual({ text: 'Vous avez dit : bonjour', lang: 'fr-FR' });
+    // Voice input.
+    const mic = widget().getByRole('button', { name: 'Parler au lieu d’écrire' });
+    await mic.click();
+    await widget().getByText('Je vous écoute…').waitFor();
+    await page.evaluate(() => {
+      const r = (window as unknown as { __recognizer: { lang: string; onresult: (e: unknown) => void; onend: () => void } }).__recognizer;
+      if (r.lang !== 'fr-FR') throw new Error('recognition language ' + r.lang);
+      r.onresult({ results: [[{ transcript: 'attestation caf' }]] });
+      r.onend();
+    });
+    expect(await widget().getByLabel('Votre message').inputValue()).toBe('attestation caf');
+    await see(widget().getByLabel('Votre message')).toBeFocused();
   });
 
   it('keeps a message typed during a network loss and delivers it once when the network is back', async () => {

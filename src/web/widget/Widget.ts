@@ -288,7 +288,20 @@ export class Widget {
       if (text) this.addMessage('user', text, a.id);
       return;
     }
+    // The bot changed language (the person typed « english », « عربي »…): the interface follows.
+    const botLang = typeof a.locale === 'string' ? a.locale.toLowerCase().split(/[-_]/)[0] : undefined;
+    if (botLang && botLang !== this.lang && (LANGS as readonly string[]).includes(botLang) && a.locale?.toLowerCase() !== 'fr-facile') this.setLang(botLang as WidgetLang, false);
     const msg = this.addMessage('bot', typeof a.text === 'string' ? a.text : '', a.id);
+    for (const att of a.attachments ?? []) {
+      // Step illustrations: images the bot sends with their text alternative.
+      if (att && typeof att.contentType === 'string' && att.contentType.startsWith('image/') && typeof att.contentUrl === 'string' && /^(https?:\/\/|\/)/.test(att.contentUrl)) {
+        const img = el('img', 'picture');
+        img.src = att.contentUrl;
+        img.alt = typeof att.name === 'string' ? att.name : '';
+        img.loading = 'lazy';
+        msg.insertBefore(img, msg.querySelector('.listen'));
+      }
+    }
     const cards = renderCards(a.attachments, this.opts.mode === 'page' ? 'h2' : 'h3', this.cardStrings(), (action) => this.doAction(action));
     if (cards) msg.append(cards);
     const actions = a.suggestedActions?.actions;
