@@ -117,3 +117,30 @@ describe('loadFlow: schema errors, one per real problem', () => {
     ]);
   });
 });
+
+describe('loadFlow: other schema messages an admin meets', () => {
+  const head = [
+    'id: t', 'title: T', 'keywords: [t]', 'organisation: CAF', 'support: { services: [Aide aux démarches administratives] }',
+    'sources: [{ url: "https://www.caf.fr/" }]', 'reviewed: "2026-01-01"', 'languages: [fr]', 'start: a', 'nodes:',
+  ];
+  const parse = (...nodeLines: string[]) => parseFlow([...head, ...nodeLines, '  fin: { kind: end, text: Fin }', ''].join('\n'), 't.yaml');
+  const messages = (...nodeLines: string[]) => parse(...nodeLines).diagnostics.map((d) => `${d.line}:${d.col} ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+
+  it('too many choices', () => {
+    const choices = Array.from({ length: 9 }, (_, i) => `      - { label: R${i}, next: fin }`);
+    expect(messages('  a:', '    kind: question', '    text: Q', '    choices:', ...choices)).toEqual(['15:7 une question propose au plus 8 réponses (découpez en deux questions)']);
+  });
+
+  it('empty text, bad answer name, unknown input type, number written as text', () => {
+    expect(messages('  a:', '    kind: input', '    type: code-postal', '    name: Code Postal', '    text: ""', '    min: "3"', '    next: fin')).toEqual([
+      '13:11 valeur non prévue pour « type » : « code-postal » (valeurs possibles : « postcode », « commune », « date », « number », « yesno » ou « text »)',
+      '14:11 nom de réponse invalide « Code Postal » (lettres minuscules sans accent, chiffres et _ ; il commence par une lettre, par exemple « code_postal »)',
+      '15:11 « text » est vide (écrivez un texte, ou supprimez la ligne si le champ est facultatif)',
+      '16:10 « min » doit être un nombre, pas un texte',
+    ]);
+  });
+
+  it('an empty value where a node id is expected', () => {
+    expect(messages('  a:', '    kind: step', '    text: Faites-le.', '    next:')).toEqual([expect.stringMatching(/^14:10 « next » doit être un texte, pas une valeur vide/)]);
+  });
+});
