@@ -16,8 +16,11 @@ import type { Catalog, Choice, ConversationState, Input, Lang, Output, StepResul
 /** Prefix of button values that choose a procedure (`flow:caf-attestation`). */
 export const FLOW_PREFIX = 'flow:';
 
-/** Below this score a sentence is not about any known procedure (one word shared by five flows scores 0.2). */
-export const MIN_PICK_SCORE = 0.2;
+/**
+ * Below this score a sentence is not about any known procedure: one word shared by three flows
+ * scores 0.33; a short request with an unknown word ('permis bateau') scores a quarter of its words' worth.
+ */
+export const MIN_PICK_SCORE = 0.3;
 /** A runner-up scoring at least this share of the best is "close": ask which one. */
 export const CLOSE_RATIO = 0.75;
 /** At most this many procedures offered when asking which one. */

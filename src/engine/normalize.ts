@@ -9,6 +9,8 @@
  */
 export function normalize(text: string): string {
   return text
+    // Dotted acronyms are one word: "r.s.a" → "rsa", "C.A.F." → "CAF".
+    .replace(/(?<=\b\p{L})\.(?=\p{L}\b)/gu, '')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[\u064B-\u065F\u0670]/g, '') // Arabic short vowels (harakat): often omitted when typing.
