@@ -3,12 +3,12 @@
  * and prints an acknowledgement after each write resolves; we SIGKILL it mid-run, reopen the
  * database and check that every acknowledged write is there and that the store carries on.
  *
- * What this proves: process-crash durability (group commit + WAL). Power-loss durability rests on
- * `synchronous=FULL` (WAL fsynced before a write resolves), which a test cannot cut the power on;
- * the pragma itself is checked below.
+ * What this proves: process-crash durability. Power-loss durability rests on the store fsyncing the
+ * WAL before it acknowledges a write, which a test cannot cut the power on; the tests below check
+ * that no write is acknowledged before that fsync, and that the fsynced file is SQLite's WAL.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -126,16 +126,97 @@ test('every write acknowledged before kill -9 is there after reopening, and the 
   expect(total).toBe(1200);
 });
 
-test('the database runs in WAL mode with synchronous=FULL', async () => {
+test('the database runs in WAL mode; the store fsyncs the WAL itself (synchronous=NORMAL)', async () => {
   const dataDir = join(root, 'pragmas');
   const store = await SqliteStore.open({ dataDir });
-  // The pragmas are per connection: check through the store's own file and a second connection.
   const db = new Database(store.file, { readonly: true });
   try {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   } finally {
     db.close();
   }
-  expect((store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
+  // Pragmas are per connection: check the store's own.
+  expect((store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL
+  await store.close();
+});
+
+test('a write is acknowledged only after the WAL fsync, which covers every write committed before it', async () => {
+  const syncs: Array<() => void> = [];
+  let synced = 0;
+  const store = await SqliteStore.open({
+    dataDir: join(root, 'held-fsync'),
+    syncFile: (fd, done) => {
+      expect(typeof fd).toBe('number');
+      syncs.push(() => {
+        synced++;
+        done(null);
+      });
+    },
+  });
+  let acknowledged = 0;
+  const first = store.kv.set([{ key: 'a', value: 1 }]).then(() => acknowledged++);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(syncs).toHaveLength(1); // committed, fsync requested, not acknowledged yet
+  expect(acknowledged).toBe(0);
+  // Committed data is readable at once (it will be durable before any later write is acknowledged).
+  expect((await store.kv.get(['a'])).a?.value).toBe(1);
+  // Writes committed while an fsync is in flight wait for the next one: one fsync for the group.
+  const later = [store.kv.set([{ key: 'b', value: 2 }]), store.kv.set([{ key: 'c', value: 3 }])];
+  await new Promise((r) => setTimeout(r, 20));
+  expect(syncs).toHaveLength(1);
+  syncs.shift()!();
+  await first;
+  expect(acknowledged).toBe(1);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(syncs).toHaveLength(1);
+  syncs.shift()!();
+  await Promise.all(later);
+  expect(synced).toBe(2);
+  const closing = store.close();
+  await closing;
+});
+
+test('when the fsync fails, the writes it covered are not acknowledged', async () => {
+  let fail = true;
+  const store = await SqliteStore.open({
+    dataDir: join(root, 'failing-fsync'),
+    syncFile: (_fd, done) => setImmediate(() => done(fail ? Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }) : null)),
+  });
+  await expect(store.kv.set([{ key: 'a', value: 1 }])).rejects.toThrow(/could not make a write durable: EIO/);
+  fail = false;
+  await expect(store.kv.set([{ key: 'b', value: 2 }])).resolves.toHaveProperty('b');
+  await store.close();
+});
+
+test('close waits for the fsync of writes already accepted', async () => {
+  let release: (() => void) | undefined;
+  const store = await SqliteStore.open({
+    dataDir: join(root, 'close-waits'),
+    syncFile: (_fd, done) => {
+      release = () => done(null);
+    },
+  });
+  const write = store.kv.set([{ key: 'a', value: 1 }]);
+  let closed = false;
+  const closing = store.close().then(() => (closed = true));
+  await new Promise((r) => setTimeout(r, 20));
+  expect(closed).toBe(false);
+  release!();
+  await write;
+  await closing;
+  expect(closed).toBe(true);
+});
+
+test('the WAL file the store fsyncs stays the one SQLite writes, across checkpoints', async () => {
+  const store = await SqliteStore.open({ dataDir: join(root, 'checkpoints') });
+  const walFd = (store as unknown as { walFd: number }).walFd;
+  const inode = statSync(`${store.file}-wal`).ino;
+  const big = 'x'.repeat(4000);
+  // ~12 MB of writes: several automatic checkpoints (every ~4 MB of WAL) reset the WAL.
+  for (let round = 0; round < 30; round++) {
+    await Promise.all(Array.from({ length: 100 }, (_, i) => store.kv.set([{ key: `k${i}`, value: { big, round } }])));
+  }
+  expect(fstatSync(walFd).ino).toBe(inode);
+  expect(statSync(`${store.file}-wal`).ino).toBe(inode);
   await store.close();
 });
