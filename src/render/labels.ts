@@ -39,6 +39,8 @@ export interface RenderLabels {
   expected: string;
   image: string;
   mediatorNote: string;
+  /** Blank fields printed at the top of the sheet, filled in by hand. */
+  fields: string[];
 }
 
 const fr: RenderLabels = {
@@ -77,6 +79,7 @@ const fr: RenderLabels = {
   expected: 'Réponse attendue',
   image: 'Image',
   mediatorNote: 'Fiche pour le médiateur : cochez chaque case une fois faite. À tout moment, la personne peut dire « aide » pour être orientée vers une personne.',
+  fields: ['Date', 'Code de relais (si la personne en a un)', 'Notes'],
 };
 
 const en: RenderLabels = {
@@ -115,6 +118,7 @@ const en: RenderLabels = {
   expected: 'Expected answer',
   image: 'Image',
   mediatorNote: 'Mediator sheet: tick each box once done. At any time, the person can say "help" to be directed to a person.',
+  fields: ['Date', 'Handover code (if the person has one)', 'Notes'],
 };
 
 const LABELS: Record<string, RenderLabels> = { fr, en };

@@ -184,6 +184,8 @@ function renderMarkdown(m: Model): string {
   if (m.summary) out.push(e(m.summary), '');
   out.push(m.meta.map(([k, v]) => `**${e(k)}** : ${e(v)}`).join(' · '), '');
   out.push(`_${e(m.words.mediatorNote)}_`, '');
+  for (const f of m.words.fields) out.push(`${e(f)} : ______________________________  `);
+  out.push('');
   out.push(`**${e(m.words.sources)}** :`, '');
   for (const s of m.sources) out.push(`- ${s.title ? `${e(s.title)} — ` : ''}<${s.url.replace(/[<>\s]/g, encodeURIComponent)}>`);
   out.push('');
@@ -236,6 +238,9 @@ const STYLE = `
   .label { font-weight: bold; }
   .source, .meta { font-size: .85em; color: #444; }
   section { break-inside: avoid; page-break-inside: avoid; }
+  table.fields { border-collapse: collapse; width: 100%; margin: .5em 0 1em; }
+  table.fields th { text-align: start; font-weight: normal; width: 16em; padding: .3em .5em .3em 0; }
+  table.fields td { border-bottom: 1px solid #666; }
   @media print {
     body { margin: 0; max-width: none; font-size: 11pt; }
     a { color: inherit; text-decoration: none; }
@@ -259,6 +264,9 @@ function renderHtml(m: Model): string {
   if (m.summary) out.push(`<p>${h(m.summary)}</p>`);
   out.push(`<p class="meta">${m.meta.map(([k, v]) => `<span class="label">${h(k)}</span> : ${h(v)}`).join(' · ')}</p>`);
   out.push(`<p><em>${h(m.words.mediatorNote)}</em></p>`);
+  out.push('<table class="fields">');
+  for (const f of m.words.fields) out.push(`<tr><th>${h(f)}</th><td></td></tr>`);
+  out.push('</table>');
   out.push(`<p class="label">${h(m.words.sources)} :</p>`, '<ul class="source">');
   for (const s of m.sources) out.push(`<li>${link(s.url, s.title ?? s.url)}</li>`);
   out.push('</ul>');

@@ -74,6 +74,11 @@ describe('toChecklist — HTML', () => {
     expect(toChecklist(demoFlow(), { lang: 'ar', format: 'html' })).toContain('<html lang="ar" dir="rtl">');
   });
 
+  it('leaves blank fields for the date, the handover code and notes', () => {
+    expect(html).toContain('<tr><th>Code de relais (si la personne en a un)</th><td></td></tr>');
+    expect(toChecklist(demoFlow(), { lang: 'en', format: 'html' })).toContain('<tr><th>Handover code (if the person has one)</th><td></td></tr>');
+  });
+
   it('has one checkbox per step and per document', () => {
     // 2 steps + 2 documents.
     expect(html.match(/<input type="checkbox">/g)).toHaveLength(4);
