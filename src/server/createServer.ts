@@ -3,6 +3,10 @@
  * Framework: the Direct Line logic and `/api/messages` are handed in as plain functions (src/bot).
  */
 import * as restify from 'restify';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { RateLimiter } from '../limits';
 import { readJsonBody } from './readJsonBody';
@@ -22,6 +26,10 @@ export interface DirectLineRoutes {
   postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<RouteResponse>;
   getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
   refreshToken(authorization: string | undefined): Promise<RouteResponse>;
+  /** WebSocket streaming (optional): checks the `t` token of a stream request; a response = refused. */
+  authorizeStream?(token: string | undefined, conversationId: string): Promise<RouteResponse | undefined>;
+  /** Pushes activity sets (JSON texts) after `watermark` until the returned function is called. */
+  openStream?(conversationId: string, watermark: number | undefined, send: (json: string) => void): () => void;
 }
 
 /** Readiness: flows loaded and store answering. */
@@ -63,6 +71,47 @@ function sendJson(res: restify.Response, status: number, body: unknown, headers:
 
 function sendError(res: restify.Response, status: number, code: string, message: string, headers?: Record<string, string>): void {
   sendJson(res, status, { error: { code, message } }, headers);
+}
+
+const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
+
+/** Direct Line WebSocket streams: upgrade requests on `…/conversations/{id}/stream?t=<token>`. */
+function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, logger: Logger): void {
+  const wss = new WebSocket.Server({ noServer: true, maxPayload: 4096 });
+  const refuse = (socket: Duplex, status: number, text: string) => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const m = STREAM_PATH.exec(url.pathname);
+      if (!m) return refuse(socket, 404, 'Not Found');
+      const conversationId = m[1]!;
+      const wmText = url.searchParams.get('watermark');
+      if (wmText !== null && wmText !== '' && !/^\d{1,15}$/.test(wmText)) return refuse(socket, 400, 'Bad Request');
+      const denied = await dl.authorizeStream(url.searchParams.get('t') ?? undefined, conversationId);
+      if (denied) return refuse(socket, denied.status, denied.status === 404 ? 'Not Found' : 'Forbidden');
+      wss.handleUpgrade(req, socket as Socket, head, (ws) => {
+        const stop = dl.openStream(conversationId, wmText ? Number(wmText) : undefined, (json) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(json);
+        });
+        ws.on('close', stop);
+        ws.on('error', stop);
+        // Clients send empty keep-alive messages; nothing else is expected from them.
+        ws.on('message', () => undefined);
+      });
+    })().catch((err: unknown) => {
+      logger.error({ err }, 'stream upgrade failed');
+      socket.destroy();
+    });
+  });
+  // Open streams would keep `close()` waiting forever: end them first.
+  const close = server.close.bind(server);
+  server.close = ((callback?: () => void) => {
+    for (const client of wss.clients) client.terminate();
+    return close(callback);
+  }) as typeof server.close;
 }
 
 /** Creates the server (not listening yet). */
@@ -131,6 +180,22 @@ export function createServer(deps: ServerDeps): restify.Server {
     return false;
   };
   const dl = deps.directLine;
+  /**
+   * Adds `streamUrl` to a started or reconnected conversation when streaming is available. The URL
+   * carries the token (`t`) because browsers cannot set headers on a WebSocket; the scheme follows
+   * the request's (`X-Forwarded-Proto` behind a TLS-terminating proxy).
+   */
+  const withStream = (req: restify.Request, r: RouteResponse, watermark?: unknown): RouteResponse => {
+    const body = r.body as { conversationId?: unknown; token?: unknown } | undefined;
+    if (!dl.openStream || r.status >= 300 || typeof body?.conversationId !== 'string' || typeof body.token !== 'string') return r;
+    const host = req.headers.host;
+    if (typeof host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(host)) return r;
+    const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim();
+    const secure = forwarded === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
+    const wm = typeof watermark === 'string' && /^\d{1,15}$/.test(watermark) ? `&watermark=${watermark}` : '';
+    const streamUrl = `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${encodeURIComponent(body.conversationId)}/stream?t=${encodeURIComponent(body.token)}${wm}`;
+    return { ...r, body: { ...body, streamUrl } };
+  };
   const param = (req: restify.Request, name: string) => String((req.params as Record<string, unknown>)[name] ?? '');
   const query = (req: restify.Request, name: string): unknown => (req.query as Record<string, unknown> | undefined)?.[name];
 
@@ -147,12 +212,12 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.post(
     '/v3/directline/conversations',
     route(async (req, res, body) => {
-      if (limitStart(req, res)) reply(res, await dl.startConversation(auth(req), body));
+      if (limitStart(req, res)) reply(res, withStream(req, await dl.startConversation(auth(req), body)));
     }),
   );
   server.get(
     '/v3/directline/conversations/:id',
-    route(async (req, res) => reply(res, await dl.reconnect(auth(req), param(req, 'id'), query(req, 'watermark'))), false),
+    route(async (req, res) => reply(res, withStream(req, await dl.reconnect(auth(req), param(req, 'id'), query(req, 'watermark')), query(req, 'watermark'))), false),
   );
   server.post(
     '/v3/directline/conversations/:id/activities',
@@ -186,6 +251,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     }, false),
   );
   deps.extend?.(server);
+  if (dl.openStream && dl.authorizeStream) attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger);
 
   // Restify's own errors (404, 405…) in our JSON error shape.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: string }; statusCode?: number }, callback: () => void) => {

@@ -81,6 +81,7 @@ type Auth = { kind: 'none' } | { kind: 'secret' } | { kind: 'token'; claims: Tok
 /** See the file comment. */
 export class DirectLineChannel {
   readonly adapter: DirectLineAdapter;
+  private readonly log: ConversationLog;
   private readonly bot: BotIdentity;
   private readonly now: () => number;
   private readonly maxTextLength: number;
@@ -89,6 +90,8 @@ export class DirectLineChannel {
   private readonly limiter: RateLimiter;
   /** Turns of one conversation run one after the other in this process (order, fewer conflicts). */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Open streams of this process, by conversation, woken when this process appends. */
+  private readonly streams = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: DirectLineChannelOptions) {
     this.bot = options.botIdentity ?? { id: 'ariane', name: 'Ariane' };
@@ -97,7 +100,19 @@ export class DirectLineChannel {
     this.refreshGrace = options.refreshGraceSeconds ?? 3600;
     this.pageSize = options.pageSize ?? 100;
     this.limiter = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
-    this.adapter = new DirectLineAdapter(options.log, this.bot, this.now);
+    const log = options.log;
+    const notifyingLog: ConversationLog = {
+      createConversation: (r) => log.createConversation(r),
+      getConversation: (id) => log.getConversation(id),
+      list: (id, after, limit) => log.list(id, after, limit),
+      append: async (id, activity, clientId) => {
+        const r = await log.append(id, activity, clientId);
+        if (!r.duplicate) this.notify(id);
+        return r;
+      },
+    };
+    this.log = notifyingLog;
+    this.adapter = new DirectLineAdapter(notifyingLog, this.bot, this.now);
     this.adapter.onTurnError = async (context, err) => {
       options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'direct line turn failed');
     };
@@ -252,7 +267,7 @@ export class DirectLineChannel {
     return this.serialize(conversationId, async () => {
       let logged;
       try {
-        logged = await this.options.log.append(conversationId, clean, clientActivityID as string | undefined);
+        logged = await this.log.append(conversationId, clean, clientActivityID as string | undefined);
       } catch (err) {
         if (err instanceof UnknownConversationError) return error(404, 'NotFound', 'Unknown conversation.');
         throw err;
@@ -280,6 +295,70 @@ export class DirectLineChannel {
         watermark: String(page.watermark),
       },
     };
+  }
+
+  /**
+   * Checks a stream request (`GET …/conversations/{id}/stream?t=<token>`, upgraded to a WebSocket):
+   * the token must be valid for this conversation, as for polling.
+   */
+  async authorizeStream(token: string | undefined, conversationId: string): Promise<ChannelResponse | undefined> {
+    const access = await this.access(token ? `Bearer ${token}` : undefined, conversationId);
+    return 'response' in access ? access.response : undefined;
+  }
+
+  /**
+   * Streams the conversation's activities after `watermark` as Direct Line activity sets
+   * (`{ activities, watermark }`, one JSON text message each), as `streamUrl` clients expect. Woken
+   * at once by appends in this process, and every `pollMs` for appends by other instances.
+   * Returns the function that stops it.
+   */
+  openStream(conversationId: string, watermark: number | undefined, send: (json: string) => void, pollMs = 1000): () => void {
+    let after = watermark;
+    let running = false;
+    let again = false;
+    let closed = false;
+    const pump = async () => {
+      if (closed) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const page = await this.options.log.list(conversationId, after, this.pageSize);
+          if (closed) return;
+          if (page.activities.length > 0) {
+            after = page.watermark;
+            send(JSON.stringify({ activities: page.activities.map((a) => ({ ...a.activity, id: a.id })), watermark: String(page.watermark) }));
+            if (page.activities.length >= this.pageSize) again = true;
+          }
+        } while (again && !closed);
+      } catch (err) {
+        this.options.logger.warn({ err, conversationId }, 'stream read failed');
+      } finally {
+        running = false;
+      }
+    };
+    let set = this.streams.get(conversationId);
+    if (!set) this.streams.set(conversationId, (set = new Set()));
+    const wake = () => void pump();
+    set.add(wake);
+    const timer = setInterval(wake, pollMs);
+    timer.unref();
+    void pump();
+    return () => {
+      closed = true;
+      clearInterval(timer);
+      const s = this.streams.get(conversationId);
+      s?.delete(wake);
+      if (s && s.size === 0) this.streams.delete(conversationId);
+    };
+  }
+
+  private notify(conversationId: string): void {
+    for (const wake of this.streams.get(conversationId) ?? []) wake();
   }
 
   /** Runs `fn` after the previous turns of this conversation in this process. */
