@@ -201,6 +201,7 @@ export function openingStatus(horaires: string | undefined, at: Date, postcode?:
 
 /** "17 h", "17 h 30" (fr) / "17:00" (en). */
 function timeText(lang: string, t: WallTime): string {
+  if (t.hour === 0 && t.minute === 0) return placesText(lang, 'time.midnight');
   return t.minute === 0 ? placesText(lang, 'time.hour', { h: t.hour }) : placesText(lang, 'time.hour_minutes', { h: t.hour, mm: pad(t.minute) });
 }
 

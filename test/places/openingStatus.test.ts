@@ -22,6 +22,7 @@ const cases: Array<[string, string, string | undefined, string, string]> = [
   ['26 December in Paris (no holiday)', '2025-12-26T09:00:00Z', '75001', HOURS, "Ouvert maintenant, jusqu'à 12 h"],
   ['La Réunion in its own time zone', '2026-11-23T05:30:00Z', '97400', 'Mo-Fr 08:00-12:00', "Ouvert maintenant, jusqu'à 12 h"],
   ['an evening opening', '2026-11-25T16:00:00Z', '35000', 'We 17:30-20:00', "Fermé pour le moment, ouvre aujourd'hui à 17 h 30"],
+  ['a late opening until midnight', '2026-11-23T21:00:00Z', '35000', 'Mo 20:00-24:00', "Ouvert maintenant, jusqu'à minuit"],
   ['no hours', '2026-11-23T09:00:00Z', '35000', '', 'Horaires non renseignés'],
   ['unparseable hours', '2026-11-23T09:00:00Z', '35000', 'lundi matin seulement', 'Horaires non renseignés'],
 ];
