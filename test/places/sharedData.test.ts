@@ -79,11 +79,16 @@ describeWithSharedData('france-services-2022-12-01.csv')('real data from ../shar
     expect(noumea.every((r) => r.place.code_postal.startsWith('988'))).toBe(true);
     // 1,000 queries over mainland points, with opening status for each result.
     const points = Array.from({ length: 1000 }, (_, i) => ({ lat: 43 + ((i * 37) % 80) / 10, lon: -1.5 + ((i * 53) % 90) / 10 }));
-    t = performance.now();
-    for (const p of points) directory.near(p, { support, limit: 3, at });
-    const perQuery = (performance.now() - t) / points.length;
+    // First pass parses each result's hours once (cached per process); the second is the steady state.
+    const pass = () => {
+      const start = performance.now();
+      for (const p of points) directory.near(p, { support, limit: 3, at });
+      return (performance.now() - start) / points.length;
+    };
+    const coldPerQuery = pass();
+    const perQuery = pass();
     t = performance.now();
     for (const q of ['35550', 'Chateaurou', 'st denis 93', 'La Rochelle', '13008']) getGeocoder().geocode(q);
-    figures.directory = { places: directory.size, loadAndIndexMs: Math.round(loadMs), nearMsPerQuery: Number(perQuery.toFixed(3)), geocodeMsPer5Queries: Number((performance.now() - t).toFixed(2)) };
+    figures.directory = { places: directory.size, loadAndIndexMs: Math.round(loadMs), nearMsPerQueryCold: Number(coldPerQuery.toFixed(3)), nearMsPerQuery: Number(perQuery.toFixed(3)), geocodeMsPer5Queries: Number((performance.now() - t).toFixed(2)) };
   });
 });
