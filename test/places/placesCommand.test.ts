@@ -93,3 +93,26 @@ describe('ariane places import / near', () => {
     expect(() => pickValue('numérique', STANDARD_SERVICES, 'Service')).toThrow(/Valeurs possibles/);
   });
 });
+
+describe('with the durable SQLite store', () => {
+  it('keeps imported places across a restart, without duplicates on re-import', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { createStore } = await import('../../src/store');
+    const { PlaceDirectory } = await import('../../src/places');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ariane-places-'));
+    try {
+      let store = await createStore({ dataDir });
+      await runPlacesImport(path.join(FIXTURES, 'lieux-standard.csv'), {}, store, capture().io);
+      await runPlacesImport(path.join(FIXTURES, 'lieux-standard.csv'), {}, store, capture().io);
+      await store.close();
+      store = await createStore({ dataDir });
+      const directory = await PlaceDirectory.load(store.kv);
+      expect(directory.size).toBe(4);
+      expect(directory.near({ lat: 48.111, lon: -1.68 }, { limit: 1 })[0]?.place.id).toBe('fixture-1');
+      await store.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
