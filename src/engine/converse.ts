@@ -160,12 +160,12 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input):
   if (flow && state.status !== 'choosing') {
     const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
     const waiting = node !== undefined && WAITING_KINDS.has(node.kind);
-    const isIntent =
+    const isIntent = () =>
       input.kind === 'intent' ||
       (input.kind === 'choice' && !input.value.startsWith(FLOW_PREFIX)) ||
       (input.kind === 'text' && detectIntent(input.text, catalog.lexicons) !== undefined);
     // While a question waits, everything goes to the flow; after an end, only intents do.
-    if (state.status === 'active' || waiting || isIntent) return step(flow, state, input, env);
+    if (state.status === 'active' || waiting || isIntent()) return step(flow, state, input, env);
   }
 
   if (input.kind === 'intent') return choosingIntent(catalog, state, input.intent, input.lang);

@@ -3,7 +3,6 @@
  * lexicons the caller loaded from `locales/<lng>/intents.json`. Intents are checked in every
  * language at once: a person switching to French mid-conversation still gets help.
  */
-import Fuse from 'fuse.js';
 import { distance } from 'fastest-levenshtein';
 import { containsPhrase, normalize } from './normalize';
 import { languageChain } from './resolveText';
@@ -28,7 +27,8 @@ interface IntentEntry {
 interface IntentIndex {
   exact: Map<string, IntentEntry>;
   multi: IntentEntry[];
-  fuse: Fuse<IntentEntry>;
+  /** Entries by phrase length: a typo changes the length by at most the allowed edits. */
+  byLength: Map<number, IntentEntry[]>;
 }
 
 const intentIndexes = new WeakMap<object, IntentIndex>();
@@ -51,15 +51,16 @@ function buildIntentIndex(lexicons: Readonly<Record<Lang, Lexicon>>): IntentInde
   const exact = new Map<string, IntentEntry>();
   for (const e of entries) if (!exact.has(e.phrase)) exact.set(e.phrase, e);
   const multi = entries.filter((e) => e.phrase.includes(' ')).sort((a, b) => b.phrase.length - a.phrase.length);
-  const fuse = new Fuse(entries, { keys: ['phrase'], includeScore: true, threshold: 0.35, ignoreLocation: true });
-  return { exact, multi, fuse };
+  const byLength = new Map<number, IntentEntry[]>();
+  for (const e of exact.values()) byLength.set(e.phrase.length, [...(byLength.get(e.phrase.length) ?? []), e]);
+  return { exact, multi, byLength };
 }
 
 /**
  * Finds a global intent in what the person typed, or undefined. Single words must be the whole
  * message ("aide"), so that "aide au logement" is not a cry for help; phrases may be inside a
  * sentence ("je suis bloqué à l'étape 2"). Typos are tolerated on messages of 5+ letters: one edit
- * per 5 letters, at most 3.
+ * per 5 letters, at most 3 (edit distance on the whole message).
  */
 export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexicon>>): DetectedIntent | undefined {
   const norm = normalize(text);
@@ -75,13 +76,20 @@ export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexic
   if (exact) return found(exact, 'exact');
   const contained = index.multi.find((e) => containsPhrase(norm, e.phrase));
   if (contained) return found(contained, 'contained');
-  if (norm.length >= 4) {
-    // fuse.js finds candidates (it also matches inside longer phrases: "rien" in "french"), then an
-    // edit distance on the whole message keeps only real typos ("aidde", "recommencr").
-    for (const r of index.fuse.search(norm, { limit: 5 })) {
-      const d = distance(norm, r.item.phrase);
-      if (d <= Math.min(3, Math.floor(Math.max(norm.length, r.item.phrase.length) / 5))) return found(r.item, 'fuzzy');
+  if (norm.length >= 5) {
+    // A typo is a small edit distance on the whole message: one edit per 5 letters, at most 3.
+    // (Whole-message distance, not fuse.js: fuse also matches inside longer phrases — "rien" in
+    // "french" — and scanning the few same-length phrases is ~100× cheaper than a fuse search.)
+    let best: { e: IntentEntry; d: number } | undefined;
+    for (let len = norm.length - 3; len <= norm.length + 3; len++) {
+      for (const e of index.byLength.get(len) ?? []) {
+        const allowed = Math.min(3, Math.floor(Math.max(norm.length, len) / 5));
+        if (Math.abs(len - norm.length) > allowed) continue;
+        const d = distance(norm, e.phrase);
+        if (d <= allowed && (!best || d < best.d)) best = { e, d };
+      }
     }
+    if (best) return found(best.e, 'fuzzy');
   }
   return undefined;
 }

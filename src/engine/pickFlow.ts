@@ -20,8 +20,8 @@ const STOPWORDS = new Set(
     'jveu jveux jvoudrais jsuis chui g pk pr slt bjr cc toucher obtenir recevoir trouver marche fonctionne ' +
     'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre ' +
     'i me my the to an of for need want would like how do get is it on in please hello hi can you what where when ' +
-    // Arabic: how, I want, I ask, from, in, on, for, about, what, me.
-    'كيف أريد اريد أطلب اطلب من في على أجل عن ما هل لي'
+    // Arabic function words and request verbs (how, I want, I ask, from, in, on, for, about, what, me…).
+    'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي'
   )
     .split(' ')
     .map((w) => normalize(w)),
@@ -45,15 +45,31 @@ interface FlowTerms {
 /** The precomputed search structures of a catalog (see `buildFlowIndex`). */
 export interface FlowIndex {
   flows: FlowTerms[];
+  byId: Map<string, FlowTerms>;
   /** For each known word, the ids of the flows using it. */
   vocabulary: Map<string, string[]>;
   fuse: Fuse<string>;
+}
+
+const ARABIC = /[\u0600-\u06FF]/;
+
+/**
+ * Arabic words lose an attached article or conjunction and fold spelling variants, so that
+ * "الكاف" and "كاف", "للدفع" and "دفع" are the same word (typed Arabic varies a lot).
+ */
+function stem(w: string): string {
+  if (!ARABIC.test(w)) return w;
+  const folded = w.replace(/ة$/, 'ه').replace(/ى$/, 'ي');
+  for (const p of ['وال', 'بال', 'لل', 'ال', 'و', 'ب', 'ل']) if (folded.startsWith(p) && folded.length - p.length >= 3) return folded.slice(p.length);
+  return folded;
 }
 
 /** The meaningful words of a text. */
 function keyWords(text: string): string[] {
   return normalize(text)
     .split(' ')
+    .filter((w) => !STOPWORDS.has(w))
+    .map(stem)
     .filter((w) => w.length >= 2 && !STOPWORDS.has(w));
 }
 
@@ -82,7 +98,7 @@ export function buildFlowIndex(flows: Iterable<Flow>): FlowIndex {
     for (const w of words.keys()) vocabulary.set(w, [...(vocabulary.get(w) ?? []), flow.id]);
   }
   const fuse = new Fuse([...vocabulary.keys()], { includeScore: true, threshold: 0.3, ignoreLocation: true });
-  return { flows: terms, vocabulary, fuse };
+  return { flows: terms, byId: new Map(terms.map((t) => [t.id, t])), vocabulary, fuse };
 }
 
 /** A flow and how well a sentence matches it (higher is better; ≥ 1 ≈ one distinctive word matched). */
@@ -122,7 +138,7 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
       const owners = index.vocabulary.get(word) ?? [];
       const rarity = 1 / owners.length;
       for (const id of owners) {
-        const weight = index.flows.find((f) => f.id === id)?.words.get(word) ?? 1;
+        const weight = index.byId.get(id)?.words.get(word) ?? 1;
         best.set(id, Math.max(best.get(id) ?? 0, quality * rarity * weight));
       }
     };
