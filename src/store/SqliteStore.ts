@@ -12,6 +12,11 @@
  * in flight wait for the next one (group commit), and a reader can only ever build on data that
  * will be durable before its own write is acknowledged.
  *
+ * Checkpoints (copying the WAL back into the database file, two fsyncs) would also stall the event
+ * loop every ~4 MB of WAL when SQLite runs them inside a COMMIT: they run instead in a worker thread
+ * with its own connection (PASSIVE, so they never block writers), and should that worker fail, SQLite's
+ * automatic checkpoints are switched back on.
+ *
  * Speed: writes are also grouped before the commit: every write requested during one turn of the
  * event loop is queued and run in a single transaction on the next `setImmediate`. Reads run at
  * once on committed data (better-sqlite3 is synchronous), so a caller that awaited its write always
@@ -25,6 +30,7 @@
  */
 import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { activityId, addDeltas, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
 import {
@@ -46,6 +52,8 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Clock in epoch ms (default Date.now), for expiry tests. */
   now?: () => number;
+  /** Run checkpoints in a worker thread (default true); false leaves them to SQLite, in COMMIT. */
+  checkpointWorker?: boolean;
   /** How the WAL file is fsynced (default `fs.fsync`); tests inject a slow or failing one. */
   syncFile?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
@@ -113,6 +121,7 @@ export class SqliteStore implements Store {
   private unsynced: Array<{ pending: Pending; outcome: Outcome }> = [];
   private syncing = false;
   private drained: Array<() => void> = [];
+  private checkpointer: Worker | undefined;
 
   /** Opens (creating and migrating if needed) `<dataDir>/ariane.db`. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -136,6 +145,8 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       // Another process (an admin command) may hold the write lock briefly: wait instead of failing.
       db.pragma('busy_timeout = 5000');
+      // After a burst, give back WAL space beyond 64 MB when the WAL restarts.
+      db.pragma('journal_size_limit = 67108864');
       // Keep the B-tree pages of active conversations in memory (16 MB; the default is 2 MB).
       db.pragma('cache_size = -16000');
       migrate(db);
@@ -147,6 +158,7 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.syncFile = options.syncFile ?? fsync;
+    if (options.checkpointWorker !== false) this.startCheckpointer();
     this.s = prepareAll(db);
     const runBatch = db.transaction((batch: Pending[]) =>
       batch.map((p) => {
@@ -225,8 +237,35 @@ export class SqliteStore implements Store {
     this.flush();
     this.closed = true;
     if (this.syncing || this.unsynced.length) await new Promise<void>((done) => this.drained.push(done));
+    const worker = this.checkpointer;
+    this.checkpointer = undefined;
+    if (worker) await worker.terminate();
     closeSync(this.walFd);
     this.db.close();
+  }
+
+  /** Moves checkpoints off the event loop (see the file comment); falls back to SQLite's own. */
+  private startCheckpointer(): void {
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file: this.file } });
+    worker.unref(); // a store left open must not keep the process alive
+    this.checkpointer = worker;
+    const fallBack = () => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = undefined;
+      if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('message', (m: unknown) => {
+      if (this.checkpointer !== worker || this.closed) return;
+      if (m === 'ready') this.db.pragma('wal_autocheckpoint = 0');
+      else if (typeof m === 'object' && m !== null && (m as { log: number }).log >= 1000) {
+        // Under steady writes a checkpoint running beside the writer never catches up, and the WAL
+        // restarts from its beginning only after a complete one. Once the WAL passes ~4 MB, finish
+        // here: the worker already copied and fsynced nearly everything, so this is short.
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }
+    });
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
   }
 
   private check(): void {
@@ -393,6 +432,20 @@ export class SqliteStore implements Store {
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
 }
+
+/**
+ * The checkpoint worker's code (plain JS: it must run the same under ts-jest and from dist/). Every
+ * 200 ms, a PASSIVE checkpoint: cheap when the WAL holds nothing new, never blocks a writer.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('wal_autocheckpoint = 0');
+parentPort.postMessage('ready');
+setInterval(() => parentPort.postMessage(db.pragma('wal_checkpoint(PASSIVE)')[0]), 200);
+`;
 
 /** Brings the schema to SQLITE_SCHEMA_VERSION; refuses a database written by a newer version. */
 function migrate(db: Database.Database): void {
