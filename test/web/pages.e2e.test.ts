@@ -4,9 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { choiceValue, type ConversationState } from '../../src/engine';
 import { loadFlow } from '../../src/flow';
-import { getGeocoder } from '../../src/geo';
 import { createHandoff } from '../../src/handoff';
-import { loadStarterPlaces } from '../../src/places';
 import { describeBrowser, launch } from './support/browser';
 import { ensureAssets } from './support/assets';
 import { axeCheck } from './support/axe';
@@ -25,8 +23,6 @@ describeBrowser('web pages on the real service', () => {
   beforeAll(async () => {
     await ensureAssets();
     service = await startRealServer();
-    const geo = getGeocoder();
-    await loadStarterPlaces(service.store.kv, (p) => geo.geocode(p.code_postal ?? '').point);
     browser = await launch();
   });
   afterAll(async () => {

@@ -87,27 +87,62 @@ describeBrowser('residents widget on the real service', () => {
     );
   }
 
+  /** Clicks, at each question, the first of `preferred` offered, until `until` is shown; returns the clicks. */
+  async function clickThrough(preferred: string[], until: string): Promise<string[]> {
+    const clicks: string[] = [];
+    for (let turn = 0; turn < 25; turn++) {
+      if ((await log().getByText(until).count()) > 0) return clicks;
+      const offered = (await widget().locator('.actions button').allTextContents()).map((t) => t.trim());
+      const pick = preferred.find((p) => offered.includes(p));
+      if (!pick) throw new Error(`none of the expected answers is offered: ${JSON.stringify(offered)}`);
+      await choose(pick);
+      clicks.push(pick);
+    }
+    throw new Error(`"${until}" never shown after ${clicks.length} clicks`);
+  }
+
   it('lets a resident complete caf-attestation by clicking buttons only (fr, 360 px), within the CSP', async () => {
     await page.goto(service.url + '/');
     await log().getByText(/quelle démarche/i).waitFor();
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-welcome.png') });
     await choose(/Attestation CAF/);
     await see(lastBot()).toContainText('Recevez-vous une aide de la CAF');
-    await choose('Oui, je reçois une aide CAF');
-    await choose('Attestation de paiement');
-    await choose("Oui, j'ai internet");
-    await choose('Il commence par 1 ou 2');
-    await choose("Oui, j'ai un mot de passe");
+    // The resident's answers, in order of preference; steps and checklists are confirmed. Driving by
+    // preference (not a fixed count) keeps the test valid when admins add a step to the flow.
+    const clicks = await clickThrough(
+      ['Oui, je reçois une aide CAF', 'Attestation de paiement', "Oui, j'ai internet", 'Il commence par 1 ou 2', "Oui, j'ai un mot de passe", 'J’ai tout, continuer', 'C’est fait'],
+      'Bravo, vous avez votre attestation de paiement.',
+    );
+    expect(clicks).toContain("Oui, j'ai un mot de passe");
+    expect(clicks.filter((c) => c === 'C’est fait').length).toBeGreaterThanOrEqual(3);
     await see(log()).toContainText('Mon Compte');
-    await choose('C’est fait');
-    await choose('C’est fait');
-    await choose('C’est fait');
     await log().getByText('Bravo, vous avez votre attestation de paiement.').waitFor();
     // Every click shows once as the resident's message, in their words.
-    expect(await log().locator('.msg-user').count()).toBe(9);
+    expect(await log().locator('.msg-user').count()).toBe(clicks.length + 1);
     expect(await log().locator('.msg-user', { hasText: 'Attestation de paiement' }).count()).toBe(1);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-end.png') });
     expect(cspViolations).toEqual([]);
+  });
+
+  // Needs the bot to ask for a postcode after a handoff and answer with place hero cards (issue 4, bot
+  // side): not in the bot yet — the widget's card rendering is covered against the fake channel.
+  it.skip('a resident stuck on a step asks for help, gives a postcode and sees help places as cards', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await choose(/Attestation CAF/);
+    await clickThrough(['Oui, je reçois une aide CAF', 'Attestation de paiement', "Oui, j'ai internet", 'Il commence par 1 ou 2', "Oui, j'ai un mot de passe", 'J’ai tout, continuer'], 'Mon Compte');
+    await choose('Je n’y arrive pas');
+    // The bot offers human help and asks where the person lives.
+    await log().getByText(/code postal/i).last().waitFor();
+    await widget().getByLabel('Votre message').fill('75011');
+    await page.keyboard.press('Enter');
+    const card = log().locator('.card').first();
+    await card.waitFor();
+    expect(((await card.locator('.card-title').textContent()) ?? '').trim()).not.toBe('');
+    await see(log().locator('.cards').first()).toContainText('km');
+    expect(await log().locator('.cards').first().getByRole('link', { name: /carte|map|plan/i }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-places.png') });
+    expect(await axeCheck(page)).toEqual([]);
   });
 
   it('resumes mid-conversation after a reload, and "Quitter et effacer" wipes it from the browser', async () => {
