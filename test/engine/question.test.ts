@@ -1,4 +1,4 @@
-import { choiceValues, handoffs, last, play, said } from './helpers';
+import { choiceValues, fixtures, handoffs, last, play, said } from './helpers';
 
 describe('question node', () => {
   it('shows the question and its choices with stable values, in the conversation language', () => {
@@ -64,5 +64,30 @@ describe('question node', () => {
     const r = last(play('demo-all', [{ kind: 'choice', value: 'no-such-value' }]));
     expect(r.state.nodeId).toBe('compte');
     expect(said(r.outputs)).toEqual(['engine:retry.choice']);
+  });
+});
+
+describe('question node: yes/no labels', () => {
+  it('a label starting with "Oui," / "Non," understands every yes / no word of the lexicon', () => {
+    const { catalog, flow } = fixtures();
+    const base = flow('demo-all');
+    const edited = {
+      ...base,
+      nodes: {
+        ...base.nodes,
+        compte: {
+          kind: 'question' as const,
+          text: 'Avez-vous un compte ?',
+          choices: [
+            { label: 'Oui, j’ai un compte', value: 'oui', next: 'naissance' },
+            { label: 'Non, pas encore', value: 'non', next: 'creer' },
+          ],
+        },
+      },
+    };
+    const c = { ...catalog, flows: new Map([...catalog.flows, ['demo-all', edited]]) };
+    expect(last(play('demo-all', ['ouais'], 'fr', c)).state.answers).toEqual({ compte: 'oui' });
+    expect(last(play('demo-all', ['nan'], 'fr', c)).state.answers).toEqual({ compte: 'non' });
+    expect(last(play('demo-all', ['pas du tout'], 'fr', c)).state.answers).toEqual({ compte: 'non' });
   });
 });

@@ -20,7 +20,7 @@ export function questionChoices(node: QuestionNode, lang: string): Choice[] {
 
 /**
  * The phrases meaning each choice: labels and synonyms in every language, plus the lexicon's yes/no
- * words when a label is itself a yes or a no ("ouais" → "Oui").
+ * words when a label is or starts with a yes or a no ("ouais" → "Oui, j'ai un compte").
  */
 function options(node: QuestionNode, lexicon: Lexicon, lang: string): MatchOption[] {
   const yes = new Set(lexicon.yes.map(normalize));
@@ -28,8 +28,10 @@ function options(node: QuestionNode, lexicon: Lexicon, lang: string): MatchOptio
   return node.choices.map((c) => {
     const labels = allVariants(c.label);
     const phrases = [resolveText(c.label, lang), ...labels, ...resolveWords(c.synonyms, lang), ...allVariants(c.synonyms)];
-    if (labels.some((l) => yes.has(normalize(l)))) phrases.push(...lexicon.yes);
-    if (labels.some((l) => no.has(normalize(l)))) phrases.push(...lexicon.no);
+    // "Oui", or "Oui, je reçois une aide CAF": the first word says which side the choice is on.
+    const firstWords = labels.map((l) => normalize(l).split(' ')[0] ?? '');
+    if (firstWords.some((w) => yes.has(w))) phrases.push(...lexicon.yes);
+    if (firstWords.some((w) => no.has(w))) phrases.push(...lexicon.no);
     return { value: choiceValue(c), phrases };
   });
 }
