@@ -179,6 +179,14 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     }
   }
 
+  // Keywords: people look for a procedure in their own words. French variants (fr-facile) fall back
+  // to the French list, so only other languages need their own.
+  const foreign = declared.filter((l) => l.split('-')[0] !== 'fr');
+  const keywordsMissing = Array.isArray(flow.keywords) ? foreign : foreign.filter((l) => !(l in flow.keywords));
+  if (keywordsMissing.length > 0) {
+    push(['keywords'], 'key', 'warning', 'missing-translation', `mots-clés sans liste ${keywordsMissing.map((l) => `« ${l} »`).join(', ')}`, `écrivez une liste par langue : « fr: [...] » puis ${keywordsMissing.map((l) => `« ${l}: [...] »`).join(', ')}, pour que les gens trouvent ce parcours dans leur langue`);
+  }
+
   // Review date: facts change (phone numbers, sites); a year-old check needs a new look.
   if (!isRealDate(flow.reviewed)) {
     push(['reviewed'], 'value', 'error', 'bad-date', `date impossible « ${flow.reviewed} »`, 'écrivez une date réelle AAAA-MM-JJ');

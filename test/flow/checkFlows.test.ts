@@ -107,6 +107,7 @@ describe('checkFlows: warnings and --strict', () => {
     const set = loadFlowFiles([file], { today: TODAY });
     expect(set.ok).toBe(true);
     expect(summary(set.diagnostics)).toEqual([
+      expect.objectContaining({ line: 6, col: 1, severity: 'warning', code: 'missing-translation', message: 'mots-clés sans liste « en »' }),
       expect.objectContaining({ line: 11, col: 10, severity: 'warning', code: 'insecure-link', message: 'lien non sécurisé « http://www.caf.fr/ »' }),
       expect.objectContaining({ line: 12, col: 11, severity: 'warning', code: 'review-outdated', message: 'contenu vérifié le 2025-10-01, il y a plus de 12 mois' }),
       expect.objectContaining({ line: 33, col: 3, severity: 'warning', code: 'unreachable', message: 'le nœud « oublie » n’est jamais atteint depuis « debut »' }),
@@ -127,7 +128,7 @@ describe('checkFlows: warnings and --strict', () => {
   it('strict turns every warning into an error', () => {
     const set = loadFlowFiles([file], { today: TODAY, strict: true });
     expect(set.ok).toBe(false);
-    expect(set.diagnostics).toHaveLength(6);
+    expect(set.diagnostics).toHaveLength(7);
     expect(set.diagnostics.every((d) => d.severity === 'error')).toBe(true);
   });
 

@@ -48,7 +48,7 @@ describe('ariane check', () => {
     const file = join(fixtures, 'flows-warnings', 'avertissements.yaml');
     const lax = await ariane('check', file, '--today', '2026-11-22');
     expect(lax.code).toBe(0);
-    expect(lax.out).toHaveLength(6);
+    expect(lax.out).toHaveLength(7);
     expect(lax.out.every((l) => l.includes(': warning: '))).toBe(true);
     const strict = await ariane('check', file, '--strict', '--today', '2026-11-22');
     expect(strict.code).toBe(1);
