@@ -90,6 +90,17 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     }
   }
 
+  // Loops made only of branches: nothing is asked inside, answers cannot change, so once entered the
+  // conversation would spin for ever. Reported once per loop, at its first node in file order.
+  const inLoop = new Set<string>();
+  for (const id of ids) {
+    if (flow.nodes[id]?.kind !== 'branch' || inLoop.has(id)) continue;
+    const loop = branchLoopFrom(flow, id);
+    if (!loop) continue;
+    loop.forEach((n) => inLoop.add(n));
+    push(['nodes', id], 'key', 'error', 'branch-loop', `boucle d’aiguillages sans question : ${[...loop, id].map((n) => `« ${n} »`).join(' → ')}`, 'faites sortir un des aiguillages vers une question, une étape ou une fin : sinon la conversation tourne sans fin');
+  }
+
   // Unreachable nodes: dead text that nobody will read (often a forgotten `next`).
   const reachable = new Set<string>();
   const queue = known.has(flow.start) ? [flow.start] : [];
@@ -221,6 +232,31 @@ export function edgesOf(node: FlowNode): Array<{ target: string; path: DataPath 
     case 'handoff':
       return [];
   }
+}
+
+/** A cycle of branch nodes through `start` (as a list of ids starting with it), if any. */
+function branchLoopFrom(flow: Flow, start: string): string[] | undefined {
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const done = new Set<string>();
+  const visit = (id: string): string[] | undefined => {
+    const node = flow.nodes[id];
+    if (!node || node.kind !== 'branch' || done.has(id)) return undefined;
+    path.push(id);
+    onPath.add(id);
+    for (const { target } of edgesOf(node)) {
+      if (target === start) return [...path];
+      if (!onPath.has(target)) {
+        const found = visit(target);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    onPath.delete(id);
+    done.add(id);
+    return undefined;
+  };
+  return visit(start);
 }
 
 function isTerminal(node: FlowNode | undefined): boolean {

@@ -30,6 +30,7 @@ export const DIAGNOSTIC_CODES = [
   'duplicate-flow-id',
   'id-mismatch',
   'trap',
+  'branch-loop',
   'condition-operators',
   'bad-date',
   'duplicate-choice',

@@ -54,6 +54,12 @@ describe('checkFlows: errors', () => {
     ]);
   });
 
+  it('a loop made only of branches (the conversation would spin for ever)', () => {
+    expect(summary(loadFlowFiles([broken('branch-loop.yaml')], { today: TODAY }).diagnostics)).toEqual([
+      expect.objectContaining({ line: 29, col: 3, code: 'branch-loop', message: 'boucle d’aiguillages sans question : « tri-a » → « tri-b » → « tri-a »' }),
+    ]);
+  });
+
   it('branch conditions with zero or several operators', () => {
     const file = broken('condition-operators.yaml');
     const errors = loadFlowFiles([file], { today: TODAY }).diagnostics.filter((d) => d.severity === 'error');
@@ -95,7 +101,7 @@ describe('checkFlows: errors', () => {
     const set = loadFlowFiles([join(fixtures, 'flows-broken')], { today: TODAY });
     const files = new Set(set.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
     const all = readdirSync(join(fixtures, 'flows-broken')).filter((f) => f.endsWith('.yaml'));
-    expect(all.length).toBeGreaterThanOrEqual(15);
+    expect(all.length).toBeGreaterThanOrEqual(17);
     expect([...files].sort()).toEqual(all.map((f) => join(fixtures, 'flows-broken', f)).sort());
   });
 });

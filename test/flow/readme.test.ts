@@ -68,6 +68,7 @@ describe('flows/README.md (the admin guide) tells the truth', () => {
       'duplicate-flow-id': 'existe déjà dans',
       'id-mismatch': 'ne correspond pas au nom du fichier',
       trap: 'impasse',
+      'branch-loop': 'boucle d’aiguillages sans question',
       'condition-operators': 'plusieurs tests dans une même condition',
       'bad-date': 'date impossible',
       'duplicate-choice': 'ont la même valeur',
