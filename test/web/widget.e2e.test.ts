@@ -170,6 +170,23 @@ describeBrowser('residents widget on the real service', () => {
     expect(await log().getByText('Quelle attestation vous faut-il ?').count()).toBe(0);
   });
 
+  it('survives a network loss: the answer given offline is sent once when the network is back', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await choose(/Attestation CAF/);
+    await context.setOffline(true);
+    await widget().locator('.actions').getByRole('button', { name: 'Oui, je reçois une aide CAF' }).click();
+    await widget().getByText('Connexion perdue', { exact: false }).waitFor();
+    await log().locator('.msg-user.pending').waitFor();
+    await page.waitForTimeout(1500);
+    await context.setOffline(false);
+    await log().getByText('Quelle attestation vous faut-il ?').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    expect(await log().locator('.msg-user', { hasText: 'Oui, je reçois une aide CAF' }).count()).toBe(1);
+    expect(await log().locator('.msg-user.pending').count()).toBe(0);
+    expect(await log().getByText('Quelle attestation vous faut-il ?').count()).toBe(1);
+  });
+
   it('switches to Arabic, right to left, and the bot answers in Arabic', async () => {
     await page.goto(service.url + '/');
     await log().getByText(/quelle démarche/i).waitFor();

@@ -1,0 +1,117 @@
+/**
+ * The web routes inside the real service, over HTTP only (no browser): security headers, admin
+ * statistics fed by real conversations on our Direct Line, and flows reloaded from disk with a broken
+ * edit refused and shown to admins.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureAssets } from './support/assets';
+import { ADMIN_TOKEN, FLOWS_DIR, startRealServer, type RealServer } from './support/realServer';
+
+jest.setTimeout(60_000);
+
+const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A resident's conversation over our Direct Line API, as the widget does it. */
+async function converse(base: string, texts: string[]): Promise<void> {
+  const dl = `${base}/v3/directline`;
+  const { token } = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+  const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const start = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: auth, body: '{"locale":"fr"}' })).json()) as { conversationId: string };
+  for (const [i, text] of texts.entries()) {
+    const res = await fetch(`${dl}/conversations/${start.conversationId}/activities`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ type: 'message', text, locale: 'fr', from: { id: 'x' }, channelData: { clientActivityID: `c${i}` } }),
+    });
+    expect(res.status).toBe(200);
+  }
+}
+
+describe('web routes in the real service', () => {
+  let service: RealServer;
+  beforeAll(async () => {
+    await ensureAssets();
+    service = await startRealServer();
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('serves the widget page with a strict CSP and the widget files with their types', async () => {
+    const res = await fetch(service.url + '/');
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const js = await fetch(service.url + '/widget.js', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(js.headers.get('etag')).toBeTruthy();
+    const again = await fetch(service.url + '/widget.js', { headers: { 'If-None-Match': js.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect((await fetch(service.url + '/assets/..%2Fetc.js')).status).toBe(404);
+    const wc = await fetch(service.url + '/webchat/webchat.js');
+    expect(wc.status).toBe(200);
+    expect(wc.headers.get('content-type')).toMatch(/javascript/);
+    await wc.arrayBuffer();
+  });
+
+  it('counts, per node, conversations that reached a node, stopped there, asked for help there', async () => {
+    await converse(service.url, ['attestation caf', 'oui']);
+    await converse(service.url, ['attestation caf', 'oui', 'aide']);
+    const page = await until(async () => {
+      const html = await (await fetch(service.url + '/admin/parcours/caf-attestation', { headers: admin })).text();
+      return /<code>attestation<\/code>.*?<td class="num">2<\/td><td class="num">2<\/td><td class="num">1<\/td>/s.test(html) ? html : undefined;
+    });
+    // allocataire: reached twice, left twice (no one stopped there), no help.
+    expect(page).toMatch(/<code>allocataire<\/code><\/th><td>question<\/td><td class="num">2<\/td><td class="num">0<\/td><td class="num">0<\/td>/);
+    expect(page).toContain('le plus d’arrêts');
+  });
+});
+
+describe('flows reloaded from disk', () => {
+  let dir: string;
+  let service: RealServer;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-flows-'));
+    for (const f of fs.readdirSync(FLOWS_DIR)) if (/\.ya?ml$/.test(f)) fs.copyFileSync(path.join(FLOWS_DIR, f), path.join(dir, f));
+    service = await startRealServer({ ARIANE_FLOWS_DIR: dir });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps serving the last good version after a broken edit, shows the error, then takes the fix', async () => {
+    const file = path.join(dir, 'caf-attestation.yaml');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace(/^start: .*$/m, 'start: nulle-part'));
+    const html = await until(async () => {
+      const h = await (await fetch(service.url + '/admin', { headers: admin })).text();
+      return h.includes('Dernière modification refusée') ? h : undefined;
+    });
+    expect(html).toMatch(/caf-attestation\.yaml, ligne \d+, colonne \d+/);
+    expect(html).toContain('nulle-part');
+    // Still served: the mediator checklist and a conversation use the previous version.
+    expect((await fetch(service.url + '/mediateur/parcours/caf-attestation')).status).toBe(200);
+    await converse(service.url, ['attestation caf', 'oui']);
+
+    fs.writeFileSync(file, good.replace(/^(title:\s*\n\s*fr:).*$/m, '$1 Attestation CAF (version relue)'));
+    await until(async () => {
+      const h = await (await fetch(service.url + '/admin', { headers: admin })).text();
+      return !h.includes('Dernière modification refusée') && h.includes('version relue') ? h : undefined;
+    });
+  });
+});
