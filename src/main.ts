@@ -106,7 +106,15 @@ export async function startService(config: Config, options: { logger?: Logger; w
           detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
         }),
     });
-    const channel = new DirectLineChannel({ log: store.log, bot, tokens, logger, secret: config.directLine.secret });
+    const channel = new DirectLineChannel({
+      log: store.log,
+      bot,
+      tokens,
+      logger,
+      secret: config.directLine.secret,
+      activitiesPerMinute: config.limits.activitiesPerMinute,
+      appendsKeepCallOrder: store.kind !== 'postgres',
+    });
     const apiMessages = createApiMessagesEndpoint({
       bot,
       logger,
@@ -120,6 +128,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       apiMessages,
       logger,
       allowedOrigins: config.allowedOrigins,
+      conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };

@@ -31,6 +31,13 @@ export interface Config {
     /** Token lifetime in seconds (Direct Line's own is 1800; the client refreshes at half-life). */
     tokenTtlSeconds: number;
   };
+  /** Abuse limits (429 with Retry-After beyond them). */
+  limits: {
+    /** Activities one Direct Line conversation may post per minute. */
+    activitiesPerMinute: number;
+    /** Conversations (and tokens) one IP address may start per minute. */
+    conversationsPerIpPerMinute: number;
+  };
   /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
   allowedOrigins: string[];
   adminToken?: string;
@@ -164,6 +171,10 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
       tokenTtlSeconds: int(env, 'ARIANE_TOKEN_TTL', 1800, 1, 86400),
     },
     allowedOrigins: origins(env, 'ARIANE_ALLOWED_ORIGINS'),
+    limits: {
+      activitiesPerMinute: int(env, 'ARIANE_MAX_ACTIVITIES_PER_MINUTE', 60, 1, 1_000_000),
+      conversationsPerIpPerMinute: int(env, 'ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE', 30, 1, 1_000_000),
+    },
     adminToken,
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
     featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { ArianeBot, KeyValueStorage, type ArianeBotOptions, type BotEngine } from '../../src/bot';
 import { DEFAULT_FEATURED_FLOWS } from '../../src/config';
 import { buildCatalog, converse, initialState, migrateState, type Catalog } from '../../src/engine';
-import { loadFlowDirectory } from '../../src/flow';
+import { loadFlowDirectory, loadScenarioFile } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
 import type { Storage } from 'botbuilder';
@@ -87,4 +87,24 @@ export function texts(replies: Array<Partial<Activity>>): string {
 export function buttonValues(replies: Array<Partial<Activity>>): string[] {
   const withActions = replies.filter((a) => a.suggestedActions).pop();
   return (withActions?.suggestedActions?.actions ?? []).map((a) => (a.value as { choice: string }).choice);
+}
+
+/** A sentence a person would type to ask for each core procedure. */
+export const SENTENCES: Record<string, string> = {
+  'caf-attestation': 'je voudrais mon attestation de la caf',
+  'prefecture-rendez-vous': "il me faut un rendez-vous à la préfecture pour ma carte d'identité",
+  'france-travail-inscription': "je veux m'inscrire à France Travail",
+};
+
+export type ScenarioAnswer = string | number | { choice: string };
+
+/**
+ * A French scenario of the flow's own scenario file (`flows/<id>.test.yaml`), kept up to date by the
+ * flow's authors: the first one that ends (`end`) or the first that hands off (`handoff`).
+ */
+export function scenarioOf(flowId: string, kind: 'end' | 'handoff'): { name: string; answers: ScenarioAnswer[]; end?: string } {
+  const loaded = loadScenarioFile(join(__dirname, '..', '..', 'flows', `${flowId}.test.yaml`), projectCatalog().flows);
+  const found = loaded.scenarios?.scenarios.find((s) => (s.lang ?? 'fr') === 'fr' && (kind === 'end' ? s.end !== undefined : s.handoff !== undefined && s.handoff !== false));
+  if (!found) throw new Error(`flows/${flowId}.test.yaml has no French scenario with ${kind}`);
+  return { name: found.name, answers: found.answers as ScenarioAnswer[], end: found.end };
 }

@@ -76,7 +76,7 @@ export class TestClient {
       const replies = this.activities.filter((a) => a.replyToId === id);
       if (replies.length === count) return replies;
       count = replies.length;
-      await new Promise((r) => setTimeout(r, 450));
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

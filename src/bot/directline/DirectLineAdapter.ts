@@ -26,6 +26,13 @@ export class DirectLineAdapter extends BotAdapter {
     private readonly log: ConversationLog,
     private readonly bot: BotIdentity,
     private readonly now: () => number = Date.now,
+    /**
+     * True when the store applies concurrent appends in call order (SQLite queues every write of an
+     * event-loop turn into one transaction and one fsync; memory is synchronous): a turn's replies
+     * are then issued together and cost one commit instead of one each. PostgreSQL spreads
+     * concurrent calls over connections, so there they are appended one after the other.
+     */
+    private readonly appendsKeepCallOrder = false,
   ) {
     super();
   }
@@ -38,17 +45,18 @@ export class DirectLineAdapter extends BotAdapter {
 
   /** Appends the replies, in order, each stamped with time and the bot as sender. */
   async sendActivities(context: TurnContext, activities: Array<Partial<Activity>>): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
     const conversationId = context.activity.conversation?.id;
     if (!conversationId) throw new Error('sendActivities: no conversation id');
+    const pending: Array<Promise<ResourceResponse>> = [];
     for (const activity of activities) {
       if (activity.type === 'delay') {
+        await Promise.all(pending);
         await new Promise((r) => setTimeout(r, Math.min(Number(activity.value) || 0, 5000)));
-        responses.push({ id: '' });
+        pending.push(Promise.resolve({ id: '' }));
         continue;
       }
       if (activity.type === ActivityTypes.InvokeResponse || activity.type === ActivityTypes.Trace) {
-        responses.push({ id: '' });
+        pending.push(Promise.resolve({ id: '' }));
         continue;
       }
       const { id: _id, serviceUrl: _s, ...rest } = activity;
@@ -59,10 +67,11 @@ export class DirectLineAdapter extends BotAdapter {
         from: { id: this.bot.id, name: this.bot.name, role: 'bot' },
         timestamp: new Date(this.now()).toISOString(),
       };
-      const logged = await this.log.append(conversationId, JSON.parse(JSON.stringify(out)) as Record<string, unknown>);
-      responses.push({ id: logged.id });
+      const append = this.log.append(conversationId, JSON.parse(JSON.stringify(out)) as Record<string, unknown>).then((l) => ({ id: l.id }));
+      pending.push(append);
+      if (!this.appendsKeepCallOrder) await append;
     }
-    return responses;
+    return Promise.all(pending);
   }
 
   async updateActivity(): Promise<ResourceResponse | void> {

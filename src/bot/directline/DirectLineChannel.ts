@@ -50,6 +50,8 @@ export interface DirectLineChannelOptions {
   refreshGraceSeconds?: int;
   /** Activities a conversation may post per minute (default 60). */
   activitiesPerMinute?: int;
+  /** The store applies concurrent appends in call order (see DirectLineAdapter). */
+  appendsKeepCallOrder?: boolean;
   /** Most activities returned by one GET (default 100; the client asks again at once). */
   pageSize?: int;
   now?: () => number;
@@ -112,7 +114,7 @@ export class DirectLineChannel {
       },
     };
     this.log = notifyingLog;
-    this.adapter = new DirectLineAdapter(notifyingLog, this.bot, this.now);
+    this.adapter = new DirectLineAdapter(notifyingLog, this.bot, this.now, options.appendsKeepCallOrder ?? false);
     this.adapter.onTurnError = async (context, err) => {
       options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'direct line turn failed');
     };
