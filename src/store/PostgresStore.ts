@@ -98,7 +98,13 @@ export class PostgresStore implements Store {
 
   private constructor(options: PostgresStoreOptions) {
     this.now = options.now ?? Date.now;
-    this.pool = new Pool({ ...options.pool, connectionString: options.connectionString, max: options.max ?? 10 });
+    this.pool = new Pool({
+      // Without a timeout, a request to an unreachable server waits forever: /readyz must answer.
+      connectionTimeoutMillis: 5000,
+      ...options.pool,
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+    });
     // An idle client losing its connection must not crash the process: the pool drops it and the
     // next query opens a new one (or fails, and that failure reaches the caller).
     this.pool.on('error', () => undefined);

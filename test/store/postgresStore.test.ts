@@ -2,6 +2,7 @@
  * PostgreSQL store against a real server that the test starts itself (test/support/postgres.ts).
  * Fails when the server cannot start; ARIANE_SKIP_PG=1 skips on purpose.
  */
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { ConflictError, createStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
@@ -70,6 +71,29 @@ describePostgres('PostgreSQL store', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/^PostgreSQL store \(127\.0\.0\.1:1\/none\): .*ECONNREFUSED/);
     expect((err as Error).message).not.toContain('s3cret');
+  });
+
+  test('ping rejects once the server is gone (readiness), without hanging', async () => {
+    // The store reaches the server through a TCP relay that we cut: like a database going away.
+    const sockets = new Set<Socket>();
+    const relay = createServer((inbound) => {
+      const outbound = connect(server!.port, '127.0.0.1');
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const port = (relay.address() as AddressInfo).port;
+    const store = await open(server!.url.replace(`:${server!.port}/`, `:${port}/`));
+    await store.ping();
+    relay.close();
+    for (const s of sockets) s.destroy();
+    const started = Date.now();
+    await expect(store.ping()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   describe('two instances on one database', () => {
