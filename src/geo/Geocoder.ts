@@ -309,10 +309,13 @@ export class Geocoder {
       typo = true;
     }
     const seen = new Set<string>();
-    return hits
+    let sorted = hits
       .filter((h) => (seen.has(h.entry.insee) ? false : (seen.add(h.entry.insee), true)))
-      .sort((a, b) => b.entry.population - a.entry.population)
-      .map((h) => this.toMatch(h.entry, undefined, h.alias ?? (typo ? h.entry.nom : undefined)));
+      .sort((a, b) => b.entry.population - a.entry.population);
+    // A misspelt name close to a city and to a few villages ("renes"): the person meant the city
+    // when it is ten times bigger than the next candidate. Exact homonyms are always all offered.
+    if (typo && sorted.length > 1 && (sorted[0]?.entry.population ?? 0) >= 10 * (sorted[1]?.entry.population ?? 0)) sorted = sorted.slice(0, 1);
+    return sorted.map((h) => this.toMatch(h.entry, undefined, h.alias ?? (typo ? h.entry.nom : undefined)));
   }
 
   /** The located commune nearest to a point (linear scan over ~35,000: under a few ms). */

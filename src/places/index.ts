@@ -19,3 +19,4 @@ export {
 export { placesText, placesList } from './placesText';
 export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
 export { loadStarterPlaces, starterPlaces, removeStarterPlaces } from './loadStarterPlaces';
+export { findHelp, DirectoryCache, type HelpSearch } from './findHelp';

@@ -52,6 +52,9 @@ describe('Geocoder', () => {
     expect(km(typo.point!, CHATEAUROUX)).toBeLessThan(3);
     expect(geocoder.geocode('Lormon').matches[0]?.insee).toBe('33249');
     expect(geocoder.geocode('ste foy les lyon').matches[0]?.insee).toBe('69202');
+    // A typo near a city and a few villages means the city.
+    expect(geocoder.geocode('renes')).toMatchObject({ ambiguous: false, matches: [{ insee: '35238' }] });
+    expect(geocoder.geocode('bordeau').matches.map((m) => m.insee)).toEqual(['33063']);
   });
 
   it('returns every homonym with its département, and narrows with a département or postcode', () => {

@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pickValue, runPlacesImport, runPlacesNear } from '../../src/cli/placesCommand';
 import { STANDARD_SERVICES } from '../../src/flow/schema';
-import { loadPlaces, loadStarterPlaces, starterPlaces } from '../../src/places';
+import { loadPlaces, loadStarterPlaces, PlaceDirectory, starterPlaces } from '../../src/places';
 import { getGeocoder } from '../../src/geo';
-import { MemoryStore } from '../../src/store';
+import { createStore, MemoryStore } from '../../src/store';
 
 const FIXTURES = path.join(__dirname, '../fixtures/places');
 function capture() {
@@ -96,10 +98,6 @@ describe('ariane places import / near', () => {
 
 describe('with the durable SQLite store', () => {
   it('keeps imported places across a restart, without duplicates on re-import', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const os = await import('node:os');
-    const { createStore } = await import('../../src/store');
-    const { PlaceDirectory } = await import('../../src/places');
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ariane-places-'));
     try {
       let store = await createStore({ dataDir });
