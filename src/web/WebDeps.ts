@@ -23,6 +23,10 @@ export interface WebDeps {
   places?: () => PlaceDirectory | Promise<PlaceDirectory>;
   /** Per-node counters (reached / stopped / help), shown to admins. */
   stats?: NodeStats;
+  /** Handoff code look-ups one address may make per minute (default 20), so codes cannot be guessed. */
+  codeLookupsPerMinute?: number;
+  /** Admin log-in attempts one address may make per minute (default 10). */
+  loginsPerMinute?: number;
   /** Built assets (tests); defaults to `dist/web/public`. */
   assetsDir?: string;
   /** Today as `YYYY-MM-DD` (tests fix it); review dates older than a year are highlighted. */

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, type Diagnostic, type Flow, type FlowSet } from '../flow';
+import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
 import { CSP, CSP_INLINE_STYLES, sendHtml, type RouteServer } from './index';
@@ -156,8 +157,14 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
     return false;
   };
 
+  const logins = new RateLimiter(deps.loginsPerMinute ?? 10, 60_000);
   server.post('/admin/login', async (req, res) => {
     if (!token) return void guard(req, res);
+    const limit = logins.hit(req.socket.remoteAddress ?? 'unknown', Date.now());
+    if (!limit.allowed) {
+      sendHtml(res, 429, loginPage(`Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`), CSP, { 'Retry-After': String(limit.retryAfterSeconds) });
+      return;
+    }
     const form = await readForm(req);
     const typed = form?.get('token') ?? '';
     if (!safeEqual(typed, token)) {

@@ -7,10 +7,11 @@ import { resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { getGeocoder } from '../geo';
 import { readHandoff, renderHandoff } from '../handoff';
+import { RateLimiter } from '../limits';
 import { PlaceDirectory, type NearResult } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
-import { sendHtml, type RouteServer } from './index';
+import { CSP, sendHtml, type RouteServer } from './index';
 import type { WebDeps } from './WebDeps';
 
 /** Lower-case, accents removed: « Démarche » matches « demarche ». */
@@ -72,6 +73,7 @@ const PLACES_CACHE_MS = 60_000;
 
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
 export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
+  const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
   let places: { at: number; dir: Promise<PlaceDirectory> } | undefined;
   const directory = (): Promise<PlaceDirectory> | undefined => {
     if (deps.places) return Promise.resolve(deps.places());
@@ -116,8 +118,11 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
 
   server.get('/mediateur/relais', async (req, res) => {
     const code = (query(req).get('code') ?? '').trim().slice(0, 40);
-    const notFound = (msg: string, status: number) =>
-      sendHtml(res, status, page({ title: 'Fiche de relais — Ariane', body: html`${header('/mediateur#relais')}<main id="main"><h1>Fiche de relais</h1><p class="error" role="alert">${msg}</p>${codeForm(code)}</main>` }));
+    const notFound = (msg: string, status: number, headers: Record<string, string> = {}) =>
+      sendHtml(res, status, page({ title: 'Fiche de relais — Ariane', body: html`${header('/mediateur#relais')}<main id="main"><h1>Fiche de relais</h1><p class="error" role="alert">${msg}</p>${codeForm(code)}</main>` }), CSP, headers);
+    // The code is the only key to a summary: looking codes up is limited per address, so they cannot be guessed in bulk.
+    const limit = codeLookups.hit(req.socket.remoteAddress ?? 'unknown', Date.now());
+    if (!limit.allowed) return notFound(`Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`, 429, { 'Retry-After': String(limit.retryAfterSeconds) });
     if (!deps.store) return notFound('Les fiches ne sont pas disponibles sur ce serveur.', 503);
     if (!code) return notFound('Entrez le code donné par la personne.', 400);
     const summary = await readHandoff(deps.store.kv, code, new Date());

@@ -68,6 +68,19 @@ describe('web routes in the real service', () => {
     await wc.arrayBuffer();
   });
 
+  it('limits handoff code look-ups and admin log-ins per address (429 with Retry-After)', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 25; i++) last = await fetch(service.url + `/mediateur/relais?code=ZZZ-ZZ${i % 10}`);
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (let i = 0; i < 12; i++) {
+      last = await fetch(service.url + '/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'token=wrong-wrong-wrong-wrong' });
+    }
+    expect(last!.status).toBe(429);
+    // The Bearer header still works for scripts (it is not a guessing form).
+    expect((await fetch(service.url + '/admin', { headers: admin })).status).toBe(200);
+  });
+
   it('counts, per node, conversations that reached a node, stopped there, asked for help there', async () => {
     await converse(service.url, ['attestation caf', 'oui']);
     await converse(service.url, ['attestation caf', 'oui', 'aide']);
