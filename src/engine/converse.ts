@@ -61,15 +61,17 @@ function startFlow(catalog: Catalog, state: ConversationState, flowId: string): 
 /** What to do with a sentence typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string): StepResult {
   const out: Output[] = [];
-  // An answer to "which one?": a number or a title among the candidates.
-  if (state.candidates?.length) {
+  // An answer to the buttons last shown: a number or a title among the candidates of "which one?"
+  // (close wording accepted), or among the welcome's featured procedures (number or exact title).
+  const offered = state.candidates?.length ? state.candidates : catalog.featured;
+  if (offered.length) {
     const index = buildOptionIndex(
-      state.candidates.map((id) => {
+      offered.map((id) => {
         const f = catalog.flows.get(id);
         return { value: id, phrases: f ? [resolveText(f.title, state.lang), resolveText(f.title, 'fr')] : [] };
       }),
     );
-    const m = matchOption(index, text);
+    const m = matchOption(index, text, !state.candidates?.length);
     if (m) return startFlow(catalog, state, m.value);
   }
   const intent = detectIntent(text, catalog.lexicons);

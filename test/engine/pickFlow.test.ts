@@ -90,3 +90,13 @@ describe('converse: choosing a procedure', () => {
     expect(r.state.answers).toEqual({});
   });
 });
+
+describe('converse: answering the welcome buttons by typing', () => {
+  it('a number picks the nth featured procedure, an exact title picks that one', () => {
+    const { catalog } = fixtures();
+    const welcome = converse(catalog, initialState('fr'), { kind: 'start' });
+    expect(converse(catalog, welcome.state, { kind: 'text', text: '2' }).state.flowId).toBe('pick-prefecture');
+    expect(converse(catalog, welcome.state, { kind: 'text', text: 'inscription à france travail' }).state.flowId).toBe('pick-emploi');
+    expect(converse(catalog, welcome.state, { kind: 'text', text: '9' }).state.flowId).toBeUndefined();
+  });
+});
