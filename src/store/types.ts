@@ -28,7 +28,11 @@ export interface WriteItem {
 /** The `etag` of a create-if-absent write (see {@link WriteItem}). */
 export const IF_ABSENT = '';
 
-/** Thrown (the only store error callers are expected to handle) when a conditional write loses a race. */
+/**
+ * Thrown when a conditional write loses a race (or an id is already taken). Along with
+ * UnknownConversationError, the only store errors callers are expected to handle; anything else
+ * means the store is failing.
+ */
 export class ConflictError extends Error {
   constructor(public readonly key: string) {
     super(`Write conflict on "${key}": it was changed by another turn or instance.`);
@@ -39,6 +43,10 @@ export class ConflictError extends Error {
 /**
  * A JSON key-value store with eTags, expiry and prefix scans. All writes of one call are atomic: on a
  * conflict nothing of the call is written. Expired items are never returned (purge reclaims them).
+ *
+ * Keeping a turn safe across instances: read the item (keep its etag), compute, write with that
+ * etag — or IF_ABSENT when there was none — and on ConflictError run the turn again from the read.
+ * An unconditional write (`'*'`) silently overwrites whatever a concurrent turn wrote.
  */
 export interface KeyValueStore {
   get<T = unknown>(keys: string[]): Promise<Record<string, StoredItem<T>>>;
