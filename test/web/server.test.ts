@@ -171,6 +171,32 @@ describe('FlowWatcher', () => {
   });
 });
 
+describe('admin review dates', () => {
+  it('highlights a flow whose content was last checked more than 12 months ago, with the checker warning', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-stale-'));
+    try {
+      const text = fs.readFileSync(path.join(FLOWS, 'caf-attestation.yaml'), 'utf8').replace(/^reviewed: .*$/m, 'reviewed: 2020-01-15');
+      fs.writeFileSync(path.join(dir, 'caf-attestation.yaml'), text);
+      const w = new FlowWatcher({ dir, load: (d) => loadFlowDirectory(d) });
+      const set = w.current().set;
+      expect(set.ok).toBe(true);
+      const token = 'admin-token-for-the-stale-test';
+      const fake = await startFakeServer({ adminToken: token, watcher: w, flowsDir: dir, catalog: () => buildCatalog(set.flows, loadLexicons()) });
+      try {
+        const list = await (await fetch(fake.url + '/admin', { headers: { Authorization: `Bearer ${token}` } })).text();
+        expect(list).toContain('<span class="stale">2020-01-15</span>');
+        const detail = await (await fetch(fake.url + '/admin/parcours/caf-attestation', { headers: { Authorization: `Bearer ${token}` } })).text();
+        expect(detail).toContain('<span class="stale">2020-01-15</span>');
+        expect(detail).toMatch(/Attention<\/span> [^<]*caf-attestation\.yaml, ligne \d+, colonne \d+ : contenu vérifié le 2020-01-15/);
+      } finally {
+        await fake.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('widget weight', () => {
   it(`stays under ${WIDGET_BUDGET_BYTES / 1024} KB gzipped (JS + CSS)`, async () => {
     const { widgetGzipBytes } = await ensureAssets();
