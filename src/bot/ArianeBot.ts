@@ -187,11 +187,10 @@ export class ArianeBot extends ActivityHandler {
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
       }
     }
-    if (this.options.afterTurn) {
-      await this.options.afterTurn(before, result).catch((err: unknown) =>
-        this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
-      );
-    }
+    // Statistics are off the reply's critical path: started now, awaited after the replies are sent.
+    const after = this.options.afterTurn?.(before, result).catch((err: unknown) =>
+      this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
+    );
     let outputs = result.outputs;
     const create = this.options.createHandoff;
     if (create && outputs.some((o) => o.kind === 'handoff')) {
@@ -212,5 +211,6 @@ export class ArianeBot extends ActivityHandler {
     }
     const activities = renderOutputs(outputs, result.state.lang, this.options.translate);
     if (activities.length > 0) await context.sendActivities(activities);
+    await after;
   }
 }

@@ -81,3 +81,36 @@ describe('DirectLineChannel', () => {
     expect((await channel.getActivities(auth, conversationId, ['1', '2'])).status).toBe(400);
   });
 });
+
+describe('DirectLineChannel crash recovery', () => {
+  test('a retried message whose turn never ran (crash before the answer) is answered once; an answered one is not re-run', async () => {
+    let now = Date.parse('2026-01-05T10:00:00Z');
+    const store = new MemoryStore();
+    const logger = pino({ level: 'silent' });
+    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
+    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now });
+    const { conversationId, auth } = await start(channel);
+    const user = (await store.log.getConversation(conversationId))!.userId;
+    // What a crash leaves: the message stored, no turn run, the POST never acknowledged.
+    await store.log.append(
+      conversationId,
+      { type: 'message', text: 'attestation caf', from: { id: user, role: 'user' }, conversation: { id: conversationId }, recipient: { id: 'ariane', role: 'bot' }, channelId: 'directline', timestamp: new Date(now).toISOString(), channelData: { clientActivityID: 'lost-1' } },
+      'lost-1',
+    );
+    // The client retries right away (another instance may still be running it): nothing re-run yet.
+    const early = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    const replies = async (id: string) => (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === id);
+    expect(await replies((early.body as { id: string }).id)).toHaveLength(0);
+    // After the restart, the retry runs the lost turn.
+    now += 10_000;
+    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    const id = (retry.body as { id: string }).id;
+    expect(id).toBe((early.body as { id: string }).id);
+    const first = await replies(id);
+    expect(first.length).toBeGreaterThan(0);
+    // Another retry does nothing more.
+    now += 10_000;
+    await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    expect(await replies(id)).toHaveLength(first.length);
+  });
+});

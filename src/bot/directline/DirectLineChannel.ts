@@ -59,6 +59,8 @@ export interface DirectLineChannelOptions {
 type int = number;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A stored message still unanswered this long after it was stored lost its turn (crash). */
+const UNANSWERED_AFTER_MS = 5000;
 const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
 const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
 
@@ -274,7 +276,14 @@ export class DirectLineChannel {
         if (err instanceof UnknownConversationError) return error(404, 'NotFound', 'Unknown conversation.');
         throw err;
       }
-      if (logged.duplicate) return { status: 200, body: { id: logged.id } };
+      if (logged.duplicate) {
+        // A retry of a message whose turn never ran (the server died between storing it and
+        // answering, so the first POST was never acknowledged): run it now, once.
+        if (type === ActivityTypes.Message && (await this.unanswered(conversationId, logged))) {
+          await this.adapter.processActivity({ ...logged.activity, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
+        }
+        return { status: 200, body: { id: logged.id } };
+      }
       await this.adapter.processActivity({ ...clean, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
       return { status: 200, body: { id: logged.id } };
     });
@@ -361,6 +370,17 @@ export class DirectLineChannel {
 
   private notify(conversationId: string): void {
     for (const wake of this.streams.get(conversationId) ?? []) wake();
+  }
+
+  /**
+   * True when a stored message has no reply and is old enough that no instance can still be running
+   * its turn (turns take milliseconds; `UNANSWERED_AFTER_MS` leaves a wide margin).
+   */
+  private async unanswered(conversationId: string, logged: { id: string; watermark: number; activity: Record<string, unknown> }): Promise<boolean> {
+    const at = Date.parse(String(logged.activity.timestamp));
+    if (!Number.isFinite(at) || this.now() - at < UNANSWERED_AFTER_MS) return false;
+    const later = await this.options.log.list(conversationId, logged.watermark, 200);
+    return !later.activities.some((a) => a.activity.replyToId === logged.id);
   }
 
   /** Runs `fn` after the previous turns of this conversation in this process. */
