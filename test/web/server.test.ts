@@ -14,6 +14,7 @@ import { FlowWatcher, NodeStats, countingConverse, recordTurn, WIDGET_BUDGET_BYT
 import { html, page, raw } from '../../src/web/html';
 import { isAdmin, isStale, safeEqual } from '../../src/web/adminRoutes';
 import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
+import { readableOn } from '../../src/web/widget/readableOn';
 import { ensureAssets } from './support/assets';
 import { startFakeServer } from './support/fakeDirectLine';
 
@@ -194,6 +195,16 @@ describe('admin review dates', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('widget colours', () => {
+  it('picks black or white text, whichever contrasts more with the partner colour', () => {
+    expect(readableOn('#000091')).toBe('#ffffff');
+    expect(readableOn('#ffdd00')).toBe('#000000');
+    expect(readableOn('#fff')).toBe('#000000');
+    expect(readableOn('#005a32')).toBe('#ffffff');
+    expect(readableOn('rebeccapurple')).toBeUndefined();
   });
 });
 

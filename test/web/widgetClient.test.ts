@@ -121,6 +121,20 @@ describeBrowser('widget client (fake Direct Line)', () => {
     await see(widget().getByLabel('Votre message')).toBeFocused();
   });
 
+  it('starts a new conversation by itself when the old one was purged on the server', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    const before = fake.conversations.size;
+    const id = [...fake.conversations.keys()].pop()!;
+    fake.conversations.delete(id);
+    await page.waitForFunction(() => (document.querySelector('ariane-widget')?.shadowRoot?.querySelectorAll('.msg-bot').length ?? 0) >= 2);
+    expect(fake.conversations.size).toBe(before);
+    expect([...fake.conversations.keys()].pop()).not.toBe(id);
+    await widget().getByLabel('Votre message').fill('toujours là');
+    await page.keyboard.press('Enter');
+    await log().getByText('Vous avez dit : toujours là').waitFor();
+  });
+
   it('keeps a message typed during a network loss and delivers it once when the network is back', async () => {
     await page.goto(fake.url + '/');
     await log().getByText('Bonjour !').waitFor();

@@ -10,6 +10,7 @@
  */
 import { DirectLineClient, type Activity, type CardAction, type Status } from './directLine';
 import { renderAction, renderCards, type CardStrings } from './cards';
+import { readableOn } from './readableOn';
 import { renderText } from './renderText';
 import { DICTS, LANGS, LANG_NAMES, SPEECH_LANG, type Dict, type WidgetLang } from './strings';
 
@@ -127,7 +128,9 @@ export class Widget {
 
     this.frame.classList.add('mode-' + this.opts.mode, 'pos-' + this.opts.position);
     if (this.opts.color) this.host.style.setProperty('--ariane-primary', this.opts.color);
-    if (this.opts.textColor) this.host.style.setProperty('--ariane-on-primary', this.opts.textColor);
+    // Text on the partner's colour: theirs if given, else black or white, whichever contrasts more.
+    const onColor = this.opts.textColor ?? (this.opts.color ? readableOn(this.opts.color) : undefined);
+    if (onColor) this.host.style.setProperty('--ariane-on-primary', onColor);
 
     this.bubble.type = 'button';
     this.bubble.setAttribute('aria-expanded', 'false');
@@ -579,3 +582,4 @@ function bubbleIcon(): SVGSVGElement {
 function micIcon(): SVGSVGElement {
   return svgIcon('M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z');
 }
+

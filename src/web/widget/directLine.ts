@@ -257,19 +257,31 @@ export class DirectLineClient {
       this.setStatus('online');
       if (s.pending.length > 0) void this.flush();
     } catch (err) {
+      let gone = err instanceof HttpError && err.status === 404;
       if (err instanceof HttpError && err.status === 403) {
         try {
           await this.refresh();
           this.polling = false;
           this.schedule(0);
           return;
-        } catch {
-          /* fall through to offline */
+        } catch (refreshErr) {
+          gone = refreshErr instanceof HttpError && (refreshErr.status === 401 || refreshErr.status === 403);
         }
       }
-      if (err instanceof HttpError && err.status === 404) {
-        this.setStatus('ended');
+      if (gone) {
+        // Purged (retention) or its token expired for good: start a new conversation rather than
+        // leave the person facing a dead one. Unsent messages go to the new one.
+        const pending = this.session?.pending ?? [];
+        this.wipeStorage();
+        this.session = undefined;
         this.polling = false;
+        this.setStatus('ended');
+        await this.start();
+        if (this.session && pending.length) {
+          (this.session as SavedSession).pending.push(...pending);
+          this.save();
+          void this.flush();
+        }
         return;
       }
       this.setStatus('offline');

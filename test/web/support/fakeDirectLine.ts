@@ -50,14 +50,14 @@ export async function startFakeServer(deps: WebDeps = {}): Promise<FakeServer> {
     if (!guard(req, res)) return;
     const id = String(req.headers.authorization ?? '').replace('Bearer tok-', '');
     const c = conversations.get(id);
-    if (!c) return res.send(403, {});
+    if (!c) { res.send(403, {}); return; }
     botSay(c, { text: 'Bonjour ! Que voulez-vous faire ?', suggestedActions: { actions: [{ type: 'imBack', title: 'Lieux', value: 'lieux' }, { type: 'messageBack', title: 'Oui', text: 'Oui', displayText: 'Oui', value: { choice: 'oui' } }] } });
     res.send(201, { conversationId: id, token: 'tok-' + id, expires_in: 1800 });
   });
   server.get('/v3/directline/conversations/:id', async (req, res) => {
     if (!guard(req, res)) return;
     const c = conversations.get(req.params.id);
-    if (!c) return res.send(404, {});
+    if (!c) { res.send(404, {}); return; }
     res.send(200, { conversationId: c.id, token: 'tok-' + c.id, expires_in: 1800 });
   });
   server.post('/v3/directline/tokens/refresh', async (req, res) => {
@@ -67,17 +67,17 @@ export async function startFakeServer(deps: WebDeps = {}): Promise<FakeServer> {
   server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
     if (!guard(req, res)) return;
     const c = conversations.get(req.params.id);
-    if (!c) return res.send(404, {});
+    if (!c) { res.send(404, {}); return; }
     const after = Number((req.query as Record<string, string>).watermark ?? 0) || 0;
     res.send(200, { activities: c.activities.slice(after), watermark: String(c.activities.length) });
   });
   server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
     if (!guard(req, res)) return;
     const c = conversations.get(req.params.id);
-    if (!c) return res.send(404, {});
+    if (!c) { res.send(404, {}); return; }
     const body = req.body as Record<string, unknown>;
     const cid = (body.channelData as Record<string, string> | undefined)?.clientActivityID;
-    if (cid && c.byClientId.has(cid)) return res.send(200, { id: c.byClientId.get(cid) });
+    if (cid && c.byClientId.has(cid)) { res.send(200, { id: c.byClientId.get(cid) }); return; }
     const id = `${c.id}|${String(c.activities.length + 1).padStart(7, '0')}`;
     c.activities.push({ ...body, id, from: { id: 'u', role: 'user' } });
     if (cid) c.byClientId.set(cid, id);
