@@ -2,7 +2,7 @@
  * The in-memory store for unit tests. It follows the same contract as the durable stores (etags,
  * expiry, atomic multi-writes, idempotent appends) so tests written against it hold in production.
  */
-import { activityId, addDeltas, isUnconditional, newEtag, toJson } from './common';
+import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -57,6 +57,7 @@ export class MemoryStore implements Store {
       scan: async <T>(prefix: string) => this.scan<T>(prefix),
       increment: async (key, deltas) => {
         this.check();
+        assertStorable('key', key);
         const current = this.live(key, this.now());
         const value = addDeltas(key, current && JSON.parse(current.json), deltas);
         const item = { json: toJson(value), etag: newEtag(), expiresAt: current?.expiresAt };
@@ -131,6 +132,7 @@ export class MemoryStore implements Store {
     // Stage every write first so that a conflict on a later item leaves nothing written.
     const staged = new Map<string, MemItem>();
     for (const w of items) {
+      assertStorable('key', w.key);
       const current = staged.get(w.key) ?? this.live(w.key, now);
       if (!isUnconditional(w.etag)) {
         const ok = w.etag === IF_ABSENT ? current === undefined : current?.etag === w.etag;
@@ -161,6 +163,8 @@ export class MemoryStore implements Store {
 
   private createConversation(record: ConversationRecord): void {
     this.check();
+    assertStorable('conversation id', record.id);
+    assertStorable('user id', record.userId);
     if (this.conversations.has(record.id)) throw new ConflictError(record.id);
     this.conversations.set(record.id, {
       json: toJson(record),

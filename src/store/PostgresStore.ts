@@ -13,7 +13,7 @@
  * once.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { activityId, addDeltas, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -112,7 +112,8 @@ export class PostgresStore implements Store {
       get: (keys) => this.get(keys),
       set: (items) => this.set(items),
       delete: async (keys) => {
-        if (keys.length) await this.pool.query('DELETE FROM ariane_kv WHERE key = ANY($1)', [keys]);
+        const storable = keys.filter(hasNoNul);
+        if (storable.length) await this.pool.query('DELETE FROM ariane_kv WHERE key = ANY($1)', [storable]);
       },
       scan: (prefix) => this.scan(prefix),
       increment: (key, deltas) => this.increment(key, deltas),
@@ -198,6 +199,8 @@ export class PostgresStore implements Store {
 
   private async get<T>(keys: string[]): Promise<Record<string, StoredItem<T>>> {
     const out: Record<string, StoredItem<T>> = {};
+    // A key PostgreSQL cannot hold was never written: looking it up finds nothing (no SQL error).
+    keys = keys.filter(hasNoNul);
     if (!keys.length) return out;
     const { rows } = await this.pool.query<{ key: string; value: string; etag: string }>(
       `SELECT key, value, etag FROM ariane_kv WHERE key = ANY($1) AND ${LIVE.replace('$NOW', '$2')}`,
@@ -209,6 +212,7 @@ export class PostgresStore implements Store {
 
   private async set(items: WriteItem[]): Promise<Record<string, string>> {
     if (!items.length) return {};
+    for (const w of items) assertStorable('key', w.key);
     if (items.length === 1) return this.writeItems(this.pool, items);
     // Row locks are taken in key order by every instance, so two multi-writes cannot deadlock
     // (the sort is stable: repeated keys keep their order).
@@ -250,6 +254,7 @@ export class PostgresStore implements Store {
   }
 
   private async increment(key: string, deltas: Record<string, number>): Promise<StoredItem<Record<string, unknown>>> {
+    assertStorable('key', key);
     const now = this.now();
     return this.transaction(async (client) => {
       // Make sure a row exists, then lock it: concurrent increments queue on the lock, none is lost.
@@ -277,6 +282,7 @@ export class PostgresStore implements Store {
   }
 
   private async scan<T>(prefix: string): Promise<Array<{ key: string } & StoredItem<T>>> {
+    if (!hasNoNul(prefix)) return [];
     const bound = prefixUpperBound(prefix);
     const now = this.now();
     const { rows } =
@@ -293,6 +299,8 @@ export class PostgresStore implements Store {
   }
 
   private async createConversation(record: ConversationRecord): Promise<void> {
+    assertStorable('conversation id', record.id);
+    assertStorable('user id', record.userId);
     const result = await this.pool.query(
       `INSERT INTO ariane_conversations (id, user_id, created_at, updated_at, data) VALUES ($1, $2, $3, $3, $4)
        ON CONFLICT (id) DO NOTHING`,
@@ -302,6 +310,7 @@ export class PostgresStore implements Store {
   }
 
   private async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    if (!hasNoNul(id)) return undefined;
     const { rows } = await this.pool.query<{ id: string; user_id: string; created_at: string; data: string | null }>(
       'SELECT id, user_id, created_at, data FROM ariane_conversations WHERE id = $1',
       [id],
@@ -318,6 +327,9 @@ export class PostgresStore implements Store {
     activity: Record<string, unknown>,
     clientActivityId: string | undefined,
   ): Promise<LoggedActivity & { duplicate: boolean }> {
+    if (!hasNoNul(conversationId)) throw new UnknownConversationError(conversationId);
+    // The client chooses this id: one with NUL (which text columns refuse) is stored JSON-escaped.
+    if (clientActivityId !== undefined && !hasNoNul(clientActivityId)) clientActivityId = JSON.stringify(clientActivityId);
     const json = toJson(activity);
     const existing = async (db: Pool | PoolClient) => {
       const { rows } = await db.query<{ watermark: number; activity: string }>(
@@ -368,6 +380,7 @@ export class PostgresStore implements Store {
 
   private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
     const from = after ?? 0;
+    if (!hasNoNul(conversationId)) return { activities: [], watermark: from };
     const { rows } = await this.pool.query<{ watermark: number; activity: string }>(
       'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',
       [conversationId, from, limit === undefined ? null : Math.max(0, limit)],
@@ -375,6 +388,11 @@ export class PostgresStore implements Store {
     const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: JSON.parse(r.activity) as Record<string, unknown> }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
+}
+
+/** Whether PostgreSQL text can hold this string (it cannot hold U+0000). */
+function hasNoNul(text: string): boolean {
+  return !text.includes('\u0000');
 }
 
 /** host:port/database of a connection string, without user or password (for error messages). */

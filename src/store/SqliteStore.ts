@@ -32,7 +32,7 @@ import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { activityId, addDeltas, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
@@ -166,7 +166,9 @@ export class SqliteStore implements Store {
           return { ok: true, value: p.run() };
         } catch (error) {
           // Expected errors are thrown before the write touched anything: the batch goes on.
-          if (error instanceof ConflictError || error instanceof UnknownConversationError) return { ok: false, value: error };
+          if (error instanceof ConflictError || error instanceof UnknownConversationError || error instanceof RefusedWrite) {
+            return { ok: false, value: error };
+          }
           throw error;
         }
       }),
@@ -189,7 +191,17 @@ export class SqliteStore implements Store {
 
     this.kv = {
       get: async <T>(keys: string[]) => this.get<T>(keys),
-      set: (items: WriteItem[]) => this.write(() => this.setNow(items)),
+      set: (items: WriteItem[]) => {
+        // Serialised before queueing: a value JSON cannot hold is refused without touching the batch.
+        let jsons: string[];
+        try {
+          items.forEach((w) => assertStorable('key', w.key));
+          jsons = items.map((w) => toJson(w.value));
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return this.write(() => this.setNow(items, jsons));
+      },
       delete: (keys: string[]) =>
         this.write(() => {
           for (const key of keys) this.s.kvDelete!.run(key);
@@ -197,6 +209,7 @@ export class SqliteStore implements Store {
       scan: async <T>(prefix: string) => this.scan<T>(prefix),
       increment: (key, deltas) =>
         this.write(() => {
+          assertStorable('key', key);
           // Runs inside the batch transaction: no other write can come between the read and the write.
           const row = this.s.kvGetFull!.get(key, this.now()) as { value: string; expires_at: number | null } | undefined;
           const value = addDeltas(key, row && JSON.parse(row.value), deltas);
@@ -207,10 +220,22 @@ export class SqliteStore implements Store {
         }),
     };
     this.log = {
-      createConversation: (record) => this.write(() => this.createNow(record)),
+      createConversation: (record) =>
+        this.write(() => {
+          assertStorable('conversation id', record.id);
+          assertStorable('user id', record.userId);
+          this.createNow(record);
+        }),
       getConversation: async (id) => this.getConversation(id),
-      append: (conversationId, activity, clientActivityId) =>
-        this.write(() => this.appendNow(conversationId, activity, clientActivityId)),
+      append: (conversationId, activity, clientActivityId) => {
+        let json: string;
+        try {
+          json = toJson(activity);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return this.write(() => this.appendNow(conversationId, json, clientActivityId));
+      },
       list: async (conversationId, after, limit) => this.list(conversationId, after, limit),
     };
   }
@@ -276,7 +301,11 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('The store is closed.');
   }
 
-  /** Queues a write for the next group commit. */
+  /**
+   * Queues a write for the next group commit. `run` must throw its expected errors (ConflictError,
+   * UnknownConversationError, RefusedWrite) before it writes anything; any other error makes the
+   * whole batch roll back and replay one write at a time.
+   */
   private write<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The store is closed.'));
     return new Promise<T>((resolve, reject) => {
@@ -336,7 +365,7 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  private setNow(items: WriteItem[]): Record<string, string> {
+  private setNow(items: WriteItem[], jsons: string[]): Record<string, string> {
     const now = this.now();
     // First check every condition (against earlier items of this call too), then write: a
     // ConflictError leaves nothing written without needing a savepoint.
@@ -352,10 +381,10 @@ export class SqliteStore implements Store {
       planned.set(w.key, newEtag());
     }
     const etags: Record<string, string> = {};
-    for (const w of items) {
+    for (const [i, w] of items.entries()) {
       // Repeated keys: the last write wins and its etag is the one planned last.
       const etag = planned.get(w.key)!;
-      this.s.kvUpsert!.run(w.key, toJson(w.value), etag, w.expiresAt ?? null);
+      this.s.kvUpsert!.run(w.key, jsons[i]!, etag, w.expiresAt ?? null);
       etags[w.key] = etag;
     }
     return etags;
@@ -374,12 +403,14 @@ export class SqliteStore implements Store {
   }
 
   private createNow(record: ConversationRecord): void {
+    // toJson(data) may throw (BigInt…): before the insert, so nothing is written.
+    const data = record.data === undefined ? null : toJson(record.data);
     const changes = this.s.convInsert!.run(
       record.id,
       record.userId,
       record.createdAt,
       record.createdAt,
-      record.data === undefined ? null : toJson(record.data),
+      data,
     ).changes;
     if (changes !== 1) throw new ConflictError(record.id);
   }
@@ -393,11 +424,7 @@ export class SqliteStore implements Store {
     return record;
   }
 
-  private appendNow(
-    conversationId: string,
-    activity: Record<string, unknown>,
-    clientActivityId: string | undefined,
-  ): LoggedActivity & { duplicate: boolean } {
+  private appendNow(conversationId: string, json: string, clientActivityId: string | undefined): LoggedActivity & { duplicate: boolean } {
     if (clientActivityId !== undefined) {
       const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
       if (row) {
@@ -411,7 +438,6 @@ export class SqliteStore implements Store {
     }
     const next = this.s.convNextWatermark!.get(this.now(), conversationId) as { last_watermark: number } | undefined;
     if (!next) throw new UnknownConversationError(conversationId);
-    const json = toJson(activity);
     this.s.actInsert!.run(conversationId, next.last_watermark, clientActivityId ?? null, json);
     return {
       id: activityId(conversationId, next.last_watermark),

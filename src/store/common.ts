@@ -42,16 +42,33 @@ export function prefixUpperBound(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A write refused for its content (not a race, not a failing store). Thrown before the write touches
+ * anything, which the SQLite batch relies on.
+ */
+export class RefusedWrite extends TypeError {
+  override name = 'RefusedWrite';
+}
+
 /** The object an `increment` writes: `current` (stored JSON or undefined) plus the deltas. */
 export function addDeltas(key: string, current: unknown, deltas: Record<string, number>): Record<string, unknown> {
   if (current !== undefined && (typeof current !== 'object' || current === null || Array.isArray(current))) {
-    throw new TypeError(`Cannot increment "${key}": its value is not a JSON object.`);
+    throw new RefusedWrite(`Cannot increment "${key}": its value is not a JSON object.`);
   }
   const next: Record<string, unknown> = { ...(current as Record<string, unknown> | undefined) };
   for (const [field, delta] of Object.entries(deltas)) {
-    if (!Number.isFinite(delta)) throw new TypeError(`Cannot increment "${key}.${field}" by ${delta}.`);
+    if (!Number.isFinite(delta)) throw new RefusedWrite(`Cannot increment "${key}.${field}" by ${delta}.`);
     const before = next[field];
     next[field] = (typeof before === 'number' && Number.isFinite(before) ? before : 0) + delta;
   }
   return next;
+}
+
+/**
+ * Refuses a key or id that contains U+0000: PostgreSQL text cannot hold it, and every store refuses
+ * it alike so that code tested on memory or SQLite behaves the same on PostgreSQL. (Values are JSON,
+ * where U+0000 is escaped, so they may contain it.)
+ */
+export function assertStorable(what: string, text: string): void {
+  if (text.includes('\u0000')) throw new RefusedWrite(`The ${what} contains a NUL character, which the store cannot keep.`);
 }

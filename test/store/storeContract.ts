@@ -198,6 +198,38 @@ export function storeContract(name: string, open: OpenStore): void {
       expect((await store.kv.get(['list'])).list?.value).toEqual([1]);
     });
 
+    test('a conversation whose data JSON cannot hold fails alone; writes beside it succeed', async () => {
+      await store.log.createConversation({ id: 'ok', userId: 'u', createdAt: 1 });
+      const results = await Promise.allSettled([
+        store.log.append('ok', { text: 'before' }),
+        store.log.createConversation({ id: 'bad', userId: 'u', createdAt: 1, data: { n: BigInt(1) } }),
+        store.kv.set([{ key: 'beside', value: 1 }]),
+        store.log.append('ok', { text: 'after' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(await store.log.getConversation('bad')).toBeUndefined();
+      expect((await store.log.list('ok', undefined)).activities.map((a) => a.activity.text)).toEqual(['before', 'after']);
+      expect((await store.kv.get(['beside'])).beside?.value).toBe(1);
+    });
+
+    test('keys and ids with a NUL character: writes refused alike, lookups find nothing', async () => {
+      await expect(store.kv.set([{ key: 'a\u0000b', value: 1 }])).rejects.toThrow(/NUL/);
+      await expect(store.kv.increment('a\u0000b', { n: 1 })).rejects.toThrow(/NUL/);
+      expect(await store.kv.get(['a\u0000b'])).toEqual({});
+      expect(await store.kv.scan('a\u0000')).toEqual([]);
+      await store.kv.delete(['a\u0000b']);
+      await expect(store.log.createConversation({ id: 'c\u0000', userId: 'u', createdAt: 1 })).rejects.toThrow(/NUL/);
+      await expect(store.log.createConversation({ id: 'c', userId: 'u\u0000', createdAt: 1 })).rejects.toThrow(/NUL/);
+      expect(await store.log.getConversation('c\u0000')).toBeUndefined();
+      expect(await store.log.list('c\u0000', 3)).toEqual({ activities: [], watermark: 3 });
+      await expect(store.log.append('c\u0000', { text: 'x' })).rejects.toBeInstanceOf(UnknownConversationError);
+      // A client activity id is the client's choice: it still works, idempotently.
+      await store.log.createConversation({ id: 'c', userId: 'u', createdAt: 1 });
+      const first = await store.log.append('c', { text: 'x' }, 'id\u0000');
+      expect(await store.log.append('c', { text: 'x' }, 'id\u0000')).toEqual({ ...first, duplicate: true });
+      expect((await store.log.append('c', { text: 'y' }, 'id')).duplicate).toBe(false);
+    });
+
     test('scan returns live items under a prefix, in key order', async () => {
       await store.kv.set([
         { key: 'conv/b', value: 2 },
