@@ -57,6 +57,14 @@ describe('structured status', () => {
     expect(closed).toMatchObject({ state: 'closed', holiday: true, nextOpen: { iso: '2026-05-04T07:00:00.000Z', hour: 9, weekday: 1 } });
   });
 
+  it('crosses the change to summer time correctly (real instant of the next opening)', () => {
+    // Saturday 28 March 2026, 13:00 in Paris (winter time); clocks go forward on Sunday night.
+    const s = openingStatus(HOURS, new Date('2026-03-28T12:00:00Z'), '35000');
+    expect(s).toMatchObject({ state: 'closed', nextOpen: { iso: '2026-03-30T07:00:00.000Z', hour: 9, weekday: 1, daysAhead: 2 } });
+    const autumn = openingStatus(HOURS, new Date('2026-10-24T12:00:00Z'), '35000');
+    expect(autumn).toMatchObject({ state: 'closed', nextOpen: { iso: '2026-10-26T08:00:00.000Z', hour: 9 } });
+  });
+
   it('tells missing from unparseable hours', () => {
     expect(openingStatus(undefined, new Date(), '35000')).toEqual({ state: 'unknown', reason: 'missing' });
     expect(openingStatus('n’importe quoi', new Date(), '35000')).toEqual({ state: 'unknown', reason: 'unparseable' });
