@@ -69,7 +69,11 @@ describe('understanding what people type', () => {
     let startedRight = 0;
     let askedWhich = 0;
     const startedWrong: string[] = [];
+    const byLang = new Map<string, { n: number; top1: number }>();
     for (const r of requests) {
+      const lang = byLang.get(r.lang ?? 'fr') ?? { n: 0, top1: 0 };
+      byLang.set(r.lang ?? 'fr', lang);
+      lang.n++;
       const ranked = accepted(catalog, r);
       const shown = ranked.slice(0, 3).map((s) => `${s.flowId} ${s.score}`).join(', ') || '—';
       const d = decision(catalog, r);
@@ -78,13 +82,17 @@ describe('understanding what people type', () => {
         if (ok) {
           top1++;
           top3++;
+          lang.top1++;
         }
         if (d.started || d.candidates.length) forcedNone.push(`"${r.text}" → ${d.started ?? `which? ${d.candidates.join(' / ')}`}`);
         if (!ok) misses.push(`[none] "${r.text}" → ${shown}`);
         continue;
       }
       const rank = ranked.findIndex((s) => s.flowId === r.expect);
-      if (rank === 0) top1++;
+      if (rank === 0) {
+        top1++;
+        lang.top1++;
+      }
       if (rank >= 0 && rank < 3) top3++;
       if (rank !== 0) misses.push(`[${r.expect}] "${r.text}" → ${shown}${rank < 0 || rank >= 3 ? '   (NOT IN TOP 3)' : ''}`);
       if (d.started === r.expect) startedRight++;
@@ -99,6 +107,7 @@ describe('understanding what people type', () => {
         `Understanding set: ${n} requests (${flowRequests} for a flow, ${n - flowRequests} "none"), ${catalog.flows.size} flows`,
         `  top-1 accuracy: ${top1}/${n} = ${pct(top1)} (target ≥ ${TOP1_TARGET * 100} %)`,
         `  top-3 accuracy: ${top3}/${n} = ${pct(top3)} (target 100 %)`,
+        `  top-1 by language: ${[...byLang].map(([l, v]) => `${l} ${v.top1}/${v.n}`).join(', ')}`,
         `  converse on flow requests: started the right flow ${pct(startedRight, flowRequests)}, asked "which one?" with it offered ${pct(askedWhich, flowRequests)}, started a wrong flow ${startedWrong.length}`,
         `  "none" forced into a flow: ${forcedNone.length}`,
         ...(misses.length ? ['  misses (expected → accepted scores):', ...misses.map((m) => `    ${m}`)] : []),
