@@ -11,4 +11,4 @@ export { loadFlowDirectory, loadFlowFiles, isScenarioFile, type FlowSet, type Lo
 export { closest } from './suggest';
 export { loadScenarioFile, parseScenarioFile, type LoadedScenarios } from './checkScenarios';
 export { ScenarioFile, Scenario, ScenarioAnswer, HANDOFF_REASONS } from './scenarioSchema';
-export { flowJsonSchema, flowJsonSchemaText, scenarioJsonSchemaText } from './flowJsonSchema';
+export { flowJsonSchema, flowJsonSchemaText, scenarioJsonSchemaText, NODE_SNIPPETS } from './flowJsonSchema';

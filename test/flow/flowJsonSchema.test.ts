@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow';
+import { FlowNode, NODE_KINDS, NODE_SNIPPETS, flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow';
 import { parse } from 'yaml';
 
 const flowsDir = join(__dirname, '..', '..', 'flows');
@@ -18,10 +18,25 @@ describe('published JSON Schemas', () => {
   it('is a draft-07 schema a standard validator accepts, and it rejects a misspelt field', () => {
     const schema = JSON.parse(flowJsonSchemaText()) as Record<string, unknown>;
     const ajv = new Ajv({ allowMatchingProperties: true });
+    ajv.addKeyword('defaultSnippets'); // the editor's keyword: validators ignore it
     const validate = ajv.compile(schema);
     const good = parse(readFileSync(join(__dirname, '..', 'fixtures', 'flows-valid', 'exemple-complet.yaml'), 'utf8')) as Record<string, unknown>;
     expect(validate(good)).toBe(true);
     expect(validate({ ...good, titel: 'x' })).toBe(false);
+  });
+
+  it('offers one editor snippet per node kind, each a valid node once its placeholders are filled', () => {
+    expect(NODE_SNIPPETS.map((s) => s.label)).toEqual([...NODE_KINDS]);
+    const validate = new Ajv({ allowMatchingProperties: true }).compile(FlowNode);
+    for (const snippet of NODE_SNIPPETS) {
+      const filled = JSON.parse(
+        JSON.stringify(snippet.body)
+          .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+          .replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1'),
+      ) as unknown;
+      expect(`${snippet.label}: ${String(validate(filled))}`).toBe(`${snippet.label}: true`);
+    }
+    expect(flowJsonSchemaText()).toContain('"defaultSnippets"');
   });
 
   it('every flow file starts with the yaml-language-server schema line', () => {
