@@ -15,7 +15,7 @@ const STOPWORDS = new Set(
   (
     'je j me m moi mon ma mes ton ta tes son sa ses le la les l un une des de du d au aux a et ou en sur dans pour par avec ' +
     'est c ce cet cette ces que qu qui quoi comment faire fait veux voudrais voudrai veut vouloir besoin avoir ai as il elle on nous vous ' +
-    'svp stp plait s sil merci bonjour bonsoir salut aidez aider pouvez peux peut pas ne n y se si mais donc alors suis tout toute tous toutes ' +
+    'svp stp plait s sil merci bonjour bonsoir salut aidez aider pouvez peux peut pas ne n y se si mais donc alors suis tout toute tous toutes chez ' +
     // SMS spellings and filler verbs that name no procedure.
     'jveu jveux jvoudrais jsuis chui g pk pr slt bjr cc toucher obtenir recevoir trouver marche fonctionne ' +
     'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre ' +
@@ -31,15 +31,13 @@ const STOPWORDS = new Set(
 const SHORT_REQUEST = 3;
 /** How hard unknown words in a short request weigh: score × (known words / words)². */
 const COVERAGE_POWER = 2;
-/** The least coverage factor of a flow named by one of its one-word keywords. */
-const ANCHORED_COVERAGE = 0.5;
 
 interface FlowTerms {
   id: string;
   words: Map<string, number>;
   phrases: string[];
-  /** One-word keywords ("cmu", "passeport"): a name of the procedure by itself, not part of a phrase. */
-  standalone: Set<string>;
+  /** Every word of the flow's content (texts, labels, synonyms): words about this procedure, if not naming it. */
+  content: Set<string>;
 }
 
 /** The precomputed search structures of a catalog (see `buildFlowIndex`). */
@@ -64,6 +62,14 @@ function stem(w: string): string {
   return folded;
 }
 
+/** Every meaningful word of every string inside a value (node texts, labels, synonyms, in every language). */
+function collectWords(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (!/^https?:/.test(value)) for (const w of keyWords(value)) into.add(w);
+  } else if (Array.isArray(value)) for (const v of value) collectWords(v, into);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) collectWords(v, into);
+}
+
 /** The meaningful words of a text. */
 function keyWords(text: string): string[] {
   return normalize(text)
@@ -83,18 +89,18 @@ export function buildFlowIndex(flows: Iterable<Flow>): FlowIndex {
   for (const flow of flows) {
     const words = new Map<string, number>();
     const phrases: string[] = [];
-    const standalone = new Set<string>();
     const add = (text: string, weight: number) => {
       const norm = normalize(text);
       if (norm.includes(' ')) phrases.push(norm);
-      else if (norm && !STOPWORDS.has(norm)) standalone.add(norm);
       for (const w of keyWords(text)) words.set(w, Math.max(words.get(w) ?? 0, weight));
     };
     for (const t of allVariants(flow.title)) add(t, 1);
     for (const k of allVariants(flow.keywords)) add(k, 1);
     add(flow.organisation, 1);
     add(flow.id.replace(/-/g, ' '), 0.8);
-    terms.push({ id: flow.id, words, phrases, standalone });
+    const content = new Set<string>();
+    collectWords(flow.nodes, content);
+    terms.push({ id: flow.id, words, phrases, content });
     for (const w of words.keys()) vocabulary.set(w, [...(vocabulary.get(w) ?? []), flow.id]);
   }
   const fuse = new Fuse([...vocabulary.keys()], { includeScore: true, threshold: 0.3, ignoreLocation: true });
@@ -129,9 +135,7 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
   const norm = normalize(sentence);
   const scores = new Map<string, number>();
   const queryWords = new Set(keyWords(sentence));
-  let understood = 0;
-  const anchored = new Set<string>();
-  for (const f of index.flows) if ([...queryWords].some((q) => f.standalone.has(q))) anchored.add(f.id);
+  const understoodWords = new Set<string>();
   for (const q of queryWords) {
     const best = new Map<string, number>();
     const credit = (word: string, quality: number) => {
@@ -152,7 +156,7 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
         else if (q.length >= 5 && r.item.startsWith(q)) credit(r.item, 0.7);
       }
     }
-    if (best.size) understood += 1;
+    if (best.size) understoodWords.add(q);
     for (const [id, v] of best) scores.set(id, (scores.get(id) ?? 0) + v);
   }
   // A whole keyword phrase in the sentence ("inscription pole emploi") is strong evidence, the more
@@ -168,12 +172,18 @@ export function pickFlow(catalog: Catalog, sentence: string, _lang?: Lang): Flow
     const bonus = [...new Set(hits)].reduce((sum, p) => sum + (0.5 * Math.max(1, keyWords(p).length)) / (owners.get(p) ?? 1), 0);
     scores.set(id, (scores.get(id) ?? 0) + Math.min(bonus, 3));
   }
-  // Words no flow knows are evidence of another subject: "permis bateau" is not "permis de conduire".
+  // Words unknown to a flow are evidence of another subject: "permis bateau" is not "permis de
+  // conduire", "passeport pour mon chien" is not an identity document. A word of the flow's own
+  // content is not unknown ("cmu pour toute ma famille": the C2S flow talks about the family).
   // Longer sentences carry filler ("ma mère veut toucher sa retraite"), so only short ones are weighed.
-  const coverage = queryWords.size > SHORT_REQUEST ? 1 : queryWords.size ? Math.pow(understood / queryWords.size, COVERAGE_POWER) : 0;
+  const coverage = (flowId: string): number => {
+    if (queryWords.size > SHORT_REQUEST) return 1;
+    const content = index.byId.get(flowId)?.content;
+    const known = [...queryWords].filter((q) => understoodWords.has(q) || content?.has(q)).length;
+    return Math.pow(known / queryWords.size, COVERAGE_POWER);
+  };
   return [...scores.entries()]
     .filter(([, s]) => s > 0)
-    // A flow named by one of its own one-word keywords ("cmu pour toute ma famille") keeps half its score.
-    .map(([flowId, score]) => ({ flowId, score: Math.round(score * (anchored.has(flowId) ? Math.max(coverage, ANCHORED_COVERAGE) : coverage) * 1000) / 1000 }))
+    .map(([flowId, score]) => ({ flowId, score: Math.round(score * coverage(flowId) * 1000) / 1000 }))
     .sort((a, b) => b.score - a.score || a.flowId.localeCompare(b.flowId));
 }
