@@ -364,17 +364,17 @@ export class Geocoder {
       matches,
       ambiguous: ambiguous && matches.length > 1,
     });
-    if (name && foldName(name)) {
-      const byName = this.byName(name, dep);
-      const withCp = cp ? byName.filter((m) => m.codesPostaux.includes(cp)).map((m) => ({ ...m, postcode: cp })) : byName;
-      if (withCp.length) return result('name', withCp, new Set(withCp.map((m) => m.insee)).size > 1);
-    }
+    const byName = name && foldName(name) ? this.byName(name, dep) : [];
+    const withCp = cp ? byName.filter((m) => m.codesPostaux.includes(cp)).map((m) => ({ ...m, postcode: cp })) : byName;
+    if (withCp.length) return result('name', withCp, true);
     if (cp) {
       const list = this.postcode(cp);
       if (list.length) return result('postcode', list);
       const insee = this.commune(cp);
       if (insee) return result('insee', [insee]);
     }
+    // A name with a postcode the registry does not list for it (a CEDEX, a recent change): the name wins.
+    if (byName.length) return result('name', byName, true);
     return result('none', []);
   }
 }

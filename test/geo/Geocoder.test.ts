@@ -67,6 +67,10 @@ describe('Geocoder', () => {
     expect(geocoder.geocode('La Rochelle 17').ambiguous).toBe(false);
   });
 
+  it('trusts the name when the postcode given is not one the registry lists for it', () => {
+    expect(geocoder.geocode('DUMBEA 98837').matches[0]?.insee).toBe('98805');
+  });
+
   it('knows former communes merged into a new one', () => {
     const r = geocoder.geocode('Cherbourg-Octeville');
     expect(r.matches[0]).toMatchObject({ insee: '50129', nom: 'Cherbourg-en-Cotentin', matchedName: 'Cherbourg-Octeville' });
