@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { strictify, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
 import type { DataPath, FlowSource, Position } from './flowSource';
 import type { Condition, Flow, FlowNode, Text } from './schema';
-import { closest } from './suggest';
+import { closest } from './closest';
 
 /** A flow that passed schema validation, with the source it came from (for positions). */
 export interface ParsedFlow {

@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
 import { FlowSource, type DataPath } from './flowSource';
 import { Flow, ID_PATTERN, LANGUAGE_PATTERN } from './schema';
-import { closest, quoteList } from './suggest';
+import { closest, quoteList } from './closest';
 
 /** The result of reading one flow file. `flow` is present only when the file matches the schema. */
 export interface LoadedFlow {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { checkFlows, type ParsedFlow } from './checkFlows';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic';
 import { loadFlow } from './loadFlow';
-import { loadScenarioFile } from './checkScenarios';
+import { loadScenarioFile } from './loadScenarioFile';
 import type { Flow } from './schema';
 
 /** Flows loaded from files, with every problem found in them. */

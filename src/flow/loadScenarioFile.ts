@@ -5,7 +5,7 @@ import type { FlowSource } from './flowSource';
 import { parseYamlFile } from './loadFlow';
 import type { Flow } from './schema';
 import { ScenarioFile } from './scenarioSchema';
-import { closest } from './suggest';
+import { closest } from './closest';
 
 /** A scenario file read and validated, ready for the test runner. */
 export interface LoadedScenarios {
