@@ -103,6 +103,7 @@ export class PlaceDirectory {
     return new PlaceDirectory(await loadPlaces(kv));
   }
 
+  /** How many places have coordinates (the others cannot be proposed). */
   get size(): number {
     return this.places.length;
   }

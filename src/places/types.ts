@@ -7,8 +7,11 @@
  */
 import type { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow/schema';
 
+/** A `services` value of the standard. */
 export type Service = (typeof STANDARD_SERVICES)[number];
+/** A `dispositif_programmes_nationaux` value of the standard. */
 export type Programme = (typeof STANDARD_PROGRAMMES)[number];
+/** A `prise_en_charge_specifique` value of the standard. */
 export type SpecificSupport = (typeof STANDARD_SPECIFIC_SUPPORT)[number];
 
 /** `frais_a_charge` values. */
