@@ -97,7 +97,8 @@ export async function runChat(flowId: string | undefined, options: ChatOptions, 
     for await (const line of rl) {
       const text = line.trim();
       if (!text) continue;
-      write(`> ${text}`);
+      // Piped answers are echoed so that the transcript reads like a conversation; typed ones are already on screen.
+      if (!(input as { isTTY?: boolean }).isTTY) write(`> ${text}`);
       const lang = res.state.lang;
       res = converse(cat, res.state, { kind: 'text', text });
       show(res, lang);
@@ -109,6 +110,14 @@ export async function runChat(flowId: string | undefined, options: ChatOptions, 
   return 0;
 }
 
+/** `ariane chat … | head`: a reader that stops early is not an error worth a stack trace. */
+export function quietOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 /** Registers `ariane chat [flow-id] [--lang en] [--flows dir]`. */
 export function registerChatCommand(program: Command): void {
   program
@@ -118,6 +127,7 @@ export function registerChatCommand(program: Command): void {
     .option('--lang <lang>', 'langue de la conversation (fr, en, ar, fr-facile…)', 'fr')
     .option('--flows <dir>', 'dossier des parcours (par défaut : flows)')
     .action(async (flowId: string | undefined, opts: ChatOptions) => {
+      quietOnClosedPipe();
       const code = await runChat(flowId, opts, process.stdin, (line) => process.stdout.write(`${line}\n`));
       if (code !== 0) process.exitCode = code;
     });

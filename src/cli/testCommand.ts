@@ -9,7 +9,7 @@ import { buildCatalog, runScenario, type Catalog, type Output, type Scenario, ty
 import type { Flow } from '../flow';
 import { formatDiagnostic, isScenarioFile, loadFlowDirectory, loadScenarioFile } from '../flow';
 import { loadLexicons, translate } from '../i18n';
-import { renderText, resolveFlowsDir } from './chatCommand';
+import { quietOnClosedPipe, renderText, resolveFlowsDir } from './chatCommand';
 
 /** One scenario file, ready to run: its flow, catalog and scenarios, or the problems that stop it. */
 export interface ScenarioSuite {
@@ -114,6 +114,7 @@ export function registerTestCommand(program: Command): void {
     .description('Joue les scénarios des fichiers <parcours>.test.yaml ; code de sortie 1 si un scénario échoue.')
     .argument('[files...]', 'fichiers .test.yaml ou dossiers (par défaut : flows)')
     .action((files: string[]) => {
+      quietOnClosedPipe();
       const code = runTests(files, (line) => process.stdout.write(`${line}\n`));
       if (code !== 0) process.exitCode = code;
     });
