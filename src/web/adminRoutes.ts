@@ -16,7 +16,8 @@ import { loadFlowDirectory, loadScenarioFile, type Diagnostic, type Flow, type F
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
-import { CSP, CSP_INLINE_STYLES, sendHtml, type RouteServer } from './index';
+import type { RouteServer } from './index';
+import { CSP, CSP_INLINE_STYLES, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
 import type { NodeCounters } from './NodeStats';
 import type { WebDeps } from './WebDeps';

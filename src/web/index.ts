@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSETS_DIR } from './buildAssets';
 import { html, page } from './html';
+import { CSP_WEBCHAT, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
 import { registerMediatorRoutes } from './mediatorRoutes';
 import { registerAdminRoutes } from './adminRoutes';
@@ -17,6 +18,7 @@ export { NodeStats, recordTurn, countingConverse, type NodeCounters } from './No
 export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';
 export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
 export { escapeHtml } from './html';
+export { CSP, CSP_INLINE_STYLES, CSP_WEBCHAT, sendHtml } from './sendHtml';
 
 /** A route handler. Always async: restify 11 only accepts two-argument handlers that return a promise. */
 export type WebHandler = (req: IncomingMessage & { params?: Record<string, string>; body?: unknown }, res: ServerResponse) => Promise<void>;
@@ -25,32 +27,6 @@ export type WebHandler = (req: IncomingMessage & { params?: Record<string, strin
 export interface RouteServer {
   get(path: string, handler: WebHandler): unknown;
   post(path: string, handler: WebHandler): unknown;
-}
-
-/** Our pages load only our own files: no inline script, no CDN (issue 7). */
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/**
- * Web Chat and Mermaid insert `<style>` elements (CSS-in-JS), which a strict `style-src` blocks; scripts
- * stay strict.
- */
-export const CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
-
-/** Web Chat also draws its icons from `blob:` URLs. */
-export const CSP_WEBCHAT = CSP_INLINE_STYLES.replace("img-src 'self' data:", "img-src 'self' data: blob:");
-
-/** Sends an HTML page with the security headers every page of ours carries. */
-export function sendHtml(res: ServerResponse, status: number, body: string, csp = CSP, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': TYPES.html!,
-    'Content-Security-Policy': csp,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
-    'Cache-Control': 'no-store',
-    ...extra,
-  });
-  res.end(body);
 }
 
 /** The npm package's own ES5 bundle (the browsers of the last 5 years include old Safari). */

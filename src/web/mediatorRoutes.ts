@@ -11,7 +11,8 @@ import { RateLimiter } from '../limits';
 import { PlaceDirectory, type NearResult } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
-import { CSP, sendHtml, type RouteServer } from './index';
+import type { RouteServer } from './index';
+import { CSP, sendHtml } from './sendHtml';
 import type { WebDeps } from './WebDeps';
 
 /** Lower-case, accents removed: « Démarche » matches « demarche ». */
