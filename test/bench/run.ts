@@ -1,0 +1,339 @@
+/**
+ * `npm run bench`: one run on one machine, every figure next to a baseline measured in the same run
+ * (ratios hold on a noisy machine). Servers under test run in their own Node process (`node
+ * dist/main.js`, as `npm start`); the load generators run in this process. Loopback only; every
+ * loop is bounded in time and count. Prints a table; `--json <file>` also writes the raw figures.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { agent, freePort, request, startChild, type ChildServer } from './http';
+import { Conversation, SENTENCES, closedLoop, echoOp, type LoadResult } from './load';
+import { ROOT, benchNearest, benchPickFlow, dist, syntheticPlace } from './micro';
+import { rng, summarise } from './stats';
+
+type StoreMod = typeof import('../../src/store');
+type PlacesMod = typeof import('../../src/places');
+
+const QUICK = process.argv.includes('--quick');
+const CONCURRENCY = 50;
+const WARMUP_MS = QUICK ? 1000 : 3000;
+const LOAD_MS = QUICK ? 3000 : 10_000;
+const MAIN = path.join(ROOT, 'dist', 'main.js');
+const BASELINE = path.join(__dirname, 'baselineServer.js');
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+const rows: Array<[string, string, string, string, string]> = [];
+const raw: Record<string, unknown> = {};
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const us = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+
+function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Env of an Ariane child: loopback, quiet, limits out of the way of the load (they are per IP/conversation). */
+function arianeEnv(port: number, dataDir: string, flowsDir = path.join(ROOT, 'flows')): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ARIANE_DATA_DIR: dataDir,
+    ARIANE_FLOWS_DIR: flowsDir,
+    LOG_LEVEL: 'warn',
+    ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
+    ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+    NODE_ENV: 'production',
+  };
+}
+
+async function startAriane(dataDir: string, flowsDir?: string): Promise<ChildServer> {
+  const port = await freePort();
+  return startChild([MAIN], arianeEnv(port, dataDir, flowsDir), port, '/readyz');
+}
+
+async function startBaseline(kind: 'echo' | 'cloudadapter'): Promise<ChildServer> {
+  const port = await freePort();
+  return startChild([BASELINE, kind], { PORT: String(port) }, port, '/healthz');
+}
+
+/** An expectReplies activity for `/api/messages`; conversations 0..49 in turn, sentence then restart. */
+function apiMessagesLoad(port: number, route = '/api/messages'): Promise<AutocannonResult> {
+  let counter = 0;
+  const turns = new Map<number, number>();
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONCURRENCY,
+    duration: LOAD_MS / 1000,
+    requests: [
+      {
+        method: 'POST',
+        path: route,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => {
+          const c = counter++ % CONCURRENCY;
+          const t = (turns.get(c) ?? 0) + 1;
+          turns.set(c, t);
+          const restart = t % 2 === 0;
+          req.body = JSON.stringify({
+            type: 'message',
+            id: `m${counter}`,
+            channelId: 'emulator',
+            deliveryMode: 'expectReplies',
+            conversation: { id: `bench-api-${c}` },
+            from: { id: `user-${c}`, name: 'User' },
+            recipient: { id: 'ariane', name: 'Ariane' },
+            locale: 'fr-FR',
+            text: restart ? 'recommencer' : SENTENCES[c % SENTENCES.length],
+            ...(restart ? { value: { choice: 'restart' } } : {}),
+          });
+          return req;
+        },
+      },
+    ],
+  });
+}
+
+function echoAutocannon(port: number): Promise<AutocannonResult> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/echo`,
+    connections: CONCURRENCY,
+    duration: LOAD_MS / 1000,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'message', text: 'je veux mon attestation caf', conversation: { id: 'bench' } }),
+  });
+}
+
+async function warm(port: number, route: string): Promise<void> {
+  await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount: 200, requests: [{ method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', id: 'w', channelId: 'emulator', deliveryMode: 'expectReplies', conversation: { id: 'warm' }, from: { id: 'w' }, recipient: { id: 'bot' }, text: 'bonjour' }) }] });
+}
+
+function checkAutocannon(name: string, r: AutocannonResult): void {
+  if (r.non2xx || r.errors || r.timeouts) log(`  ! ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+}
+
+async function directLineSection(): Promise<void> {
+  log('Direct Line turns (Ariane, SQLite) …');
+  const data = tempDir('ariane-bench-dl-');
+  const ariane = await startAriane(data);
+  let dl: LoadResult;
+  let api: AutocannonResult;
+  try {
+    const conversations = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => Conversation.start(ariane.port, i)));
+    dl = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, async (w) => {
+      await conversations[w]!.turn();
+    });
+    if (dl.errors) log(`  ! ${dl.errors} failed turns, first: ${dl.firstError}`);
+    log('/api/messages expectReplies (Ariane) …');
+    await warm(ariane.port, '/api/messages');
+    api = await apiMessagesLoad(ariane.port);
+    checkAutocannon('ariane /api/messages', api);
+  } finally {
+    await ariane.stop();
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+
+  log('baseline: bare restify echo …');
+  const echo = await startBaseline('echo');
+  let echoSame: LoadResult;
+  let echoAc: AutocannonResult;
+  try {
+    echoSame = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, echoOp(echo.port));
+    echoAc = await echoAutocannon(echo.port);
+    checkAutocannon('restify echo', echoAc);
+  } finally {
+    await echo.stop();
+  }
+
+  log('baseline: stock CloudAdapter echo bot …');
+  const stock = await startBaseline('cloudadapter');
+  let stockAc: AutocannonResult;
+  try {
+    await warm(stock.port, '/api/messages');
+    stockAc = await apiMessagesLoad(stock.port);
+    checkAutocannon('stock CloudAdapter', stockAc);
+  } finally {
+    await stock.stop();
+  }
+
+  const dlRatio = dl.perSecond / echoSame.perSecond;
+  const apiRatio = api.requests.average / echoAc.requests.average;
+  const stockRatio = stockAc.requests.average / echoAc.requests.average;
+  raw.directLine = dl;
+  raw.apiMessages = api;
+  raw.echoSameClient = echoSame;
+  raw.echoAutocannon = echoAc;
+  raw.stockCloudAdapter = stockAc;
+  rows.push(['Direct Line turn (POST + GET until reply), 50 conv., SQLite', `${dl.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dl.p50)} ms, p99 ${ms(dl.p99)} ms`, `${dlRatio.toFixed(2)} × echo (same client)`, `≥ 0.5 × echo: ${verdict(dlRatio >= 0.5)}; p99 ≤ 25 ms: ${verdict(dl.p99 <= 25)}`]);
+  rows.push(['  baseline: bare restify echo, same client', `${echoSame.perSecond.toFixed(0)} req/s`, `p50 ${ms(echoSame.p50)} ms, p99 ${ms(echoSame.p99)} ms`, '1', '']);
+  rows.push(['/api/messages expectReplies, 50 conn. (autocannon)', `${api.requests.average.toFixed(0)} req/s`, `p50 ${ms(api.latency.p50)} ms, p99 ${ms(api.latency.p99)} ms`, `${apiRatio.toFixed(3)} × echo; ${(api.requests.average / stockAc.requests.average).toFixed(2)} × stock`, `≥ stock CloudAdapter: ${verdict(api.requests.average >= stockAc.requests.average)}`]);
+  rows.push(['  baseline: stock CloudAdapter + ActivityHandler echo', `${stockAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(stockAc.latency.p50)} ms, p99 ${ms(stockAc.latency.p99)} ms`, `${stockRatio.toFixed(3)} × echo`, '(issue: ~0.16 × echo)']);
+  rows.push(['  baseline: bare restify echo (autocannon)', `${echoAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(echoAc.latency.p50)} ms, p99 ${ms(echoAc.latency.p99)} ms`, '1', '']);
+}
+
+function microSection(): void {
+  log('nearest place over 100,000 places …');
+  const near = benchNearest();
+  raw.nearest = near;
+  rows.push([`Nearest 3 places of ${near.places} (PlaceDirectory.near)`, `${(1e6 / near.near.p50).toFixed(0)} q/s`, `p50 ${us(near.near.p50)} µs, p99 ${us(near.near.p99)} µs`, `${(near.linear.p50 / near.near.p50).toFixed(0)} × faster than scan`, `median ≤ 20 µs: ${verdict(near.near.p50 <= 20)}`]);
+  rows.push(['  baseline: linear haversine scan', '', `p50 ${us(near.linear.p50)} µs, p99 ${us(near.linear.p99)} µs`, `index built in ${ms(near.buildMs)} ms`, `same nearest: ${(near.agree * 100).toFixed(0)} %`]);
+  log('pickFlow with 60 flows …');
+  const pick = benchPickFlow();
+  raw.pickFlow = pick;
+  rows.push([`Pick a flow from a sentence, ${pick.flows} flows (pickFlow)`, `${pick.pick.n} calls`, `p50 ${us(pick.pick.p50)} µs, p99 ${us(pick.pick.p99)} µs`, '', `p99 ≤ 2 ms: ${verdict(pick.pick.p99 <= 2000)}`]);
+}
+
+/** A data dir with `places` synthetic places (SQLite) and a flows dir with `flows` flows. */
+async function prepareColdStart(places: number, flows: number): Promise<{ data: string; flowsDir: string }> {
+  const data = tempDir('ariane-bench-cold-');
+  const flowsDir = tempDir('ariane-bench-flows-');
+  for (const f of fs.readdirSync(path.join(ROOT, 'flows'))) {
+    if (!f.endsWith('.yaml') || f.endsWith('.test.yaml')) continue;
+    fs.copyFileSync(path.join(ROOT, 'flows', f), path.join(flowsDir, f));
+  }
+  const real = fs.readdirSync(flowsDir).map((f) => f.replace(/\.yaml$/, ''));
+  for (let k = 1, n = real.length; n < flows; k++) {
+    for (const id of real) {
+      if (n >= flows) break;
+      const text = fs.readFileSync(path.join(flowsDir, `${id}.yaml`), 'utf8').replace(new RegExp(`^id: ${id}$`, 'm'), `id: ${id}-v${k}`);
+      fs.writeFileSync(path.join(flowsDir, `${id}-v${k}.yaml`), text);
+      n++;
+    }
+  }
+  const { SqliteStore } = dist<StoreMod>('store');
+  const { placeKey } = dist<PlacesMod>('places');
+  const store = await SqliteStore.open({ dataDir: data });
+  const random = rng(7);
+  for (let i = 0; i < places; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, places - i) }, (_, j) => syntheticPlace(i + j, random));
+    await store.kv.set(batch.map((p) => ({ key: placeKey(p.id), value: p })));
+  }
+  await store.close();
+  return { data, flowsDir };
+}
+
+async function coldStartSection(): Promise<void> {
+  log('cold start with 50 flows and 20,000 places …');
+  const { data, flowsDir } = await prepareColdStart(20_000, 50);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const s = await startAriane(data, flowsDir);
+      const ready = await request(s.port, 'GET', '/readyz');
+      times.push(s.readyMs);
+      if (i === 0) raw.coldStartReadyz = ready.body;
+      await s.stop();
+    }
+    // The service indexes places lazily (first mediator search): time that load too.
+    const { SqliteStore } = dist<StoreMod>('store');
+    const { PlaceDirectory } = dist<PlacesMod>('places');
+    const store = await SqliteStore.open({ dataDir: data });
+    const t0 = performance.now();
+    const dir = await PlaceDirectory.load(store.kv);
+    const loadMs = performance.now() - t0;
+    await store.close();
+    raw.coldStart = { times, placesLoadMs: loadMs, places: dir.size };
+    const s = summarise(times);
+    rows.push(['Cold start to /readyz 200 (spawn node dist/main.js), 50 flows, 20,000 places', `${times.length} starts`, `median ${ms(s.p50)} ms, max ${ms(Math.max(...times))} ms`, '', `< 2 s: ${verdict(Math.max(...times) < 2000)}`]);
+    rows.push(['  + loading and indexing the 20,000 places (lazy, first search)', '', `${ms(loadMs)} ms`, `${dir.size} places`, '']);
+  } finally {
+    fs.rmSync(data, { recursive: true, force: true });
+    fs.rmSync(flowsDir, { recursive: true, force: true });
+  }
+}
+
+async function storageSection(): Promise<void> {
+  log('bytes stored per conversation …');
+  const data = tempDir('ariane-bench-bytes-');
+  try {
+    const s = await startAriane(data);
+    let conv: Conversation;
+    let turns = 0;
+    try {
+      conv = await Conversation.start(s.port, 0);
+      conv.policy = 'first';
+      while (!conv.reachedEnd && turns < 30) {
+        await conv.turn();
+        turns++;
+      }
+    } finally {
+      await s.stop();
+    }
+    type Db = { prepare(sql: string): { get(...a: unknown[]): Record<string, number> }; close(): void };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Database = require('better-sqlite3') as new (file: string, o: { readonly: boolean }) => Db;
+    const db = new Database(path.join(data, 'ariane.db'), { readonly: true });
+    const id = conv.id;
+    const conversation = db.prepare('SELECT COALESCE(SUM(length(CAST(id AS BLOB)) + length(CAST(user_id AS BLOB)) + COALESCE(length(CAST(data AS BLOB)), 0) + 24), 0) AS b FROM conversations WHERE id = ?').get(id).b!;
+    const activities = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(conversation_id AS BLOB)) + 8 + COALESCE(length(CAST(client_activity_id AS BLOB)), 0) + length(CAST(activity AS BLOB))), 0) AS b FROM activities WHERE conversation_id = ?').get(id);
+    const state = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) + length(CAST(etag AS BLOB)) + 8), 0) AS b FROM kv WHERE instr(key, ?) > 0").get(id);
+    db.close();
+    const total = conversation + activities.b! + state.b!;
+    raw.bytesPerConversation = { turns, reachedEnd: conv.reachedEnd, conversation, activities, state, total };
+    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, `< 4 KB: ${verdict(total < 4096)}`]);
+  } finally {
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+
+  log('heap per active conversation …');
+  const heapData = tempDir('ariane-bench-heap-');
+  try {
+    const n = QUICK ? 300 : 1000;
+    const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'heap.js'), heapData, String(n)], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`heap child failed: ${r.stderr}`);
+    const h = JSON.parse(r.stdout.trim().split('\n').pop()!) as { n: number; perConversationBytes: number; heapBefore: number; heapAfter: number };
+    raw.heap = h;
+    rows.push([`Heap per active conversation (${h.n} in-process, --expose-gc)`, `${(h.perConversationBytes / 1024).toFixed(1)} KB`, `heapUsed ${(h.heapBefore / 1048576).toFixed(1)} → ${(h.heapAfter / 1048576).toFixed(1)} MB`, '', '(no target)']);
+  } finally {
+    fs.rmSync(heapData, { recursive: true, force: true });
+  }
+}
+
+function printTable(): void {
+  const head: [string, string, string, string, string] = ['Measure', 'Throughput / size', 'Latency', 'Ratio', 'Target'];
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm run bench does).`);
+  const cpus = os.cpus();
+  const started = new Date();
+  console.log(`Ariane benchmark — ${started.toISOString()}`);
+  console.log(`Machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.type()} ${os.release()}; Node ${process.version}`);
+  console.log(`Model: each server under test is its own Node process; the load generator is this process (${cpus.length} cores shared by both: client and server compete for CPU, so absolute figures are pessimistic and ratios are what count). Loopback only; ${CONCURRENCY} concurrent conversations/connections, ${WARMUP_MS / 1000} s warm-up, ${LOAD_MS / 1000} s measured per load.`);
+  if (QUICK) console.log('QUICK mode (--quick): shorter loads, fewer samples.');
+  await directLineSection();
+  microSection();
+  await coldStartSection();
+  await storageSection();
+  agent.destroy();
+  console.log('');
+  printTable();
+  console.log(`\nDone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`);
+  const j = process.argv.indexOf('--json');
+  if (j > 0 && process.argv[j + 1]) fs.writeFileSync(process.argv[j + 1]!, JSON.stringify({ date: started.toISOString(), cpu: cpus[0]?.model, cores: cpus.length, node: process.version, ...raw }, null, 2));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
