@@ -321,6 +321,8 @@ async function main(): Promise<void> {
   console.log(`Machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.type()} ${os.release()}; Node ${process.version}`);
   console.log(`Model: each server under test is its own Node process; the load generator is this process (${cpus.length} cores shared by both: client and server compete for CPU, so absolute figures are pessimistic and ratios are what count). Loopback only; ${CONCURRENCY} concurrent conversations/connections, ${WARMUP_MS / 1000} s warm-up, ${LOAD_MS / 1000} s measured per load.`);
   if (QUICK) console.log('QUICK mode (--quick): shorter loads, fewer samples.');
+  const loadBefore = os.loadavg()[0]!;
+  console.log(`Load average at start: ${loadBefore.toFixed(1)} (1 min) on ${cpus.length} cores.`);
   await directLineSection();
   microSection();
   await coldStartSection();
@@ -328,7 +330,12 @@ async function main(): Promise<void> {
   agent.destroy();
   console.log('');
   printTable();
-  console.log(`\nDone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`);
+  const loadAfter = os.loadavg()[0]!;
+  console.log(`\nLoad average at end: ${loadAfter.toFixed(1)} (1 min) on ${cpus.length} cores.`);
+  if (Math.max(loadBefore, loadAfter) > cpus.length) {
+    console.log(`WARNING: other processes were using the CPU (load > ${cpus.length} cores): absolute figures and even ratios are distorted; run again on a quiet machine.`);
+  }
+  console.log(`Done in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`);
   const j = process.argv.indexOf('--json');
   if (j > 0 && process.argv[j + 1]) fs.writeFileSync(process.argv[j + 1]!, JSON.stringify({ date: started.toISOString(), cpu: cpus[0]?.model, cores: cpus.length, node: process.version, ...raw }, null, 2));
 }
