@@ -12,9 +12,9 @@ import { buildCatalog, converse, initialState, migrateState, type Catalog } from
 import { formatDiagnostic, loadFlowDirectory } from './flow';
 import { createHandoff } from './handoff';
 import { loadLexicons, translate } from './i18n';
-import { createServer } from './server';
+import { Metrics, createServer } from './server';
 import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
-import { ConflictError, IF_ABSENT, createStore, type Store } from './store';
+import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
 
 /** A running service. */
 export interface RunningService {
@@ -59,6 +59,26 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
   }
 }
 
+/** The store's calls, timed for the `ariane_store_operation_seconds` histogram. */
+function timed(store: Store, metrics: Metrics): { kv: KeyValueStore; log: ConversationLog } {
+  const { kv, log } = store;
+  return {
+    kv: {
+      get: (keys) => metrics.timeStore('kv.get', () => kv.get(keys)),
+      set: (items) => metrics.timeStore('kv.set', () => kv.set(items)),
+      delete: (keys) => metrics.timeStore('kv.delete', () => kv.delete(keys)),
+      scan: (prefix) => metrics.timeStore('kv.scan', () => kv.scan(prefix)),
+      increment: (key, deltas) => metrics.timeStore('kv.increment', () => kv.increment(key, deltas)),
+    } as KeyValueStore,
+    log: {
+      createConversation: (r) => metrics.timeStore('log.create', () => log.createConversation(r)),
+      getConversation: (id) => metrics.timeStore('log.get', () => log.getConversation(id)),
+      append: (id, a, c) => metrics.timeStore('log.append', () => log.append(id, a, c)),
+      list: (id, after, limit) => metrics.timeStore('log.list', () => log.list(id, after, limit)),
+    },
+  };
+}
+
 /** Builds everything from `config` and starts listening. */
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
@@ -86,18 +106,27 @@ export async function startService(config: Config, options: { logger?: Logger; w
   const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const retentionMs = config.retentionDays * 86_400_000;
-    const stats = new NodeStats(store.kv);
+    const metrics = new Metrics({ defaultMetrics: true });
+    const io = timed(store, metrics);
+    const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     const bot = new ArianeBot({
       engine: { converse, initialState, migrateState },
       catalog: () => catalog,
-      storage: new KeyValueStorage(store.kv, { ttlMs: retentionMs }),
+      storage: new KeyValueStorage(io.kv, { ttlMs: retentionMs }),
+      observer: {
+        turn: (channel, seconds, outputs) => {
+          metrics.turn(channel, seconds);
+          for (const o of outputs) if (o.kind === 'handoff') metrics.escalation(o.reason);
+        },
+        error: (kind) => metrics.error(kind),
+      },
       translate,
       logger,
       languages,
       afterTurn: (before, result) => recordTurn(stats, before, result),
       createHandoff: ({ state, output, catalog: current }) =>
-        createHandoff(store.kv, {
+        createHandoff(io.kv, {
           flow: output.flowId ? current.flows.get(output.flowId) : undefined,
           state,
           reason: output.reason,
@@ -107,7 +136,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
         }),
     });
     const channel = new DirectLineChannel({
-      log: store.log,
+      log: io.log,
       bot,
       tokens,
       logger,
@@ -129,6 +158,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
+      metrics,
       extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };

@@ -48,7 +48,15 @@ export interface ArianeBotOptions {
    * the state before and the result, e.g. for anonymous per-node statistics. Errors are logged only.
    */
   afterTurn?: (before: ConversationState, result: StepResult) => Promise<void>;
+  /** Told of every turn run and every error (metrics); must not throw. */
+  observer?: TurnObserver;
   createHandoff?: (args: { state: ConversationState; output: HandoffOutput; catalog: Catalog; conversationId: string }) => Promise<{ code: string }>;
+}
+
+/** What the bot reports for metrics: counts and durations, no text. */
+export interface TurnObserver {
+  turn(channelId: string, seconds: number, outputs: readonly Output[]): void;
+  error(kind: 'turn'): void;
 }
 
 /** The engine's handoff output. */
@@ -121,6 +129,7 @@ export class ArianeBot extends ActivityHandler {
     try {
       await super.run(context);
     } catch (err) {
+      this.options.observer?.error('turn');
       await this.onError(context, err);
     }
   }
@@ -170,6 +179,7 @@ export class ArianeBot extends ActivityHandler {
 
   /** One engine turn with the conditional save described in the file comment; then the replies. */
   private async runTurn(context: TurnContext, input: Input): Promise<void> {
+    const started = performance.now();
     if (input.kind === 'text') input = { kind: 'text', text: maskPersonalData(input.text).text };
     let result: StepResult | undefined;
     let catalog: Catalog;
@@ -212,5 +222,6 @@ export class ArianeBot extends ActivityHandler {
     const activities = renderOutputs(outputs, result.state.lang, this.options.translate);
     if (activities.length > 0) await context.sendActivities(activities);
     await after;
+    this.options.observer?.turn(context.activity.channelId ?? 'unknown', (performance.now() - started) / 1000, result.outputs);
   }
 }

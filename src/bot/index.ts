@@ -2,7 +2,7 @@
  * The Bot Framework side of Ariane. Every `botbuilder` import of the project lives in this folder,
  * so that moving to another SDK (e.g. Microsoft 365 Agents) is one folder's work.
  */
-export { ArianeBot, languageFromLocale, inputFromActivity, type ArianeBotOptions, type BotEngine, type HandoffOutput } from './ArianeBot';
+export { ArianeBot, languageFromLocale, inputFromActivity, type ArianeBotOptions, type BotEngine, type HandoffOutput, type TurnObserver } from './ArianeBot';
 export { KeyValueStorage, isConflict, type KeyValueStorageOptions } from './KeyValueStorage';
 export { renderOutputs, botText, choiceAction, type Translate, type ChoiceValue } from './renderOutputs';
 export { createApiMessagesEndpoint, checkActivityBody, type ApiMessagesOptions, type HttpRequestLike, type HttpResponseLike } from './ApiMessagesEndpoint';

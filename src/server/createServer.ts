@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { RateLimiter } from '../limits';
+import type { Metrics } from './Metrics';
 import { readJsonBody } from './readJsonBody';
 
 /** What a Direct Line route answers (the shape of src/bot's `ChannelResponse`). */
@@ -50,6 +51,8 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Conversations (and tokens) one IP may start per minute (default 30). */
   conversationsPerIpPerMinute?: number;
+  /** Prometheus metrics, served at `GET /metrics`. */
+  metrics?: Metrics;
   /** More routes (web widget, admin…), added after ours. */
   extend?: (server: restify.Server) => void;
   now?: () => number;
@@ -164,7 +167,8 @@ export function createServer(deps: ServerDeps): restify.Server {
         }
         await handler(req, res, body);
       } catch (err) {
-        deps.logger.error({ err, path: req.getPath() }, 'request failed');
+        deps.logger.error({ err, route: req.getRoute?.()?.path }, 'request failed');
+        deps.metrics?.error('request');
         if (!res.headersSent) sendError(res, 500, 'InternalError', 'Something went wrong on our side. Please try again.');
       }
     };
@@ -250,6 +254,24 @@ export function createServer(deps: ServerDeps): restify.Server {
       sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ready' : 'not ready', checks: report.checks });
     }, false),
   );
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    server.get(
+      '/metrics',
+      route(async (_req, res) => {
+        const { contentType, body } = await metrics.render();
+        res.header('Content-Type', contentType);
+        res.header('Cache-Control', 'no-store');
+        res.status(200);
+        res.end(body);
+      }, false),
+    );
+    // Counted after each response, by route pattern (never the path itself: it holds ids).
+    server.on('after', (req: restify.Request, res: restify.Response) => {
+      const r = req.getRoute?.();
+      metrics.response(r?.path ? String(r.path) : 'unmatched', res.statusCode);
+    });
+  }
   deps.extend?.(server);
   if (dl.openStream && dl.authorizeStream) attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger);
 
