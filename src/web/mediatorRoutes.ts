@@ -5,10 +5,9 @@
  */
 import { resolveText } from '../engine';
 import type { Flow } from '../flow';
-import { getGeocoder } from '../geo';
 import { readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
-import { PlaceDirectory, type NearResult } from '../places';
+import { DirectoryCache, findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './index';
@@ -75,13 +74,8 @@ const PLACES_CACHE_MS = 60_000;
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
 export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
   const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
-  let places: { at: number; dir: Promise<PlaceDirectory> } | undefined;
-  const directory = (): Promise<PlaceDirectory> | undefined => {
-    if (deps.places) return Promise.resolve(deps.places());
-    if (!deps.store) return undefined;
-    if (!places || Date.now() - places.at > PLACES_CACHE_MS) places = { at: Date.now(), dir: PlaceDirectory.load(deps.store.kv) };
-    return places.dir;
-  };
+  const cache = deps.store ? new DirectoryCache(deps.store.kv, PLACES_CACHE_MS) : undefined;
+  const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : cache?.get());
 
   server.get('/mediateur', async (req, res) => {
     const q = (query(req).get('q') ?? '').trim().slice(0, 100);
@@ -151,20 +145,22 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
     let status = 200;
     if (where) {
       const dir = directory();
-      const geo = getGeocoder().geocode(where);
-      if (!dir) {
+      const flow = flows.find((f) => f.id === flowId);
+      const found = dir ? findHelp(await dir, where, { support: flow?.support, openNow, limit: 10, lang: 'fr' }) : undefined;
+      if (!found) {
         status = 503;
         results = html`<p class="error" role="alert">Les lieux d’aide ne sont pas disponibles sur ce serveur.</p>`;
-      } else if (!geo.point) {
+      } else if (found.kind === 'not-found') {
         status = 404;
         results = html`<p class="error" role="alert">Lieu inconnu : « ${where} ». Essayez un code postal à 5 chiffres.</p>`;
+      } else if (found.kind === 'ambiguous') {
+        const again = (q: string) => `/mediateur/lieux?${new URLSearchParams({ ou: q, demarche: flowId, ...(openNow ? { ouvert: '1' } : {}) }).toString()}`;
+        results = html`<h2 id="h-results">Plusieurs communes s’appellent « ${where} »</h2><ul aria-labelledby="h-results">${found.choices.map((c) => html`<li><a href="${again(c.query)}">${c.label}</a></li>`)}</ul>`;
       } else {
-        const flow = flows.find((f) => f.id === flowId);
-        const found = (await dir).near(geo.point, { support: flow?.support, openNow, limit: 10, lang: 'fr' });
-        const label = geo.matches[0] ? `${geo.matches[0].nom ?? where}` : where;
-        results = found.length
-          ? html`<h2 id="h-results">${found.length} lieu${found.length > 1 ? 'x' : ''} près de ${label}</h2><ul class="places" aria-labelledby="h-results">${found.map(placeCard)}</ul>`
-          : html`<p role="status">Aucun lieu trouvé près de ${label}${openNow ? ' ouvert maintenant' : ''}.</p>`;
+        const n = found.results.length;
+        results = n
+          ? html`<h2 id="h-results">${n} lieu${n > 1 ? 'x' : ''} près de ${found.where.label}</h2><ul class="places" aria-labelledby="h-results">${found.results.map(placeCard)}</ul>`
+          : html`<p role="status">Aucun lieu trouvé près de ${found.where.label}${openNow ? ' ouvert maintenant' : ''}.</p>`;
       }
     }
     const body = html`${header('/mediateur/lieux')}<main id="main"><h1>Trouver un lieu d’aide</h1>${placesForm(flows, where, flowId, openNow)}<div class="results">${results}</div></main>`;

@@ -121,14 +121,18 @@ describeBrowser('web pages on the real service', () => {
 
   it('/mediateur/lieux: the places near search as a form', async () => {
     await page.goto(service.url + '/mediateur/lieux');
-    await page.getByLabel('Code postal ou commune').fill('75011');
+    await page.getByLabel('Code postal ou commune').fill('33000');
     await page.getByRole('button', { name: 'Chercher des lieux' }).click();
     await page.locator('.results').getByText(/lieux? près de|Aucun lieu/).first().waitFor();
-    const places = await page.locator('.place').count();
-    if (places > 0) {
-      await page.locator('.place').first().getByRole('link', { name: 'Voir sur la carte' }).waitFor();
-      await page.locator('.place .status').first().waitFor();
-    }
+    // The sourced starter directory has places around Bordeaux: cards with distance, status and links.
+    expect(await page.locator('.place').count()).toBeGreaterThan(0);
+    const first = page.locator('.place').first();
+    await first.getByRole('link', { name: 'Voir sur la carte' }).waitFor();
+    await see(first.locator('.place-meta')).toContainText('km');
+    expect(((await first.locator('.status').textContent()) ?? '').trim()).not.toBe('');
+    // A name several communes share asks which one.
+    await page.goto(service.url + '/mediateur/lieux?ou=Saint-Denis');
+    await page.locator('.results').getByText(/Plusieurs communes|lieux? près de/).first().waitFor();
     expect(await axeCheck(page)).toEqual([]);
     await page.goto(service.url + '/mediateur/lieux?ou=zzzzzz');
     await page.getByRole('alert').getByText(/Lieu inconnu/).waitFor();
