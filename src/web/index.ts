@@ -36,14 +36,18 @@ const WEBCHAT_BUNDLE = (): string => path.join(packageDir('botframework-webchat'
 export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void {
   const assets = deps.assetsDir ?? ASSETS_DIR;
 
-  server.get('/', async (_req, res) => {
+  server.get('/', async (req, res) => {
+    // `/?lang=ar` lets partners link to the page in the resident's language.
+    const asked = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
+    const lang = asked === 'en' || asked === 'ar' ? asked : 'fr';
     sendHtml(
       res,
       200,
       page({
         title: 'Ariane — aide aux démarches en ligne',
+        lang,
         bodyClass: 'widget-page',
-        body: html`<main id="main" class="widget-main"><noscript><p>Ariane a besoin de JavaScript. Vous pouvez aussi vous rendre dans un lieu d’aide près de chez vous (France Services).</p></noscript></main><script src="/widget.js" data-mode="page" data-target="main" async></script>`,
+        body: html`<main id="main" class="widget-main"><noscript><p lang="fr">Ariane a besoin de JavaScript. Vous pouvez aussi vous rendre dans un lieu d’aide près de chez vous (France Services).</p></noscript></main><script src="/widget.js" data-mode="page" data-target="main" data-lang="${lang}" async></script>`,
       }),
     );
   });

@@ -56,6 +56,10 @@ describe('web routes in the real service', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const ar = await (await fetch(service.url + '/?lang=ar')).text();
+    expect(ar).toContain('<html lang="ar">');
+    expect(ar).toContain('data-lang="ar"');
+    expect(await (await fetch(service.url + '/?lang=%22%3E%3Cscript%3E')).text()).toContain('data-lang="fr"');
     const js = await fetch(service.url + '/widget.js', { headers: { 'Accept-Encoding': 'gzip' } });
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect(js.headers.get('etag')).toBeTruthy();
