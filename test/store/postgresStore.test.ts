@@ -4,8 +4,10 @@
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Client } from 'pg';
-import { ConflictError, createStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
+import fc from 'fast-check';
+import { ConflictError, createStore, MemoryStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { emptyStore, observe, opsArb, testClock } from './differential';
 import { storeContract } from './storeContract';
 
 let server: TestPostgres | undefined;
@@ -33,6 +35,21 @@ describePostgres('PostgreSQL store', () => {
     await client.query('TRUNCATE ariane_kv, ariane_conversations, ariane_activities');
     await client.end();
     return store;
+  });
+
+  test('PostgreSQL behaves like the memory reference on random operation sequences', async () => {
+    const clock = testClock();
+    const pgStore = await open(await server!.createDatabase('model'), clock.now);
+    await fc.assert(
+      fc.asyncProperty(opsArb, async (ops) => {
+        clock.reset();
+        const expected = await observe(new MemoryStore({ now: clock.now }), clock, ops);
+        clock.reset();
+        await emptyStore(pgStore);
+        expect(await observe(pgStore, clock, ops)).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('instances starting together migrate once, under the advisory lock', async () => {
