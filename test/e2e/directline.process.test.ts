@@ -85,5 +85,10 @@ describe('Direct Line with the official client against the service process', () 
     expect(last[last.length - 1]!.text).toBe(translate({ key: 'bot:end' }, 'fr'));
     const finalIds = resumed.activities.map((a) => a.id);
     expect(new Set(finalIds).size).toBe(finalIds.length);
+
+    // SIGTERM: a clean stop (exit code 0).
+    resumed.end();
+    await service.stop();
+    expect(service.child.exitCode).toBe(0);
   });
 });
