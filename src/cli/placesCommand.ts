@@ -56,7 +56,13 @@ export async function runPlacesImport(
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    text = bytes.toString('utf8');
+    // Spreadsheets often save CSV as Windows-1252: undecodable UTF-8 means it is not UTF-8.
+    if (text.includes('\uFFFD')) {
+      text = new TextDecoder('windows-1252').decode(bytes);
+      io.err(`(${path.basename(file)} n'est pas en UTF-8 : lu comme Windows-1252.)`);
+    }
   } catch (err) {
     io.err(`Impossible de lire ${file} : ${err instanceof Error ? err.message : String(err)}`);
     return 1;

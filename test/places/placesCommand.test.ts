@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pickValue, runPlacesImport, runPlacesNear } from '../../src/cli/placesCommand';
@@ -49,6 +49,21 @@ describe('ariane places import / near', () => {
     expect(text).toContain('ERREUR  ligne 5 (fixture-4) · code_postal : champ obligatoire absent');
     expect(text).toContain('6 lignes lues : 4 lieux importés (4 nouveaux, 0 mis à jour), 2 lignes écartées, 2 gardées avec une remarque.');
     expect((await loadPlaces(store.kv)).some((p) => p.starter)).toBe(false);
+  });
+
+  it('reads a CSV saved as Windows-1252 by a spreadsheet', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ariane-latin1-'));
+    try {
+      const file = path.join(dir, 'lieux.csv');
+      writeFileSync(file, Buffer.from(readFileSync(path.join(FIXTURES, 'lieux-standard.csv'), 'utf8'), 'latin1'));
+      const store = new MemoryStore();
+      const c = capture();
+      expect(await runPlacesImport(file, {}, store, c.io)).toBe(0);
+      expect(c.err.join('\n')).toContain('lu comme Windows-1252');
+      expect((await loadPlaces(store.kv)).find((p) => p.id === 'fixture-3')?.commune).toBe('Cesson-Sévigné');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown format or a missing file with a clear message', async () => {
