@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launch } from './support/browser';
 import { ensureAssets } from './support/assets';
+import { axeCheck } from './support/axe';
 import { startFakeServer, type FakeServer } from './support/fakeDirectLine';
 import { see } from './support/see';
 
@@ -47,6 +48,14 @@ describeBrowser('widget client (fake Direct Line)', () => {
     expect(await log().locator('.msg-user').count()).toBe(1);
     const conv = [...fake.conversations.values()].pop()!;
     expect(conv.activities.filter((a) => a.text === 'lieux')).toHaveLength(1);
+  });
+
+  it('the accessibility check really reports serious problems (so a clean result means something)', async () => {
+    await page.setContent('<html><head><title>t</title></head><body><main><img src="data:,"><button></button><input type="text"></main></body></html>');
+    const found = await axeCheck(page);
+    expect(found.join('\n')).toMatch(/critical image-alt/);
+    expect(found.join('\n')).toMatch(/critical button-name/);
+    expect(found.join('\n')).toMatch(/label/);
   });
 
   it('shows bot and resident text as text: no HTML, no javascript: links, only safe Markdown', async () => {
