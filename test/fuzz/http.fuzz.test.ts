@@ -323,20 +323,26 @@ describe('abuse limits answer 429 with Retry-After', () => {
     data?.remove();
   });
 
-  test('conversations per IP per minute, then activities per conversation per minute', async () => {
+  test('conversations per IP per minute, then activities per conversation per minute (a too-long text is refused and not counted)', async () => {
     const starts = [];
     for (let i = 0; i < 3; i++) starts.push(await json(port, 'POST', '/v3/directline/conversations', {}));
     expect(starts.map((r) => r.status)).toEqual([201, 201, 429]);
     expect(Number(starts[2]!.headers['retry-after'])).toBeGreaterThan(0);
     const c = JSON.parse(starts[0]!.body) as { conversationId: string; token: string };
+    const long = await json(port, 'POST', `/v3/directline/conversations/${c.conversationId}/activities`, { type: 'message', text: 'a'.repeat(5_000) }, { authorization: `Bearer ${c.token}` });
+    expect(long.status).toBe(413);
     const posts = [];
     for (let i = 0; i < 4; i++) posts.push(await json(port, 'POST', `/v3/directline/conversations/${c.conversationId}/activities`, { type: 'message', text: 'bonjour' }, { authorization: `Bearer ${c.token}` }));
     expect(posts.map((r) => r.status)).toEqual([200, 200, 200, 429]);
     expect(Number(posts[3]!.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  test('a body over 64 KB gets 413, a text over the length limit gets 413', async () => {
+  test('a body over 64 KB gets 413; a text over the length limit is refused with a 4xx', async () => {
     const big = await send(port, 'POST', '/api/messages', JSON.stringify({ type: 'message', text: 'a'.repeat(70_000) }), { 'content-type': 'application/json' });
     expect(big.status).toBe(413);
+    const long = await json(port, 'POST', '/api/messages', { type: 'message', deliveryMode: 'expectReplies', conversation: { id: 'c' }, from: { id: 'u' }, text: 'a'.repeat(5_000) });
+    expect(long.status).toBeGreaterThanOrEqual(400);
+    expect(long.status).toBeLessThan(500);
+    expect(long.body).toMatch(/longer than/);
   });
 });
