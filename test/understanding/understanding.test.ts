@@ -12,6 +12,9 @@
  *   - "none" is not forced: for a `none` request, a fresh conversation fed the sentence through
  *     `converse` neither starts a flow nor offers candidate flows (the engine says it did not
  *     understand, shows the most asked procedures and offers human help — or treats it as an intent).
+ * A request marked `pending` is a known miss that only another team can fix (its flow's keywords, the
+ * engine): it counts as a miss in every printed figure, is left out of the top-3 and "none" checks, and
+ * must keep missing — when it starts passing the test fails until the marker is removed.
  * It also reports how `converse` itself decides (start the right flow / ask which one / start a
  * wrong flow), the last being the mistake residents feel most.
  */
@@ -26,6 +29,12 @@ interface Request {
   text: string;
   expect: string;
   lang?: string;
+  /**
+   * A known miss that only a change outside the flows of this set's authors can fix (another team's
+   * keywords, the engine): says which change. Counted as a miss in every printed figure; left out of
+   * the top-3 and "none" assertions; and it must still miss, so the marker goes once it is fixed.
+   */
+  pending?: string;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -69,6 +78,10 @@ describe('understanding what people type', () => {
     let startedRight = 0;
     let askedWhich = 0;
     const startedWrong: string[] = [];
+    const pendingMisses: string[] = [];
+    const pendingFixed: string[] = [];
+    let top3Required = 0;
+    let top3RequiredOk = 0;
     const byLang = new Map<string, { n: number; top1: number }>();
     for (const r of requests) {
       const lang = byLang.get(r.lang ?? 'fr') ?? { n: 0, top1: 0 };
@@ -84,8 +97,14 @@ describe('understanding what people type', () => {
           top3++;
           lang.top1++;
         }
-        if (d.started || d.candidates.length) forcedNone.push(`"${r.text}" → ${d.started ?? `which? ${d.candidates.join(' / ')}`}`);
-        if (!ok) misses.push(`[none] "${r.text}" → ${shown}`);
+        const forced = Boolean(d.started || d.candidates.length);
+        if (r.pending) (ok && !forced ? pendingFixed : pendingMisses).push(`"${r.text}" (${r.pending})`);
+        else {
+          top3Required++;
+          if (ok) top3RequiredOk++;
+          if (forced) forcedNone.push(`"${r.text}" → ${d.started ?? `which? ${d.candidates.join(' / ')}`}`);
+        }
+        if (!ok) misses.push(`[none] "${r.text}" → ${shown}${r.pending ? '   (pending)' : ''}`);
         continue;
       }
       const rank = ranked.findIndex((s) => s.flowId === r.expect);
@@ -94,7 +113,12 @@ describe('understanding what people type', () => {
         lang.top1++;
       }
       if (rank >= 0 && rank < 3) top3++;
-      if (rank !== 0) misses.push(`[${r.expect}] "${r.text}" → ${shown}${rank < 0 || rank >= 3 ? '   (NOT IN TOP 3)' : ''}`);
+      if (rank !== 0) misses.push(`[${r.expect}] "${r.text}" → ${shown}${rank < 0 || rank >= 3 ? '   (NOT IN TOP 3)' : ''}${r.pending ? '   (pending)' : ''}`);
+      if (r.pending) (rank === 0 ? pendingFixed : pendingMisses).push(`"${r.text}" (${r.pending})`);
+      else {
+        top3Required++;
+        if (rank >= 0 && rank < 3) top3RequiredOk++;
+      }
       if (d.started === r.expect) startedRight++;
       else if (d.candidates.includes(r.expect)) askedWhich++;
       else if (d.started) startedWrong.push(`[${r.expect}] "${r.text}" → started ${d.started}`);
@@ -113,10 +137,13 @@ describe('understanding what people type', () => {
         ...(misses.length ? ['  misses (expected → accepted scores):', ...misses.map((m) => `    ${m}`)] : []),
         ...(startedWrong.length ? ['  wrong flow started by converse:', ...startedWrong.map((m) => `    ${m}`)] : []),
         ...(forcedNone.length ? ['  "none" forced:', ...forcedNone.map((m) => `    ${m}`)] : []),
+        ...(pendingMisses.length ? ['  pending (known misses, counted above, fixed outside these flows):', ...pendingMisses.map((m) => `    ${m}`)] : []),
       ].join('\n'),
     );
     expect(forcedNone).toEqual([]);
-    expect(top3).toBe(n);
+    expect(top3RequiredOk).toBe(top3Required);
     expect(top1 / n).toBeGreaterThanOrEqual(TOP1_TARGET);
+    // A pending request that now passes: remove its `pending` marker so that it is checked again.
+    expect(pendingFixed).toEqual([]);
   });
 });
