@@ -116,7 +116,13 @@ export class DirectLineClient {
   private flushing = false;
   private status: Status | undefined;
 
-  constructor(private readonly opts: DirectLineOptions) {}
+  constructor(private readonly opts: DirectLineOptions) {
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', () => {
+        if (!document.hidden && this.session && !this.stopped && !this.polling) this.schedule(0);
+      });
+    }
+  }
 
   /** True when a conversation was saved in this tab (a reload can resume it). */
   hasSavedSession(): boolean {
@@ -290,7 +296,8 @@ export class DirectLineClient {
       return;
     }
     this.polling = false;
-    const idle = this.opts.pollMs ?? 1000;
+    // A hidden tab polls rarely (data plans, batteries); it catches up at once when shown again.
+    const idle = typeof document !== 'undefined' && document.hidden ? 15000 : (this.opts.pollMs ?? 1000);
     this.schedule(more ? 0 : Date.now() < this.fastUntil ? 250 : idle);
   }
 
