@@ -153,7 +153,8 @@ export class Geocoder {
     for (const e of this.byInsee.values()) {
       if (e.lat !== undefined) continue;
       const hit = gn.byFoldDep.get(`${e.fold}|${e.departement}`);
-      if (hit) Object.assign(e, { lat: hit.lat, lon: hit.lon, precision: 'name' as const });
+      // A same-name place coded to another current commune is a hamlet of that commune, elsewhere.
+      if (hit && !(hit.insee && hit.insee !== e.insee && this.byInsee.has(hit.insee))) Object.assign(e, { lat: hit.lat, lon: hit.lon, precision: 'name' as const });
     }
     // Paris (and any other) arrondissements without their own point: the parent commune's.
     for (const e of this.byInsee.values()) {
@@ -198,7 +199,7 @@ export class Geocoder {
   }
 
   private loadGeoNames() {
-    type Point = { lat: number; lon: number; rank: number; pop: number };
+    type Point = { lat: number; lon: number; rank: number; pop: number; insee: string };
     const byInsee = new Map<string, Point>();
     const byFoldDep = new Map<string, Point>();
     const better = (a: Point | undefined, b: Point) => !a || b.rank > a.rank || (b.rank === a.rank && b.pop > a.pop);
@@ -210,10 +211,10 @@ export class Geocoder {
       const cols = line.split('\t');
       const country = cols[8] ?? '';
       if (!GEONAMES_COUNTRIES.has(country)) continue;
-      const point: Point = { lat: Number(cols[4]), lon: Number(cols[5]), rank: FEATURE_RANK[cols[7] ?? ''] ?? 0, pop: Number(cols[14]) || 0 };
       // France puts the INSEE code in admin4; overseas countries in admin1 (YT) or admin2 (NC, PF…).
       const insee =
         country === 'FR' ? (cols[13] ?? '') : (SINGLE_COMMUNE[country] ?? [cols[13], cols[12], cols[11], cols[10]].find((c) => /^9[78]\d{3}$/.test(c ?? '')) ?? '');
+      const point: Point = { lat: Number(cols[4]), lon: Number(cols[5]), rank: FEATURE_RANK[cols[7] ?? ''] ?? 0, pop: Number(cols[14]) || 0, insee };
       if (/^[0-9][0-9AB]\d{3}$/.test(insee) && better(byInsee.get(insee), point)) byInsee.set(insee, point);
       const dep = COUNTRY_DEPARTEMENT[country] ?? cols[11] ?? '';
       for (const name of new Set([cols[1] ?? '', cols[2] ?? ''])) {
