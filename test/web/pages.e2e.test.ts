@@ -80,6 +80,9 @@ describeBrowser('web pages on the real service', () => {
     expect(await page.locator('main input[type=checkbox]').first().isChecked()).toBe(true);
     await page.getByText(/si|Si /).first().waitFor();
     expect(await axeCheck(page)).toEqual([]);
+    // Readable on a phone, or at 400 % zoom of a 1280 px screen: no sideways scrolling.
+    await page.setViewportSize({ width: 320, height: 640 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     // The print stylesheet hides the navigation and the forms.
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header.bar').isVisible()).toBe(false);
