@@ -15,7 +15,7 @@ export { buildCatalog } from './buildCatalog';
 export { pickFlow, buildFlowIndex, type FlowScore, type FlowIndex } from './pickFlow';
 export { initialState, migrateState, STATE_VERSION } from './state';
 export { resolveText, resolveWords, languageChain } from './resolveText';
-export { normalize } from './normalize';
+export { normalize, MAX_MATCHED_LENGTH } from './normalize';
 export { detectIntent, lexiconFor, EMPTY_LEXICON, type DetectedIntent } from './lexicon';
 export { matchOption, buildOptionIndex, type MatchOption, type OptionMatch } from './match';
 export { parsePostcode, parseCommune, parseDate, parseNumber, parseYesNo, parseShortText, validateInput } from './validate';

@@ -1,4 +1,4 @@
-import { buildOptionIndex, matchOption, normalize } from '../../src/engine';
+import { buildOptionIndex, matchOption, normalize, MAX_MATCHED_LENGTH } from '../../src/engine';
 
 describe('normalize', () => {
   it('lower-cases, strips accents, unifies apostrophes and spaces', () => {
@@ -7,6 +7,11 @@ describe('normalize', () => {
     expect(normalize("l'œuvre")).toBe('l oeuvre');
     expect(normalize('Ça marche !')).toBe('ca marche');
     expect(normalize('')).toBe('');
+  });
+
+  it('looks at a bounded prefix only, so a pasted page cannot cost seconds of matching', () => {
+    expect(normalize('a'.repeat(10_000)).length).toBe(MAX_MATCHED_LENGTH);
+    expect(normalize(`Oui ${'x'.repeat(10_000)}`).startsWith('oui x')).toBe(true);
   });
 });
 
