@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -78,12 +79,32 @@ export async function waitFor200(port: number, path: string, timeoutMs: number, 
   throw new Error(`no 200 on ${path} after ${timeoutMs} ms`);
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux). CPU per request is
+ * what stays comparable when other processes share the machine; wall-clock figures do not.
+ */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks of 1/100 s.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A server under test running in its own Node process. */
 export interface ChildServer {
   port: number;
   child: ChildProcess;
   /** ms from spawn to the first 200 on the readiness path. */
   readyMs: number;
+  /** CPU ms the process had used when it was first ready. */
+  readyCpuMs: number;
+  /** CPU ms used so far. */
+  cpuMs(): number;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -103,10 +124,13 @@ export async function startChild(args: string[], env: Record<string, string>, po
     throw new Error(`${(e as Error).message}\n${err}`);
   }
   const readyMs = performance.now() - t0;
+  const readyCpuMs = cpuMs(child.pid);
   return {
     port,
     child,
     readyMs,
+    readyCpuMs,
+    cpuMs: () => cpuMs(child.pid),
     stderr: () => err,
     stop: () =>
       new Promise<void>((resolve) => {

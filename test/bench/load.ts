@@ -14,12 +14,15 @@ export interface LoadResult {
   p99: number;
   errors: number;
   firstError?: string;
+  /** Operations done in the whole run, warm-up included (for CPU per operation). */
+  allOps: number;
 }
 
 /** Runs `op(worker)` in `concurrency` loops for `warmupMs + durationMs` (and at most `maxOps` measured ops). */
 export async function closedLoop(concurrency: number, warmupMs: number, durationMs: number, op: (worker: number) => Promise<void>, maxOps = 2_000_000): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
+  let allOps = 0;
   let firstError: string | undefined;
   const start = performance.now();
   const measureFrom = start + warmupMs;
@@ -29,6 +32,7 @@ export async function closedLoop(concurrency: number, warmupMs: number, duration
       const t0 = performance.now();
       try {
         await op(w);
+        allOps++;
         if (t0 >= measureFrom) latencies.push(performance.now() - t0);
       } catch (e) {
         errors++;
@@ -40,7 +44,7 @@ export async function closedLoop(concurrency: number, warmupMs: number, duration
   await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
   const seconds = (Math.min(performance.now(), end) - measureFrom) / 1000;
   const s = summarise(latencies);
-  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50: s.p50, p99: s.p99, errors, firstError };
+  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50: s.p50, p99: s.p99, errors, firstError, allOps };
 }
 
 /** Bare JSON echo requests through the same client as the Direct Line turns. */

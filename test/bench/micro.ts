@@ -36,16 +36,22 @@ export function syntheticPlace(i: number, random: () => number): Place {
   };
 }
 
+/** Mean CPU µs per call of the last `timeEach` (this process's user + system time over the loop). */
+let lastCpuUs = NaN;
+
 /** Micro-seconds of each call of `fn` over `inputs` (after a warm-up pass). */
 function timeEach<I>(inputs: readonly I[], fn: (input: I) => unknown, warmup = 1000): number[] {
   let sink = 0;
   for (let i = 0; i < warmup; i++) sink += fn(inputs[i % inputs.length]!) ? 1 : 0;
   const out = new Array<number>(inputs.length);
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < inputs.length; i++) {
     const t0 = process.hrtime.bigint();
     sink += fn(inputs[i]!) ? 1 : 0;
     out[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
+  const cpu = process.cpuUsage(cpu0);
+  lastCpuUs = (cpu.user + cpu.system) / inputs.length;
   if (sink < 0) console.log(sink);
   return out;
 }
@@ -62,7 +68,9 @@ export interface NearBench {
   places: number;
   buildMs: number;
   near: { p50: number; p99: number; n: number };
+  nearCpuUs: number;
   linear: { p50: number; p99: number; n: number };
+  linearCpuUs: number;
   agree: number;
 }
 
@@ -77,6 +85,7 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   const at = new Date('2026-03-02T10:00:00Z');
   const points = Array.from({ length: queries }, () => ({ lat: 42.4 + random() * 8.6, lon: -4.7 + random() * 12.8 }));
   const near = timeEach(points, (p) => directory.near(p, { limit: 3, at }).length);
+  const nearCpuUs = lastCpuUs;
   const linearScan = (p: { lat: number; lon: number }) => {
     const best: Array<{ i: number; d: number }> = [];
     for (let i = 0; i < places.length; i++) {
@@ -92,10 +101,11 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   };
   const linearPoints = points.slice(0, 1000);
   const linear = timeEach(linearPoints, (p) => linearScan(p).length, 50);
+  const linearCpuUs = lastCpuUs;
   // Same answer? (the nearest place of both for the first 200 points)
   let agree = 0;
   for (const p of points.slice(0, 200)) if (directory.near(p, { limit: 1, at })[0]?.place.id === places[linearScan(p)[0]!.i]!.id) agree++;
-  return { places: count, buildMs, near: summarise(near), linear: summarise(linear), agree: agree / 200 };
+  return { places: count, buildMs, near: summarise(near), nearCpuUs, linear: summarise(linear), linearCpuUs, agree: agree / 200 };
 }
 
 /** The real flows plus synthetic variants (another id, one extra keyword of their own) up to `total`. */
@@ -119,6 +129,7 @@ export function flowsWithVariants(total: number): Flow[] {
 export interface PickBench {
   flows: number;
   pick: { p50: number; p99: number; n: number };
+  pickCpuUs: number;
   /** Share of sentences whose best flow is still the intended real flow or one of its variants. */
   sentences: number;
 }
@@ -131,5 +142,5 @@ export function benchPickFlow(total = 60, rounds = 400): PickBench {
   const typos = SENTENCES.map((s) => s.replace(/e/g, 'é').replace('attestation', 'atestation'));
   const inputs = Array.from({ length: rounds }, () => [...SENTENCES, ...typos, 'bonjour', 'jsp quoi faire aidez moi svp']).flat();
   const times = timeEach(inputs, (s) => pickFlow(catalog, s, 'fr').length, 200);
-  return { flows: catalog.flows.size, pick: summarise(times), sentences: SENTENCES.length * 2 + 2 };
+  return { flows: catalog.flows.size, pick: summarise(times), pickCpuUs: lastCpuUs, sentences: SENTENCES.length * 2 + 2 };
 }

@@ -35,7 +35,7 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-const rows: Array<[string, string, string, string, string]> = [];
+const rows: Array<[string, string, string, string, string, string]> = [];
 const raw: Record<string, unknown> = {};
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -132,15 +132,21 @@ async function directLineSection(): Promise<void> {
   const ariane = await startAriane(data);
   let dl: LoadResult;
   let api: AutocannonResult;
+  let dlCpu: number;
+  let apiCpu: number;
   try {
     const conversations = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => Conversation.start(ariane.port, i)));
+    let c0 = ariane.cpuMs();
     dl = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, async (w) => {
       await conversations[w]!.turn();
     });
+    dlCpu = (ariane.cpuMs() - c0) / dl.allOps;
     if (dl.errors) log(`  ! ${dl.errors} failed turns, first: ${dl.firstError}`);
     log('/api/messages expectReplies (Ariane) …');
     await warm(ariane.port, '/api/messages');
+    c0 = ariane.cpuMs();
     api = await apiMessagesLoad(ariane.port);
+    apiCpu = (ariane.cpuMs() - c0) / api.requests.total;
     checkAutocannon('ariane /api/messages', api);
   } finally {
     await ariane.stop();
@@ -151,9 +157,15 @@ async function directLineSection(): Promise<void> {
   const echo = await startBaseline('echo');
   let echoSame: LoadResult;
   let echoAc: AutocannonResult;
+  let echoSameCpu: number;
+  let echoAcCpu: number;
   try {
+    let c0 = echo.cpuMs();
     echoSame = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, echoOp(echo.port));
+    echoSameCpu = (echo.cpuMs() - c0) / echoSame.allOps;
+    c0 = echo.cpuMs();
     echoAc = await echoAutocannon(echo.port);
+    echoAcCpu = (echo.cpuMs() - c0) / echoAc.requests.total;
     checkAutocannon('restify echo', echoAc);
   } finally {
     await echo.stop();
@@ -162,9 +174,12 @@ async function directLineSection(): Promise<void> {
   log('baseline: stock CloudAdapter echo bot …');
   const stock = await startBaseline('cloudadapter');
   let stockAc: AutocannonResult;
+  let stockCpu: number;
   try {
     await warm(stock.port, '/api/messages');
+    const c0 = stock.cpuMs();
     stockAc = await apiMessagesLoad(stock.port);
+    stockCpu = (stock.cpuMs() - c0) / stockAc.requests.total;
     checkAutocannon('stock CloudAdapter', stockAc);
   } finally {
     await stock.stop();
@@ -173,28 +188,29 @@ async function directLineSection(): Promise<void> {
   const dlRatio = dl.perSecond / echoSame.perSecond;
   const apiRatio = api.requests.average / echoAc.requests.average;
   const stockRatio = stockAc.requests.average / echoAc.requests.average;
-  raw.directLine = dl;
-  raw.apiMessages = api;
-  raw.echoSameClient = echoSame;
-  raw.echoAutocannon = echoAc;
-  raw.stockCloudAdapter = stockAc;
-  rows.push(['Direct Line turn (POST + GET until reply), 50 conv., SQLite', `${dl.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dl.p50)} ms, p99 ${ms(dl.p99)} ms`, `${dlRatio.toFixed(2)} × echo (same client)`, `≥ 0.5 × echo: ${verdict(dlRatio >= 0.5)}; p99 ≤ 25 ms: ${verdict(dl.p99 <= 25)}`]);
-  rows.push(['  baseline: bare restify echo, same client', `${echoSame.perSecond.toFixed(0)} req/s`, `p50 ${ms(echoSame.p50)} ms, p99 ${ms(echoSame.p99)} ms`, '1', '']);
-  rows.push(['/api/messages expectReplies, 50 conn. (autocannon)', `${api.requests.average.toFixed(0)} req/s`, `p50 ${ms(api.latency.p50)} ms, p99 ${ms(api.latency.p99)} ms`, `${apiRatio.toFixed(3)} × echo; ${(api.requests.average / stockAc.requests.average).toFixed(2)} × stock`, `≥ stock CloudAdapter: ${verdict(api.requests.average >= stockAc.requests.average)}`]);
-  rows.push(['  baseline: stock CloudAdapter + ActivityHandler echo', `${stockAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(stockAc.latency.p50)} ms, p99 ${ms(stockAc.latency.p99)} ms`, `${stockRatio.toFixed(3)} × echo`, '(issue: ~0.16 × echo)']);
-  rows.push(['  baseline: bare restify echo (autocannon)', `${echoAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(echoAc.latency.p50)} ms, p99 ${ms(echoAc.latency.p99)} ms`, '1', '']);
+  const cpu = (x: number) => `${ms(x)} ms`;
+  raw.directLine = { ...dl, serverCpuMsPerTurn: dlCpu };
+  raw.apiMessages = { ...api, serverCpuMsPerRequest: apiCpu };
+  raw.echoSameClient = { ...echoSame, serverCpuMsPerRequest: echoSameCpu };
+  raw.echoAutocannon = { ...echoAc, serverCpuMsPerRequest: echoAcCpu };
+  raw.stockCloudAdapter = { ...stockAc, serverCpuMsPerRequest: stockCpu };
+  rows.push(['Direct Line turn (POST + GET until reply), 50 conv., SQLite', `${dl.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dl.p50)} ms, p99 ${ms(dl.p99)} ms`, cpu(dlCpu), `${dlRatio.toFixed(2)} × echo (same client); CPU ${(echoSameCpu / dlCpu).toFixed(2)} × echo`, `≥ 0.5 × echo: ${verdict(dlRatio >= 0.5)}; p99 ≤ 25 ms: ${verdict(dl.p99 <= 25)}`]);
+  rows.push(['  baseline: bare restify echo, same client', `${echoSame.perSecond.toFixed(0)} req/s`, `p50 ${ms(echoSame.p50)} ms, p99 ${ms(echoSame.p99)} ms`, cpu(echoSameCpu), '1', '']);
+  rows.push(['/api/messages expectReplies, 50 conn. (autocannon)', `${api.requests.average.toFixed(0)} req/s`, `p50 ${ms(api.latency.p50)} ms, p99 ${ms(api.latency.p99)} ms`, cpu(apiCpu), `${apiRatio.toFixed(3)} × echo; ${(api.requests.average / stockAc.requests.average).toFixed(2)} × stock; CPU ${(stockCpu / apiCpu).toFixed(2)} × stock`, `≥ stock CloudAdapter: ${verdict(api.requests.average >= stockAc.requests.average)}`]);
+  rows.push(['  baseline: stock CloudAdapter + ActivityHandler echo', `${stockAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(stockAc.latency.p50)} ms, p99 ${ms(stockAc.latency.p99)} ms`, cpu(stockCpu), `${stockRatio.toFixed(3)} × echo; CPU ${(echoAcCpu / stockCpu).toFixed(3)} × echo`, '(issue: ~0.16 × echo)']);
+  rows.push(['  baseline: bare restify echo (autocannon)', `${echoAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(echoAc.latency.p50)} ms, p99 ${ms(echoAc.latency.p99)} ms`, cpu(echoAcCpu), '1', '']);
 }
 
 function microSection(): void {
   log('nearest place over 100,000 places …');
   const near = benchNearest();
   raw.nearest = near;
-  rows.push([`Nearest 3 places of ${near.places} (PlaceDirectory.near)`, `${(1e6 / near.near.p50).toFixed(0)} q/s`, `p50 ${us(near.near.p50)} µs, p99 ${us(near.near.p99)} µs`, `${(near.linear.p50 / near.near.p50).toFixed(0)} × faster than scan`, `median ≤ 20 µs: ${verdict(near.near.p50 <= 20)}`]);
-  rows.push(['  baseline: linear haversine scan', '', `p50 ${us(near.linear.p50)} µs, p99 ${us(near.linear.p99)} µs`, `index built in ${ms(near.buildMs)} ms`, `same nearest: ${(near.agree * 100).toFixed(0)} %`]);
+  rows.push([`Nearest 3 places of ${near.places} (PlaceDirectory.near)`, `${(1e6 / near.near.p50).toFixed(0)} q/s`, `p50 ${us(near.near.p50)} µs, p99 ${us(near.near.p99)} µs`, `${us(near.nearCpuUs)} µs mean`, `${(near.linear.p50 / near.near.p50).toFixed(0)} × faster than scan`, `median ≤ 20 µs: ${verdict(near.near.p50 <= 20)}`]);
+  rows.push(['  baseline: linear haversine scan', '', `p50 ${us(near.linear.p50)} µs, p99 ${us(near.linear.p99)} µs`, `${us(near.linearCpuUs)} µs mean`, `index built in ${ms(near.buildMs)} ms`, `same nearest: ${(near.agree * 100).toFixed(0)} %`]);
   log('pickFlow with 60 flows …');
   const pick = benchPickFlow();
   raw.pickFlow = pick;
-  rows.push([`Pick a flow from a sentence, ${pick.flows} flows (pickFlow)`, `${pick.pick.n} calls`, `p50 ${us(pick.pick.p50)} µs, p99 ${us(pick.pick.p99)} µs`, '', `p99 ≤ 2 ms: ${verdict(pick.pick.p99 <= 2000)}`]);
+  rows.push([`Pick a flow from a sentence, ${pick.flows} flows (pickFlow)`, `${pick.pick.n} calls`, `p50 ${us(pick.pick.p50)} µs, p99 ${us(pick.pick.p99)} µs`, `${us(pick.pickCpuUs)} µs mean`, '', `p99 ≤ 2 ms: ${verdict(pick.pick.p99 <= 2000)}`]);
 }
 
 /** A data dir with `places` synthetic places (SQLite) and a flows dir with `flows` flows. */
@@ -230,11 +246,13 @@ async function coldStartSection(): Promise<void> {
   log('cold start with 50 flows and 20,000 places …');
   const { data, flowsDir } = await prepareColdStart(20_000, 50);
   const times: number[] = [];
+  const cpus: number[] = [];
   try {
     for (let i = 0; i < 3; i++) {
       const s = await startAriane(data, flowsDir);
       const ready = await request(s.port, 'GET', '/readyz');
       times.push(s.readyMs);
+      cpus.push(s.readyCpuMs);
       if (i === 0) raw.coldStartReadyz = ready.body;
       await s.stop();
     }
@@ -246,10 +264,10 @@ async function coldStartSection(): Promise<void> {
     const dir = await PlaceDirectory.load(store.kv);
     const loadMs = performance.now() - t0;
     await store.close();
-    raw.coldStart = { times, placesLoadMs: loadMs, places: dir.size };
+    raw.coldStart = { times, cpuMs: cpus, placesLoadMs: loadMs, places: dir.size };
     const s = summarise(times);
-    rows.push(['Cold start to /readyz 200 (spawn node dist/main.js), 50 flows, 20,000 places', `${times.length} starts`, `median ${ms(s.p50)} ms, max ${ms(Math.max(...times))} ms`, '', `< 2 s: ${verdict(Math.max(...times) < 2000)}`]);
-    rows.push(['  + loading and indexing the 20,000 places (lazy, first search)', '', `${ms(loadMs)} ms`, `${dir.size} places`, '']);
+    rows.push(['Cold start to /readyz 200 (spawn node dist/main.js), 50 flows, 20,000 places', `${times.length} starts`, `median ${ms(s.p50)} ms, max ${ms(Math.max(...times))} ms`, `${ms(summarise(cpus).p50)} ms to ready`, '', `< 2 s: ${verdict(Math.max(...times) < 2000)}`]);
+    rows.push(['  + loading and indexing the 20,000 places (lazy, first search)', '', `${ms(loadMs)} ms`, '', `${dir.size} places`, '']);
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
     fs.rmSync(flowsDir, { recursive: true, force: true });
@@ -284,7 +302,7 @@ async function storageSection(): Promise<void> {
     db.close();
     const total = conversation + activities.b! + state.b!;
     raw.bytesPerConversation = { turns, reachedEnd: conv.reachedEnd, conversation, activities, state, total };
-    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, `< 4 KB: ${verdict(total < 4096)}`]);
+    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, '', `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, `< 4 KB: ${verdict(total < 4096)}`]);
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
   }
@@ -297,14 +315,14 @@ async function storageSection(): Promise<void> {
     if (r.status !== 0) throw new Error(`heap child failed: ${r.stderr}`);
     const h = JSON.parse(r.stdout.trim().split('\n').pop()!) as { n: number; perConversationBytes: number; heapBefore: number; heapAfter: number };
     raw.heap = h;
-    rows.push([`Heap per active conversation (${h.n} in-process, --expose-gc)`, `${(h.perConversationBytes / 1024).toFixed(1)} KB`, `heapUsed ${(h.heapBefore / 1048576).toFixed(1)} → ${(h.heapAfter / 1048576).toFixed(1)} MB`, '', '(no target)']);
+    rows.push([`Heap per active conversation (${h.n} in-process, --expose-gc)`, `${(h.perConversationBytes / 1024).toFixed(1)} KB`, `heapUsed ${(h.heapBefore / 1048576).toFixed(1)} → ${(h.heapAfter / 1048576).toFixed(1)} MB`, '', '', '(no target)']);
   } finally {
     fs.rmSync(heapData, { recursive: true, force: true });
   }
 }
 
 function printTable(): void {
-  const head: [string, string, string, string, string] = ['Measure', 'Throughput / size', 'Latency', 'Ratio', 'Target'];
+  const head: [string, string, string, string, string, string] = ['Measure', 'Throughput / size', 'Latency', 'Server CPU / op', 'Ratio', 'Target'];
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
