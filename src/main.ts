@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './conf
 import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
 import { formatDiagnostic, loadFlowDirectory } from './flow';
 import { createHandoff } from './handoff';
+import { DirectoryCache } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
 import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
@@ -110,6 +111,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const io = timed(store, metrics);
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
+    // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
+    const places = new DirectoryCache(io.kv);
     const bot = new ArianeBot({
       engine: { converse, initialState, migrateState },
       catalog: () => catalog,
@@ -133,7 +136,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
           now: new Date(),
           ttlDays: config.retentionDays,
           detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
-        }),
+        }).then((summary) => ({ code: summary.code, summary })),
+      places: () => places.get(),
     });
     const channel = new DirectLineChannel({
       log: io.log,

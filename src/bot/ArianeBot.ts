@@ -13,11 +13,13 @@
  */
 import { ActivityHandler, ActivityTypes, type Activity, type Storage, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { HELP_VALUE, type Catalog, type ConversationState, type Input, type Intent, type Lang, type Output, type StepResult } from '../engine';
+import { HELP_VALUE, detectIntent, normalize, type Catalog, type ConversationState, type Input, type Intent, type Lang, type Output, type StepResult } from '../engine';
+import type { PlaceDirectory } from '../places';
 import { maskPersonalData } from '../privacy';
 import { IF_ABSENT } from '../store';
 import { isConflict } from './KeyValueStorage';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
+import { CONTINUE_VALUE, WHERE_PREFIX, askWhere, coordinatesOf, locationFromAnswers, looksLikeLocation, pickOffered, searchHelp, type HelpState } from './searchHelp';
 
 /** The engine functions the bot needs (injected so tests and the CLI can share one engine). */
 export interface BotEngine {
@@ -39,18 +41,26 @@ export interface ArianeBotOptions {
   /** Longest text accepted from a person, in characters. */
   maxTextLength?: number;
   /**
-   * Called once per handoff output, after the state is saved: creates the summary a mediator will
-   * read and returns its code, shown to the person. A failure here is logged; the person still gets
-   * the handoff message (without a code) rather than an error.
-   */
-  /**
    * Called after each engine turn whose state was saved (so a recomputed turn counts once), with
    * the state before and the result, e.g. for anonymous per-node statistics. Errors are logged only.
    */
   afterTurn?: (before: ConversationState, result: StepResult) => Promise<void>;
   /** Told of every turn run and every error (metrics); must not throw. */
   observer?: TurnObserver;
-  createHandoff?: (args: { state: ConversationState; output: HandoffOutput; catalog: Catalog; conversationId: string }) => Promise<{ code: string }>;
+  /**
+   * Called once per handoff output, after the state is saved: creates the summary a mediator will
+   * read and returns its code, shown to the person, and the summary, sent as the context of the
+   * `handoff.initiate` event. A failure here is logged; the person still gets the handoff message
+   * (without a code) rather than an error.
+   */
+  createHandoff?: (args: { state: ConversationState; output: HandoffOutput; catalog: Catalog; conversationId: string }) => Promise<{ code: string; summary?: unknown }>;
+  /**
+   * The help places (e.g. `DirectoryCache.get` of the places module). Without it, a handoff gives
+   * the code and the event but no places and no "where are you?" question.
+   */
+  places?: () => Promise<PlaceDirectory>;
+  /** The clock for opening hours (tests pass a fixed instant). */
+  now?: () => Date;
 }
 
 /** What the bot reports for metrics: counts and durations, no text. */
@@ -62,9 +72,13 @@ export interface TurnObserver {
 /** The engine's handoff output. */
 export type HandoffOutput = Extract<Output, { kind: 'handoff' }>;
 
-/** Stored under the conversation's key: the engine state and nothing else (no transcript). */
+/**
+ * Stored under the conversation's key: the engine state and the bot's help sub-dialogue state
+ * (where the person is, whether the bot waits for a place), written together; no transcript.
+ */
 interface StoredState {
   state: unknown;
+  help?: HelpState;
   eTag?: string;
 }
 
@@ -117,7 +131,9 @@ export class ArianeBot extends ActivityHandler {
         await this.say(context, 'tooLong');
       } else {
         const input = inputFromActivity(context.activity);
-        if (input) await this.runTurn(context, input);
+        // The widget's or a channel's location (with the person's consent) is a place to search around.
+        const coords = coordinatesOf(context.activity);
+        if (input || coords) await this.runTurn(context, input, coords);
         else await this.say(context, 'textOnly');
       }
       await next();
@@ -166,52 +182,146 @@ export class ArianeBot extends ActivityHandler {
     await context.sendActivity({ type: ActivityTypes.Message, text: this.options.translate(botText(key), state.lang), locale: state.lang });
   }
 
-  private async load(context: TurnContext): Promise<{ state: ConversationState; eTag?: string; key: string }> {
+  private async load(context: TurnContext): Promise<{ state: ConversationState; help: HelpState; eTag?: string; key: string }> {
     const key = this.storageKey(context);
     const items = await this.options.storage.read([key]);
     const stored = items[key] as StoredState | undefined;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
-    if (!stored || stored.state === undefined) return { state: this.options.engine.initialState(fallback), key };
+    if (!stored || stored.state === undefined) return { state: this.options.engine.initialState(fallback), help: {}, key };
     const { engine } = this.options;
     const state = engine.migrateState ? engine.migrateState(stored.state, fallback) : (stored.state as ConversationState);
-    return { state, eTag: stored.eTag, key };
+    return { state, help: readHelp(stored.help), eTag: stored.eTag, key };
   }
 
-  /** One engine turn with the conditional save described in the file comment; then the replies. */
-  private async runTurn(context: TurnContext, input: Input): Promise<void> {
+  /** The places directory, or undefined when none is configured or it cannot be loaded (logged). */
+  private async directory(context: TurnContext): Promise<PlaceDirectory | undefined> {
+    if (!this.options.places) return undefined;
+    try {
+      return await this.options.places();
+    } catch (err) {
+      this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'could not load the help places');
+      return undefined;
+    }
+  }
+
+  /**
+   * Decides the turn from the stored state: the help sub-dialogue (a location, a commune among
+   * homonyms, "continue alone") or an engine turn, plus the places or the "where are you?" question
+   * after a handoff. Pure but for reading the places directory; nothing is sent or stored here.
+   */
+  private async plan(context: TurnContext, catalog: Catalog, state: ConversationState, help: HelpState, input: Input | undefined, coords: { lat: number; lon: number } | undefined): Promise<TurnPlan> {
+    const lang = state.lang;
+    const t = this.options.translate;
+    const search = async (where: string | { lat: number; lon: number }, support = help.asking?.support): Promise<TurnPlan> => {
+      const directory = await this.directory(context);
+      if (!directory) throw new Error('help places unavailable');
+      const s = searchHelp(directory, where, help, { support, lang, at: this.now(), translate: t });
+      return { state, help: s.help, lead: [], tail: s.activities };
+    };
+    if (coords) return search(coords);
+    if (!input) return { state, help, lead: [], tail: [] };
+    if (input.kind === 'choice' && input.value === CONTINUE_VALUE) return this.continueAlone(catalog, state, help);
+    if (input.kind === 'choice' && input.value.startsWith(WHERE_PREFIX)) return search(input.value.slice(WHERE_PREFIX.length));
+    if (input.kind === 'text' && sameWords(input.text, t(botText('help.continue'), lang))) return this.continueAlone(catalog, state, help);
+    if (help.asking && input.kind === 'text') {
+      const offered = pickOffered(help, input.text);
+      if (offered) return search(offered);
+      if (looksLikeLocation(input.text)) return search(input.text);
+      // An answer to the flow's question, or a global intent, goes to the engine; anything else is
+      // read as a place. The engine is pure, so trying it costs nothing when it is not kept.
+      const tried = this.options.engine.converse(catalog, structuredClone(state), input);
+      if (!detectIntent(input.text, catalog.lexicons) && !advanced(state, tried.state)) return search(input.text);
+      return this.afterEngine(context, catalog, tried, { ...(help.where ? { where: help.where } : {}) });
+    }
+    const result = this.options.engine.converse(catalog, state, input);
+    // Any other answer leaves the "where are you?" question behind.
+    return this.afterEngine(context, catalog, result, help.asking ? { ...(help.where ? { where: help.where } : {}) } : help);
+  }
+
+  /**
+   * After an engine turn that hands off because the person asked, is stuck or the flow says so:
+   * the places near what is already known, else the question "where are you?". Repeated-failure
+   * and no-match handoffs are offers (the engine shows a "talk to a person" button next to the
+   * question's own buttons): asking for a place then would hide those buttons and read the next
+   * answer as a place, so the location is asked once the person takes the offer.
+   */
+  private async afterEngine(context: TurnContext, catalog: Catalog, result: StepResult, help: HelpState): Promise<TurnPlan> {
+    const handoff = result.outputs.find((o): o is HandoffOutput => o.kind === 'handoff' && (o.reason === 'asked' || o.reason === 'stuck' || o.reason === 'node'));
+    const plan: TurnPlan = { state: result.state, help, result, lead: [], tail: [] };
+    if (!handoff) return plan;
+    const directory = await this.directory(context);
+    if (!directory) return plan;
+    const lang = result.state.lang;
+    const o = { support: handoff.support, lang, at: this.now(), translate: this.options.translate };
+    if (help.where) {
+      const s = searchHelp(directory, { lat: help.where.lat, lon: help.where.lon }, help, o);
+      return { ...plan, help: s.help, tail: s.activities };
+    }
+    const known = locationFromAnswers(catalog, result.state);
+    if (known) {
+      const s = searchHelp(directory, known, help, o);
+      if (s.help.where) return { ...plan, help: s.help, tail: s.activities };
+    }
+    const ask = askWhere(handoff.support, help, lang, this.options.translate);
+    return { ...plan, help: ask.help, tail: ask.activities };
+  }
+
+  /**
+   * "Continue alone": back to the step where the person stopped. The engine's own "back" after a
+   * handoff shows the waiting question again; a repeated-failure handoff leaves the state active,
+   * so it is marked as handed off first, which makes "back" re-show that same question rather than
+   * the one before. On a handoff node "back" returns to the previous question; with no procedure,
+   * to the welcome.
+   */
+  private continueAlone(catalog: Catalog, state: ConversationState, help: HelpState): TurnPlan {
+    const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
+    const node = flow && state.nodeId ? flow.nodes[state.nodeId] : undefined;
+    const waiting = node !== undefined && WAITING.has(node.kind);
+    const from: ConversationState = waiting && state.status !== 'handoff' ? { ...state, status: 'handoff' } : state;
+    const result = this.options.engine.converse(catalog, from, { kind: 'intent', intent: 'back' });
+    const lead = [{ type: ActivityTypes.Message, text: this.options.translate(botText('help.continued'), state.lang), locale: state.lang }];
+    return { state: result.state, help: help.where ? { where: help.where } : {}, result, lead, tail: [] };
+  }
+
+  /** One turn with the conditional save described in the file comment; then the replies. */
+  private async runTurn(context: TurnContext, input: Input | undefined, coords?: { lat: number; lon: number }): Promise<void> {
     const started = performance.now();
-    if (input.kind === 'text') input = { kind: 'text', text: maskPersonalData(input.text).text };
-    let result: StepResult | undefined;
+    if (input?.kind === 'text') input = { kind: 'text', text: maskPersonalData(input.text).text };
+    let plan: TurnPlan;
     let catalog: Catalog;
     let before: ConversationState;
     for (let attempt = 0; ; attempt++) {
-      const { state, eTag, key } = await this.load(context);
+      const { state, help, eTag, key } = await this.load(context);
       before = structuredClone(state);
       catalog = this.options.catalog();
-      result = this.options.engine.converse(catalog, state, input);
+      plan = await this.plan(context, catalog, state, help, input, coords);
+      const stored: StoredState = { state: plan.state, ...(isEmptyHelp(plan.help) ? {} : { help: plan.help }), eTag: eTag ?? IF_ABSENT };
       try {
-        await this.options.storage.write({ [key]: { state: result.state, eTag: eTag ?? IF_ABSENT } });
+        await this.options.storage.write({ [key]: stored });
         break;
       } catch (err) {
         if (!isConflict(err) || attempt >= 1) throw err;
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
       }
     }
+    const result = plan.result;
     // Statistics are off the reply's critical path: started now, awaited after the replies are sent.
-    const after = this.options.afterTurn?.(before, result).catch((err: unknown) =>
-      this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
-    );
-    let outputs = result.outputs;
+    const after = result
+      ? this.options.afterTurn?.(before, result).catch((err: unknown) =>
+          this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
+        )
+      : undefined;
+    let outputs: Array<Output & { code?: string; summary?: unknown }> = result?.outputs ?? [];
     const create = this.options.createHandoff;
-    if (create && outputs.some((o) => o.kind === 'handoff')) {
+    if (result && create && outputs.some((o) => o.kind === 'handoff')) {
       const state = result.state;
       const conversationId = context.activity.conversation?.id ?? '';
       outputs = await Promise.all(
         outputs.map(async (o) => {
           if (o.kind !== 'handoff') return o;
           try {
-            const { code } = await create({ state, output: o, catalog, conversationId });
-            return { ...o, code };
+            const { code, summary } = await create({ state, output: o, catalog, conversationId });
+            return { ...o, code, ...(summary !== undefined ? { summary } : {}) };
           } catch (err) {
             this.options.logger.error({ err, conversationId }, 'could not create the handoff summary');
             return o;
@@ -219,9 +329,60 @@ export class ArianeBot extends ActivityHandler {
         }),
       );
     }
-    const activities = renderOutputs(outputs, result.state.lang, this.options.translate);
+    const activities = [...plan.lead, ...(result ? renderOutputs(outputs, plan.state.lang, this.options.translate) : []), ...plan.tail];
     if (activities.length > 0) await context.sendActivities(activities);
     await after;
-    this.options.observer?.turn(context.activity.channelId ?? 'unknown', (performance.now() - started) / 1000, result.outputs);
+    if (result) this.options.observer?.turn(context.activity.channelId ?? 'unknown', (performance.now() - started) / 1000, result.outputs);
   }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+/** What a turn will store and show. */
+interface TurnPlan {
+  state: ConversationState;
+  help: HelpState;
+  /** The engine turn, when one ran. */
+  result?: StepResult;
+  /** Bot messages before the engine's, and after them (places, "where are you?"). */
+  lead: Array<Partial<Activity>>;
+  tail: Array<Partial<Activity>>;
+}
+
+/** Node kinds that wait for an answer (the engine's), i.e. a question to come back to. */
+const WAITING: ReadonlySet<string> = new Set(['question', 'input', 'step', 'checklist']);
+
+/** Did the engine take the text as a step forward (an answer, another procedure)? */
+function advanced(before: ConversationState, after: ConversationState): boolean {
+  return after.flowId !== before.flowId || after.nodeId !== before.nodeId || after.history.length !== before.history.length || after.lang !== before.lang;
+}
+
+function isEmptyHelp(help: HelpState): boolean {
+  return !help.where && !help.asking;
+}
+
+/** Same words, ignoring case, accents and punctuation ("continuer seul" = "Continuer seul."). */
+function sameWords(a: string, b: string): boolean {
+  return normalize(a) === normalize(b);
+}
+
+/** The stored help state, or none when it is not what this release writes (never trust stored JSON). */
+function readHelp(raw: unknown): HelpState {
+  if (!raw || typeof raw !== 'object') return {};
+  const h = raw as HelpState;
+  const out: HelpState = {};
+  const w = h.where;
+  if (w && typeof w.label === 'string' && Number.isFinite(w.lat) && Number.isFinite(w.lon)) out.where = { label: w.label, lat: w.lat, lon: w.lon };
+  if (h.asking && typeof h.asking === 'object') {
+    const choices = Array.isArray(h.asking.choices)
+      ? h.asking.choices.filter((c) => c && typeof c.label === 'string' && typeof c.query === 'string' && typeof c.departement === 'string')
+      : undefined;
+    out.asking = {
+      ...(h.asking.support && typeof h.asking.support === 'object' && Array.isArray(h.asking.support.services) ? { support: h.asking.support } : {}),
+      ...(choices?.length ? { choices } : {}),
+    };
+  }
+  return out;
 }

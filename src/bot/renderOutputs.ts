@@ -42,9 +42,9 @@ function imageContentType(src: string): string {
 /**
  * Renders one turn's outputs, in order. Choices become suggested actions on the message just before
  * them (or on a short "choose" line when nothing precedes them); a handoff becomes a kind message and
- * a Bot Framework `handoff.initiate` event carrying the engine's context.
+ * a Bot Framework `handoff.initiate` event carrying the engine's context and the summary when given.
  */
-export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?: string })>, lang: Lang, translate: Translate): Array<Partial<Activity>> {
+export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?: string; summary?: unknown })>, lang: Lang, translate: Translate): Array<Partial<Activity>> {
   const activities: Array<Partial<Activity>> = [];
   let current = lang;
   const t = (m: Message) => translate(m, current);
@@ -93,6 +93,7 @@ export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?:
       case 'handoff': {
         const detail = out.detail ? t(out.detail) : undefined;
         const code = 'code' in out && typeof out.code === 'string' ? out.code : undefined;
+        const summary = 'summary' in out ? out.summary : undefined;
         if (detail) activities.push(message(detail, current));
         activities.push(message(t(botText('handoff')), current));
         if (code) activities.push(message(t(botText('handoffCode', { code })), current));
@@ -108,6 +109,8 @@ export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?:
             detail,
             lang: current,
             code,
+            // The mediator's summary ("fiche de liaison"), for channels that connect a human-agent hub.
+            ...(summary !== undefined ? { summary } : {}),
           },
         });
         break;
