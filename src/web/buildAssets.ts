@@ -27,7 +27,7 @@ const ENTRIES: Record<string, string> = {
 
 function widgetLocales(): string {
   const read = (lng: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'locales', lng, 'widget.json'), 'utf8')) as Record<string, string>;
-  return JSON.stringify({ fr: read('fr'), en: read('en'), ar: read('ar') });
+  return JSON.stringify({ fr: read('fr'), 'fr-facile': read('fr-facile'), en: read('en'), ar: read('ar') });
 }
 
 /** Builds everything into `outDir`; returns the widget's gzipped size in bytes (JS + CSS). */

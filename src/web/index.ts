@@ -37,9 +37,10 @@ export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void
   const assets = deps.assetsDir ?? ASSETS_DIR;
 
   server.get('/', async (req, res) => {
-    // `/?lang=ar` lets partners link to the page in the resident's language.
+    // `/?lang=ar` (en, fr-facile) lets partners link to the page in the resident's language.
     const asked = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
-    const lang = asked === 'en' || asked === 'ar' ? asked : 'fr';
+    const widgetLang = asked === 'en' || asked === 'ar' || asked === 'fr-facile' ? asked : 'fr';
+    const lang = widgetLang === 'fr-facile' ? 'fr' : widgetLang;
     sendHtml(
       res,
       200,
@@ -47,7 +48,7 @@ export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void
         title: 'Ariane — aide aux démarches en ligne',
         lang,
         bodyClass: 'widget-page',
-        body: html`<main id="main" class="widget-main"><noscript><p lang="fr">Ariane a besoin de JavaScript. Vous pouvez aussi vous rendre dans un lieu d’aide près de chez vous (France Services).</p></noscript></main><script src="/widget.js" data-mode="page" data-target="main" data-lang="${lang}" async></script>`,
+        body: html`<main id="main" class="widget-main"><noscript><p lang="fr">Ariane a besoin de JavaScript. Vous pouvez aussi vous rendre dans un lieu d’aide près de chez vous (France Services).</p></noscript></main><script src="/widget.js" data-mode="page" data-target="main" data-lang="${widgetLang}" async></script>`,
       }),
     );
   });

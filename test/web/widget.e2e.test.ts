@@ -202,6 +202,17 @@ describeBrowser('residents widget on the real service', () => {
     expect(cspViolations).toEqual([]);
   });
 
+  it('offers easy-to-read French, and the bot follows a language switch', async () => {
+    await page.goto(service.url + '/?lang=fr-facile');
+    await log().locator('.msg-bot').first().waitFor();
+    await see(widget().getByLabel('Langue')).toHaveValue('fr-facile');
+    await widget().getByRole('button', { name: 'Partir et tout effacer' }).waitFor();
+    await see(widget().locator('.ariane')).toHaveAttribute('lang', 'fr');
+    await widget().getByLabel('Langue').selectOption('en');
+    await widget().getByRole('button', { name: 'Quit and erase' }).waitFor();
+    await log().getByText(/continue in English/i).waitFor();
+  });
+
   it('has no serious or critical axe-core violations (fr and ar)', async () => {
     await page.goto(service.url + '/');
     await log().getByText(/quelle démarche/i).waitFor();

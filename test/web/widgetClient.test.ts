@@ -130,6 +130,17 @@ describeBrowser('widget client (fake Direct Line)', () => {
     await see(widget().getByLabel('Votre message')).toBeFocused();
   });
 
+  it('says so when the server refuses a message for good, and keeps working', async () => {
+    await page.goto(fake.url + '/');
+    await log().getByText('Bonjour !').waitFor();
+    await widget().getByLabel('Votre message').fill('refuse-moi');
+    await page.keyboard.press('Enter');
+    await log().locator('.msg-user.refused').getByText('Message non envoyé', { exact: false }).waitFor();
+    await widget().getByLabel('Votre message').fill('et ensuite');
+    await page.keyboard.press('Enter');
+    await log().getByText('Vous avez dit : et ensuite').waitFor();
+  });
+
   it('starts a new conversation by itself when the old one was purged on the server', async () => {
     await page.goto(fake.url + '/');
     await log().getByText('Bonjour !').waitFor();

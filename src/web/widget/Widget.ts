@@ -12,7 +12,7 @@ import { DirectLineClient, type Activity, type CardAction, type Status } from '.
 import { renderAction, renderCards, type CardStrings } from './cards';
 import { readableOn } from './readableOn';
 import { renderText } from './renderText';
-import { DICTS, LANGS, LANG_NAMES, SPEECH_LANG, type Dict, type WidgetLang } from './strings';
+import { DICTS, HTML_LANG, LANGS, LANG_NAMES, SPEECH_LANG, knownLang, type Dict, type WidgetLang } from './strings';
 
 /** Options read from the script tag's `data-` attributes (see README and the /widget.js docs). */
 export interface WidgetOptions {
@@ -148,7 +148,7 @@ export class Widget {
     for (const l of LANGS) {
       const o = el('option', undefined, LANG_NAMES[l]);
       o.value = l;
-      o.lang = l;
+      o.lang = HTML_LANG[l];
       this.langSelect.append(o);
     }
     this.langSelect.addEventListener('change', () => this.setLang(this.langSelect.value as WidgetLang, true));
@@ -259,6 +259,15 @@ export class Widget {
       storageKey: KEY + '.conversation',
       onActivity: (a) => this.onActivity(a),
       onStatus: (s) => this.onStatus(s),
+      onRefused: (id) => {
+        const msg = this.local.get(id);
+        if (!msg) return;
+        this.local.delete(id);
+        msg.classList.remove('pending');
+        msg.classList.add('refused');
+        const note = msg.querySelector('.sending');
+        if (note) note.textContent = this.t.refused;
+      },
     });
     // Messages typed before a reload but not yet acknowledged: show them as "sending".
     for (const a of this.dl.pending()) this.showLocal(a);
@@ -292,8 +301,8 @@ export class Widget {
       return;
     }
     // The bot changed language (the person typed « english », « عربي »…): the interface follows.
-    const botLang = typeof a.locale === 'string' ? a.locale.toLowerCase().split(/[-_]/)[0] : undefined;
-    if (botLang && botLang !== this.lang && (LANGS as readonly string[]).includes(botLang) && a.locale?.toLowerCase() !== 'fr-facile') this.setLang(botLang as WidgetLang, false);
+    const botLang = knownLang(a.locale);
+    if (botLang && botLang !== this.lang) this.setLang(botLang, false);
     const msg = this.addMessage('bot', typeof a.text === 'string' ? a.text : '', a.id);
     for (const att of a.attachments ?? []) {
       // Step illustrations: images the bot sends with their text alternative.
@@ -426,7 +435,7 @@ export class Widget {
 
   private relabel(): void {
     const t = this.t;
-    this.frame.lang = this.lang;
+    this.frame.lang = HTML_LANG[this.lang];
     this.frame.dir = this.lang === 'ar' ? 'rtl' : 'ltr';
     this.heading.textContent = this.opts.title ?? t.title;
     this.bubble.replaceChildren(bubbleIcon(), el('span', 'bubble-text', t.open));
@@ -443,7 +452,7 @@ export class Widget {
     this.actions.setAttribute('aria-label', t.choices);
     this.inputLabel.textContent = t.inputLabel;
     this.input.placeholder = t.placeholder;
-    this.input.lang = this.lang;
+    this.input.lang = HTML_LANG[this.lang];
     this.micBtn.setAttribute('aria-pressed', String(this.recognizing !== undefined));
     this.micBtn.replaceChildren(micIcon(), el('span', 'sr-only', this.recognizing ? t.micStop : t.micStart));
     this.micBtn.title = this.recognizing ? t.micStop : t.micStart;

@@ -80,6 +80,8 @@ export interface DirectLineOptions {
   locale?: () => string;
   onActivity(activity: Activity): void;
   onStatus(status: Status): void;
+  /** A message the server refused for good (e.g. 400): it will not be sent again. */
+  onRefused?(clientActivityID: string): void;
   /** Polling interval when idle, ms. */
   pollMs?: number;
 }
@@ -211,6 +213,7 @@ export class DirectLineClient {
             // Refused for good (e.g. too long): drop it rather than block every later message.
             this.session.pending.shift();
             this.save();
+            this.opts.onRefused?.(first.clientActivityID);
             continue;
           }
           this.setStatus('offline');

@@ -76,6 +76,10 @@ export async function startFakeServer(deps: WebDeps = {}): Promise<FakeServer> {
     const c = conversations.get(req.params.id);
     if (!c) { res.send(404, {}); return; }
     const body = req.body as Record<string, unknown>;
+    if (body.text === 'refuse-moi') {
+      res.send(400, { error: { code: 'BadArgument', message: 'refused' } });
+      return;
+    }
     const cid = (body.channelData as Record<string, string> | undefined)?.clientActivityID;
     if (cid && c.byClientId.has(cid)) { res.send(200, { id: c.byClientId.get(cid) }); return; }
     const id = `${c.id}|${String(c.activities.length + 1).padStart(7, '0')}`;

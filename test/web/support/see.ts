@@ -19,6 +19,7 @@ export function see(loc: Locator) {
   return {
     toContainText: (t: string) => retry(async () => ((await loc.textContent()) ?? '').includes(t), async () => `"${await loc.textContent()}" should contain "${t}"`),
     toHaveText: (t: string) => retry(async () => ((await loc.textContent()) ?? '').trim() === t, async () => `"${await loc.textContent()}" should be "${t}"`),
+    toHaveValue: (v: string) => retry(async () => (await loc.inputValue()) === v, async () => `value "${await loc.inputValue()}" should be "${v}"`),
     toHaveAttribute: (a: string, v: string) => retry(async () => (await loc.getAttribute(a)) === v, async () => `${a}="${await loc.getAttribute(a)}" should be "${v}"`),
     toBeFocused: () =>
       retry(
