@@ -109,7 +109,7 @@ export function placeCard(r: NearResult, lang: Lang, t: Translate): ReturnType<t
   const notes = [r.statusText];
   if (r.place.starter) notes.push(t({ key: 'places:result.starter' }, lang));
   if (r.place.position_approx) notes.push(t({ key: 'places:result.approx' }, lang));
-  return CardFactory.heroCard(r.place.nom, `${r.address} · ${distanceText(r, lang, t)}`, undefined, buttons, { text: notes.join('\n') });
+  return CardFactory.heroCard(r.place.nom, undefined, buttons, { subtitle: `${r.address} · ${distanceText(r, lang, t)}`, text: notes.join('\n') });
 }
 
 /** Options of a search: what the procedure needs, the instant for opening hours. */

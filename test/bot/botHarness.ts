@@ -41,8 +41,19 @@ export interface Harness {
   join(locale?: string): Promise<Array<Partial<Activity>>>;
 }
 
-export function makeHarness(options: { engine?: BotEngine; storage?: Storage; logger?: pino.Logger; createHandoff?: ArianeBotOptions['createHandoff'] } = {}): Harness {
-  const store = new MemoryStore();
+export function makeHarness(
+  options: {
+    engine?: BotEngine;
+    storage?: Storage;
+    logger?: pino.Logger;
+    createHandoff?: ArianeBotOptions['createHandoff'];
+    places?: ArianeBotOptions['places'];
+    now?: ArianeBotOptions['now'];
+    /** The store behind the conversation state (to share it with places and summaries). */
+    store?: MemoryStore;
+  } = {},
+): Harness {
+  const store = options.store ?? new MemoryStore();
   const storage = options.storage ?? new KeyValueStorage(store.kv);
   const bot = new ArianeBot({
     engine: options.engine ?? realEngine,
@@ -52,6 +63,8 @@ export function makeHarness(options: { engine?: BotEngine; storage?: Storage; lo
     logger: options.logger ?? silentLogger,
     languages: Object.keys(projectCatalog().lexicons),
     createHandoff: options.createHandoff,
+    places: options.places,
+    now: options.now,
   });
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   const turn = async (activity: string | Partial<Activity>) => {

@@ -1,0 +1,264 @@
+/**
+ * Stuck → human, through the real bot (flows, engine, translations, geocoder) on a TestAdapter: the
+ * bot asks where the person is, shows the three best help places of a small fixture directory as
+ * hero cards with call / book / e-mail / map buttons, handles typos, homonyms and unknown places,
+ * does not ask again what it already knows, gives a handoff code a mediator can read, and lets the
+ * person continue alone at the question where they stopped.
+ *
+ * The places are fictional fixtures written here (real data is never copied into the project),
+ * placed around Pipriac (35550) and Châteauroux, at a fixed instant (Tuesday 10 March 2026, 10:00 in
+ * Paris) so that opening statuses are known.
+ */
+import { ActivityTypes, HandoffEventNames, type Activity, type Attachment } from 'botbuilder';
+import { CONTINUE_VALUE, WHERE_PREFIX } from '../../src/bot';
+import { createHandoff, readHandoff } from '../../src/handoff';
+import { translate } from '../../src/i18n';
+import { DirectoryCache, placeKey, type Place } from '../../src/places';
+import { MemoryStore } from '../../src/store';
+import { buttonValues, makeHarness, texts, type Harness } from './botHarness';
+
+const NOW = new Date('2026-03-10T09:00:00Z');
+const DEMARCHES = 'Aide aux démarches administratives' as const;
+
+function place(p: Partial<Place> & Pick<Place, 'id' | 'nom' | 'commune' | 'code_postal' | 'latitude' | 'longitude'>): Place {
+  return { pivot: '00000000000000', adresse: '1 rue de l’Exemple', date_maj: '2026-01-01', services: [DEMARCHES], ...p };
+}
+
+/** Fictional places: three helping with procedures near Pipriac, one that does not, one in Saint-Denis (93), one in Châteauroux. */
+const PLACES: Place[] = [
+  place({
+    id: 'fx-a',
+    nom: 'Maison d’aide Exemple A',
+    commune: 'Pipriac',
+    code_postal: '35550',
+    latitude: 47.8095,
+    longitude: -1.9465,
+    telephone: '+33299000001',
+    prise_rdv: 'https://rdv.example.org/a',
+    courriels: ['accueil-a@example.org'],
+    horaires: 'Mo-Fr 09:00-12:00,13:30-17:00',
+    dispositif_programmes_nationaux: ['France Services'],
+  }),
+  place({ id: 'fx-b', nom: 'Point numérique Exemple B', commune: 'Sixt-sur-Aff', code_postal: '35550', latitude: 47.776, longitude: -2.078, telephone: '+33299000002', horaires: 'quand on peut' }),
+  place({ id: 'fx-c', nom: 'Espace Exemple C', commune: 'Redon', code_postal: '35600', latitude: 47.651, longitude: -2.084, horaires: 'Mo 09:00-12:00' }),
+  place({ id: 'fx-d', nom: 'Atelier informatique Exemple D', commune: 'Pipriac', code_postal: '35550', latitude: 47.81, longitude: -1.947, services: ['Maîtrise des outils numériques du quotidien'] }),
+  place({ id: 'fx-f', nom: 'Centre social Exemple F', commune: 'Saint-Denis', code_postal: '93200', latitude: 48.9362, longitude: 2.3574 }),
+  place({ id: 'fx-e', nom: 'Médiathèque Exemple E', commune: 'Châteauroux', code_postal: '36000', latitude: 46.8103, longitude: 1.6913, telephone: '+33254000005', horaires: 'Tu-Sa 10:00-18:00' }),
+];
+
+async function helpHarness(): Promise<Harness & { kv: MemoryStore['kv'] }> {
+  const store = new MemoryStore();
+  await store.kv.set(PLACES.map((p) => ({ key: placeKey(p.id), value: p })));
+  const places = new DirectoryCache(store.kv);
+  const h = makeHarness({
+    store,
+    places: () => places.get(),
+    now: () => NOW,
+    // Summaries expire by the store's clock: created at the real instant, not the fixed one.
+    createHandoff: async ({ state, output, catalog }) => {
+      const summary = await createHandoff(store.kv, { flow: output.flowId ? catalog.flows.get(output.flowId) : undefined, state, reason: output.reason, now: new Date() });
+      return { code: summary.code, summary };
+    },
+  });
+  return Object.assign(h, { kv: store.kv });
+}
+
+const bot = (key: string, params?: Record<string, string | number>) => translate({ key: `bot:${key}`, params }, 'fr');
+
+interface Hero {
+  title: string;
+  subtitle: string;
+  text: string;
+  buttons: Array<{ type: string; title: string; value: string }>;
+}
+
+function cards(replies: Array<Partial<Activity>>): Hero[] {
+  return replies
+    .flatMap((a) => a.attachments ?? [])
+    .filter((c: Attachment) => c.contentType === 'application/vnd.microsoft.card.hero')
+    .map((c) => c.content as Hero);
+}
+
+/** Starts the CAF procedure and answers its first question; the bot then waits on the second. */
+async function onSecondQuestion(h: Harness): Promise<Array<Partial<Activity>>> {
+  await h.join();
+  await h.turn('attestation caf');
+  return h.turn('oui');
+}
+
+async function storedHelp(h: Harness & { kv: MemoryStore['kv'] }) {
+  const [item] = await h.kv.scan<{ state: { status: string; nodeId?: string }; help?: { asking?: unknown; where?: { label: string } } }>('state/');
+  return item!.value;
+}
+
+describe('stuck → human help places', () => {
+  test('asked for help → where are you? → postcode → three place cards with the right buttons', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    const help = await h.turn('je voudrais parler à un conseiller');
+    expect(texts(help)).toContain(bot('handoff'));
+    expect(texts(help)).toContain(bot('help.where'));
+    expect(buttonValues(help)).toEqual([CONTINUE_VALUE]);
+    expect(help.some((a) => a.type === ActivityTypes.Event && a.name === HandoffEventNames.InitiateHandoff)).toBe(true);
+    expect(cards(help)).toEqual([]);
+    expect((await storedHelp(h)).help?.asking).toBeDefined();
+
+    const found = await h.turn('35550');
+    const shown = cards(found);
+    expect(shown.map((c) => c.title)).toEqual(['Maison d’aide Exemple A', 'Point numérique Exemple B', 'Espace Exemple C']);
+    const [a, b, c] = shown as [Hero, Hero, Hero];
+    // A: phone, appointment, e-mail, map; open now at 10:00 on a Tuesday.
+    expect(a.buttons.map((x) => x.type)).toEqual(['call', 'openUrl', 'openUrl', 'openUrl']);
+    expect(a.buttons[0]).toMatchObject({ value: 'tel:+33299000001', title: expect.stringContaining('02 99 00 00 01') });
+    expect(a.buttons[1]).toMatchObject({ value: 'https://rdv.example.org/a' });
+    expect(a.buttons[2]).toMatchObject({ value: 'mailto:accueil-a@example.org' });
+    expect(a.buttons[3]!.value).toMatch(/^https:\/\/www\.openstreetmap\.org\/\?mlat=47\.8/);
+    expect(a.text).toMatch(/^Ouvert maintenant, jusqu'à 12 h/);
+    expect(a.subtitle).toMatch(/^1 rue de l’Exemple, 35550 Pipriac · à /);
+    // B: phone and map only; unreadable hours are shown, never dropped.
+    expect(b.buttons.map((x) => x.type)).toEqual(['call', 'openUrl']);
+    expect(b.text).toBe(translate({ key: 'places:status.unknown' }, 'fr'));
+    // C: no phone, closed on Tuesday, opens on Monday.
+    expect(c.buttons.map((x) => x.type)).toEqual(['openUrl']);
+    expect(c.text).toMatch(/lundi à 9 h/);
+    expect(texts(found)).toContain(bot('help.places', { where: 'Pipriac (35550)' }));
+    expect(buttonValues(found)).toEqual([CONTINUE_VALUE]);
+    expect((await storedHelp(h)).help).toEqual({ where: { label: 'Pipriac (35550)', lat: expect.any(Number), lon: expect.any(Number) } });
+  });
+
+  test('a commune typed with a typo is found', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    const found = await h.turn('Chateaurou');
+    expect(cards(found)[0]!.title).toBe('Médiathèque Exemple E');
+    expect(texts(found)).toContain('Châteauroux');
+  });
+
+  test('a name several communes share → buttons with the département → the chosen one', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    const which = await h.turn('st denis');
+    expect(texts(which)).toContain(bot('help.which'));
+    const labels = which.flatMap((a) => a.suggestedActions?.actions ?? []).map((x) => x.title);
+    expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^Saint-Denis \(Seine-Saint-Denis\)$/), expect.stringMatching(/^Saint-Denis \(La Réunion\)$/)]));
+    expect(buttonValues(which)).toContain(CONTINUE_VALUE);
+    const value = buttonValues(which).find((v) => v.startsWith(WHERE_PREFIX) && v.endsWith(' 93'))!;
+    const found = await h.click(value, 'Saint-Denis (Seine-Saint-Denis)');
+    expect(texts(found)).toContain(bot('help.places', { where: 'Saint-Denis' }));
+    expect(cards(found).map((c) => c.title)).toEqual(['Centre social Exemple F']);
+  });
+
+  test('the département number typed answers "which one?"', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    await h.turn('st denis');
+    const found = await h.turn('93');
+    expect(cards(found).map((c) => c.title)).toEqual(['Centre social Exemple F']);
+  });
+
+  test('an unknown place → a gentle retry, still waiting for a place', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    const retry = await h.turn('xyzzy plouf');
+    expect(texts(retry)).toBe(bot('help.notFound'));
+    expect(buttonValues(retry)).toEqual([CONTINUE_VALUE]);
+    expect((await storedHelp(h)).help?.asking).toBeDefined();
+    const found = await h.turn('35550');
+    expect(cards(found)).toHaveLength(3);
+  });
+
+  test('a place already given in the conversation → no question, places at once', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    await h.turn('35550');
+    await h.click(CONTINUE_VALUE, bot('help.continue'));
+    const again = await h.turn('je n’y arrive pas, je veux un humain');
+    expect(texts(again)).not.toContain(bot('help.where'));
+    expect(cards(again).map((c) => c.title)[0]).toBe('Maison d’aide Exemple A');
+  });
+
+  test('coordinates from the channel (GeoCoordinates entity) are a place', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    const found = await h.turn({ type: ActivityTypes.Message, entities: [{ type: 'GeoCoordinates', latitude: 46.81, longitude: 1.69 }] });
+    expect(cards(found)[0]!.title).toBe('Médiathèque Exemple E');
+  });
+
+  test('"continue alone" returns to the question where the person stopped', async () => {
+    const h = await helpHarness();
+    const question = await onSecondQuestion(h);
+    const waitingOn = (await storedHelp(h)).state.nodeId;
+    await h.turn('aide');
+    const back = await h.click(CONTINUE_VALUE, bot('help.continue'));
+    expect(texts(back)).toContain(bot('help.continued'));
+    expect(buttonValues(back)).toEqual(buttonValues(question));
+    const stored = await storedHelp(h);
+    expect(stored.state).toMatchObject({ status: 'active', nodeId: waitingOn });
+    expect(stored.help).toBeUndefined();
+    // Typed words work as well as the button.
+    await h.turn('aide');
+    const typed = await h.turn('continuer seul');
+    expect(buttonValues(typed)).toEqual(buttonValues(question));
+  });
+
+  test('an answer to the flow’s question while asked for a place goes to the flow', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    const before = (await storedHelp(h)).state.nodeId;
+    await h.turn('aide');
+    await h.turn('1');
+    const stored = await storedHelp(h);
+    expect(stored.state.nodeId).not.toBe(before);
+    expect(stored.help?.asking).toBeUndefined();
+  });
+
+  test('the handoff code is shown, carried by handoff.initiate with the summary, and readable by a mediator', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    const help = await h.turn('aide');
+    const event = help.find((a) => a.type === ActivityTypes.Event)!;
+    const value = event.value as { code: string; summary: { code: string; flow: { id: string }; answers: unknown[] } };
+    expect(value.code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
+    expect(texts(help)).toContain(bot('handoffCode', { code: value.code }));
+    expect(value.summary).toMatchObject({ code: value.code, flow: { id: 'caf-attestation' } });
+    expect(value.summary.answers).toHaveLength(1);
+    const read = await readHandoff(h.kv, value.code.toLowerCase().replace('-', ''), new Date());
+    expect(read).toMatchObject({ code: value.code, reason: 'asked', flow: { id: 'caf-attestation' } });
+  });
+
+  test('a repeated-failure handoff is an offer: no place question over the question’s buttons', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('blablabla');
+    const second = await h.turn('blablabla encore');
+    expect(texts(second)).not.toContain(bot('help.where'));
+    expect(buttonValues(second)).toContain('help');
+    const help = await h.click('help', 'Parler à une personne');
+    expect(texts(help)).toContain(bot('help.where'));
+  });
+
+  test('in English, the place question and the cards are in English', async () => {
+    const h = await helpHarness();
+    await h.join('en-US');
+    await h.turn('caf certificate');
+    await h.turn('help');
+    const found = await h.turn('36000');
+    expect(texts(found)).toContain(translate({ key: 'bot:help.places', params: { where: 'Châteauroux (36000)' } }, 'en'));
+    expect(cards(found)[0]!.buttons[0]!.title).toMatch(/^Call/);
+  });
+
+  test('without a places directory, a handoff still gives the code and asks nothing', async () => {
+    const h = makeHarness({ createHandoff: async () => ({ code: 'K7P-4QX' }) });
+    await h.join();
+    await h.turn('attestation caf');
+    const help = await h.turn('aide');
+    expect(texts(help)).toContain(bot('handoffCode', { code: 'K7P-4QX' }));
+    expect(texts(help)).not.toContain(bot('help.where'));
+  });
+});
