@@ -94,7 +94,9 @@ export async function observe(store: Store, clock: { now: () => number; advance:
         });
         const r = await settle(store.kv.set(items));
         if ('ok' in r) for (const [k, e] of Object.entries(r.ok as Record<string, string>)) remember(k, e);
-        out.push(['set', 'ok' in r ? Object.fromEntries(Object.entries(r.ok as Record<string, string>).map(([k, e]) => [k, label(e)])) : r]);
+        // Labels in the order of the items (the key order of the returned record means nothing).
+        const keys = [...new Set(o.items.map((i) => i.key))];
+        out.push(['set', 'ok' in r ? Object.fromEntries(keys.map((k) => [k, label((r.ok as Record<string, string>)[k]!)])) : r]);
         break;
       }
       case 'delete':
