@@ -1,9 +1,11 @@
 /**
  * The help-place model: the fields of the national standard for digital-mediation places
  * (LaMednum standard-mediation-num v1.0.x), typed here from its Table Schema, with multi-valued
- * fields already split on `|`. `@gouvfr-anct/lieux-de-mediation-numerique` was considered for these
- * types; it is ESM-first and brings a whole domain model with it, while Ariane only needs the
- * enumerations below, which are the same lists as `src/flow/schema.ts` (the flows' `support`).
+ * fields already split on `|`. `@gouvfr-anct/lieux-de-mediation-numerique` (v2.3, CommonJS and ESM
+ * builds, 653 files) was considered: its model validates by throwing on the first invalid value,
+ * whereas an import must report every bad field of every row and keep what is usable, and its
+ * enumerations are the very lists `src/flow/schema.ts` already holds for the flows' `support` (the
+ * single source of truth), so Ariane types the fields itself.
  */
 import type { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow/schema';
 
