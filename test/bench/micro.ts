@@ -71,6 +71,9 @@ export interface NearBench {
   nearCpuUs: number;
   linear: { p50: number; p99: number; n: number };
   linearCpuUs: number;
+  /** The spatial index alone (geokdbush.around, 3 nearest, no filter, no result formatting). */
+  indexOnly: { p50: number; p99: number; n: number };
+  indexOnlyCpuUs: number;
   agree: number;
 }
 
@@ -86,6 +89,15 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   const points = Array.from({ length: queries }, () => ({ lat: 42.4 + random() * 8.6, lon: -4.7 + random() * 12.8 }));
   const near = timeEach(points, (p) => directory.near(p, { limit: 3, at }).length);
   const nearCpuUs = lastCpuUs;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const KDBush = (require('kdbush') as { default: new (n: number) => { add(x: number, y: number): number; finish(): void } }).default;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const geo = require('geokdbush') as { around(index: unknown, lng: number, lat: number, max?: number): number[] };
+  const bare = new KDBush(places.length);
+  for (const p of places) bare.add(p.longitude!, p.latitude!);
+  bare.finish();
+  const indexOnly = timeEach(points, (p) => geo.around(bare, p.lon, p.lat, 3).length);
+  const indexOnlyCpuUs = lastCpuUs;
   const linearScan = (p: { lat: number; lon: number }) => {
     const best: Array<{ i: number; d: number }> = [];
     for (let i = 0; i < places.length; i++) {
@@ -105,7 +117,7 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   // Same answer? (the nearest place of both for the first 200 points)
   let agree = 0;
   for (const p of points.slice(0, 200)) if (directory.near(p, { limit: 1, at })[0]?.place.id === places[linearScan(p)[0]!.i]!.id) agree++;
-  return { places: count, buildMs, near: summarise(near), nearCpuUs, linear: summarise(linear), linearCpuUs, agree: agree / 200 };
+  return { places: count, buildMs, near: summarise(near), nearCpuUs, linear: summarise(linear), linearCpuUs, indexOnly: summarise(indexOnly), indexOnlyCpuUs, agree: agree / 200 };
 }
 
 /** The real flows plus synthetic variants (another id, one extra keyword of their own) up to `total`. */
