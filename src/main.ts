@@ -11,7 +11,8 @@ import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './conf
 import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
 import { formatDiagnostic, loadFlowDirectory } from './flow';
 import { createHandoff } from './handoff';
-import { DirectoryCache } from './places';
+import { getGeocoder } from './geo';
+import { DirectoryCache, loadStarterPlaces, type PlaceDirectory } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
 import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
@@ -112,7 +113,24 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
+    // A fresh install has none: the starter set is written once, on the first handoff (not at start,
+    // which would build the geocoder and slow every start), into a store that holds no place.
     const places = new DirectoryCache(io.kv);
+    let starters: Promise<unknown> | undefined;
+    const helpPlaces = async (): Promise<PlaceDirectory> => {
+      starters ??= loadStarterPlaces(io.kv, (p) => {
+        const m = getGeocoder().locate({ insee: p.code_insee, postcode: p.code_postal, name: p.commune });
+        return m ? { lat: m.lat, lon: m.lon } : undefined;
+      }).then(
+        (n) => (n > 0 ? places.invalidate() : undefined),
+        (err: unknown) => {
+          starters = undefined;
+          throw err;
+        },
+      );
+      await starters;
+      return places.get();
+    };
     const bot = new ArianeBot({
       engine: { converse, initialState, migrateState },
       catalog: () => catalog,
@@ -137,7 +155,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
           ttlDays: config.retentionDays,
           detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
         }).then((summary) => ({ code: summary.code, summary })),
-      places: () => places.get(),
+      places: helpPlaces,
     });
     const channel = new DirectLineChannel({
       log: io.log,

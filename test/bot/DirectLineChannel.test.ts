@@ -30,6 +30,21 @@ describe('DirectLineChannel', () => {
     expect(first.text).not.toMatch(/Bonjour/);
   });
 
+  test('a location (GeoCoordinates entity) is kept as two numbers; other entities are dropped', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const posted = await channel.postActivity(auth, conversationId, {
+      type: 'message',
+      entities: [{ type: 'mention', text: '<b>x</b>' }, { type: 'GeoCoordinates', latitude: 47.81, longitude: -1.95, name: 'chez moi' }],
+    });
+    expect(posted.status).toBe(200);
+    const { activities } = await store.log.list(conversationId, undefined);
+    const stored = activities.map((a) => a.activity).find((a) => a.entities !== undefined);
+    expect(stored?.entities).toEqual([{ type: 'GeoCoordinates', latitude: 47.81, longitude: -1.95 }]);
+    const bad = await channel.postActivity(auth, conversationId, { type: 'message', entities: [{ type: 'GeoCoordinates', latitude: 'x', longitude: 1 }] });
+    expect(bad.status).toBe(400);
+  });
+
   test('identifiers typed by the person are masked in the stored stream', async () => {
     const { channel, store } = setup();
     const { conversationId, auth } = await start(channel);

@@ -68,6 +68,23 @@ function error(status: number, code: string, message: string, headers?: Record<s
   return { status, body: { error: { code, message } }, headers };
 }
 
+/**
+ * The person's location, when the client sends one (Bot Framework's `GeoCoordinates` entity, e.g.
+ * after the browser's geolocation consent): kept as two numbers only; every other entity is dropped.
+ */
+function geoEntities(v: unknown): Array<{ type: 'GeoCoordinates'; latitude: number; longitude: number }> | undefined {
+  if (!Array.isArray(v)) return undefined;
+  for (const e of v.slice(0, 8)) {
+    if (!isObject(e) || e.type !== 'GeoCoordinates') continue;
+    const latitude = e.latitude;
+    const longitude = e.longitude;
+    if (typeof latitude === 'number' && typeof longitude === 'number' && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180) {
+      return [{ type: 'GeoCoordinates', latitude, longitude }];
+    }
+  }
+  return undefined;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -220,8 +237,9 @@ export class DirectLineChannel {
       return error(413, 'MessageTooLarge', `Activity "text" is longer than ${this.maxTextLength} characters.`);
     }
     if (type === ActivityTypes.Event && shortString(body.name, 100) === undefined) return error(400, 'BadArgument', 'An event needs a "name".');
-    if (type === ActivityTypes.Message && typeof body.text !== 'string' && body.value === undefined) {
-      return error(400, 'BadArgument', 'A message needs "text" or "value".');
+    const entities = geoEntities(body.entities);
+    if (type === ActivityTypes.Message && typeof body.text !== 'string' && body.value === undefined && !entities) {
+      return error(400, 'BadArgument', 'A message needs "text", "value" or a location.');
     }
     const channelData = isObject(body.channelData) ? body.channelData : {};
     const clientActivityID = channelData.clientActivityID;
@@ -261,6 +279,7 @@ export class DirectLineChannel {
       textFormat: typeof body.text === 'string' ? 'plain' : undefined,
       name: type === ActivityTypes.Event ? body.name : undefined,
       value,
+      entities,
       channelData: {
         clientActivityID: clientActivityID as string | undefined,
         clientTimestamp: shortString(channelData.clientTimestamp, 40),
