@@ -15,7 +15,11 @@ import { createHandoff, readHandoff } from '../../src/handoff';
 import { translate } from '../../src/i18n';
 import { DirectoryCache, placeKey, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
-import { buttonValues, makeHarness, texts, type Harness } from './botHarness';
+import { join } from 'node:path';
+import { buildCatalog, type Catalog } from '../../src/engine';
+import { loadFlowDirectory } from '../../src/flow';
+import { loadLexicons } from '../../src/i18n';
+import { buttonValues, makeHarness, scenarioOf, texts, type Harness } from './botHarness';
 
 const NOW = new Date('2026-03-10T09:00:00Z');
 const DEMARCHES = 'Aide aux démarches administratives' as const;
@@ -46,7 +50,7 @@ const PLACES: Place[] = [
   place({ id: 'fx-e', nom: 'Médiathèque Exemple E', commune: 'Châteauroux', code_postal: '36000', latitude: 46.8103, longitude: 1.6913, telephone: '+33254000005', horaires: 'Tu-Sa 10:00-18:00' }),
 ];
 
-async function helpHarness(): Promise<Harness & { kv: MemoryStore['kv'] }> {
+async function helpHarness(catalog?: () => Catalog): Promise<Harness & { kv: MemoryStore['kv'] }> {
   const store = new MemoryStore();
   await store.kv.set(PLACES.map((p) => ({ key: placeKey(p.id), value: p })));
   const places = new DirectoryCache(store.kv);
@@ -54,6 +58,7 @@ async function helpHarness(): Promise<Harness & { kv: MemoryStore['kv'] }> {
     store,
     places: () => places.get(),
     now: () => NOW,
+    catalog,
     // Summaries expire by the store's clock: created at the real instant, not the fixed one.
     createHandoff: async ({ state, output, catalog }) => {
       const summary = await createHandoff(store.kv, { flow: output.flowId ? catalog.flows.get(output.flowId) : undefined, state, reason: output.reason, now: new Date() });
@@ -180,6 +185,36 @@ describe('stuck → human help places', () => {
     const again = await h.turn('je n’y arrive pas, je veux un humain');
     expect(texts(again)).not.toContain(bot('help.where'));
     expect(cards(again).map((c) => c.title)[0]).toBe('Maison d’aide Exemple A');
+  });
+
+  test('a commune the flow already asked for → no question, places near it', async () => {
+    const set = loadFlowDirectory(join(__dirname, '..', 'fixtures', 'flows-engine'));
+    expect(set.ok).toBe(true);
+    const catalog = buildCatalog(set.flows, loadLexicons(), []);
+    const h = await helpHarness(() => catalog);
+    await h.join();
+    await h.click('flow:demo-inputs');
+    await h.turn('oui');
+    await h.turn('Chateauroux');
+    const help = await h.turn('je veux parler à un conseiller');
+    expect(texts(help)).not.toContain(bot('help.where'));
+    expect(cards(help)[0]!.title).toBe('Médiathèque Exemple E');
+  });
+
+  test('"Je n’y arrive pas" → the flow’s handoff node → places asked for; continue alone goes back to the question before', async () => {
+    const h = await helpHarness();
+    const scenario = scenarioOf('caf-attestation', 'handoff');
+    await h.join();
+    await h.turn('attestation caf');
+    let last: Array<Partial<Activity>> = [];
+    for (const a of scenario.answers) last = typeof a === 'object' ? await h.click(a.choice) : await h.turn(String(a));
+    expect((await storedHelp(h)).state.status).toBe('handoff');
+    expect(texts(last)).toContain(bot('help.where'));
+    const found = await h.turn('35550');
+    expect(cards(found)).toHaveLength(3);
+    const back = await h.click(CONTINUE_VALUE, bot('help.continue'));
+    expect(texts(back)).toContain(translate({ key: 'engine:back.done' }, 'fr'));
+    expect((await storedHelp(h)).state.status).toBe('active');
   });
 
   test('coordinates from the channel (GeoCoordinates entity) are a place', async () => {

@@ -51,17 +51,19 @@ export function makeHarness(
     now?: ArianeBotOptions['now'];
     /** The store behind the conversation state (to share it with places and summaries). */
     store?: MemoryStore;
+    /** Another catalog than the project's flows (fixture flows). */
+    catalog?: () => Catalog;
   } = {},
 ): Harness {
   const store = options.store ?? new MemoryStore();
   const storage = options.storage ?? new KeyValueStorage(store.kv);
   const bot = new ArianeBot({
     engine: options.engine ?? realEngine,
-    catalog: projectCatalog,
+    catalog: options.catalog ?? projectCatalog,
     storage,
     translate,
     logger: options.logger ?? silentLogger,
-    languages: Object.keys(projectCatalog().lexicons),
+    languages: Object.keys((options.catalog ?? projectCatalog)().lexicons),
     createHandoff: options.createHandoff,
     places: options.places,
     now: options.now,
