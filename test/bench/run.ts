@@ -323,6 +323,34 @@ async function storageSection(): Promise<void> {
   }
 }
 
+/**
+ * The disk: an acknowledged turn waits for its WAL fsync (group commit, see src/store/SqliteStore.ts),
+ * a Direct Line turn for two (the user's activity, then the turn's replies and state), so the
+ * fsync latency of this machine is a floor of the turn latency that no echo baseline shows.
+ */
+function fsyncSection(): void {
+  log('disk: fsync latency …');
+  const dir = tempDir('ariane-bench-fsync-');
+  try {
+    const fd = fs.openSync(path.join(dir, 'wal'), 'a');
+    const block = Buffer.alloc(4096, 1);
+    const times: number[] = [];
+    const deadline = performance.now() + 5000;
+    for (let i = 0; i < 300 && performance.now() < deadline; i++) {
+      fs.writeSync(fd, block);
+      const t0 = performance.now();
+      fs.fsyncSync(fd);
+      times.push(performance.now() - t0);
+    }
+    fs.closeSync(fd);
+    const s = summarise(times);
+    raw.fsync = s;
+    rows.push([`  baseline: fsync of a 4 KB append in ${os.tmpdir()} (the store's durability floor)`, `${s.n} fsyncs`, `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms`, '', '', '']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function printTable(): void {
   const head: [string, string, string, string, string, string] = ['Measure', 'Throughput / size', 'Latency', 'Server CPU / op', 'Ratio', 'Target'];
   const all = [head, ...rows];
@@ -354,6 +382,7 @@ async function main(): Promise<void> {
     }
   };
   await section('Direct Line and /api/messages load', directLineSection);
+  await section('Disk', fsyncSection);
   await section('Micro-benchmarks', microSection);
   await section('Cold start', coldStartSection);
   await section('Storage and heap', storageSection);
