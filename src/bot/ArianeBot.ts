@@ -10,6 +10,10 @@
  * store rejects the write (`ConflictError`); the bot then reloads and recomputes the turn once, on the
  * fresh state. Replies are sent only after the state is committed, so a retried turn never shows
  * replies twice, and a turn whose replies were seen is always in the state.
+ *
+ * After a handoff the bot asks where the person is and shows help places (`searchHelp.ts`). That
+ * small sub-dialogue is not a botbuilder dialog: its state is plain JSON stored with the engine
+ * state under the same key, in the same conditional write, so it gets the same guarantees.
  */
 import { ActivityHandler, ActivityTypes, type Activity, type Storage, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -332,7 +336,7 @@ export class ArianeBot extends ActivityHandler {
     const activities = [...plan.lead, ...(result ? renderOutputs(outputs, plan.state.lang, this.options.translate) : []), ...plan.tail];
     if (activities.length > 0) await context.sendActivities(activities);
     await after;
-    if (result) this.options.observer?.turn(context.activity.channelId ?? 'unknown', (performance.now() - started) / 1000, result.outputs);
+    this.options.observer?.turn(context.activity.channelId ?? 'unknown', (performance.now() - started) / 1000, result?.outputs ?? []);
   }
 
   private now(): Date {
