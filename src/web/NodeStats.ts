@@ -57,23 +57,3 @@ export async function recordTurn(stats: NodeStats, before: ConversationState, af
   }
   await Promise.all(jobs);
 }
-
-/** The engine's `converse` signature (as the bot receives it). */
-type Converse<C, S, I, R> = (catalog: C, state: S, input: I) => R;
-
-/**
- * Wraps the engine's `converse` so that each turn is counted (fire and forget: a counting failure
- * never fails the resident's turn; `onError` logs it). A turn the bot recomputes after a write
- * conflict is counted again — rare, and counters are trends, not accounts.
- */
-export function countingConverse<C, I>(
-  converse: Converse<C, ConversationState, I, StepResult>,
-  stats: NodeStats,
-  onError: (err: unknown) => void = () => undefined,
-): Converse<C, ConversationState, I, StepResult> {
-  return (catalog, state, input) => {
-    const result = converse(catalog, state, input);
-    recordTurn(stats, state, result).catch(onError);
-    return result;
-  };
-}

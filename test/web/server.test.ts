@@ -10,7 +10,7 @@ import { buildCatalog, converse, initialState, type ConversationState, type Inpu
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
-import { FlowWatcher, NodeStats, countingConverse, recordTurn, WIDGET_BUDGET_BYTES } from '../../src/web';
+import { FlowWatcher, NodeStats, recordTurn, WIDGET_BUDGET_BYTES } from '../../src/web';
 import { html, page, raw } from '../../src/web/html';
 import { isAdmin, isStale, safeEqual } from '../../src/web/adminRoutes';
 import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
@@ -108,17 +108,6 @@ describe('NodeStats from real engine turns', () => {
     const stored = await store.kv.scan('stats:');
     for (const item of stored) expect(Object.keys(item.value as object).sort()).toEqual(expect.arrayContaining(['reached']));
     expect(JSON.stringify(stored)).not.toMatch(/oui/);
-  });
-
-  it('countingConverse returns the engine result unchanged and counts in the background', async () => {
-    const store = new MemoryStore();
-    const stats = new NodeStats(store.kv);
-    const counted = countingConverse(converse, stats);
-    const s0 = initialState('fr');
-    const r = counted(catalog, s0, { kind: 'flow', flowId: 'caf-attestation' });
-    expect(r).toEqual(converse(catalog, s0, { kind: 'flow', flowId: 'caf-attestation' }));
-    await new Promise((res) => setTimeout(res, 20));
-    expect((await stats.forFlow('caf-attestation')).get(r.state.nodeId!)?.reached).toBe(1);
   });
 });
 
