@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
-import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type Support } from '../flow/schema';
+import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type Support } from '../flow';
 import { getGeocoder, foldName, type GeocodeResult } from '../geo';
 import { importPlaces, loadStarterPlaces, removeStarterPlaces, PlaceDirectory, type ImportReport, type NearResult, type Place, type PlaceFormat } from '../places';
 import { createStore, type Store } from '../store';

@@ -1,5 +1,5 @@
 /** Building the catalog the engine works from: done once at start (and on flow reload), not per turn. */
-import type { Flow } from '../flow/schema';
+import type { Flow } from '../flow';
 import { buildFlowIndex } from './pickFlow';
 import type { Catalog, Lang, Lexicon } from './types';
 

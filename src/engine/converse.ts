@@ -2,7 +2,7 @@
  * The whole conversation: choosing a procedure (welcome, a sentence, "which one?"), then the
  * chosen flow's turns through `step`. This is what the bot, the web widget and the CLI call.
  */
-import type { Flow } from '../flow/schema';
+import type { Flow } from '../flow';
 import { detectIntent } from './lexicon';
 import { buildOptionIndex, matchOption } from './match';
 import { sayKey } from './nodes/context';

@@ -5,7 +5,7 @@
  */
 import Fuse from 'fuse.js';
 import { distance } from 'fastest-levenshtein';
-import type { Flow } from '../flow/schema';
+import type { Flow } from '../flow';
 import { normalize, containsPhrase } from './normalize';
 import { allVariants } from './resolveText';
 import type { Catalog, Lang } from './types';

@@ -2,7 +2,7 @@
  * Picks the right language of a flow text. Flows are French first; a translation may be missing, in
  * which case French is shown rather than nothing (the checker warns admins about gaps).
  */
-import type { Text, Words } from '../flow/schema';
+import type { Text, Words } from '../flow';
 import type { Lang } from './types';
 
 /** The languages to try for `lang`, best first: `fr-facile` → `fr`, `en-GB` → `en`, always ending with `fr`. */

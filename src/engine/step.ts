@@ -2,7 +2,7 @@
  * One turn inside a flow: `step(flow, state, input) → { state, outputs }`. Pure: the same arguments
  * always give the same result, the input state is never mutated, nothing is read from outside.
  */
-import type { Flow, FlowNode, NodeKind } from '../flow/schema';
+import type { Flow, FlowNode, NodeKind } from '../flow';
 import { detectIntent, lexiconFor, type DetectedIntent } from './lexicon';
 import { HANDLERS, WAITING_KINDS } from './nodes';
 import type { AnswerInput, AnswerResult, NodeContext } from './nodes/context';

@@ -3,7 +3,7 @@
  * can be stored, logged (without personal data) and replayed; nothing here knows about Bot Framework,
  * HTTP or storage.
  */
-import type { Flow, Support } from '../flow/schema';
+import type { Flow, Support } from '../flow';
 import type { FlowIndex } from './pickFlow';
 
 /** A language code as used in flows and locales: `fr`, `en`, `ar`, `fr-facile`… */

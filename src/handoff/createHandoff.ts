@@ -6,7 +6,7 @@
  * Stored as `handoff:<code>` with an expiry (30 days by default).
  */
 import { resolveText, choiceValue, type AnswerValue, type ConversationState, type HandoffReason } from '../engine';
-import type { Flow, FlowNode } from '../flow/schema';
+import type { Flow, FlowNode } from '../flow';
 import { maskPersonalData } from '../privacy';
 import { ConflictError, IF_ABSENT, type KeyValueStore } from '../store';
 import { newHandoffCode, normalizeHandoffCode } from './handoffCode';

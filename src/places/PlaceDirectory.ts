@@ -7,7 +7,7 @@
  * transforms them (see jest.config.js).
  */
 import type KDBushType from 'kdbush' with { 'resolution-mode': 'import' };
-import type { Support } from '../flow/schema';
+import type { Support } from '../flow';
 import type { KeyValueStore } from '../store';
 import { loadPlaces } from './importPlaces';
 import { describeOpeningStatus, openingStatus, type OpeningStatus } from './openingStatus';

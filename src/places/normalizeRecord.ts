@@ -4,7 +4,7 @@
  * lists and unreadable hours; the rule is: a missing or broken *required* field skips the row, any
  * other broken value is dropped (or kept, for hours) with a warning, so no usable place is lost.
  */
-import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow/schema';
+import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow';
 import { checkOpeningHours } from './openingStatus';
 import { toE164 } from './toE164';
 import { ACCESS_MODES, FEES, ITINERANCE, PUBLICS, SUPPORT_MODES, type Place, type RowIssue } from './types';

@@ -7,7 +7,7 @@
  * enumerations are the very lists `src/flow/schema.ts` already holds for the flows' `support` (the
  * single source of truth), so Ariane types the fields itself.
  */
-import type { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow/schema';
+import type { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow';
 
 /** A `services` value of the standard. */
 export type Service = (typeof STANDARD_SERVICES)[number];

@@ -1,5 +1,5 @@
 /** `branch`: routes on earlier answers without asking anything. */
-import type { Condition, NodeOf } from '../../flow/schema';
+import type { Condition, NodeOf } from '../../flow';
 import { resolveText } from '../resolveText';
 import type { AnswerValue } from '../types';
 import { say, type NodeHandler } from './context';

@@ -3,7 +3,7 @@
  * what to show when the node is reached, `answer` interprets one reply. Moving between nodes,
  * history, failures and global intents are the dispatcher's job (`../step.ts`).
  */
-import type { Flow, FlowNode, NodeKind, NodeOf } from '../../flow/schema';
+import type { Flow, FlowNode, NodeKind, NodeOf } from '../../flow';
 import type { AnswerValue, Choice, ConversationState, Lang, Lexicon, Message, Output } from '../types';
 
 /** The turn's surroundings, read-only for handlers. */

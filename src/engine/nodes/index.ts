@@ -1,5 +1,5 @@
 /** The handler of each node kind (one file per kind). */
-import type { NodeKind } from '../../flow/schema';
+import type { NodeKind } from '../../flow';
 import { branchHandler } from './branch';
 import { checklistHandler } from './checklist';
 import type { NodeHandler } from './context';

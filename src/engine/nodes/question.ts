@@ -3,7 +3,7 @@ import { allVariants, resolveText, resolveWords } from '../resolveText';
 import { matchOption, optionIndex, type MatchOption } from '../match';
 import { normalize } from '../normalize';
 import type { Choice, Lexicon } from '../types';
-import type { NodeOf } from '../../flow/schema';
+import type { NodeOf } from '../../flow';
 import { say, type NodeHandler } from './context';
 
 type QuestionNode = NodeOf<'question'>;
