@@ -288,6 +288,17 @@ describe('stuck → human help places', () => {
     expect(cards(found)[0]!.buttons[0]!.title).toMatch(/^Call/);
   });
 
+  test('a stored help state that is not what this release writes is ignored, not trusted', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    const [item] = await h.kv.scan<Record<string, unknown>>('state/');
+    await h.kv.set([{ key: item!.key, value: { ...item!.value, help: { where: { label: 3, lat: 'x' }, asking: { choices: [null, { label: 1 }] } } } }]);
+    const replies = await h.turn('aide');
+    expect(texts(replies)).toContain(bot('help.where'));
+    const found = await h.turn('35550');
+    expect(cards(found)).toHaveLength(3);
+  });
+
   test('without a places directory, a handoff still gives the code and asks nothing', async () => {
     const h = makeHarness({ createHandoff: async () => ({ code: 'K7P-4QX' }) });
     await h.join();
