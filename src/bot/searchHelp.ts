@@ -9,7 +9,7 @@
  */
 import { ActionTypes, ActivityTypes, CardFactory, type Activity, type CardAction } from 'botbuilder';
 import type { Catalog, ConversationState, Lang } from '../engine';
-import type { Support } from '../flow/schema';
+import type { Support } from '../flow';
 import { findHelp, type HelpSearch, type NearResult, type PlaceDirectory } from '../places';
 import { botText, choiceAction, type Translate } from './renderOutputs';
 
