@@ -1,4 +1,5 @@
 import type { Condition, Flow, FlowNode, NodeOf, Text } from '../flow';
+import type { RenderLabels } from './labels';
 
 /** A branch rule's condition: one test, or all / any of several. */
 export type When = NodeOf<'branch'>['rules'][number]['when'];
@@ -60,16 +61,7 @@ export function walkFlow(flow: Flow): { reachable: string[]; unreachable: string
 }
 
 /** Words used to describe a condition: the operator words, and how to show an answer value. */
-export interface ConditionWords {
-  and: string;
-  or: string;
-  is: string;
-  isOneOf: string;
-  isMissing: string;
-  isPresent: string;
-  yes: string;
-  no: string;
-}
+export type ConditionWords = Pick<RenderLabels, 'and' | 'or' | 'is' | 'isOneOf' | 'isMissing' | 'isPresent' | 'yes' | 'no'>;
 
 /**
  * A branch condition as a short readable phrase (`motif = permis`, `rsa = oui ou mission_locale = oui`).
