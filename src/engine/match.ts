@@ -17,6 +17,8 @@ export interface OptionIndex {
   exact: Map<string, number>;
   phrases: Array<{ norm: string; option: number }>;
   fuse: Fuse<{ norm: string; option: number }>;
+  /** Length of the longest normalised phrase (see `matchOption`: it bounds what fuzzy matching can find). */
+  longest: number;
 }
 
 const indexes = new WeakMap<object, Map<string, OptionIndex>>();
@@ -53,7 +55,7 @@ export function buildOptionIndex(options: MatchOption[]): OptionIndex {
     }
   });
   const fuse = new Fuse(phrases, { keys: ['norm'], includeScore: true, threshold: 0.4, ignoreLocation: true });
-  return { values: options.map((o) => o.value), exact, phrases, fuse };
+  return { values: options.map((o) => o.value), exact, phrases, fuse, longest: phrases.reduce((n, p) => Math.max(n, p.norm.length), 0) };
 }
 
 /** How an answer was recognised; `exact` covers button values, labels and numbers. */
@@ -96,6 +98,11 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
     }
   }
   if (bestOption >= 0 && !tie) return at(bestOption, 'contained');
+  // Fuse scores the typed text, cut in chunks of at most 32 characters, as errors / chunk length,
+  // and every character a phrase lacks to cover a chunk is an error. When all phrases are shorter
+  // than 60 % of a chunk, no phrase can score the 0.4 accepted below: skip the search, which is the
+  // costliest part of a turn for a sentence typed at a yes/no question (same answer, less work).
+  if (index.longest < 0.6 * Math.min(norm.length, 32) - 1) return undefined;
   const results = index.fuse.search(norm, { limit: 8 });
   const best = results[0];
   if (!best || (best.score ?? 1) > 0.4) return undefined;

@@ -36,11 +36,26 @@ export function createI18n(localesDir: string = DEFAULT_LOCALES_DIR): i18n {
   return instance;
 }
 
-/** A translator bound to one i18next instance. */
+/**
+ * A translator bound to one i18next instance. Texts without parameters are remembered per language
+ * and key: a turn renders several (buttons, retries) and i18next's lookup with its fallbacks costs
+ * more than the rest of rendering. The resources never change after the instance is created.
+ */
 export function createTranslator(instance: i18n = createI18n()): Translator {
+  const plain = new Map<string, string>();
   return (message, lang) => {
     if ('text' in message) return message.text;
-    return String(instance.t(message.key, { lng: lang, ...(message.params ?? {}) }));
+    if (!message.params) {
+      const id = `${lang}\u0000${message.key}`;
+      let text = plain.get(id);
+      if (text === undefined) {
+        text = String(instance.t(message.key, { lng: lang }));
+        // Bounded by keys × languages, unless a caller passes languages we do not speak: stop growing then.
+        if (plain.size < 10_000) plain.set(id, text);
+      }
+      return text;
+    }
+    return String(instance.t(message.key, { lng: lang, ...message.params }));
   };
 }
 

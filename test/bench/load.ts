@@ -3,6 +3,7 @@
  * (a Direct Line turn, an echo request) for a bounded time and count; latencies are recorded
  * after a warm-up. Runs in the benchmark process, apart from the server under test.
  */
+import WebSocket from 'ws';
 import { request } from './http';
 import { summarise } from './stats';
 
@@ -81,9 +82,20 @@ export const SENTENCES = [
   'créer mon compte ameli',
 ];
 
+/**
+ * How a conversation reads the bot's replies: `stream` is the WebSocket of `streamUrl` (what
+ * `botframework-directlinejs`, hence Web Chat, uses by default); `poll` is GET …/activities after
+ * each POST (what our lightweight widget does, for old phones and proxies without WebSockets).
+ */
+export type Transport = 'stream' | 'poll';
+
 /** One Direct Line conversation that walks real flows: sentence → buttons → … → restart, forever. */
 export class Conversation {
   private watermark = '';
+  private socket: WebSocket | undefined;
+  /** Activities pushed by the stream and not read yet, and who waits for the next push. */
+  private pushed: Activity[] = [];
+  private waiting: (() => void) | undefined;
   private next: { text: string; value?: unknown } = { text: SENTENCES[0]! };
   private turns = 0;
   private clicks = 0;
@@ -100,13 +112,19 @@ export class Conversation {
     private readonly seed: number,
   ) {}
 
-  /** Starts a conversation and reads the welcome. */
-  static async start(port: number, seed: number): Promise<Conversation> {
+  /** Starts a conversation and reads the welcome (over the stream when `transport` is `stream`). */
+  static async start(port: number, seed: number, transport: Transport = 'poll'): Promise<Conversation> {
     const r = await request(port, 'POST', '/v3/directline/conversations', {});
     if (r.status !== 201) throw new Error(`start conversation: ${r.status} ${JSON.stringify(r.body)}`);
-    const b = r.body as { conversationId: string; token: string };
+    const b = r.body as { conversationId: string; token: string; streamUrl?: string };
     const c = new Conversation(port, b.conversationId, b.token, seed);
     c.next = { text: SENTENCES[seed % SENTENCES.length]! };
+    if (transport === 'stream') {
+      if (!b.streamUrl) throw new Error('start conversation: no streamUrl');
+      await c.openStream(b.streamUrl);
+      await c.until((a) => a.from?.role === 'bot', 'the welcome');
+      return c;
+    }
     // The welcome (conversationUpdate turn) may land a moment after the start answers.
     for (let i = 0; i < 200; i++) {
       const replies = await c.poll();
@@ -114,6 +132,57 @@ export class Conversation {
       await new Promise((res) => setTimeout(res, 10));
     }
     return c;
+  }
+
+  private openStream(url: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      this.socket = ws;
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.on('message', (data) => {
+        const text = String(data);
+        if (!text) return; // keep-alive
+        const set = JSON.parse(text) as { activities?: Activity[] };
+        this.pushed.push(...(set.activities ?? []));
+        const w = this.waiting;
+        this.waiting = undefined;
+        w?.();
+      });
+    });
+  }
+
+  /** Waits until the stream has pushed activities satisfying `ok`; returns (and consumes) what it pushed. */
+  private async until(ok: (a: Activity) => boolean, what: string): Promise<Activity[]> {
+    const deadline = performance.now() + 30_000;
+    for (;;) {
+      if (this.pushed.some(ok)) {
+        const got = this.pushed;
+        this.pushed = [];
+        return got;
+      }
+      if (performance.now() > deadline) throw new Error(`stream: no ${what} after 30 s`);
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  }
+
+  /**
+   * Asks for a person once and waits for the answer: the first help request loads the help places
+   * and builds the geocoder (a one-off second of CPU), which a steady-state measure must not count.
+   */
+  async warmHelp(): Promise<void> {
+    const saved = this.next;
+    this.next = { text: 'je voudrais parler à quelqu un', value: { intent: 'help' } };
+    await this.turn();
+    this.next = saved;
+  }
+
+  /** Closes the stream, if any. */
+  close(): void {
+    this.socket?.terminate();
   }
 
   private auth() {
@@ -128,13 +197,22 @@ export class Conversation {
     return b.activities;
   }
 
-  /** One full turn: POST the next message, poll until the bot's reply to it is in the stream. Returns the replies. */
+  /**
+   * One full turn: POST the next message, then wait until the bot's reply to it is in the stream
+   * (pushed on the WebSocket, or found by polling). Returns the replies.
+   */
   async turn(): Promise<Activity[]> {
     this.turns++;
     const message = { type: 'message', from: { id: 'ignored' }, locale: 'fr-FR', text: this.next.text, ...(this.next.value !== undefined ? { value: this.next.value } : {}), channelData: { clientActivityID: `bench-${this.seed}-${this.turns}` } };
     const r = await request(this.port, 'POST', `/v3/directline/conversations/${this.id}/activities`, message, this.auth());
     if (r.status !== 200) throw new Error(`post activity: ${r.status} ${JSON.stringify(r.body)}`);
     const postId = (r.body as { id: string }).id;
+    if (this.socket) {
+      const got = await this.until((a) => a.replyToId === postId, `reply to ${postId}`);
+      const replies = got.filter((a) => a.replyToId === postId);
+      this.choose(replies);
+      return replies;
+    }
     let replies: Activity[] = [];
     for (let i = 0; i < 500; i++) {
       const got = await this.poll();

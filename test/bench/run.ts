@@ -132,17 +132,29 @@ async function directLineSection(): Promise<void> {
   const data = tempDir('ariane-bench-dl-');
   const ariane = await startAriane(data);
   let dl: LoadResult;
+  let dlPoll: LoadResult;
   let api: AutocannonResult;
   let dlCpu: number;
+  let dlPollCpu: number;
   let apiCpu: number;
   try {
-    const conversations = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => Conversation.start(ariane.port, i)));
+    const conversations = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => Conversation.start(ariane.port, i, 'stream')));
+    await conversations[0]!.warmHelp();
     let c0 = ariane.cpuMs();
     dl = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, async (w) => {
       await conversations[w]!.turn();
     });
     dlCpu = (ariane.cpuMs() - c0) / dl.allOps;
+    for (const c of conversations) c.close();
     if (dl.errors) log(`  ! ${dl.errors} failed turns, first: ${dl.firstError}`);
+    log('Direct Line turns, polling (as our widget) …');
+    const polling = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => Conversation.start(ariane.port, 1000 + i, 'poll')));
+    c0 = ariane.cpuMs();
+    dlPoll = await closedLoop(CONCURRENCY, WARMUP_MS, LOAD_MS, async (w) => {
+      await polling[w]!.turn();
+    });
+    dlPollCpu = (ariane.cpuMs() - c0) / dlPoll.allOps;
+    if (dlPoll.errors) log(`  ! ${dlPoll.errors} failed polled turns, first: ${dlPoll.firstError}`);
     log('/api/messages expectReplies (Ariane) …');
     await warm(ariane.port, '/api/messages');
     c0 = ariane.cpuMs();
@@ -191,11 +203,13 @@ async function directLineSection(): Promise<void> {
   const stockRatio = stockAc.requests.average / echoAc.requests.average;
   const cpu = (x: number) => `${ms(x)} ms`;
   raw.directLine = { ...dl, serverCpuMsPerTurn: dlCpu };
+  raw.directLinePolling = { ...dlPoll, serverCpuMsPerTurn: dlPollCpu };
   raw.apiMessages = { ...api, serverCpuMsPerRequest: apiCpu };
   raw.echoSameClient = { ...echoSame, serverCpuMsPerRequest: echoSameCpu };
   raw.echoAutocannon = { ...echoAc, serverCpuMsPerRequest: echoAcCpu };
   raw.stockCloudAdapter = { ...stockAc, serverCpuMsPerRequest: stockCpu };
-  rows.push(['Direct Line turn (POST + GET until reply), 50 conv., SQLite', `${dl.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dl.p50)} ms, p99 ${ms(dl.p99)} ms`, cpu(dlCpu), `${dlRatio.toFixed(2)} × echo (same client); CPU ${(echoSameCpu / dlCpu).toFixed(2)} × echo`, `≥ 0.5 × echo: ${verdict(dlRatio >= 0.5)}; p99 ≤ 25 ms: ${verdict(dl.p99 <= 25)}`]);
+  rows.push(['Direct Line turn (POST, reply pushed on the WebSocket stream), 50 conv., SQLite', `${dl.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dl.p50)} ms, p99 ${ms(dl.p99)} ms`, cpu(dlCpu), `${dlRatio.toFixed(2)} × echo (same client); CPU ${(echoSameCpu / dlCpu).toFixed(2)} × echo`, `≥ 0.5 × echo: ${verdict(dlRatio >= 0.5)}; p99 ≤ 25 ms: ${verdict(dl.p99 <= 25)}`]);
+  rows.push(['  the same turn, polling (POST + GET until the reply, as our widget)', `${dlPoll.perSecond.toFixed(0)} turns/s`, `p50 ${ms(dlPoll.p50)} ms, p99 ${ms(dlPoll.p99)} ms`, cpu(dlPollCpu), `${(dlPoll.perSecond / echoSame.perSecond).toFixed(2)} × echo`, '']);
   rows.push(['  baseline: bare restify echo, same client', `${echoSame.perSecond.toFixed(0)} req/s`, `p50 ${ms(echoSame.p50)} ms, p99 ${ms(echoSame.p99)} ms`, cpu(echoSameCpu), '1', '']);
   rows.push(['/api/messages expectReplies, 50 conn. (autocannon)', `${api.requests.average.toFixed(0)} req/s`, `p50 ${ms(api.latency.p50)} ms, p99 ${ms(api.latency.p99)} ms`, cpu(apiCpu), `${apiRatio.toFixed(3)} × echo; ${(api.requests.average / stockAc.requests.average).toFixed(2)} × stock; CPU ${(stockCpu / apiCpu).toFixed(2)} × stock`, `≥ stock CloudAdapter: ${verdict(api.requests.average >= stockAc.requests.average)}`]);
   rows.push(['  baseline: stock CloudAdapter + ActivityHandler echo', `${stockAc.requests.average.toFixed(0)} req/s`, `p50 ${ms(stockAc.latency.p50)} ms, p99 ${ms(stockAc.latency.p99)} ms`, cpu(stockCpu), `${stockRatio.toFixed(3)} × echo; CPU ${(echoAcCpu / stockCpu).toFixed(3)} × echo`, '(issue: ~0.16 × echo)']);

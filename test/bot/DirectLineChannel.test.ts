@@ -129,3 +129,64 @@ describe('DirectLineChannel crash recovery', () => {
     expect(await replies(id)).toHaveLength(first.length);
   });
 });
+
+describe('DirectLineChannel streams', () => {
+  type Frame = { activities: Array<{ id: string; from?: { role?: string }; replyToId?: string }>; watermark: string };
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(ok()).toBe(true);
+  };
+
+  test('what this process appends is pushed once, in order, without reading the store again', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const frames: Frame[] = [];
+    const lists = jest.spyOn(store.log, 'list');
+    const stop = channel.openStream(conversationId, undefined, (json) => frames.push(JSON.parse(json) as Frame), 60_000);
+    await until(() => frames.length > 0);
+    const welcome = frames.flatMap((f) => f.activities).length;
+    expect(welcome).toBeGreaterThan(0);
+    const listsAfterFirstPage = lists.mock.calls.length;
+    const posted = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf' });
+    const postId = (posted.body as { id: string }).id;
+    await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
+    const listsDuringTurn = lists.mock.calls.length - listsAfterFirstPage;
+    const all = frames.flatMap((f) => f.activities);
+    expect(new Set(all.map((a) => a.id)).size).toBe(all.length);
+    expect(all.map((a) => a.id)).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
+    expect(frames.map((f) => Number(f.watermark))).toEqual([...frames.map((f) => Number(f.watermark))].sort((a, b) => a - b));
+    // The user's activity and the replies came from the appends themselves.
+    expect(listsDuringTurn).toBe(0);
+    stop();
+  });
+
+  test('an append by another instance (a gap) is read from the store, and nothing is sent twice', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const frames: Frame[] = [];
+    const stop = channel.openStream(conversationId, undefined, (json) => frames.push(JSON.parse(json) as Frame), 20);
+    await until(() => frames.length > 0);
+    // Another instance, sharing the store, answers something this process never saw.
+    await store.log.append(conversationId, { type: 'message', text: 'from elsewhere', from: { id: 'ariane', role: 'bot' } });
+    await until(() => frames.some((f) => f.activities.some((a) => (a as { text?: string }).text === 'from elsewhere')));
+    const posted = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf' });
+    const postId = (posted.body as { id: string }).id;
+    await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
+    await new Promise((r) => setTimeout(r, 60)); // a few more polls: they must add nothing
+    const all = frames.flatMap((f) => f.activities).map((a) => a.id);
+    expect(all).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
+    stop();
+  });
+
+  test('a stream opened at a watermark starts after it', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf' });
+    const page = await store.log.list(conversationId, undefined);
+    const frames: Frame[] = [];
+    const stop = channel.openStream(conversationId, 1, (json) => frames.push(JSON.parse(json) as Frame), 60_000);
+    await until(() => frames.length > 0);
+    expect(frames.flatMap((f) => f.activities).map((a) => a.id)).toEqual(page.activities.slice(1).map((a) => a.id));
+    stop();
+  });
+});

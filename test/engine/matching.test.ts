@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { buildOptionIndex, matchOption, normalize, MAX_MATCHED_LENGTH } from '../../src/engine';
 
 describe('normalize', () => {
@@ -59,5 +60,33 @@ describe('matchOption (scoped to one node)', () => {
       { value: 'non', phrases: ["Je n'ai pas de compte", 'pas de compte'] },
     ]);
     expect(matchOption(idx, "non, je n'ai pas de compte du tout")?.value).toBe('non');
+  });
+});
+
+describe('matchOption skips fuzzy search only when it cannot succeed', () => {
+  // The shortcut (no fuse search when every phrase is far shorter than the typed text) must give the
+  // same answer as searching: compare with the same index whose bound is lifted.
+  const word = fc.constantFrom('oui', 'non', 'je', 'ai', 'un', 'compte', 'caf', 'attestation', 'prefecture', 'rdv', 'pas', 'encore', 'deja', 'inscrit', 'france', 'travail', 'x', 'titre', 'sejour');
+  const typo = (w: string, k: number) => (w.length > 3 && k % 3 === 0 ? w.slice(0, -1) : k % 3 === 1 ? `${w}e` : w);
+  const phrase = fc.array(fc.tuple(word, fc.nat(5)), { minLength: 1, maxLength: 4 }).map((ws) => ws.map(([w, k]) => typo(w, k)).join(' '));
+  it('gives the same result as an unbounded search, on random phrases and texts', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(phrase, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 5 }), fc.array(fc.tuple(word, fc.nat(5)), { minLength: 1, maxLength: 14 }), (options, textWords) => {
+        const index = buildOptionIndex(options.map((phrases, i) => ({ value: `v${i}`, phrases })));
+        const text = textWords.map(([w, k]) => typo(w, k)).join(' ');
+        const unbounded = { ...index, longest: Number.POSITIVE_INFINITY };
+        expect(matchOption(index, text)).toEqual(matchOption(unbounded, text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('still finds a typo of a short answer inside the bound', () => {
+    const index = buildOptionIndex([
+      { value: 'yes', phrases: ['Oui'] },
+      { value: 'no', phrases: ['Non'] },
+    ]);
+    expect(matchOption(index, 'ouii')?.value).toBe('yes');
+    expect(matchOption(index, 'je ne sais vraiment pas quoi repondre a cette question')).toBeUndefined();
   });
 });

@@ -18,9 +18,10 @@
 import { randomBytes } from 'node:crypto';
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
+import { LRUCache } from 'lru-cache';
 import { maskPersonalData } from '../../privacy';
 import { RateLimiter } from '../../limits';
-import { ConflictError, UnknownConversationError, type ConversationLog, type ConversationRecord } from '../../store';
+import { ConflictError, UnknownConversationError, type ConversationLog, type ConversationRecord, type LoggedActivity } from '../../store';
 import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
 import { TokenService, safeEqual, type TokenClaims } from './TokenService';
 
@@ -109,10 +110,16 @@ export class DirectLineChannel {
   private readonly refreshGrace: number;
   private readonly pageSize: number;
   private readonly limiter: RateLimiter;
+  /**
+   * Conversation records recently used. A record never changes once created, and every request
+   * (each POST, each poll) needs it, so it is read from the store once a minute, not every time.
+   * Misses are not remembered: another instance may create the conversation a moment later.
+   */
+  private readonly records = new LRUCache<string, ConversationRecord>({ max: 20_000, ttl: 60_000 });
   /** Turns of one conversation run one after the other in this process (order, fewer conflicts). */
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Open streams of this process, by conversation, woken when this process appends. */
-  private readonly streams = new Map<string, Set<() => void>>();
+  /** Open streams of this process, by conversation, told of every append this process makes. */
+  private readonly streams = new Map<string, Set<(appended: LoggedActivity) => void>>();
 
   constructor(private readonly options: DirectLineChannelOptions) {
     this.bot = options.botIdentity ?? { id: 'ariane', name: 'Ariane' };
@@ -128,7 +135,7 @@ export class DirectLineChannel {
       list: (id, after, limit) => log.list(id, after, limit),
       append: async (id, activity, clientId) => {
         const r = await log.append(id, activity, clientId);
-        if (!r.duplicate) this.notify(id);
+        if (!r.duplicate) this.notify(id, r);
         return r;
       },
     };
@@ -292,7 +299,10 @@ export class DirectLineChannel {
       try {
         logged = await this.log.append(conversationId, clean, clientActivityID as string | undefined);
       } catch (err) {
-        if (err instanceof UnknownConversationError) return error(404, 'NotFound', 'Unknown conversation.');
+        if (err instanceof UnknownConversationError) {
+          this.records.delete(conversationId);
+          return error(404, 'NotFound', 'Unknown conversation.');
+        }
         throw err;
       }
       if (logged.duplicate) {
@@ -338,8 +348,14 @@ export class DirectLineChannel {
 
   /**
    * Streams the conversation's activities after `watermark` as Direct Line activity sets
-   * (`{ activities, watermark }`, one JSON text message each), as `streamUrl` clients expect. Woken
-   * at once by appends in this process, and every `pollMs` for appends by other instances.
+   * (`{ activities, watermark }`, one JSON text message each), as `streamUrl` clients expect.
+   *
+   * An activity this process appends right after the last one sent (watermarks have no gaps) is
+   * pushed as is, without reading the store again: that is every activity of a conversation served
+   * by one instance, and it saves a query per activity. Anything else (a gap: another instance
+   * appended; the first page) is read from the store, at once when woken and every `pollMs` for
+   * appends by other instances. Activities appended in one event-loop turn (a turn's replies) go out
+   * in one message. `after` only grows, so nothing is sent twice whichever path finds it first.
    * Returns the function that stops it.
    */
   openStream(conversationId: string, watermark: number | undefined, send: (json: string) => void, pollMs = 1000): () => void {
@@ -347,6 +363,18 @@ export class DirectLineChannel {
     let running = false;
     let again = false;
     let closed = false;
+    let batch: LoggedActivity[] = [];
+    let scheduled = false;
+    const emit = (activities: readonly LoggedActivity[]) => {
+      const last = activities[activities.length - 1]!;
+      send(JSON.stringify({ activities: activities.map((a) => ({ ...a.activity, id: a.id })), watermark: String(last.watermark) }));
+    };
+    const flushBatch = () => {
+      scheduled = false;
+      const out = batch;
+      batch = [];
+      if (!closed && out.length > 0) emit(out);
+    };
     const pump = async () => {
       if (closed) return;
       if (running) {
@@ -359,11 +387,17 @@ export class DirectLineChannel {
           again = false;
           const page = await this.options.log.list(conversationId, after, this.pageSize);
           if (closed) return;
-          if (page.activities.length > 0) {
+          // Pushed meanwhile (`after` moved on): only what is still new.
+          const fresh = page.activities.filter((a) => after === undefined || a.watermark > after);
+          if (fresh.length > 0) {
+            // Pushes waiting for the end of this event-loop turn are older than what the page adds.
+            flushBatch();
+            after = fresh[fresh.length - 1]!.watermark;
+            emit(fresh);
+          } else if (after === undefined) {
             after = page.watermark;
-            send(JSON.stringify({ activities: page.activities.map((a) => ({ ...a.activity, id: a.id })), watermark: String(page.watermark) }));
-            if (page.activities.length >= this.pageSize) again = true;
           }
+          if (page.activities.length >= this.pageSize) again = true;
         } while (again && !closed);
       } catch (err) {
         this.options.logger.warn({ err, conversationId }, 'stream read failed');
@@ -371,24 +405,36 @@ export class DirectLineChannel {
         running = false;
       }
     };
+    const offer = (appended: LoggedActivity) => {
+      if (closed) return;
+      if (after !== undefined && appended.watermark === after + 1) {
+        after = appended.watermark;
+        batch.push(appended);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushBatch);
+        }
+      } else if (after === undefined || appended.watermark > after) {
+        void pump();
+      }
+    };
     let set = this.streams.get(conversationId);
     if (!set) this.streams.set(conversationId, (set = new Set()));
-    const wake = () => void pump();
-    set.add(wake);
-    const timer = setInterval(wake, pollMs);
+    set.add(offer);
+    const timer = setInterval(() => void pump(), pollMs);
     timer.unref();
     void pump();
     return () => {
       closed = true;
       clearInterval(timer);
       const s = this.streams.get(conversationId);
-      s?.delete(wake);
+      s?.delete(offer);
       if (s && s.size === 0) this.streams.delete(conversationId);
     };
   }
 
-  private notify(conversationId: string): void {
-    for (const wake of this.streams.get(conversationId) ?? []) wake();
+  private notify(conversationId: string, appended: LoggedActivity): void {
+    for (const offer of this.streams.get(conversationId) ?? []) offer(appended);
   }
 
   /**
@@ -450,8 +496,12 @@ export class DirectLineChannel {
     if (auth.kind === 'token' && auth.claims.conv !== conversationId) {
       return { response: error(403, 'Forbidden', 'This token is for another conversation.') };
     }
-    const record = await this.options.log.getConversation(conversationId);
-    if (!record) return { response: error(404, 'NotFound', 'Unknown conversation.') };
+    let record = this.records.get(conversationId);
+    if (!record) {
+      record = await this.options.log.getConversation(conversationId);
+      if (!record) return { response: error(404, 'NotFound', 'Unknown conversation.') };
+      this.records.set(conversationId, record);
+    }
     if (auth.kind === 'token' && auth.claims.user !== record.userId) {
       return { response: error(403, 'Forbidden', 'This token is for another user.') };
     }

@@ -4,6 +4,7 @@
  * claim; HMAC because only this service (all its instances, sharing the key) issues and checks them.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /** What a token says. */
 export interface TokenClaims {
@@ -21,8 +22,15 @@ export type TokenCheck = { ok: true; claims: TokenClaims; expired: boolean } | {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
-/** Issues and verifies tokens. Verification is constant-time on the signature. */
+/**
+ * Issues and verifies tokens. Verification is constant-time on the signature. A client sends the
+ * same token with every request for 30 minutes, so tokens whose signature checked out are
+ * remembered (bounded, least recently used out): the HMAC and JSON parse run once per token, not
+ * once per request. Expiry is still checked every time; only signed tokens are ever remembered.
+ */
 export class TokenService {
+  private readonly verified = new LRUCache<string, TokenClaims>({ max: 20_000 });
+
   constructor(
     private readonly secret: string,
     /** Lifetime of a new token, in seconds. */
@@ -46,6 +54,8 @@ export class TokenService {
    * the page slept can get a new one without losing the conversation).
    */
   verify(token: string, graceSeconds = 0): TokenCheck {
+    const known = this.verified.get(token);
+    if (known) return this.checkExpiry(known, graceSeconds);
     if (token.length > 2048) return { ok: false, reason: 'invalid' };
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, reason: 'invalid' };
@@ -61,6 +71,11 @@ export class TokenService {
     if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number') {
       return { ok: false, reason: 'invalid' };
     }
+    this.verified.set(token, claims);
+    return this.checkExpiry(claims, graceSeconds);
+  }
+
+  private checkExpiry(claims: TokenClaims, graceSeconds: number): TokenCheck {
     const nowS = this.now() / 1000;
     if (nowS >= claims.exp + graceSeconds) return { ok: false, reason: 'expired' };
     return { ok: true, claims, expired: nowS >= claims.exp };
