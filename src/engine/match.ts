@@ -16,9 +16,35 @@ export interface OptionIndex {
   values: string[];
   exact: Map<string, number>;
   phrases: Array<{ norm: string; option: number }>;
-  fuse: Fuse<{ norm: string; option: number }>;
-  /** Length of the longest normalised phrase (see `matchOption`: it bounds what fuzzy matching can find). */
-  longest: number;
+  /**
+   * Fuzzy searchers by shortest phrase kept (see `fuzzySearch`), built on first use. `0` holds
+   * every phrase; `bounded: false` always uses it (tests compare both).
+   */
+  fuzzy: Map<number, Fuse<{ norm: string; option: number }>>;
+  bounded: boolean;
+}
+
+const FUSE_OPTIONS = { keys: ['norm'], includeScore: true, threshold: 0.4, ignoreLocation: true };
+/** fuse.js cuts the typed text in chunks of at most this many characters (its Bitap word size). */
+const FUSE_CHUNK = 32;
+
+/**
+ * Fuzzy matches of `norm` among the index's phrases, best first. fuse.js scores a match of the
+ * typed text (each chunk of at most 32 characters) against a phrase as errors / chunk length, and
+ * each character the phrase lacks to cover the chunk is an error: a phrase shorter than 60 % of a
+ * chunk can never score the 0.4 that makes a match. Such phrases are left out of the search, which
+ * returns exactly the same results (scores do not depend on other phrases; order is kept) at a
+ * fraction of the cost for a sentence typed at a question whose answers are short ("oui", "non" and
+ * their synonyms) — the costliest part of a turn otherwise.
+ */
+function fuzzySearch(index: OptionIndex, norm: string) {
+  const shortest = index.bounded ? Math.max(0, Math.floor(0.6 * Math.min(norm.length, FUSE_CHUNK)) - 1) : 0;
+  let fuse = index.fuzzy.get(shortest);
+  if (!fuse) {
+    fuse = new Fuse(shortest === 0 ? index.phrases : index.phrases.filter((p) => p.norm.length >= shortest), FUSE_OPTIONS);
+    index.fuzzy.set(shortest, fuse);
+  }
+  return fuse.search(norm, { limit: 8 });
 }
 
 const indexes = new WeakMap<object, Map<string, OptionIndex>>();
@@ -54,8 +80,7 @@ export function buildOptionIndex(options: MatchOption[]): OptionIndex {
       phrases.push({ norm, option: i });
     }
   });
-  const fuse = new Fuse(phrases, { keys: ['norm'], includeScore: true, threshold: 0.4, ignoreLocation: true });
-  return { values: options.map((o) => o.value), exact, phrases, fuse, longest: phrases.reduce((n, p) => Math.max(n, p.norm.length), 0) };
+  return { values: options.map((o) => o.value), exact, phrases, fuzzy: new Map(), bounded: true };
 }
 
 /** How an answer was recognised; `exact` covers button values, labels and numbers. */
@@ -98,12 +123,7 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
     }
   }
   if (bestOption >= 0 && !tie) return at(bestOption, 'contained');
-  // Fuse scores the typed text, cut in chunks of at most 32 characters, as errors / chunk length,
-  // and every character a phrase lacks to cover a chunk is an error. When all phrases are shorter
-  // than 60 % of a chunk, no phrase can score the 0.4 accepted below: skip the search, which is the
-  // costliest part of a turn for a sentence typed at a yes/no question (same answer, less work).
-  if (index.longest < 0.6 * Math.min(norm.length, 32) - 1) return undefined;
-  const results = index.fuse.search(norm, { limit: 8 });
+  const results = fuzzySearch(index, norm);
   const best = results[0];
   if (!best || (best.score ?? 1) > 0.4) return undefined;
   const rival = results.find((r) => r.item.option !== best.item.option);
