@@ -67,7 +67,8 @@ export class DirectLineAdapter extends BotAdapter {
         from: { id: this.bot.id, name: this.bot.name, role: 'bot' },
         timestamp: new Date(this.now()).toISOString(),
       };
-      const append = this.log.append(conversationId, JSON.parse(JSON.stringify(out)) as Record<string, unknown>).then((l) => ({ id: l.id }));
+      // No defensive copy: every store serialises what it is given (and returns its own copy).
+      const append = this.log.append(conversationId, out as Record<string, unknown>).then((l) => ({ id: l.id }));
       pending.push(append);
       if (!this.appendsKeepCallOrder) await append;
     }
