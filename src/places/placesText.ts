@@ -34,20 +34,47 @@ function lookup(tree: Tree | null, key: string): string | string[] | undefined {
 /** The languages tried for `lang`: itself, its base (`fr-facile` → `fr`), then French. */
 const chain = (lang: string) => [...new Set([lang, lang.split('-')[0] ?? lang, 'fr'])];
 
+/**
+ * Values already resolved through the chain, by language then key: the files are read once, so an
+ * answer never changes, and the directory asks for the same few sentences on every query. Cleared
+ * when it grows large (languages and keys may come from outside).
+ */
+const texts = new Map<string, Map<string, string | undefined>>();
+const lists = new Map<string, Map<string, string[]>>();
+let cached = 0;
+const asText = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
+const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : undefined);
+
+function resolve<T>(cache: Map<string, Map<string, T>>, lang: string, key: string, pick: (v: string | string[] | undefined) => T | undefined, fallback: T): T {
+  let byKey = cache.get(lang);
+  if (byKey?.has(key)) return byKey.get(key) as T;
+  if (++cached > 10_000) {
+    texts.clear();
+    lists.clear();
+    cached = 0;
+    byKey = undefined;
+  }
+  let value = fallback;
+  for (const l of chain(lang)) {
+    const v = pick(lookup(load(l), key));
+    if (v !== undefined) {
+      value = v;
+      break;
+    }
+  }
+  if (!byKey) cache.set(lang, (byKey = new Map()));
+  byKey.set(key, value);
+  return value;
+}
+
 /** A translated sentence, `{{param}}` filled in; the key itself when no language has it. */
 export function placesText(lang: string, key: string, params: Record<string, string | number> = {}): string {
-  for (const l of chain(lang)) {
-    const v = lookup(load(l), key);
-    if (typeof v === 'string') return v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
-  }
-  return key;
+  const v = resolve(texts, lang, key, asText, undefined);
+  if (v === undefined) return key;
+  return v.includes('{{') ? v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? '')) : v;
 }
 
 /** A translated list (e.g. day names). */
 export function placesList(lang: string, key: string): string[] {
-  for (const l of chain(lang)) {
-    const v = lookup(load(l), key);
-    if (Array.isArray(v)) return v;
-  }
-  return [];
+  return resolve(lists, lang, key, asList, []);
 }

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlaceDirectory, mapUrl, type Place } from '../../src/places';
+import fc from 'fast-check';
+import { PlaceDirectory, mapUrl, openingStatus, placeMatches, type NearOptions, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
 import { importPlaces } from '../../src/places';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const geokdbush = require('geokdbush') as { distance: (lng1: number, lat1: number, lng2: number, lat2: number) => number };
 
 const HOURS = 'Mo-Fr 09:00-12:00,13:30-17:00';
 const MONDAY_10H_PARIS = new Date('2026-11-23T09:00:00Z');
@@ -117,6 +121,140 @@ describe('PlaceDirectory.near', () => {
     await importPlaces(store.kv, csv);
     const results = (await PlaceDirectory.load(store.kv)).near(RENNES, { support: { ...admin, programmes: ['Aidants Connect'] }, limit: 2, at: MONDAY_10H_PARIS });
     expect(results.map((r) => r.place.id)).toEqual(['fixture-1', 'fixture-2']);
+  });
+});
+
+/**
+ * The reference `near` is a linear scan, written from the contract: the places that pass the filter
+ * within the first radius (5, 10, 20… km, then maxKm) holding `limit` of them, preferred programmes
+ * first, then known free places when free is asked, then by distance, then in the order given.
+ */
+const RADII_KM = [5, 10, 20, 40, 80, 160, 320];
+function referenceNear(all: readonly Place[], point: { lat: number; lon: number }, options: NearOptions): Array<{ id: string; km: number; programmeMatch: boolean }> {
+  const limit = options.limit ?? 3;
+  const maxKm = options.maxKm ?? 200;
+  const at = options.at ?? new Date();
+  const rows = all
+    .map((place, i) => ({ place, i, km: geokdbush.distance(point.lon, point.lat, place.longitude!, place.latitude!) }))
+    .filter(({ place }) => placeMatches(place, options.support, options.programmes))
+    .filter(({ place }) => !options.openNow || openingStatus(place.horaires, at, place.code_postal).state === 'open');
+  let within = rows;
+  for (const r of [...RADII_KM.filter((x) => x < maxKm), maxKm]) {
+    within = rows.filter((row) => row.km <= r);
+    if (within.length >= limit) break;
+  }
+  const preferred: readonly string[] = options.support?.programmes ?? [];
+  const ranked = within.map((row) => ({
+    ...row,
+    programmeMatch: preferred.some((p) => (row.place.dispositif_programmes_nationaux as readonly string[] | undefined)?.includes(p) ?? false),
+    knownFree: !options.support?.free || !!row.place.frais_a_charge?.some((f) => f.startsWith('Gratuit')),
+  }));
+  ranked.sort((a, b) => Number(b.programmeMatch) - Number(a.programmeMatch) || Number(b.knownFree) - Number(a.knownFree) || a.km - b.km || a.i - b.i);
+  return ranked.slice(0, limit).map((r) => ({ id: r.place.id, km: Math.round(r.km * 10) / 10, programmeMatch: r.programmeMatch }));
+}
+
+const SERVICES = ['Aide aux démarches administratives', 'Maîtrise des outils numériques du quotidien', 'Insertion professionnelle via le numérique'] as const;
+const PROGRAMMES = ['France Services', 'Aidants Connect', 'Conseillers numériques'] as const;
+const SPECIFIC = ['Surdité', 'Illettrisme'] as const;
+const FEES = [undefined, ['Gratuit'], ['Payant'], ['Gratuit sous condition'], ['Payant', 'Gratuit']];
+const HOURS_CHOICES = [undefined, HOURS, 'Sa 09:00-12:00', 'le lundi sur rendez-vous'];
+
+type Region = { lat: [number, number]; lon: [number, number] };
+/** Longitudes may be drawn past 180° to straddle the antimeridian; places and points get them back in [-180, 180]. */
+const wrap = (lon: number) => (lon > 180 ? lon - 360 : lon);
+
+const arbPlaces = (region: Region) =>
+  fc
+    .array(
+      fc.record({
+        lat: fc.double({ min: region.lat[0], max: region.lat[1], noNaN: true }),
+        lon: fc.double({ min: region.lon[0], max: region.lon[1], noNaN: true }),
+        services: fc.subarray([...SERVICES], { minLength: 1 }),
+        programmes: fc.subarray([...PROGRAMMES]),
+        specific: fc.subarray([...SPECIFIC]),
+        fees: fc.constantFrom(...FEES),
+        hours: fc.constantFrom(...HOURS_CHOICES),
+        twinOfPrevious: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 120 },
+    )
+    .map((rows) => {
+      const out: Place[] = [];
+      for (const [i, r] of rows.entries()) {
+        // Some places share the coordinates of the previous one (same building, commune centre).
+        const prev = out[i - 1];
+        const [lat, lon] = r.twinOfPrevious && prev ? [prev.latitude!, prev.longitude!] : [r.lat, wrap(r.lon)];
+        const extra: Partial<Place> = { services: r.services, prise_en_charge_specifique: r.specific, horaires: r.hours };
+        if (r.programmes.length) extra.dispositif_programmes_nationaux = r.programmes;
+        if (r.fees) extra.frais_a_charge = r.fees;
+        out.push(place(`p${i}`, lat, lon, extra));
+      }
+      return out;
+    });
+
+const arbOptions = fc.record(
+  {
+    support: fc.record(
+      { services: fc.subarray([...SERVICES], { minLength: 1 }), programmes: fc.subarray([...PROGRAMMES]), free: fc.boolean(), specific: fc.subarray([...SPECIFIC], { maxLength: 1 }) },
+      { requiredKeys: ['services'] },
+    ),
+    programmes: fc.subarray([...PROGRAMMES], { minLength: 1, maxLength: 2 }),
+    openNow: fc.boolean(),
+    limit: fc.integer({ min: 1, max: 8 }),
+    maxKm: fc.constantFrom(3, 5, 30, 200, 500),
+  },
+  { requiredKeys: [] },
+);
+
+describe('PlaceDirectory.near against a linear scan', () => {
+  const check = (region: Region, runs: number) =>
+    fc.assert(
+      fc.property(arbPlaces(region), arbOptions, fc.double({ min: region.lat[0], max: region.lat[1], noNaN: true }), fc.double({ min: region.lon[0], max: region.lon[1], noNaN: true }), (all, options, lat, rawLon) => {
+        const lon = wrap(rawLon);
+        const o: NearOptions = { ...options, at: MONDAY_10H_PARIS };
+        const got = new PlaceDirectory(all).near({ lat, lon }, o).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch }));
+        expect(got).toEqual(referenceNear(all, { lat, lon }, o));
+      }),
+      { numRuns: runs, seed: 20260302 },
+    );
+
+  it('gives the same places, in the same order, on random places and filters (one département)', () => check({ lat: [47.6, 48.6], lon: [-2.3, -0.9] }, 300));
+
+  it('gives the same places across the antimeridian, far north and around a pole', () => {
+    check({ lat: [-15, -12], lon: [177, 183] }, 80);
+    check({ lat: [80, 86], lon: [-20, 20] }, 60);
+    check({ lat: [88, 90], lon: [-180, 180] }, 60);
+  });
+
+  it('finds a place on the other side of the antimeridian', () => {
+    const wallis = new PlaceDirectory([place('west', -13.3, -179.95), place('east', -13.3, 179.3)]);
+    expect(wallis.near({ lat: -13.3, lon: 179.97 }, { limit: 2, at: MONDAY_10H_PARIS }).map((r) => [r.place.id, r.distanceKm])).toEqual([
+      ['west', 8.7],
+      ['east', 72.5],
+    ]);
+  });
+
+  it('keeps places at the same spot in the order they were given', () => {
+    const twins = new PlaceDirectory(['a', 'b', 'c', 'd'].map((id) => place(id, 48.12, -1.68)));
+    expect(twins.near(RENNES, { limit: 3, at: MONDAY_10H_PARIS }).map((r) => r.place.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('filters the same way when a field holds more values than its bit masks can (a non-standard import)', () => {
+    const odd = Array.from({ length: 40 }, (_, i) =>
+      place(`odd${i}`, 48.1 + i * 0.001, -1.68, { services: [`Service ${i}` as never, ...(i % 3 ? [] : (['Aide aux démarches administratives'] as const))] }),
+    );
+    const all = [...odd, ...places];
+    const options: NearOptions = { support: { ...admin, programmes: ['France Services'], free: true }, limit: 6, at: MONDAY_10H_PARIS };
+    const got = new PlaceDirectory(all).near(RENNES, options).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch }));
+    expect(got).toEqual(referenceNear(all, RENNES, options));
+    expect(got[0]).toMatchObject({ id: 'fs', programmeMatch: true });
+    expect(new PlaceDirectory(all).near(RENNES, { support: { services: ['Service 7' as never] }, at: MONDAY_10H_PARIS }).map((r) => r.place.id)).toEqual(['odd7']);
+  });
+
+  it('finds nothing for a value no place has, or a limit below 1', () => {
+    expect(directory.near(RENNES, { support: { ...admin, specific: ['Déficience visuelle'] }, at: MONDAY_10H_PARIS })).toEqual([]);
+    expect(directory.near(RENNES, { programmes: ['Emmaüs Connect'], at: MONDAY_10H_PARIS })).toEqual([]);
+    expect(directory.near(RENNES, { limit: 0, at: MONDAY_10H_PARIS })).toEqual([]);
   });
 });
 
