@@ -2,6 +2,7 @@
  * The in-memory store for unit tests. It follows the same contract as the durable stores (etags,
  * expiry, atomic multi-writes, idempotent appends) so tests written against it hold in production.
  */
+import { decodeActivity, encodeActivity, type ActivityContext } from './activityCodec';
 import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, toJson } from './common';
 import {
   ConflictError,
@@ -24,8 +25,11 @@ interface MemItem {
 
 interface MemConversation {
   json: string;
+  userId: string;
+  createdAt: number;
   updatedAt: number;
-  entries: Array<{ id: string; watermark: number; json: string; clientActivityId?: string }>;
+  /** Activities encoded as the durable stores keep them (activityCodec), so tests exercise it too. */
+  entries: Array<{ id: string; watermark: number; stored: Buffer; clientActivityId?: string }>;
   byClientId: Map<string, number>;
 }
 
@@ -168,6 +172,8 @@ export class MemoryStore implements Store {
     if (this.conversations.has(record.id)) throw new ConflictError(record.id);
     this.conversations.set(record.id, {
       json: toJson(record),
+      userId: record.userId,
+      createdAt: record.createdAt,
       updatedAt: record.createdAt,
       entries: [],
       byClientId: new Map(),
@@ -186,15 +192,16 @@ export class MemoryStore implements Store {
       const index = c.byClientId.get(clientActivityId);
       if (index !== undefined) {
         const e = c.entries[index]!;
-        return { id: e.id, watermark: e.watermark, activity: JSON.parse(e.json) as Record<string, unknown>, duplicate: true };
+        return { id: e.id, watermark: e.watermark, activity: decodeActivity(e.stored, context(conversationId, c, e.clientActivityId)), duplicate: true };
       }
     }
+    const encoded = encodeActivity(activity, context(conversationId, c, clientActivityId));
     const watermark = c.entries.length + 1;
-    const entry = { id: activityId(conversationId, watermark), watermark, json: toJson(activity), clientActivityId };
+    const entry = { id: activityId(conversationId, watermark), watermark, stored: encoded.stored, clientActivityId };
     c.entries.push(entry);
     if (clientActivityId !== undefined) c.byClientId.set(clientActivityId, c.entries.length - 1);
     c.updatedAt = this.now();
-    return { id: entry.id, watermark, activity: JSON.parse(entry.json) as Record<string, unknown>, duplicate: false };
+    return { id: entry.id, watermark, activity: encoded.copy, duplicate: false };
   }
 
   private list(conversationId: string, after: number | undefined, limit?: number): { activities: LoggedActivity[]; watermark: number } {
@@ -208,8 +215,12 @@ export class MemoryStore implements Store {
     const activities = c.entries.slice(start, end).map((e) => ({
       id: e.id,
       watermark: e.watermark,
-      activity: JSON.parse(e.json) as Record<string, unknown>,
+      activity: decodeActivity(e.stored, context(conversationId, c, e.clientActivityId)),
     }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
+}
+
+function context(conversationId: string, c: MemConversation, clientActivityId: string | undefined): ActivityContext {
+  return { conversationId, userId: c.userId, createdAt: c.createdAt, clientActivityId: clientActivityId ?? null };
 }

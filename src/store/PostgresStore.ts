@@ -13,6 +13,7 @@
  * once.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { decodeActivity, encodeActivity, sameContext, type ActivityContext } from './activityCodec';
 import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
 import {
   ConflictError,
@@ -65,10 +66,19 @@ const MIGRATIONS: string[] = [
    );
    CREATE UNIQUE INDEX ariane_activities_client ON ariane_activities (conversation_id, client_activity_id)
      WHERE client_activity_id IS NOT NULL;`,
+  // Activities are stored as the bytes of activityCodec.ts in `body`; rows of version 1 keep their
+  // JSON text in `activity` and stay readable. Metadata changes only: no table rewrite (NOT VALID:
+  // the rows already there all have their text).
+  `ALTER TABLE ariane_activities ADD COLUMN body BYTEA;
+   ALTER TABLE ariane_activities ALTER COLUMN activity DROP NOT NULL;
+   ALTER TABLE ariane_activities ADD CONSTRAINT ariane_activities_content CHECK (activity IS NOT NULL OR body IS NOT NULL) NOT VALID;`,
 ];
 
 /** The schema version this code expects. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Conversations whose user and creation time this instance remembers (encoding activities). */
+const KNOWN_CONVERSATIONS = 10_000;
 
 /** Advisory lock key for migrations ("ARIA" in ASCII). */
 const MIGRATION_LOCK = 0x41524941;
@@ -83,6 +93,12 @@ export class PostgresStore implements Store {
   private readonly pool: Pool;
   private readonly now: () => number;
   private closed = false;
+  /**
+   * User id and creation time of recent conversations, to encode a bot reply before the one
+   * statement that appends it. A conversation's record never changes, but its id can be purged and
+   * created again: that statement checks both against the row, and a mismatch reads them again.
+   */
+  private readonly known = new Map<string, { userId: string; createdAt: number }>();
 
   /** Connects, migrates the schema (once across instances), and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -307,6 +323,7 @@ export class PostgresStore implements Store {
       [record.id, record.userId, record.createdAt, record.data === undefined ? null : toJson(record.data)],
     );
     if (result.rowCount !== 1) throw new ConflictError(record.id);
+    this.remember(record.id, record.userId, record.createdAt);
   }
 
   private async getConversation(id: string): Promise<ConversationRecord | undefined> {
@@ -319,7 +336,20 @@ export class PostgresStore implements Store {
     if (!row) return undefined;
     const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: Number(row.created_at) };
     if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    this.remember(record.id, record.userId, record.createdAt);
     return record;
+  }
+
+  private remember(id: string, userId: string, createdAt: number): void {
+    this.known.delete(id);
+    this.known.set(id, { userId, createdAt });
+    // A Map iterates in insertion order: the first key is the least recently remembered.
+    if (this.known.size > KNOWN_CONVERSATIONS) this.known.delete(this.known.keys().next().value!);
+  }
+
+  private context(conversationId: string, clientActivityId: string | null): ActivityContext {
+    const known = this.known.get(conversationId);
+    return { conversationId, userId: known?.userId, createdAt: known?.createdAt, clientActivityId };
   }
 
   private async append(
@@ -330,46 +360,75 @@ export class PostgresStore implements Store {
     if (!hasNoNul(conversationId)) throw new UnknownConversationError(conversationId);
     // The client chooses this id: one with NUL (which text columns refuse) is stored JSON-escaped.
     if (clientActivityId !== undefined && !hasNoNul(clientActivityId)) clientActivityId = JSON.stringify(clientActivityId);
-    const json = toJson(activity);
-    const existing = async (db: Pool | PoolClient) => {
-      const { rows } = await db.query<{ watermark: number; activity: string }>(
-        'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND client_activity_id = $2',
-        [conversationId, clientActivityId],
-      );
-      const row = rows[0];
-      return row && { id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true };
+    // Encoded now (the caller's object as it is at the call; a value JSON cannot hold is refused
+    // before any query), against the conversation as this instance knows it; encoded again below
+    // when the row says otherwise.
+    const encoded = encodeActivity(activity, this.context(conversationId, clientActivityId ?? null));
+    const against = (context: ActivityContext) =>
+      sameContext(encoded.context, context) ? encoded.stored : encodeActivity(decodeActivity(encoded.stored, encoded.context), context).stored;
+    const created = (row: { user_id: string; created_at: string }, clientId: string | null): ActivityContext => {
+      this.remember(conversationId, row.user_id, Number(row.created_at));
+      return { conversationId, userId: row.user_id, createdAt: Number(row.created_at), clientActivityId: clientId };
     };
     if (clientActivityId === undefined) {
       // No idempotency check needed (bot replies): one statement, atomic on its own. The UPDATE
-      // locks the conversation row, so the watermark it returns is ours alone.
-      const { rows } = await this.pool.query<{ watermark: number }>(
-        `WITH c AS (
-           UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark
-         )
-         INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
-         SELECT $1, last_watermark, NULL, $3 FROM c RETURNING watermark`,
-        [conversationId, this.now(), json],
-      );
-      const watermark = rows[0]?.watermark;
-      if (watermark === undefined) throw new UnknownConversationError(conversationId);
-      return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
+      // locks the conversation row, so the watermark it returns is ours alone. It appends only if
+      // the row is the conversation the activity was encoded against.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        let context = this.context(conversationId, null);
+        if (context.userId === undefined) {
+          const { rows } = await this.pool.query<{ user_id: string; created_at: string }>('SELECT user_id, created_at FROM ariane_conversations WHERE id = $1', [conversationId]);
+          if (!rows[0]) throw new UnknownConversationError(conversationId);
+          context = created(rows[0], null);
+        }
+        const { rows } = await this.pool.query<{ watermark: number }>(
+          `WITH c AS (
+             UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2
+             WHERE id = $1 AND user_id = $4 AND created_at = $5 RETURNING last_watermark
+           )
+           INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, body)
+           SELECT $1, last_watermark, NULL, $3 FROM c RETURNING watermark`,
+          [conversationId, this.now(), against(context), context.userId, context.createdAt],
+        );
+        const watermark = rows[0]?.watermark;
+        if (watermark !== undefined) return { id: activityId(conversationId, watermark), watermark, activity: encoded.copy, duplicate: false };
+        // Gone, or created again with the same id: read it again.
+        this.known.delete(conversationId);
+      }
+      throw new UnknownConversationError(conversationId);
     }
+    const clientId = clientActivityId;
     const outcome = await this.transaction(async (client) => {
       // Takes the conversation row's lock until COMMIT: appends to one conversation are serialised.
-      const next = await client.query<{ last_watermark: number }>(
-        'UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark',
+      const next = await client.query<{ last_watermark: number; user_id: string; created_at: string }>(
+        'UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark, user_id, created_at',
         [conversationId, this.now()],
       );
-      const watermark = next.rows[0]?.last_watermark;
-      if (watermark === undefined) throw new UnknownConversationError(conversationId);
+      const row = next.rows[0];
+      if (!row) throw new UnknownConversationError(conversationId);
+      const watermark = row.last_watermark;
+      const context = created(row, clientId);
       // Runs after the lock, in a new snapshot: it sees a duplicate committed by a racing instance.
-      const dup = await existing(client);
-      if (dup) throw new DuplicateFound(dup);
-      await client.query(
-        'INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity) VALUES ($1, $2, $3, $4)',
-        [conversationId, watermark, clientActivityId, json],
+      const { rows } = await client.query<{ watermark: number; activity: string | null; body: Buffer | null }>(
+        'SELECT watermark, activity, body FROM ariane_activities WHERE conversation_id = $1 AND client_activity_id = $2',
+        [conversationId, clientId],
       );
-      return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
+      const dup = rows[0];
+      if (dup) {
+        throw new DuplicateFound({
+          id: activityId(conversationId, dup.watermark),
+          watermark: dup.watermark,
+          activity: decodeActivity(dup.body ?? dup.activity!, context),
+          duplicate: true,
+        });
+      }
+      await client.query('INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, body) VALUES ($1, $2, $3, $4)', [
+        conversationId,
+        watermark,
+        clientId,
+        against(context),
+      ]);
+      return { id: activityId(conversationId, watermark), watermark, activity: encoded.copy, duplicate: false };
     }).catch((err: unknown) => {
       // The duplicate case rolls back (the watermark is not spent) and returns the stored entry.
       if (err instanceof DuplicateFound) return err.entry;
@@ -381,11 +440,30 @@ export class PostgresStore implements Store {
   private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
     const from = after ?? 0;
     if (!hasNoNul(conversationId)) return { activities: [], watermark: from };
-    const { rows } = await this.pool.query<{ watermark: number; activity: string }>(
-      'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',
+    // The conversation's row comes along: decoding needs its user and creation time.
+    const { rows } = await this.pool.query<{
+      watermark: number;
+      client_activity_id: string | null;
+      activity: string | null;
+      body: Buffer | null;
+      user_id: string;
+      created_at: string;
+    }>(
+      `SELECT a.watermark, a.client_activity_id, a.activity, a.body, c.user_id, c.created_at
+       FROM ariane_activities a JOIN ariane_conversations c ON c.id = a.conversation_id
+       WHERE a.conversation_id = $1 AND a.watermark > $2 ORDER BY a.watermark LIMIT $3`,
       [conversationId, from, limit === undefined ? null : Math.max(0, limit)],
     );
-    const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: JSON.parse(r.activity) as Record<string, unknown> }));
+    const activities = rows.map((r) => ({
+      id: activityId(conversationId, r.watermark),
+      watermark: r.watermark,
+      activity: decodeActivity(r.body ?? r.activity!, {
+        conversationId,
+        userId: r.user_id,
+        createdAt: Number(r.created_at),
+        clientActivityId: r.client_activity_id,
+      }),
+    }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
 }

@@ -32,6 +32,7 @@ import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { decodeActivity, encodeActivity, sameContext, type ActivityContext, type EncodedActivity } from './activityCodec';
 import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
 import {
   ConflictError,
@@ -85,6 +86,10 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;
    CREATE UNIQUE INDEX activities_client ON activities (conversation_id, client_activity_id)
      WHERE client_activity_id IS NOT NULL;`,
+  // Version 2 changes no table: activities.activity now holds the BLOB of activityCodec.ts (SQLite
+  // keeps a BLOB as given in a TEXT column), next to the JSON text of older rows, which stay
+  // readable. The version says so to an older Ariane, which reads only text: it refuses to open.
+  `-- activities.activity: BLOB (activityCodec) or JSON text (schema version 1)`,
 ];
 
 /** The schema version this code expects. */
@@ -228,13 +233,17 @@ export class SqliteStore implements Store {
         }),
       getConversation: async (id) => this.getConversation(id),
       append: (conversationId, activity, clientActivityId) => {
-        let json: string;
+        if (this.closed) return Promise.reject(new Error('The store is closed.'));
+        // Encoded now, with the conversation as it reads now: the caller's object is captured as
+        // it is at the call, and a value JSON cannot hold is refused before anything is queued.
+        let encoded: EncodedActivity;
         try {
-          json = toJson(activity);
+          const conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
+          encoded = encodeActivity(activity, activityContext(conversationId, conversation, clientActivityId ?? null));
         } catch (err) {
           return Promise.reject(err);
         }
-        return this.write(() => this.appendNow(conversationId, json, clientActivityId));
+        return this.write(() => this.appendNow(conversationId, encoded, clientActivityId));
       },
       list: async (conversationId, after, limit) => this.list(conversationId, after, limit),
     };
@@ -424,25 +433,30 @@ export class SqliteStore implements Store {
     return record;
   }
 
-  private appendNow(conversationId: string, json: string, clientActivityId: string | undefined): LoggedActivity & { duplicate: boolean } {
+  private appendNow(conversationId: string, encoded: EncodedActivity, clientActivityId: string | undefined): LoggedActivity & { duplicate: boolean } {
     if (clientActivityId !== undefined) {
-      const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
+      const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string | Buffer } | undefined;
       if (row) {
+        const conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
         return {
           id: activityId(conversationId, row.watermark),
           watermark: row.watermark,
-          activity: JSON.parse(row.activity) as Record<string, unknown>,
+          activity: decodeActivity(row.activity, activityContext(conversationId, conversation, clientActivityId)),
           duplicate: true,
         };
       }
     }
-    const next = this.s.convNextWatermark!.get(this.now(), conversationId) as { last_watermark: number } | undefined;
+    const next = this.s.convNextWatermark!.get(this.now(), conversationId) as (ContextRow & { last_watermark: number }) | undefined;
     if (!next) throw new UnknownConversationError(conversationId);
-    this.s.actInsert!.run(conversationId, next.last_watermark, clientActivityId ?? null, json);
+    // The conversation may have been created (or purged and created again) since the activity was
+    // encoded: encode it again against the conversation this row belongs to.
+    const context = activityContext(conversationId, next, clientActivityId ?? null);
+    const stored = sameContext(encoded.context, context) ? encoded.stored : encodeActivity(decodeActivity(encoded.stored, encoded.context), context).stored;
+    this.s.actInsert!.run(conversationId, next.last_watermark, clientActivityId ?? null, stored);
     return {
       id: activityId(conversationId, next.last_watermark),
       watermark: next.last_watermark,
-      activity: JSON.parse(json) as Record<string, unknown>,
+      activity: encoded.copy,
       duplicate: false,
     };
   }
@@ -452,15 +466,28 @@ export class SqliteStore implements Store {
     const from = after ?? 0;
     const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{
       watermark: number;
-      activity: string;
+      client_activity_id: string | null;
+      activity: string | Buffer;
     }>;
+    let conversation: ContextRow | undefined;
+    if (rows.some((r) => typeof r.activity !== 'string')) conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
     const activities = rows.map((r) => ({
       id: activityId(conversationId, r.watermark),
       watermark: r.watermark,
-      activity: JSON.parse(r.activity) as Record<string, unknown>,
+      activity: decodeActivity(r.activity, activityContext(conversationId, conversation, r.client_activity_id)),
     }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
+}
+
+/** What a stored activity's encoding needs from its conversation row. */
+interface ContextRow {
+  user_id: string;
+  created_at: number;
+}
+
+function activityContext(conversationId: string, row: ContextRow | undefined, clientActivityId: string | null): ActivityContext {
+  return { conversationId, userId: row?.user_id, createdAt: row?.created_at, clientActivityId };
 }
 
 /**
@@ -517,11 +544,12 @@ function prepareAll(db: Database.Database): Record<string, Stmt> {
     convInsert: `INSERT INTO conversations (id, user_id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO NOTHING`,
     convGet: 'SELECT id, user_id, created_at, data FROM conversations WHERE id = ?',
+    convContext: 'SELECT user_id, created_at FROM conversations WHERE id = ?',
     convNextWatermark: `UPDATE conversations SET last_watermark = last_watermark + 1, updated_at = ?
-      WHERE id = ? RETURNING last_watermark`,
+      WHERE id = ? RETURNING last_watermark, user_id, created_at`,
     actByClient: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND client_activity_id = ?',
     actInsert: 'INSERT INTO activities (conversation_id, watermark, client_activity_id, activity) VALUES (?, ?, ?, ?)',
-    actList: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?',
+    actList: 'SELECT watermark, client_activity_id, activity FROM activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?',
   };
   const out: Record<string, Stmt> = {};
   for (const [name, text] of Object.entries(sql)) out[name] = db.prepare(text);
