@@ -69,6 +69,9 @@ export interface NearBench {
   buildMs: number;
   near: { p50: number; p99: number; n: number };
   nearCpuUs: number;
+  /** A handoff's query: one service required, France Services first (one place in 8 is one). */
+  nearSupport: { p50: number; p99: number; n: number };
+  nearSupportCpuUs: number;
   linear: { p50: number; p99: number; n: number };
   linearCpuUs: number;
   /** The spatial index alone (geokdbush.around, 3 nearest, no filter, no result formatting). */
@@ -77,11 +80,18 @@ export interface NearBench {
   agree: number;
 }
 
-/** `PlaceDirectory.near` (3 nearest, default options) vs a linear haversine scan keeping the 3 nearest. */
+/**
+ * `PlaceDirectory.near` (3 nearest, default options; then with a flow's support) vs a linear
+ * haversine scan keeping the 3 nearest.
+ */
 export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   const { PlaceDirectory } = dist<Places>('places');
   const random = rng(42);
-  const places = Array.from({ length: count }, (_, i) => syntheticPlace(i, random));
+  const places = Array.from({ length: count }, (_, i) => {
+    const place = syntheticPlace(i, random);
+    if (i % 8 === 0) place.dispositif_programmes_nationaux = ['France Services'];
+    return place;
+  });
   const t0 = performance.now();
   const directory = new PlaceDirectory(places);
   const buildMs = performance.now() - t0;
@@ -89,6 +99,9 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   const points = Array.from({ length: queries }, () => ({ lat: 42.4 + random() * 8.6, lon: -4.7 + random() * 12.8 }));
   const near = timeEach(points, (p) => directory.near(p, { limit: 3, at }).length);
   const nearCpuUs = lastCpuUs;
+  const support = { services: ['Aide aux démarches administratives' as const], programmes: ['France Services' as const] };
+  const nearSupport = timeEach(points, (p) => directory.near(p, { support, limit: 3, at }).length);
+  const nearSupportCpuUs = lastCpuUs;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const KDBush = (require('kdbush') as { default: new (n: number) => { add(x: number, y: number): number; finish(): void } }).default;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,7 +130,7 @@ export function benchNearest(count = 100_000, queries = 20_000): NearBench {
   // Same answer? (the nearest place of both for the first 200 points)
   let agree = 0;
   for (const p of points.slice(0, 200)) if (directory.near(p, { limit: 1, at })[0]?.place.id === places[linearScan(p)[0]!.i]!.id) agree++;
-  return { places: count, buildMs, near: summarise(near), nearCpuUs, linear: summarise(linear), linearCpuUs, indexOnly: summarise(indexOnly), indexOnlyCpuUs, agree: agree / 200 };
+  return { places: count, buildMs, near: summarise(near), nearCpuUs, nearSupport: summarise(nearSupport), nearSupportCpuUs, linear: summarise(linear), linearCpuUs, indexOnly: summarise(indexOnly), indexOnlyCpuUs, agree: agree / 200 };
 }
 
 /** The real flows plus synthetic variants (another id, one extra keyword of their own) up to `total`. */
