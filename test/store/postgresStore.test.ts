@@ -5,9 +5,10 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Client } from 'pg';
 import fc from 'fast-check';
-import { ConflictError, createStore, MemoryStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
+import { ConflictError, UnknownConversationError, createStore, MemoryStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
 import { emptyStore, observe, opsArb, testClock } from './differential';
+import { expectSchemaV1Readable, insertRows, schemaV1 } from './schemaV1';
 import { storeContract } from './storeContract';
 
 let server: TestPostgres | undefined;
@@ -74,6 +75,27 @@ describePostgres('PostgreSQL store', () => {
     await client.query('UPDATE ariane_schema_version SET version = 999');
     await client.end();
     await expect(PostgresStore.open({ connectionString: url })).rejects.toThrow(/schema version 999.*upgrade Ariane/);
+  });
+
+  test('a database written at schema version 1 (activities as JSON text) opens, reads and carries on', async () => {
+    const url = await server!.createDatabase('schema_v1');
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const sql of schemaV1.postgres.schema) await client.query(sql);
+      for (const [table, rows] of Object.entries(schemaV1.postgres.rows)) await insertRows(table, rows, (sql, values) => client.query(sql, values), true);
+      const store = await open(url);
+      await expectSchemaV1Readable(store, schemaV1.postgres.rows.ariane_kv[0]!.etag as string);
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM ariane_schema_version');
+      expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+      // Old rows keep their text; the new one is the codec's bytes alone.
+      const kinds = await client.query<{ text: boolean; bytes: boolean }>(
+        'SELECT activity IS NOT NULL AS text, body IS NOT NULL AS bytes FROM ariane_activities ORDER BY watermark',
+      );
+      expect(kinds.rows).toEqual([...Array.from({ length: 6 }, () => ({ text: true, bytes: false })), { text: false, bytes: true }]);
+    } finally {
+      await client.end();
+    }
   });
 
   test('createStore picks PostgreSQL when a database URL is given', async () => {
@@ -196,6 +218,20 @@ describePostgres('PostgreSQL store', () => {
         const values = new Set(Object.values(await a.kv.get<string>(keys)).map((i) => i.value));
         expect(values.size).toBe(1);
       }
+    });
+
+    test('a reply appended by an instance that knew the conversation before it was purged and created again reads right', async () => {
+      const day = 86_400_000;
+      const old = Date.now() - 40 * day;
+      await a.log.createConversation({ id: 'reborn', userId: 'first', createdAt: old }); // a remembers it
+      await b.purge(Date.now(), old + 1);
+      await b.log.createConversation({ id: 'reborn', userId: 'second', createdAt: Date.now() });
+      const reply = { recipient: { id: 'second', role: 'user' }, from: { id: 'ariane' }, timestamp: new Date().toISOString() };
+      expect((await a.log.append('reborn', reply)).activity).toEqual(reply);
+      expect((await b.log.list('reborn', undefined)).activities.map((e) => e.activity)).toEqual([reply]);
+      // And a conversation purged for good: the append is refused.
+      await b.purge(Date.now(), Date.now() + 1);
+      await expect(a.log.append('reborn', reply)).rejects.toBeInstanceOf(UnknownConversationError);
     });
 
     test('increments from both instances at once are all counted', async () => {

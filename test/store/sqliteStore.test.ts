@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createStore, SqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/store';
+import { decodeActivity } from '../../src/store/activityCodec';
+import { expectSchemaV1Readable, insertRows, schemaV1 } from './schemaV1';
 import { storeContract } from './storeContract';
 
 const root = mkdtempSync(join(tmpdir(), 'ariane-sqlite-'));
@@ -65,5 +67,42 @@ describe('SQLite file', () => {
     const again = await SqliteStore.open({ dataDir });
     expect((await again.kv.get(['late'])).late?.value).toBe(1);
     await again.close();
+  });
+
+  test('a database written at schema version 1 (activities as JSON text) opens, reads and carries on', async () => {
+    const dataDir = join(root, 'v1');
+    mkdirSync(dataDir);
+    const db = new Database(join(dataDir, 'ariane.db'));
+    db.pragma('journal_mode = WAL');
+    for (const sql of schemaV1.sqlite.schema) db.exec(sql);
+    for (const [table, rows] of Object.entries(schemaV1.sqlite.rows)) await insertRows(table, rows, (sql, values) => db.prepare(sql).run(...values), false);
+    db.close();
+
+    const store = await SqliteStore.open({ dataDir });
+    await expectSchemaV1Readable(store, schemaV1.sqlite.rows.kv[0]!.etag as string);
+    await store.close();
+    const after = new Database(join(dataDir, 'ariane.db'), { readonly: true });
+    expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
+    // Old rows stay text; the new one is the codec's bytes.
+    const kinds = after.prepare('SELECT watermark, typeof(activity) AS kind FROM activities ORDER BY watermark').all() as Array<{ watermark: number; kind: string }>;
+    expect(kinds.map((k) => k.kind)).toEqual(['text', 'text', 'text', 'text', 'text', 'text', 'blob']);
+    after.close();
+  });
+
+  test('an activity appended with its conversation in the same batch is encoded against that conversation', async () => {
+    const dataDir = join(root, 'same-batch');
+    const store = await SqliteStore.open({ dataDir });
+    const activity = { from: { id: 'dl_user', role: 'user' }, conversation: { id: 'c' }, timestamp: new Date(1000).toISOString() };
+    // Not awaited in between: at append time the conversation is not committed yet.
+    const [, entry] = await Promise.all([store.log.createConversation({ id: 'c', userId: 'dl_user', createdAt: 900 }), store.log.append('c', activity)]);
+    expect(entry.activity).toEqual(activity);
+    expect((await store.log.list('c', undefined)).activities[0]?.activity).toEqual(activity);
+    await store.close();
+    const db = new Database(join(dataDir, 'ariane.db'), { readonly: true });
+    const stored = (db.prepare('SELECT activity FROM activities').get() as { activity: Buffer }).activity;
+    db.close();
+    // The user id is a token: reading the row needs the conversation's user.
+    expect(decodeActivity(stored, { conversationId: 'c', userId: 'dl_user', createdAt: 900, clientActivityId: null })).toEqual(activity);
+    expect(() => decodeActivity(stored, { conversationId: 'c', createdAt: 900, clientActivityId: null })).toThrow(/needs its user id/);
   });
 });

@@ -312,6 +312,47 @@ export function storeContract(name: string, open: OpenStore): void {
       expect((await store.log.list('c', 40)).activities).toHaveLength(1);
     });
 
+    test('activities come back as JSON would bring them back, whatever they hold (compact log format)', async () => {
+      const created = clock.now();
+      await store.log.createConversation({ id: 'conv|x', userId: 'dl_user', createdAt: created });
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const activities: Array<[Record<string, unknown>, string | undefined]> = [
+        // As the channel writes them: ids, user and times the row knows.
+        [{ type: 'message', channelId: 'directline', conversation: { id: 'conv|x' }, from: { id: 'dl_user', role: 'user' }, recipient: { id: 'ariane', name: 'Ariane', role: 'bot' }, timestamp: iso(created + 5), text: 'bonjour', channelData: { clientActivityID: 'c-1' } }, 'c-1'],
+        [{ type: 'message', text: 'D’accord', replyToId: 'conv|x|0000001', conversation: { id: 'conv|x' }, from: { id: 'ariane', role: 'bot' }, recipient: { id: 'dl_user', role: 'user' }, timestamp: iso(created - 3) }, undefined],
+        // Near misses and hostile text.
+        [{ id: 'conv|x|12', replyToId: 'conv|y|0000001', timestamp: '2026-02-30T10:00:00.000Z', conversation: { id: 'conv|X' }, from: { id: 'dl_user ' } }, undefined],
+        [{ text: 'del \x7f, nul \u0000, lone \ud800, rtl \u202e, <script>x</script> 🇫🇷', conversation: { id: 'conv|x' }, channelData: { clientActivityID: '\x7fk' } }, '\x7fk'],
+        [JSON.parse('{"__proto__":{"id":"dl_user"},"from":{"id":"dl_user"},"value":{"__proto__":1}}') as Record<string, unknown>, undefined],
+        [{ text: 'x'.repeat(100_000), when: new Date(created), gone: undefined }, undefined],
+      ];
+      const expected = activities.map(([a]) => JSON.parse(JSON.stringify(a)) as Record<string, unknown>);
+      for (const [i, [activity, clientId]] of activities.entries()) {
+        const entry = await store.log.append('conv|x', activity, clientId);
+        expect(JSON.stringify(entry.activity)).toBe(JSON.stringify(expected[i]));
+      }
+      const listed = (await store.log.list('conv|x', undefined)).activities.map((a) => a.activity);
+      expect(listed.map((a) => JSON.stringify(a))).toEqual(expected.map((a) => JSON.stringify(a)));
+      expect(listed).toEqual(expected);
+      expect((await store.log.append('conv|x', { text: 'resent' }, 'c-1')).activity).toEqual(expected[0]);
+    });
+
+    test('a conversation purged and created again under another user reads its new activities right', async () => {
+      const day = 86_400_000;
+      await store.log.createConversation({ id: 'again', userId: 'first', createdAt: clock.now() });
+      await store.log.append('again', { from: { id: 'first' }, timestamp: new Date(clock.now()).toISOString() }, 'c');
+      clock.advance(31 * day);
+      await store.purge(clock.now(), clock.now() - 30 * day);
+      await store.log.createConversation({ id: 'again', userId: 'second', createdAt: clock.now() + 7 });
+      const activity = { from: { id: 'second' }, recipient: { id: 'first' }, timestamp: new Date(clock.now()).toISOString(), channelData: { clientActivityID: 'c' } };
+      await store.log.append('again', activity, 'c');
+      await store.log.append('again', { recipient: { id: 'second' }, replyToId: 'again|0000001' });
+      expect((await store.log.list('again', undefined)).activities.map((a) => a.activity)).toEqual([
+        activity,
+        { recipient: { id: 'second' }, replyToId: 'again|0000001' },
+      ]);
+    });
+
     test('append to an unknown conversation throws UnknownConversationError', async () => {
       await expect(store.log.append('nope', { text: 'x' })).rejects.toBeInstanceOf(UnknownConversationError);
       await expect(store.log.append('nope', { text: 'x' }, 'cid')).rejects.toBeInstanceOf(UnknownConversationError);
