@@ -173,6 +173,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
       appPassword: config.microsoft.appPassword,
       appType: config.microsoft.appType,
       tenantId: config.microsoft.tenantId,
+      activitiesPerMinute: config.limits.activitiesPerMinute,
+      conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
     });
     const server = createServer({
       directLine: channel,

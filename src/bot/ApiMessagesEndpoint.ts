@@ -5,6 +5,12 @@
  *
  * The body is checked before `CloudAdapter` sees it: the adapter answers 500 to some malformed
  * activities (it throws on wrong types), and a malformed request must get a 4xx.
+ *
+ * Abuse limits, as on Direct Line (429 with `Retry-After`, same JSON error shape): activities per
+ * conversation per minute, and — only without an app id — new conversations per IP address per
+ * minute. They are checked before the adapter, so before authentication: a request with a bad token
+ * still counts against its conversation's budget (conversation ids are the channel's, not guessable
+ * from outside), and a 429 costs no token validation.
  */
 import {
   CloudAdapter,
@@ -15,12 +21,15 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { RateLimiter } from '../limits';
 
 /** The request and response shapes restify (and Node's http) provide; no restify import here. */
 export interface HttpRequestLike {
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   method?: string;
+  /** The connection; its `remoteAddress` keys the per-IP limit. */
+  socket?: { remoteAddress?: string };
 }
 export interface HttpResponseLike {
   socket: unknown;
@@ -38,7 +47,22 @@ export interface ApiMessagesOptions {
   appType?: string;
   tenantId?: string;
   maxTextLength?: number;
+  /** Activities one conversation may send per minute (default 60; typing indicators are free). */
+  activitiesPerMinute?: number;
+  /**
+   * New conversations one IP address may open per minute (default 30), applied only without an app
+   * id. Anonymous callers reach the service directly, and a fresh conversation id per request would
+   * otherwise escape the per-conversation limit. With an app id, every request comes from the Bot
+   * Framework channel service, whose few addresses carry all its users: an IP limit would throttle
+   * everyone at once, so there only the per-conversation limit applies.
+   */
+  conversationsPerIpPerMinute?: number;
+  /** The clock for the limits (epoch ms). */
+  now?: () => number;
 }
+
+/** Conversations remembered as already open, for the per-IP limit; the oldest are forgotten first. */
+const KNOWN_CONVERSATIONS = 100_000;
 
 const LOOPBACK_URL = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
 
@@ -93,6 +117,16 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
   adapter.onTurnError = async (context, err) => {
     options.logger.error({ err, conversationId: context.activity.conversation?.id }, '/api/messages turn failed');
   };
+  const now = options.now ?? Date.now;
+  const perConversation = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
+  const perIp = options.appId ? undefined : new RateLimiter(options.conversationsPerIpPerMinute ?? 30, 60_000);
+  const known = new Set<string>();
+  const tooMany = (res: HttpResponseLike, retryAfterSeconds: number, message: string) => {
+    res.status(429);
+    res.header('Retry-After', String(retryAfterSeconds));
+    res.send({ error: { code: 'TooManyRequests', message } });
+    res.end();
+  };
   return async (req, res) => {
     const problem = checkActivityBody(req.body, options.maxTextLength, !options.appId);
     if (problem) {
@@ -100,6 +134,20 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
       res.send({ error: { code: 'BadArgument', message: problem } });
       res.end();
       return;
+    }
+    const activity = req.body as { type: string; channelId?: string; conversation: { id: string } };
+    // The channel id is part of the key: two channels may use the same conversation id.
+    const conversation = `${activity.channelId ?? ''}|${activity.conversation.id}`;
+    const at = now();
+    if (perIp && !known.has(conversation)) {
+      const decision = perIp.hit(req.socket?.remoteAddress ?? 'unknown', at);
+      if (!decision.allowed) return tooMany(res, decision.retryAfterSeconds, 'Too many new conversations from this address: please wait.');
+      if (known.size >= KNOWN_CONVERSATIONS) known.delete(known.values().next().value!);
+      known.add(conversation);
+    }
+    if (activity.type !== 'typing') {
+      const decision = perConversation.hit(conversation, at);
+      if (!decision.allowed) return tooMany(res, decision.retryAfterSeconds, 'Too many messages: please wait a little.');
     }
     await adapter.process(req as BotRequest, res as BotResponse, (ctx) => options.bot.run(ctx));
   };

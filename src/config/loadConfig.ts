@@ -33,9 +33,12 @@ export interface Config {
   };
   /** Abuse limits (429 with Retry-After beyond them). */
   limits: {
-    /** Activities one Direct Line conversation may post per minute. */
+    /** Activities one conversation may post per minute (Direct Line and `/api/messages`). */
     activitiesPerMinute: number;
-    /** Conversations (and tokens) one IP address may start per minute. */
+    /**
+     * Conversations (and tokens) one IP address may start per minute: on Direct Line, and on
+     * `/api/messages` when no app id is configured (each counted on its own).
+     */
     conversationsPerIpPerMinute: number;
   };
   /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
