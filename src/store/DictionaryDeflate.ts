@@ -27,7 +27,12 @@ const GOOD_ENOUGH = 32;
  * copies the dictionary, whose positions are indexed already, and indexing is most of the cost.
  */
 const MAX_INSERT = 4;
-const MIN_MATCH = 3;
+/**
+ * Shortest match written (deflate allows 3): with the fixed codes a 3-byte match saves little or
+ * nothing over 3 literals, and hashing 4 bytes gives fewer false candidates (measured: smaller and
+ * faster).
+ */
+const MIN_MATCH = 4;
 const MAX_MATCH = 258;
 /** Work buffers kept between calls hold inputs up to this size; longer ones get their own. */
 const KEPT_INPUT = 32 * 1024;
@@ -85,7 +90,7 @@ export class CorruptDeflateError extends Error {
   override name = 'CorruptDeflateError';
 }
 
-/** Hash chains over dictionary + input: `prev[p]` is the previous position with p's 3-byte hash. */
+/** Hash chains over dictionary + input: `prev[p]` is the previous position with p's hash. */
 interface Work {
   buf: Buffer;
   prev: Int32Array;
@@ -227,7 +232,7 @@ export class DictionaryDeflate {
     if (DIST_EXTRA[di]) this.put(distance - DIST_BASE[di]!, DIST_EXTRA[di]!);
   }
 
-  /** Indexes input position p (its 3 bytes must be in the input). */
+  /** Indexes input position p (its MIN_MATCH bytes must be in the input). */
   private insert(p: number): void {
     const h = hash(this.buf, p);
     this.prev[p] = this.stamp[h] === this.epoch ? this.inputHead[h]! : this.dictHead[h]!;
@@ -341,8 +346,9 @@ export class DictionaryDeflate {
   }
 }
 
+/** Hash of the MIN_MATCH (4) bytes at p. */
 function hash(buf: Buffer, p: number): number {
-  return Math.imul((buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!, 0x9e3779b1) >>> (32 - HASH_BITS);
+  return Math.imul((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
 /** A copy of `buf` with room for at least `needed` bytes (decoding an unusually long value). */

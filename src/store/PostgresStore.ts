@@ -11,6 +11,11 @@
  *   sees a concurrent duplicate, and a unique index backs it.
  * Schema migrations run at start under a `pg_advisory_lock`, so instances starting together migrate
  * once.
+ *
+ * Activities are stored compact (activityCodec.ts) in `body` (bytea); rows of schema version 1 keep
+ * their JSON text in `activity`. Encoding needs the conversation's user and creation time: a bot
+ * reply is appended in one statement, so they come from what this instance remembers, and that
+ * statement appends only if the row still says the same (else it reads them and tries again).
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { decodeActivity, encodeActivity, sameContext, type ActivityContext } from './activityCodec';

@@ -27,6 +27,11 @@
  * anything and throws its expected errors (ConflictError, UnknownConversationError) only then; an
  * unexpected error (I/O, constraint) aborts the batch, which is then replayed one transaction per
  * write so that only the faulty write fails.
+ *
+ * Activities are stored compact (activityCodec.ts: a format byte, then deflate), as a BLOB in the
+ * `activity` column; rows of schema version 1 hold JSON text there and are read as such. An activity
+ * is encoded when `append` is called, against the conversation as it reads then, and encoded again in
+ * the batch should the conversation row say otherwise (created in the same batch, or created again).
  */
 import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';

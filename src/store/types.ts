@@ -86,7 +86,8 @@ export interface ConversationRecord {
 /**
  * An activity as appended to a conversation's stream; the store assigns `id`
  * (`<conversationId>|<watermark, 7 digits>`, as Direct Line does) and the watermark (1, 2, 3… per
- * conversation, no gaps). `activity` is stored as given: the channel puts `id` into it when serving.
+ * conversation, no gaps). `activity` comes back as its JSON copy (the store keeps it compact, see
+ * activityCodec.ts): the channel puts `id` into it when serving.
  */
 export interface LoggedActivity {
   id: string;

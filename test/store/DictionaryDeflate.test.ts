@@ -111,8 +111,8 @@ describe('DictionaryDeflate', () => {
     );
   });
 
-  test('a dictionary is 3 bytes to 16 KB', () => {
-    expect(() => new DictionaryDeflate(Buffer.alloc(2))).toThrow(RangeError);
-    expect(() => new DictionaryDeflate(Buffer.alloc(16 * 1024 + 1))).toThrow(/3 to 16384 bytes/);
+  test('a dictionary is 4 bytes to 16 KB', () => {
+    expect(() => new DictionaryDeflate(Buffer.alloc(3))).toThrow(RangeError);
+    expect(() => new DictionaryDeflate(Buffer.alloc(16 * 1024 + 1))).toThrow(/4 to 16384 bytes/);
   });
 });
