@@ -83,7 +83,22 @@ export type HandoffOutput = Extract<Output, { kind: 'handoff' }>;
 interface StoredState {
   state: unknown;
   help?: HelpState;
+  /**
+   * The turn that produced this state: the person's activity (id and what it said) and the state
+   * before it. The state is saved before the replies are stored; a crash in between leaves the
+   * message stored, the state advanced and no reply, and the channel runs the message again. The
+   * bot then recognises the turn and recomputes its replies from `state` here (the engine is pure)
+   * instead of applying the same answer a second time.
+   */
+  last?: LastTurn;
   eTag?: string;
+}
+
+interface LastTurn {
+  activityId: string;
+  input?: Input;
+  state: unknown;
+  help?: HelpState;
 }
 
 const INTENTS: readonly Intent[] = ['back', 'restart', 'help', 'language'];
@@ -186,15 +201,19 @@ export class ArianeBot extends ActivityHandler {
     await context.sendActivity({ type: ActivityTypes.Message, text: this.options.translate(botText(key), state.lang), locale: state.lang });
   }
 
-  private async load(context: TurnContext): Promise<{ state: ConversationState; help: HelpState; eTag?: string; key: string }> {
+  private async load(context: TurnContext): Promise<{ state: ConversationState; help: HelpState; eTag?: string; key: string; last?: LastTurn }> {
     const key = this.storageKey(context);
     const items = await this.options.storage.read([key]);
     const stored = items[key] as StoredState | undefined;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
     if (!stored || stored.state === undefined) return { state: this.options.engine.initialState(fallback), help: {}, key };
+    const last = stored.last && typeof stored.last.activityId === 'string' && stored.last.state !== undefined ? stored.last : undefined;
+    return { state: this.readState(stored.state, fallback), help: readHelp(stored.help), eTag: stored.eTag, key, last };
+  }
+
+  private readState(raw: unknown, fallback: Lang): ConversationState {
     const { engine } = this.options;
-    const state = engine.migrateState ? engine.migrateState(stored.state, fallback) : (stored.state as ConversationState);
-    return { state, help: readHelp(stored.help), eTag: stored.eTag, key };
+    return engine.migrateState ? engine.migrateState(raw, fallback) : (raw as ConversationState);
   }
 
   /** The places directory, or undefined when none is configured or it cannot be loaded (logged). */
@@ -294,12 +313,30 @@ export class ArianeBot extends ActivityHandler {
     let plan: TurnPlan;
     let catalog: Catalog;
     let before: ConversationState;
+    const activityId = typeof context.activity.id === 'string' && context.activity.id !== '' ? context.activity.id : undefined;
+    let replayed = false;
     for (let attempt = 0; ; attempt++) {
-      const { state, help, eTag, key } = await this.load(context);
+      const loaded = await this.load(context);
+      const { eTag, key, last } = loaded;
+      let { state, help } = loaded;
+      // The same activity saying the same thing, already applied (see `StoredState.last`): replay
+      // the turn from the state before it, and keep the saved state as it is.
+      replayed = activityId !== undefined && last?.activityId === activityId && sameInput(last.input, input);
+      if (replayed && last) {
+        state = this.readState(last.state, state.lang);
+        help = readHelp(last.help);
+      }
       before = structuredClone(state);
+      const helpBefore = help;
       catalog = this.options.catalog();
       plan = await this.plan(context, catalog, state, help, input, coords);
-      const stored: StoredState = { state: plan.state, ...(isEmptyHelp(plan.help) ? {} : { help: plan.help }), eTag: eTag ?? IF_ABSENT };
+      if (replayed) break;
+      const stored: StoredState = {
+        state: plan.state,
+        ...(isEmptyHelp(plan.help) ? {} : { help: plan.help }),
+        ...(activityId !== undefined ? { last: { activityId, ...(input ? { input } : {}), state: before, ...(isEmptyHelp(helpBefore) ? {} : { help: helpBefore }) } } : {}),
+        eTag: eTag ?? IF_ABSENT,
+      };
       try {
         await this.options.storage.write({ [key]: stored });
         break;
@@ -310,7 +347,7 @@ export class ArianeBot extends ActivityHandler {
     }
     const result = plan.result;
     // Statistics are off the reply's critical path: started now, awaited after the replies are sent.
-    const after = result
+    const after = result && !replayed
       ? this.options.afterTurn?.(before, result).catch((err: unknown) =>
           this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'after-turn hook failed'),
         )
@@ -361,6 +398,11 @@ const WAITING: ReadonlySet<string> = new Set(['question', 'input', 'step', 'chec
 /** Did the engine take the text as a step forward (an answer, another procedure)? */
 function advanced(before: ConversationState, after: ConversationState): boolean {
   return after.flowId !== before.flowId || after.nodeId !== before.nodeId || after.history.length !== before.history.length || after.lang !== before.lang;
+}
+
+/** Same input as the one recorded (a replayed activity must say what it said the first time). */
+function sameInput(recorded: Input | undefined, input: Input | undefined): boolean {
+  return JSON.stringify(recorded ?? null) === JSON.stringify(input ?? null);
 }
 
 function isEmptyHelp(help: HelpState): boolean {

@@ -179,3 +179,31 @@ describe('ArianeBot turn safety', () => {
     expect(texts(await h.turn('attestation caf'))).toContain('Attestation CAF');
   });
 });
+
+describe('a turn run again (crash between saving the state and storing the replies)', () => {
+  const stateOf = async (h: ReturnType<typeof makeHarness>) => {
+    const all = await h.store.kv.scan<{ state: { nodeId?: string; turn: number } }>('state/');
+    return all[0]!.value.state;
+  };
+
+  test('the same activity saying the same thing gets the same replies, and the answer is applied once', async () => {
+    const h = makeHarness();
+    await h.join('fr-FR');
+    await h.turn({ type: ActivityTypes.Message, id: 'a1', text: 'attestation caf' });
+    const first = await h.turn({ type: ActivityTypes.Message, id: 'a2', text: 'oui' });
+    const after = await stateOf(h);
+    const again = await h.turn({ type: ActivityTypes.Message, id: 'a2', text: 'oui' });
+    expect(texts(again)).toBe(texts(first));
+    expect(await stateOf(h)).toEqual(after);
+  });
+
+  test('a reused id with another text is a new turn, not a replay', async () => {
+    const h = makeHarness();
+    await h.join('fr-FR');
+    await h.turn({ type: ActivityTypes.Message, id: 'a1', text: 'attestation caf' });
+    await h.turn({ type: ActivityTypes.Message, id: 'a2', text: 'oui' });
+    const after = await stateOf(h);
+    await h.turn({ type: ActivityTypes.Message, id: 'a2', text: 'recommencer' });
+    expect((await stateOf(h)).turn).toBe(after.turn + 1);
+  });
+});

@@ -1,23 +1,15 @@
 /**
- * KNOWN BUG, found by crash.load.test.ts (kill -9 under load), reproduced here deterministically
- * in-process: a turn is not idempotent across a crash that falls between the commit of the turn's
- * state and the append of its replies.
+ * Found by crash.load.test.ts (kill -9 under load), reproduced here deterministically in-process: a
+ * crash that falls between the commit of a turn's state and the append of its replies.
  *
  * What happens: the channel stores the person's message, then the bot saves the new conversation
  * state (conditional write), then appends the replies. A crash between the last two leaves the
  * message stored, the state advanced, and no reply. The client never got its POST acknowledged, so
  * it retries (same `clientActivityID`); once the message is `UNANSWERED_AFTER_MS` old, the channel
- * sees "stored, no reply" and runs the turn again — on the advanced state. The same answer is applied
- * twice: the person skips a question they never saw (or gets "Je n'ai pas compris" for a question
- * they never saw). Under load with SQLite this hits several of 20 conversations per kill.
- *
- * Possible fixes (src/bot/ArianeBot.ts, src/bot/directline/*): record in the saved state the id of
- * the activity whose turn produced it, and on a retry whose id is already recorded, re-render the
- * replies of that turn (keep them in the state, or recompute them from the previous state kept for
- * that purpose) instead of stepping again; or commit the state and the replies in one write.
- *
- * `test.failing`: this test passes while the bug is there; when it is fixed, Jest reports it as
- * failing — then turn it into a plain `test`.
+ * sees "stored, no reply" and runs the turn again. The saved state records which activity produced
+ * it and the state before it (src/bot/ArianeBot.ts, `StoredState.last`), so the bot replays the turn
+ * from that state: the answer is applied once and the person gets exactly the replies they missed.
+ * (Before that fix the answer was applied twice: the person skipped a question they never saw.)
  */
 import pino from 'pino';
 import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService } from '../../src/bot';
@@ -26,7 +18,7 @@ import { MemoryStore, type ConversationLog } from '../../src/store';
 import { projectCatalog, realEngine, SENTENCES } from '../bot/botHarness';
 import { expectedTranscript, signature, stepActivity, type Step } from './loadSupport';
 
-test.failing('a retried message whose state was saved but whose replies were lost by a crash is applied once', async () => {
+test('a retried message whose state was saved but whose replies were lost by a crash is applied once', async () => {
   let now = Date.parse('2026-01-05T10:00:00Z');
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
