@@ -1,0 +1,360 @@
+/**
+ * Reads @etalab/decoupage-administratif's `communes.json` (8.6 MB, 37,600 objects of a dozen fields)
+ * into typed arrays, for the fields the geocoder uses. `JSON.parse` of it, and building an object
+ * per commune from that, cost about half of building the geocoder: 150 ms of CPU and as much again
+ * collecting the garbage. Here no string is made for a commune until it is asked for.
+ */
+import { readFileSync } from 'node:fs';
+
+/**
+ * Numbers for INSEE codes and postcodes: five characters of a known alphabet read as a base-36 (or
+ * base-10) number, anything else numbered after those. Lookups by number avoid making 35,000
+ * strings and hashing them; `text` gives the string back exactly.
+ */
+export class Keys {
+  private readonly radix: number;
+  private readonly regular: number;
+  private readonly odd = new Map<string, number>();
+  private readonly oddText: string[] = [];
+
+  /** `digitsOnly`: postcodes (0-9); else INSEE codes (0-9, A-Z). */
+  constructor(private readonly digitsOnly: boolean) {
+    this.radix = digitsOnly ? 10 : 36;
+    this.regular = this.radix ** 5;
+  }
+
+  private digit(c: number): number {
+    if (c >= 0x30 && c <= 0x39) return c - 0x30;
+    if (!this.digitsOnly && c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
+    return -1;
+  }
+
+  /** The key of `s`, or -1 when no string of that form was added. */
+  find(s: string): number {
+    if (s.length === 5) {
+      let key = 0;
+      for (let i = 0; i < 5; i++) {
+        const d = this.digit(s.charCodeAt(i));
+        if (d < 0) return this.odd.get(s) ?? -1;
+        key = key * this.radix + d;
+      }
+      return key;
+    }
+    return this.odd.get(s) ?? -1;
+  }
+
+  /** The key of `s`, numbering it if it is not of the regular form. */
+  add(s: string): number {
+    const key = this.find(s);
+    if (key >= 0) return key;
+    this.oddText.push(s);
+    this.odd.set(s, this.regular + this.oddText.length - 1);
+    return this.regular + this.oddText.length - 1;
+  }
+
+  text(key: number): string {
+    if (key >= this.regular) return this.oddText[key - this.regular]!;
+    let s = '';
+    for (let i = 0; i < 5; i++) {
+      const d = key % this.radix;
+      s = String.fromCharCode(d < 10 ? 0x30 + d : 0x41 + d - 10) + s;
+      key = (key - d) / this.radix;
+    }
+    return s;
+  }
+}
+
+/** Growable Int32Array. */
+class Ints {
+  array = new Int32Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.array.length) {
+      const bigger = new Int32Array(this.array.length * 2);
+      bigger.set(this.array);
+      this.array = bigger;
+    }
+    this.array[this.length++] = v;
+  }
+
+  done(): Int32Array {
+    return this.array.slice(0, this.length);
+  }
+}
+
+/** Growable Float64Array. */
+class Floats {
+  array = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.array.length) {
+      const bigger = new Float64Array(this.array.length * 2);
+      bigger.set(this.array);
+      this.array = bigger;
+    }
+    this.array[this.length++] = v;
+  }
+
+  done(): Float64Array {
+    return this.array.slice(0, this.length);
+  }
+}
+
+/** Names of communes: decoded from the file's bytes when first asked for. */
+class Names {
+  private readonly decoded: Array<string | undefined> = [];
+
+  constructor(
+    private readonly bytes: Buffer | undefined,
+    /** Per name: start, end (bytes of the string's content), 1 if ASCII. */
+    private readonly ranges: Int32Array,
+    known: Array<string | undefined>,
+  ) {
+    this.decoded = known;
+  }
+
+  get(i: number): string {
+    const known = this.decoded[i];
+    if (known !== undefined) return known;
+    const start = this.ranges[3 * i]!;
+    const end = this.ranges[3 * i + 1]!;
+    const name = this.bytes!.toString(this.ranges[3 * i + 2] ? 'latin1' : 'utf8', start, end);
+    this.decoded[i] = name;
+    return name;
+  }
+}
+
+/**
+ * Current communes (`commune-actuelle`, `arrondissement-municipal`) in file order, and former
+ * communes (other types with a `chefLieu`), with what the geocoder reads of them.
+ */
+export interface Communes {
+  codes: Keys;
+  postcodeKeys: Keys;
+  count: number;
+  /** INSEE code (key in `codes`). */
+  code: Int32Array;
+  name: (row: number) => string;
+  /** Index in `departements`. */
+  departement: Uint16Array;
+  departements: string[];
+  /** 0 when absent. */
+  population: Float64Array;
+  /** Key in `codes` of the parent commune of an arrondissement (`commune`), -1 when none. */
+  parent: Int32Array;
+  /** Postcodes of row r: postcodes[postcodeStart[r] .. postcodeStart[r + 1]) (keys in `postcodeKeys`). */
+  postcodeStart: Int32Array;
+  postcodes: Int32Array;
+  former: {
+    count: number;
+    code: Int32Array;
+    /** Key in `codes` of the current commune it belongs to. */
+    chefLieu: Int32Array;
+    name: (i: number) => string;
+  };
+}
+
+class Builder {
+  readonly codes = new Keys(false);
+  readonly postcodeKeys = new Keys(true);
+  readonly code = new Ints();
+  readonly nameRanges = new Ints();
+  readonly departement = new Ints();
+  readonly departements: string[] = [];
+  readonly departementIndex = new Map<string, number>();
+  readonly population = new Floats();
+  readonly parent = new Ints();
+  readonly postcodeStart = new Ints();
+  readonly postcodes = new Ints();
+  readonly formerCode = new Ints();
+  readonly formerChefLieu = new Ints();
+  readonly formerNameRanges = new Ints();
+  /** Names already decoded (slow path), else undefined: read from nameRanges. */
+  readonly names: Array<string | undefined> = [];
+  readonly formerNames: Array<string | undefined> = [];
+
+  constructor() {
+    this.postcodeStart.push(0);
+  }
+
+  pushRange(ranges: Ints, start: number, end: number, ascii: number): void {
+    ranges.push(start);
+    ranges.push(end);
+    ranges.push(ascii);
+  }
+
+  departementOf(name: string): number {
+    let i = this.departementIndex.get(name);
+    if (i === undefined) {
+      i = this.departements.length;
+      this.departements.push(name);
+      this.departementIndex.set(name, i);
+    }
+    return i;
+  }
+
+  build(bytes: Buffer | undefined): Communes {
+    const count = this.code.length;
+    return {
+      codes: this.codes,
+      postcodeKeys: this.postcodeKeys,
+      count,
+      code: this.code.done(),
+      name: ((n) => (row: number) => n.get(row))(new Names(bytes, this.nameRanges.done(), this.names)),
+      departement: Uint16Array.from(this.departement.done()),
+      departements: this.departements,
+      population: this.population.done(),
+      parent: this.parent.done(),
+      postcodeStart: this.postcodeStart.done(),
+      postcodes: this.postcodes.done(),
+      former: {
+        count: this.formerCode.length,
+        code: this.formerCode.done(),
+        chefLieu: this.formerChefLieu.done(),
+        name: ((n) => (i: number) => n.get(i))(new Names(bytes, this.formerNameRanges.done(), this.formerNames)),
+      },
+    };
+  }
+}
+
+const CURRENT_TYPES = ['commune-actuelle', 'arrondissement-municipal'];
+
+/** Reads `communes.json`; see {@link Communes}. */
+export function readCommunes(file: string): Communes {
+  const bytes = readFileSync(file);
+  return scan(bytes) ?? fromObjects(JSON.parse(bytes.toString('utf8')), new Builder()).build(undefined);
+}
+
+function text(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new Error(`communes.json: ${what} is not a string: ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Adds parsed commune objects (the slow path: odd lines, or the whole file). */
+function fromObjects(objects: unknown, b: Builder): Builder {
+  if (!Array.isArray(objects)) throw new Error('communes.json: expected an array');
+  for (const o of objects as Array<Record<string, unknown>>) {
+    if (CURRENT_TYPES.includes(o.type as string)) {
+      b.code.push(b.codes.add(text(o.code, 'code')));
+      b.names.push(text(o.nom, 'nom'));
+      b.pushRange(b.nameRanges, -1, -1, 0);
+      b.departement.push(b.departementOf(text(o.departement, 'departement')));
+      const population = o.population ?? 0;
+      if (typeof population !== 'number') throw new Error(`communes.json: population is not a number: ${JSON.stringify(population)}`);
+      b.population.push(population);
+      b.parent.push(o.commune ? b.codes.add(text(o.commune, 'commune')) : -1);
+      for (const cp of (o.codesPostaux ?? []) as unknown[]) b.postcodes.push(b.postcodeKeys.add(text(cp, 'postcode')));
+      b.postcodeStart.push(b.postcodes.length);
+    } else if (o.chefLieu) {
+      b.formerCode.push(b.codes.add(text(o.code, 'code')));
+      b.formerChefLieu.push(b.codes.add(text(o.chefLieu, 'chefLieu')));
+      b.formerNames.push(text(o.nom, 'nom'));
+      b.pushRange(b.formerNameRanges, -1, -1, 0);
+    }
+  }
+  return b;
+}
+
+/** A string value: no quote, no escape. */
+const S = '[^"\\\\\\n]*';
+/**
+ * The line of most communes (93 %): every key in this order, values without escapes. Captures the
+ * code, name, département, type, postcodes (their JSON list's inside) and population.
+ */
+const COMMUNE_LINE = new RegExp(
+  `^\\{"code":"(${S})","nom":"(${S})","typeLiaison":\\d+,"zone":"${S}","arrondissement":"${S}","departement":"(${S})","region":"${S}","type":"(${S})",` +
+    `"rangChefLieu":\\d+,(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"${S}",)*(?:"${S}")?)\\],"population":(\\d{1,15})\\},?$`,
+  'gm',
+);
+/** Where the name starts in such a line, after `{"code":"<code>","nom":"`. */
+const NAME_OFFSET = '{"code":"'.length + '","nom":"'.length;
+
+/**
+ * The fast path. The file is written one object per line: lines of the usual shape are read with
+ * COMMUNE_LINE (the regular-expression engine does the scanning, natively, from the first byte:
+ * this runs once per process, before the JIT has warmed up), the others with `JSON.parse`, one line
+ * at a time. `undefined` when the file is not laid out that way.
+ */
+function scan(bytes: Buffer): Communes | undefined {
+  const all = bytes.toString('latin1');
+  const open = all.indexOf('[');
+  const close = all.lastIndexOf(']');
+  if (open < 0 || close < open || all.slice(0, open).trim() !== '' || all.slice(close + 1).trim() !== '') return undefined;
+  const b = new Builder();
+  const re = COMMUNE_LINE;
+  re.lastIndex = open + 1;
+  let done = open + 1;
+  let previousDep = '';
+  let dep = -1;
+  for (;;) {
+    const m = re.exec(all);
+    const gapEnd = m ? m.index : close;
+    if (gapEnd > done && !readLines(all.slice(done, gapEnd), bytes, done, b)) return undefined;
+    if (!m || m.index >= close) break;
+    const [line, code, nom, departement, type, postcodes, population] = m as unknown as string[];
+    done = m.index + line!.length;
+    if (type !== CURRENT_TYPES[0] && type !== CURRENT_TYPES[1]) {
+      // A former commune in the usual shape has no chefLieu: nothing to keep.
+      continue;
+    }
+    b.code.push(b.codes.add(utf8(code!)));
+    const nameStart = m.index + NAME_OFFSET + code!.length;
+    b.names.push(undefined);
+    b.pushRange(b.nameRanges, nameStart, nameStart + nom!.length, isAscii(nom!) ? 1 : 0);
+    if (departement !== previousDep || dep < 0) {
+      dep = b.departementOf(utf8(departement!));
+      previousDep = departement!;
+    }
+    b.departement.push(dep);
+    b.population.push(Number(population));
+    b.parent.push(-1);
+    if (postcodes) {
+      for (let i = 0; i < postcodes.length; ) {
+        const end = postcodes.indexOf('"', i + 1);
+        const value = postcodes.slice(i + 1, end);
+        b.postcodes.push(b.postcodeKeys.add(utf8(value)));
+        i = end + 2;
+      }
+    }
+    b.postcodeStart.push(b.postcodes.length);
+  }
+  return b.build(bytes);
+}
+
+/** Lines between usual ones: each a JSON object (with its comma), read by `JSON.parse`. */
+function readLines(chunk: string, bytes: Buffer, at: number, b: Builder): boolean {
+  let start = 0;
+  while (start < chunk.length) {
+    let end = chunk.indexOf('\n', start);
+    if (end < 0) end = chunk.length;
+    let line = chunk.slice(start, end).trim();
+    if (line.endsWith(',')) line = line.slice(0, -1).trimEnd();
+    if (line !== '') {
+      if (!line.startsWith('{') || !line.endsWith('}')) return false;
+      let object: unknown;
+      try {
+        // Decoded as UTF-8 from the bytes: the chunk is Latin-1.
+        const first = at + start + chunk.slice(start, end).indexOf('{');
+        object = JSON.parse(bytes.toString('utf8', first, first + line.length));
+      } catch {
+        return false;
+      }
+      if (typeof object !== 'object' || object === null || Array.isArray(object)) return false;
+      fromObjects([object], b);
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** A value captured from the Latin-1 text, as the UTF-8 it is. */
+function utf8(latin1: string): string {
+  return isAscii(latin1) ? latin1 : Buffer.from(latin1, 'latin1').toString('utf8');
+}
