@@ -276,10 +276,44 @@ function idToken(value: unknown, conversationId: string): string | undefined {
 /**
  * An ISO timestamp as DEL + milliseconds since the conversation's creation in base 36 (may be
  * negative: another instance's clock), or DEL T + epoch milliseconds when the creation is unknown.
+ * Only strings exactly as Date#toISOString writes them (years 100 to 9999) get a token; they are
+ * read digit by digit rather than with Date.parse + toISOString, which cost twice as much.
  */
 function timeToken(value: unknown, createdAt: number | undefined): string | undefined {
-  if (typeof value !== 'string' || value.length !== ISO_LENGTH || value.charCodeAt(10) !== 84 /* T */ || value.charCodeAt(23) !== 90 /* Z */) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isSafeInteger(ms) || new Date(ms).toISOString() !== value) return undefined;
+  if (typeof value !== 'string' || value.length !== ISO_LENGTH) return undefined;
+  const ms = isoMilliseconds(value);
+  if (ms === undefined) return undefined;
   return createdAt !== undefined && Number.isSafeInteger(createdAt) ? TOKEN + (ms - createdAt).toString(36) : `${TOKEN}T${ms.toString(36)}`;
+}
+
+/** Epoch ms of `YYYY-MM-DDTHH:mm:ss.sssZ` when it is what toISOString gives for them, else undefined. */
+function isoMilliseconds(s: string): number | undefined {
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) {
+    return undefined; // - - T : : . Z
+  }
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const milli = digits(s, 20, 3);
+  // digits() gives -1 for a non-digit: every field is checked against its lower bound too.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) {
+    return undefined;
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+}
+
+/** The decimal number of `length` digits at `start`, or -1 when one is not a digit. */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
