@@ -103,7 +103,12 @@ describe('DirectLineChannel crash recovery', () => {
     const store = new MemoryStore();
     const logger = pino({ level: 'silent' });
     const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
-    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now });
+    let slept = 0;
+    const sleep = async (ms: number) => {
+      slept += ms;
+      now += ms;
+    };
+    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now, sleep });
     const { conversationId, auth } = await start(channel);
     const user = (await store.log.getConversation(conversationId))!.userId;
     // What a crash leaves: the message stored, no turn run, the POST never acknowledged.
@@ -112,21 +117,52 @@ describe('DirectLineChannel crash recovery', () => {
       { type: 'message', text: 'attestation caf', from: { id: user, role: 'user' }, conversation: { id: conversationId }, recipient: { id: 'ariane', role: 'bot' }, channelId: 'directline', timestamp: new Date(now).toISOString(), channelData: { clientActivityID: 'lost-1' } },
       'lost-1',
     );
-    // The client retries right away (another instance may still be running it): nothing re-run yet.
-    const early = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
     const replies = async (id: string) => (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === id);
-    expect(await replies((early.body as { id: string }).id)).toHaveLength(0);
-    // After the restart, the retry runs the lost turn.
-    now += 10_000;
-    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
-    const id = (retry.body as { id: string }).id;
-    expect(id).toBe((early.body as { id: string }).id);
+    // The client retries right away, as soon as the server is back: another instance might still be
+    // running that turn, so the retry waits the rest of 5 s for a reply; none comes: it runs the turn.
+    const early = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    const id = (early.body as { id: string }).id;
+    expect(slept).toBe(5000);
     const first = await replies(id);
     expect(first.length).toBeGreaterThan(0);
-    // Another retry does nothing more.
+    // Later retries do nothing more, at once.
+    slept = 0;
     now += 10_000;
-    await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    expect((retry.body as { id: string }).id).toBe(id);
     expect(await replies(id)).toHaveLength(first.length);
+    expect(slept).toBe(0);
+  });
+
+  test('a retry while the turn is still running elsewhere waits for its reply and does not run it again', async () => {
+    let now = Date.parse('2026-01-05T10:00:00Z');
+    const store = new MemoryStore();
+    const logger = pino({ level: 'silent' });
+    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
+    let conversationId = '';
+    let storedId = '';
+    let slept = 0;
+    const sleep = async (ms: number) => {
+      slept += ms;
+      now += ms;
+      // The other instance answers after a second.
+      if (slept === 1000) await store.log.append(conversationId, { type: 'message', text: 'réponse', replyToId: storedId, from: { id: 'ariane', role: 'bot' } });
+    };
+    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now, sleep });
+    const started = await start(channel);
+    conversationId = started.conversationId;
+    const user = (await store.log.getConversation(conversationId))!.userId;
+    const stored = await store.log.append(
+      conversationId,
+      { type: 'message', text: 'attestation caf', from: { id: user, role: 'user' }, timestamp: new Date(now).toISOString(), channelData: { clientActivityID: 'busy-1' } },
+      'busy-1',
+    );
+    storedId = stored.id;
+    const retry = await channel.postActivity(started.auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'busy-1' } });
+    expect((retry.body as { id: string }).id).toBe(storedId);
+    expect(slept).toBeLessThan(5000);
+    const all = (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === storedId);
+    expect(all.map((a) => a.activity.text)).toEqual(['réponse']);
   });
 });
 

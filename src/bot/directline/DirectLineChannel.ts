@@ -56,12 +56,16 @@ export interface DirectLineChannelOptions {
   /** Most activities returned by one GET (default 100; the client asks again at once). */
   pageSize?: int;
   now?: () => number;
+  /** Waits `ms` (tests pass one that moves their clock). */
+  sleep?: (ms: number) => Promise<void>;
 }
 type int = number;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** A stored message still unanswered this long after it was stored lost its turn (crash). */
 const UNANSWERED_AFTER_MS = 5000;
+/** How often a retry waiting for a turn that may still be running looks for its reply. */
+const RETRY_CHECK_MS = 250;
 const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
 const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
 
@@ -308,7 +312,7 @@ export class DirectLineChannel {
       if (logged.duplicate) {
         // A retry of a message whose turn never ran (the server died between storing it and
         // answering, so the first POST was never acknowledged): run it now, once.
-        if (type === ActivityTypes.Message && (await this.unanswered(conversationId, logged))) {
+        if (type === ActivityTypes.Message && (await this.lostTurn(conversationId, logged))) {
           await this.adapter.processActivity({ ...logged.activity, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
         }
         return { status: 200, body: { id: logged.id } };
@@ -438,14 +442,22 @@ export class DirectLineChannel {
   }
 
   /**
-   * True when a stored message has no reply and is old enough that no instance can still be running
-   * its turn (turns take milliseconds; `UNANSWERED_AFTER_MS` leaves a wide margin).
+   * True when a stored message has no reply and no instance can still be running its turn: its turn
+   * was lost (the server died between storing it and answering). Turns take milliseconds, so a
+   * message `UNANSWERED_AFTER_MS` old without a reply is lost. A retry that comes sooner (a server
+   * restarts in a few seconds) waits out the rest of that time, watching for the reply, rather than
+   * answering "received" for a message that nothing would ever answer.
    */
-  private async unanswered(conversationId: string, logged: { id: string; watermark: number; activity: Record<string, unknown> }): Promise<boolean> {
+  private async lostTurn(conversationId: string, logged: { id: string; watermark: number; activity: Record<string, unknown> }): Promise<boolean> {
     const at = Date.parse(String(logged.activity.timestamp));
-    if (!Number.isFinite(at) || this.now() - at < UNANSWERED_AFTER_MS) return false;
-    const later = await this.options.log.list(conversationId, logged.watermark, 200);
-    return !later.activities.some((a) => a.activity.replyToId === logged.id);
+    if (!Number.isFinite(at)) return false;
+    const answered = async () => (await this.options.log.list(conversationId, logged.watermark, 200)).activities.some((a) => a.activity.replyToId === logged.id);
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let waited = 0, left = UNANSWERED_AFTER_MS - (this.now() - at); waited < left; waited += RETRY_CHECK_MS) {
+      if (await answered()) return false;
+      await sleep(RETRY_CHECK_MS);
+    }
+    return !(await answered());
   }
 
   /** Runs `fn` after the previous turns of this conversation in this process. */
