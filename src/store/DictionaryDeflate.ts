@@ -140,8 +140,11 @@ export class DictionaryDeflate {
     this.dictionary.copy(this.decodeBuf, 0);
   }
 
-  /** Raw deflate of the UTF-8 bytes of `text`, as inflating with this dictionary gives them back. */
-  deflate(text: string): Buffer {
+  /**
+   * Raw deflate of the UTF-8 bytes of `text`, as inflating with this dictionary gives them back,
+   * after `headroom` bytes left for the caller (a format byte, say).
+   */
+  deflate(text: string, headroom = 0): Buffer {
     const dl = this.dictionary.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     let work = this.kept;
@@ -205,8 +208,8 @@ export class DictionaryDeflate {
     }
     this.put(LIT_CODE[END_OF_BLOCK]!, LIT_BITS[END_OF_BLOCK]!);
     if (this.count > 0) this.out[this.o++] = this.bits & 0xff;
-    const result = Buffer.allocUnsafe(this.o);
-    this.out.copy(result, 0, 0, this.o);
+    const result = Buffer.allocUnsafe(headroom + this.o);
+    this.out.copy(result, headroom, 0, this.o);
     return result;
   }
 

@@ -85,25 +85,17 @@ export interface EncodedActivity {
  */
 export function encodeActivity(activity: unknown, context: ActivityContext): EncodedActivity {
   const tokens = withTokens(activity, context);
-  let text: string | undefined;
-  let tokenized = false;
-  if (tokens) {
-    text = JSON.stringify(tokens.activity);
-    // JSON.stringify leaves U+007F as it is: one count tells whether the activity has its own, which
-    // a token could be mistaken for. Then it is stored without tokens (rare).
-    tokenized = countTokenChars(text) === tokens.count;
-  }
-  if (!tokenized) text = JSON.stringify(activity) ?? 'null';
-  const json = text!;
+  const withTokensJson = tokens && JSON.stringify(tokens.activity);
+  // JSON.stringify leaves U+007F as it is: one count tells whether the activity has its own, which
+  // a token could be mistaken for. Then it is stored without tokens (rare).
+  const tokenized = withTokensJson !== undefined && countTokenChars(withTokensJson) === tokens!.count;
+  const json = tokenized ? withTokensJson : (JSON.stringify(activity) ?? 'null');
   const copy = JSON.parse(json) as Record<string, unknown>;
   if (tokenized) putBack(copy, tokens!.originals);
-  const deflated = dictionaryDeflate().deflate(json);
+  let stored = dictionaryDeflate().deflate(json, 1);
   const size = Buffer.byteLength(json);
-  let stored: Buffer;
-  if (deflated.length < size) {
-    stored = Buffer.allocUnsafe(1 + deflated.length);
+  if (stored.length - 1 < size) {
     stored[0] = tokenized ? FORMAT.TOKENS_DEFLATE_1 : FORMAT.PLAIN_DEFLATE_1;
-    deflated.copy(stored, 1);
   } else {
     stored = Buffer.allocUnsafe(1 + size);
     stored[0] = tokenized ? FORMAT.TOKENS : FORMAT.PLAIN;
