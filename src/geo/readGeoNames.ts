@@ -15,26 +15,33 @@ const COUNTRY_COLUMN = 8;
 /** Columns of a GeoNames line (geonameid … modification date). */
 const COLUMNS = 19;
 
-/** Lines of cities500.txt, kept as one Latin-1 string (one character per byte) with their column bounds. */
+/**
+ * Lines of cities500.txt as one Latin-1 string (one character per byte: ASCII columns read as they
+ * are, names through {@link utf8}), with the values of the columns asked for.
+ */
 export class GeoNamesLines {
   constructor(
-    private readonly text: string,
-    /** Per line, COLUMNS + 1 offsets: the start of each column, then the line's end + 1. */
-    private readonly bounds: Int32Array,
+    readonly text: string,
+    /** Where each line starts in `text`. */
+    private readonly starts: Int32Array,
+    /** The asked columns' values, line after line. */
+    private readonly values: string[],
+    private readonly columns: readonly number[],
     readonly length: number,
   ) {}
 
-  /** Column `column` of line `line`, as Latin-1 (ASCII columns read as they are; names: see {@link utf8}). */
-  column(line: number, column: number): string {
-    const at = line * (COLUMNS + 1) + column;
-    return this.text.slice(this.bounds[at]!, this.bounds[at + 1]! - 1);
+  /** The value of the k-th asked column of line `line`. */
+  value(line: number, k: number): string {
+    return this.values[line * this.columns.length + k]!;
   }
 
-  /** Whether column `column` of line `line` is exactly `value` (ASCII), without making a string. */
-  columnIs(line: number, column: number, value: string): boolean {
-    const at = line * (COLUMNS + 1) + column;
-    const start = this.bounds[at]!;
-    return this.bounds[at + 1]! - 1 - start === value.length && this.text.startsWith(value, start);
+  /** Any column of line `line` (found by counting tabs: for the few lines that need other columns). */
+  column(line: number, column: number): string {
+    let start = this.starts[line]!;
+    for (let k = 0; k < column; k++) start = this.text.indexOf('\t', start) + 1;
+    // A line ends at a newline or at the end of the text.
+    const end = column === COLUMNS - 1 ? this.text.indexOf('\n', start) : this.text.indexOf('\t', start);
+    return this.text.slice(start, end < 0 ? this.text.length : end);
   }
 }
 
@@ -109,11 +116,12 @@ class LineFile {
 }
 
 /**
- * The lines whose country (column 8) is one of `countries`: countries in ascending order, each
- * country's lines in file order (which is file order, the file being sorted by country). Empty lines
- * are skipped; a line without the 19 GeoNames columns, or of another country, is an error.
+ * The lines whose country (column 8) is one of `countries`, with the values of `columns`:
+ * countries in ascending order, each country's lines in file order (which is file order, the file
+ * being sorted by country). Empty lines are skipped; a line without the 19 GeoNames columns, or of
+ * another country than its block's, is an error.
  */
-export function readGeoNames(file: string, countries: readonly string[]): GeoNamesLines {
+export function readGeoNames(file: string, countries: readonly string[], columns: readonly number[]): GeoNamesLines {
   const f = new LineFile(file);
   const wanted = [...new Set(countries)].sort();
   const blocks: Array<[number, number]> = [];
@@ -133,65 +141,36 @@ export function readGeoNames(file: string, countries: readonly string[]): GeoNam
   } finally {
     f.close();
   }
-  const bounds = new Int32Array((lineCount(bytes) + 1) * (COLUMNS + 1));
-  const lines = lineBounds(bytes, bounds);
-  if (lines < 0) {
-    const at = bounds[-lines - 1]!;
-    throw new Error(`cities500: a line has not ${COLUMNS} columns: "${bytes.toString('utf8', at, Math.max(at, bytes.indexOf(NEWLINE, at)))}"`);
-  }
-  const result = new GeoNamesLines(bytes.toString('latin1'), bounds, lines);
-  // Each block holds only its country if the file is sorted by country, as GeoNames writes it.
+  const text = bytes.toString('latin1');
+  // One regular expression splits each line into its 19 columns (natively: this runs once per
+  // process, before the JIT has warmed up), capturing the country and the columns asked for.
+  const captured = [...new Set([COUNTRY_COLUMN, ...columns])].sort((a, b) => a - b);
+  const cell = (k: number) => (captured.includes(k) ? '([^\t\n]*)' : '[^\t\n]*');
+  const line = new RegExp(`^${Array.from({ length: COLUMNS }, (_, k) => cell(k)).join('\t')}$`, 'gm');
+  const group = (column: number) => captured.indexOf(column) + 1;
+  const countryGroup = group(COUNTRY_COLUMN);
+  const groups = columns.map(group);
+  const starts: number[] = [];
+  const values: string[] = [];
   let block = 0;
-  let blockEnd = 0;
-  for (let line = 0; line < lines; line++) {
-    while (bounds[line * (COLUMNS + 1)]! >= blockEnd) {
-      const [start, end] = blocks[block++]!;
-      blockEnd += end - start;
+  let blockEnd = blocks.length ? blocks[0]![1] - blocks[0]![0] : 0;
+  let expected = 0;
+  for (let m = line.exec(text); m; m = line.exec(text)) {
+    // Only empty lines may come between two lines.
+    if (text.slice(expected, m.index).trim() !== '') throw new Error(`cities500: a line has not ${COLUMNS} columns: "${utf8(text.slice(expected, text.indexOf('\n', expected)))}"`);
+    expected = line.lastIndex + 1;
+    while (m.index >= blockEnd && block < blocks.length - 1) {
+      block++;
+      blockEnd += blocks[block]![1] - blocks[block]![0];
     }
-    if (!result.columnIs(line, COUNTRY_COLUMN, wanted[block - 1]!)) {
-      throw new Error(`cities500 is not sorted by country: line ${result.column(line, 0)} (${result.column(line, COUNTRY_COLUMN)}) among ${wanted[block - 1]}`);
-    }
+    // Each block holds only its country if the file is sorted by country, as GeoNames writes it.
+    if (m[countryGroup] !== wanted[block]) throw new Error(`cities500 is not sorted by country: a line of ${m[countryGroup]} among ${wanted[block]}`);
+    starts.push(m.index);
+    for (const g of groups) values.push(m[g]!);
+    if (line.lastIndex === m.index) line.lastIndex++;
   }
-  return result;
-}
-
-/** Upper bound of the number of lines (newlines, plus a last line without one). */
-function lineCount(bytes: Uint8Array): number {
-  let count = 1;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === NEWLINE) count++;
-  return count;
-}
-
-/**
- * Fills `bounds` (see GeoNamesLines) and returns the number of lines; -(k + 1) when the line
- * starting at bounds[k] has not COLUMNS columns. Empty lines are skipped. A small function of its
- * own: this loop over 3 MB runs once, and a small function is compiled to machine code at once.
- */
-function lineBounds(bytes: Uint8Array, bounds: Int32Array): number {
-  let line = 0;
-  let column = 0;
-  let at = 0;
-  bounds[0] = 0;
-  const n = bytes.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? bytes[i] : NEWLINE;
-    if (c === TAB) {
-      if (++column >= COLUMNS) return -(at + 1);
-      bounds[at + column] = i + 1;
-    } else if (c === NEWLINE) {
-      if (column === 0 && i === bounds[at]) {
-        bounds[at] = i + 1;
-        continue;
-      }
-      if (column !== COLUMNS - 1) return -(at + 1);
-      bounds[at + COLUMNS] = i + 1;
-      line++;
-      column = 0;
-      at = line * (COLUMNS + 1);
-      bounds[at] = i + 1;
-    }
-  }
-  return line;
+  if (text.slice(expected).trim() !== '') throw new Error(`cities500: a line has not ${COLUMNS} columns: "${utf8(text.slice(expected, text.indexOf('\n', expected)))}"`);
+  return new GeoNamesLines(text, Int32Array.from(starts), values, columns, starts.length);
 }
 
 /** A column of {@link readGeoNames} as UTF-8 text (names), the way the file is encoded. */

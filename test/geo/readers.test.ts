@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { foldName } from '../../src/geo';
+import { foldInitial } from '../../src/geo/foldName';
 import { Keys, readCommunes, type Communes } from '../../src/geo/readCommunes';
 import { readEpciMembers } from '../../src/geo/readEpciMembers';
 import { readGeoNames, utf8 } from '../../src/geo/readGeoNames';
@@ -90,35 +91,46 @@ describe('readCommunes', () => {
 });
 
 describe('readEpciMembers', () => {
+  // Codes as the geocoder sees them: keys of the codes it knows, -1 for others.
+  const codes = new Keys(false);
+  for (const known of ['74042', 'x-1']) codes.add(known);
+  const read = (file: string) => readEpciMembers(file, codes).map((members) => Array.from(members, (k) => (k < 0 ? k : codes.text(k))));
+
   it('reads the registry file as JSON.parse does', () => {
     const file = path.join(DATA, 'epci.json');
     const want = (JSON.parse(readFileSync(file, 'utf8')) as Array<{ membres: Array<{ code: string }> }>).map((e) => e.membres.map((m) => m.code));
-    const got = readEpciMembers(file);
+    const got = read(file);
     expect(got.length).toBeGreaterThan(1_000);
     expect(got).toEqual(want);
   });
 
   it('reads other layouts as JSON.parse does', () => {
     const epcis = [
-      { code: '200000172', nom: 'CC A', membres: [{ code: '74042', nom: 'Bonneville' }, { nom: 'Marignier', code: '74164' }] },
+      { code: '200000172', nom: 'CC A', membres: [{ code: '74042', nom: 'Bonneville' }, { nom: 'Marignier', code: '74164' }, { code: 'x-1' }, { code: 'unknown' }] },
       { code: '200000438', nom: 'CC {B}', membres: [] },
     ];
-    const want = epcis.map((e) => e.membres.map((m) => m.code));
-    expect(readEpciMembers(write('epci-lines.json', `[\n${epcis.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`))).toEqual(want);
-    expect(readEpciMembers(write('epci-pretty.json', JSON.stringify(epcis, null, 1)))).toEqual(want);
+    const want = [['74042', '74164', 'x-1', -1], []];
+    expect(read(write('epci-lines.json', `[\n${epcis.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`))).toEqual(want);
+    expect(read(write('epci-pretty.json', JSON.stringify(epcis, null, 1)))).toEqual(want);
   });
 });
 
 describe('readGeoNames', () => {
+  // Every column of each line; the asked columns (latitude, country, population) from their values too.
+  const asked = [4, 8, 14];
   const columns = (lines: ReturnType<typeof readGeoNames>) =>
-    Array.from({ length: lines.length }, (_, l) => Array.from({ length: 19 }, (_, k) => utf8(lines.column(l, k))).join('\t'));
+    Array.from({ length: lines.length }, (_, l) => {
+      const all = Array.from({ length: 19 }, (_, k) => lines.column(l, k));
+      expect(asked.map((column, k) => lines.value(l, k))).toEqual(asked.map((column) => all[column]));
+      return all.map(utf8).join('\t');
+    });
 
   it('finds exactly the lines of France that a full scan finds (the file is sorted by country)', () => {
     const wanted = new Set(FRANCE);
     const all = readFileSync(CITIES500, 'utf8').split('\n');
     const scanned = all.filter((line) => wanted.has(line.split('\t')[8] ?? ''));
     expect(scanned.length).toBeGreaterThan(15_000);
-    expect(columns(readGeoNames(CITIES500, FRANCE))).toEqual(scanned);
+    expect(columns(readGeoNames(CITIES500, FRANCE, asked))).toEqual(scanned);
   });
 
   const line = (id: number, country: string, name = `Place ${id}`) =>
@@ -128,14 +140,19 @@ describe('readGeoNames', () => {
     const long = `Longue ${'é'.repeat(6000)}`;
     const lines = [line(1, 'AD'), line(2, 'FR', long), line(3, 'FR'), line(4, 'GB'), line(5, 'GP'), line(6, 'ZW')];
     const file = write('cities.txt', `${lines.join('\n')}\n`);
-    expect(columns(readGeoNames(file, ['FR', 'GP', 'NC']))).toEqual([lines[1], lines[2], lines[4]]);
-    expect(readGeoNames(file, ['NC']).length).toBe(0);
-    expect(columns(readGeoNames(file, ['AD', 'ZW']))).toEqual([lines[0], lines[5]]);
+    expect(columns(readGeoNames(file, ['FR', 'GP', 'NC'], asked))).toEqual([lines[1], lines[2], lines[4]]);
+    expect(readGeoNames(file, ['NC'], asked).length).toBe(0);
+    expect(columns(readGeoNames(file, ['AD', 'ZW'], asked))).toEqual([lines[0], lines[5]]);
+  });
+
+  it('says so when a line is not a GeoNames line', () => {
+    const file = write('short.txt', `${[line(1, 'FR'), line(2, 'FR').replace('\t100\t', '\t'), line(3, 'FR')].join('\n')}\n`);
+    expect(() => readGeoNames(file, ['FR'], asked)).toThrow(/has not 19 columns/);
   });
 
   it('says so when the file is not sorted by country', () => {
     const file = write('unsorted.txt', `${[line(1, 'FR'), line(2, 'AD'), line(3, 'FR'), line(4, 'GB')].join('\n')}\n`);
-    expect(() => readGeoNames(file, ['AD', 'FR'])).toThrow(/not sorted by country/);
+    expect(() => readGeoNames(file, ['AD', 'FR'], asked)).toThrow(/not sorted by country/);
   });
 });
 
@@ -159,14 +176,16 @@ describe('foldName', () => {
     const differences: string[] = [];
     for (let code = 0; code < 0x10000; code++) {
       const ch = String.fromCharCode(code);
-      for (const s of [ch, `st${ch}e`, `${ch} s/ ${ch}`]) if (foldName(s) !== definition(s)) differences.push(JSON.stringify(s));
+      for (const s of [ch, `st${ch}e`, `${ch} s/ ${ch}`, ` ${ch}x`, `-${ch}${ch}`]) {
+        if (foldName(s) !== definition(s) || foldInitial(s) !== definition(s).charAt(0)) differences.push(JSON.stringify(s));
+      }
     }
     expect(differences).toEqual([]);
   });
 
   it('folds the names of the registry as the definition does', () => {
     const communes = JSON.parse(readFileSync(path.join(DATA, 'communes.json'), 'utf8')) as Array<{ nom: string }>;
-    const differences = communes.filter((c) => foldName(c.nom) !== definition(c.nom)).map((c) => c.nom);
+    const differences = communes.filter((c) => foldName(c.nom) !== definition(c.nom) || foldInitial(c.nom) !== definition(c.nom).charAt(0)).map((c) => c.nom);
     expect(differences).toEqual([]);
     expect(foldName('constructor')).toBe('constructor');
   });
