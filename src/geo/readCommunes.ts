@@ -335,13 +335,14 @@ const S = '[^"\\\\\\n]*';
 const CODE = '[0-9A-Z]{5}';
 /**
  * The lines of 99 % of the file, every key in this order, values without escapes: a current
- * commune or a former one. Captures: the name (group 1 when it is ASCII, else 2), then for a current
- * commune its département (3), postcodes (4: the inside of their JSON list) and population (5), for a
- * former one its chef-lieu (6). The regular-expression engine does the scanning natively: this runs
- * once per process, before the JIT has warmed up.
+ * commune or a former one. Captures: the name (group 1 when it is ASCII, else 2; neither class holds
+ * a quote, so no backtracking past the name's end), then for a current commune its département (3),
+ * postcodes (4: the inside of their JSON list) and population (5), for a former one its chef-lieu
+ * (6). The regular-expression engine does the scanning natively: this runs once per process, before
+ * the JIT has warmed up.
  */
 const USUAL_LINE = new RegExp(
-  `^\\{"code":"${CODE}","nom":"(?:([\\x20-\\x7f]*)|(${S}))","typeLiaison":\\d+,"zone":"${S}",(?:` +
+  `^\\{"code":"${CODE}","nom":"(?:([\\x20\\x21\\x23-\\x5b\\x5d-\\x7f]*)|(${S}))","typeLiaison":\\d+,"zone":"${S}",(?:` +
     `"arrondissement":"${S}","departement":"(${S})","region":"${S}","type":"(?:commune-actuelle|arrondissement-municipal)","rangChefLieu":\\d+,` +
     `(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"\\d{5}",)*(?:"\\d{5}")?)\\],"population":(\\d{1,15})` +
     `|"type":"(?!commune-actuelle"|arrondissement-municipal")${S}","chefLieu":"(${CODE})","arrondissement":"${S}","departement":"${S}","region":"${S}"` +

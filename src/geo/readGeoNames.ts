@@ -17,25 +17,20 @@ const COLUMNS = 19;
 
 /**
  * Lines of cities500.txt as one Latin-1 string (one character per byte: ASCII columns read as they
- * are, names through {@link utf8}), with the values of the columns asked for.
+ * are, names through {@link utf8}).
  */
 export class GeoNamesLines {
+  readonly length: number;
+
   constructor(
     readonly text: string,
     /** Where each line starts in `text`. */
     private readonly starts: Int32Array,
-    /** The asked columns' values, line after line. */
-    private readonly values: string[],
-    private readonly columns: readonly number[],
-    readonly length: number,
-  ) {}
-
-  /** The value of the k-th asked column of line `line`. */
-  value(line: number, k: number): string {
-    return this.values[line * this.columns.length + k]!;
+  ) {
+    this.length = starts.length;
   }
 
-  /** Any column of line `line` (found by counting tabs: for the few lines that need other columns). */
+  /** Column `column` of line `line` (found by counting tabs: for the few lines that need more). */
   column(line: number, column: number): string {
     let start = this.starts[line]!;
     for (let k = 0; k < column; k++) start = this.text.indexOf('\t', start) + 1;
@@ -116,12 +111,12 @@ class LineFile {
 }
 
 /**
- * The lines whose country (column 8) is one of `countries`, with the values of `columns`:
- * countries in ascending order, each country's lines in file order (which is file order, the file
- * being sorted by country). Empty lines are skipped; a line without the 19 GeoNames columns, or of
- * another country than its block's, is an error.
+ * The lines whose country (column 8) is one of `countries`: countries in ascending order, each
+ * country's lines in file order (which is file order, the file being sorted by country). For each,
+ * `onLine` gets the values of `columns` (in an array it reuses). Empty lines are skipped; a line
+ * without the 19 GeoNames columns, or of another country than its block's, is an error.
  */
-export function readGeoNames(file: string, countries: readonly string[], columns: readonly number[]): GeoNamesLines {
+export function readGeoNames(file: string, countries: readonly string[], columns: readonly number[], onLine: (line: number, values: string[]) => void): GeoNamesLines {
   const f = new LineFile(file);
   const wanted = [...new Set(countries)].sort();
   const blocks: Array<[number, number]> = [];
@@ -151,7 +146,7 @@ export function readGeoNames(file: string, countries: readonly string[], columns
   const countryGroup = group(COUNTRY_COLUMN);
   const groups = columns.map(group);
   const starts: number[] = [];
-  const values: string[] = [];
+  const values: string[] = columns.map(() => '');
   let block = 0;
   let blockEnd = blocks.length ? blocks[0]![1] - blocks[0]![0] : 0;
   let expected = 0;
@@ -165,12 +160,13 @@ export function readGeoNames(file: string, countries: readonly string[], columns
     }
     // Each block holds only its country if the file is sorted by country, as GeoNames writes it.
     if (m[countryGroup] !== wanted[block]) throw new Error(`cities500 is not sorted by country: a line of ${m[countryGroup]} among ${wanted[block]}`);
+    for (let k = 0; k < groups.length; k++) values[k] = m[groups[k]!]!;
+    onLine(starts.length, values);
     starts.push(m.index);
-    for (const g of groups) values.push(m[g]!);
     if (line.lastIndex === m.index) line.lastIndex++;
   }
   if (text.slice(expected).trim() !== '') throw new Error(`cities500: a line has not ${COLUMNS} columns: "${utf8(text.slice(expected, text.indexOf('\n', expected)))}"`);
-  return new GeoNamesLines(text, Int32Array.from(starts), values, columns, starts.length);
+  return new GeoNamesLines(text, Int32Array.from(starts));
 }
 
 /** A column of {@link readGeoNames} as UTF-8 text (names), the way the file is encoded. */

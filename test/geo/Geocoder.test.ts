@@ -1,4 +1,4 @@
-import { foldName, getGeocoder } from '../../src/geo';
+import { foldName, Geocoder, getGeocoder } from '../../src/geo';
 
 const geocoder = getGeocoder();
 const km = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) => {
@@ -104,5 +104,29 @@ describe('Geocoder', () => {
     if (fallbacks.includes(sixt!.precision)) expect(km(sixt!, PIPRIAC)).toBeLessThan(25);
     expect(geocoder.locate({ postcode: '35550', name: 'pipriac' })?.insee).toBe('35219');
     expect(geocoder.locate({ insee: '36044' })?.nom).toBe('Châteauroux');
+  });
+
+  it('answers the same whichever query comes first (places are worked out when first asked)', () => {
+    // One commune of each precision: GeoNames code, same name, postcode, EPCI and département
+    // centres, an arrondissement, a former commune; then coordinates and statistics (all communes).
+    const queries: Array<(g: Geocoder) => unknown> = [
+      (g) => g.commune('01004'),
+      (g) => g.commune('98715'),
+      (g) => g.postcode('01400'),
+      (g) => g.commune('01036'),
+      (g) => g.geocode('Île-de-Bréhat'),
+      (g) => g.geocode('75011'),
+      (g) => g.geocode('13008'),
+      (g) => g.geocode('Cherbourg-Octeville'),
+      (g) => g.byName('Valromey-sur-Seran'),
+      (g) => g.nearest(48.7, -2.99),
+      (g) => g.stats(),
+    ];
+    const inOrder = new Geocoder();
+    const forward = queries.map((q) => q(inOrder));
+    const reversed = new Geocoder();
+    const backward = [...queries].reverse().map((q) => q(reversed)).reverse();
+    expect(backward).toEqual(forward);
+    expect(forward.map((r) => JSON.stringify(r)).join('\n')).toMatch(/"precision":"epci"[^]*"precision":"departement"/);
   });
 });
