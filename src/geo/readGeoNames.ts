@@ -67,16 +67,31 @@ class LineFile {
     return buffer.subarray(0, done);
   }
 
+  /** The bytes last read by lineAt: [windowStart, windowStart + windowLength) of the file. */
+  private windowStart = -1;
+  private windowLength = 0;
+
   /**
    * The first line starting at or after `position`: its start, and its country code (undefined at the
-   * end of the file). Reads a small window, larger when a line is long (Paris has 3 KB of names).
+   * end of the file). Reads 64 KB at a time and keeps them: the search's last steps and the line by
+   * line scan read nearby lines (a longer read when a line is longer, Paris has 3 KB of names).
    */
   lineAt(position: number): { start: number; country: string | undefined } {
-    const chunkStart = Math.max(0, position - 1);
-    for (let window = 4096; ; window *= 4) {
-      const chunk = this.read(chunkStart, window <= this.window.length ? this.window.subarray(0, window) : Buffer.allocUnsafe(window));
+    const from = Math.max(0, position - 1);
+    for (let size = 0; ; size = Math.max(size * 4, this.window.length * 4)) {
+      let chunk: Buffer;
+      let chunkStart = from;
+      if (size === 0 && this.windowStart >= 0 && from >= this.windowStart && from < this.windowStart + this.windowLength) {
+        chunkStart = this.windowStart;
+        chunk = this.window.subarray(0, this.windowLength);
+      } else if (size === 0) {
+        chunk = this.read(from, this.window);
+        this.windowStart = from;
+        this.windowLength = chunk.length;
+      } else chunk = this.read(from, Buffer.allocUnsafe(size));
       const end = chunkStart + chunk.length >= this.size;
-      const start = position === 0 ? 0 : chunk.indexOf(NEWLINE) + 1;
+      const offset = from - chunkStart;
+      const start = position === 0 ? 0 : chunk.indexOf(NEWLINE, offset) + 1;
       if (position !== 0 && start === 0) {
         if (end) return { start: this.size, country: undefined };
         continue;
@@ -96,17 +111,34 @@ class LineFile {
     }
   }
 
-  /** Start of the first line whose country is ≥ `country`, searching from `from` (a line start). */
+  /**
+   * Start of the first line whose country is ≥ `country`, searching from `from` (a line start that
+   * only lines of lower countries precede). Galloping first: the countries wanted come in order, and
+   * each is usually a few blocks after the previous one.
+   */
   lowerBound(country: string, from: number): number {
     let lo = from;
     let hi = this.size;
-    while (lo < hi) {
+    for (let step = 1 << 14; lo + step < this.size; step *= 4) {
+      const line = this.lineAt(lo + step);
+      if (line.country === undefined || line.country >= country) {
+        hi = lo + step;
+        break;
+      }
+      lo = line.start + 1;
+    }
+    while (hi - lo > 1 << 15) {
       const mid = lo + Math.floor((hi - lo) / 2);
       const line = this.lineAt(mid);
       if (line.country !== undefined && line.country < country) lo = line.start + 1;
       else hi = mid;
     }
-    return this.lineAt(lo).start;
+    // The last 32 KB line by line, from the bytes lineAt keeps.
+    for (;;) {
+      const line = this.lineAt(lo);
+      if (line.country === undefined || line.country >= country) return line.start;
+      lo = line.start + 1;
+    }
   }
 }
 
