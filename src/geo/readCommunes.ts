@@ -371,7 +371,10 @@ function scan(bytes: Buffer): Communes | undefined {
   for (;;) {
     const m = re.exec(all);
     const gapEnd = m ? m.index : close;
-    if (gapEnd > done && !readLines(all.slice(done, gapEnd), bytes, done, b)) return undefined;
+    // Between two usual lines there is only their newline; anything else is read line by line.
+    if (gapEnd > done + 1 || (gapEnd === done + 1 && all.charCodeAt(done) !== 0x0a)) {
+      if (!readLines(all.slice(done, gapEnd), bytes, done, b)) return undefined;
+    }
     if (!m || m.index >= close) break;
     done = re.lastIndex;
     if (m[3] === undefined) b.formerLine(all, m);
