@@ -216,19 +216,24 @@ class Builder {
   private dep = -1;
 
   /** A current commune's line of the usual shape (see USUAL_LINE) matched in `all`. */
-  currentLine(all: string, m: RegExpExecArray): void {
+  currentLine(all: string, m: RegExpExecArray, end: number): void {
     this.code.push(this.codes.findIn(all, m.index + CODE_OFFSET, m.index + CODE_OFFSET + 5));
-    this.name(this.nameRanges, m);
-    const dep = m[3]!;
+    this.name(this.nameRanges, all, m);
+    const dep = m[2]!;
     if (dep !== this.previousDep || this.dep < 0) {
       this.dep = this.departementOf(utf8(dep));
       this.previousDep = dep;
     }
     this.departement.push(this.dep);
-    this.population.push(Number(m[5]));
+    // …,"population":860} or …860},: the digits before the brace.
+    let digits = all.charCodeAt(end - 1) === 0x2c ? end - 2 : end - 1;
+    while (all.charCodeAt(digits - 1) !== 0x3a) digits--;
+    let population = 0;
+    for (let i = digits; all.charCodeAt(i) !== 0x7d; i++) population = population * 10 + all.charCodeAt(i) - 0x30;
+    this.population.push(population);
     this.parent.push(-1);
     // "01400","01401": five digits every eight characters.
-    const postcodes = m[4]!;
+    const postcodes = m[3]!;
     for (let i = 1; i < postcodes.length; i += 8) this.postcodes.push(this.postcodeKeys.findIn(postcodes, i, i + 5));
     this.postcodeStart.push(this.postcodes.length);
   }
@@ -236,15 +241,14 @@ class Builder {
   /** A former commune's line of the usual shape (see USUAL_LINE) matched in `all`. */
   formerLine(all: string, m: RegExpExecArray): void {
     this.formerCode.push(this.codes.findIn(all, m.index + CODE_OFFSET, m.index + CODE_OFFSET + 5));
-    this.formerChefLieu.push(this.codes.findIn(m[6]!, 0, 5));
-    this.name(this.formerNameRanges, m);
+    this.formerChefLieu.push(this.codes.findIn(m[4]!, 0, 5));
+    this.name(this.formerNameRanges, all, m);
   }
 
   /** The name's place in the line: decoded when asked for (see Names). */
-  private name(ranges: Ints, m: RegExpExecArray): void {
-    const ascii = m[1] !== undefined;
+  private name(ranges: Ints, all: string, m: RegExpExecArray): void {
     const start = m.index + NAME_OFFSET;
-    this.pushRange(ranges, start, start + (ascii ? m[1]! : m[2]!).length, ascii ? 1 : 0);
+    this.pushRange(ranges, start, all.indexOf('"', start), m[1] === undefined ? 0 : 1);
   }
 
   pushRange(ranges: Ints, start: number, end: number, ascii: number): void {
@@ -335,16 +339,17 @@ const S = '[^"\\\\\\n]*';
 const CODE = '[0-9A-Z]{5}';
 /**
  * The lines of 99 % of the file, every key in this order, values without escapes: a current
- * commune or a former one. Captures: the name (group 1 when it is ASCII, else 2; neither class holds
- * a quote, so no backtracking past the name's end), then for a current commune its département (3),
- * postcodes (4: the inside of their JSON list) and population (5), for a former one its chef-lieu
- * (6). The regular-expression engine does the scanning natively: this runs once per process, before
- * the JIT has warmed up.
+ * commune or a former one. The regular-expression engine does the scanning natively (this runs once
+ * per process, before the JIT has warmed up); it captures little, as each capture is a string to
+ * collect: group 1 is there (empty) when the name is ASCII (no class holds a quote, so nothing
+ * backtracks past the name's end); then for a current commune its département (2) and postcodes (3:
+ * the inside of their JSON list), for a former one its chef-lieu (4). The code, name and population
+ * are read at their place in the line.
  */
 const USUAL_LINE = new RegExp(
-  `^\\{"code":"${CODE}","nom":"(?:([\\x20\\x21\\x23-\\x5b\\x5d-\\x7f]*)|(${S}))","typeLiaison":\\d+,"zone":"${S}",(?:` +
+  `^\\{"code":"${CODE}","nom":"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7f]*()|${S})","typeLiaison":\\d+,"zone":"${S}",(?:` +
     `"arrondissement":"${S}","departement":"(${S})","region":"${S}","type":"(?:commune-actuelle|arrondissement-municipal)","rangChefLieu":\\d+,` +
-    `(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"\\d{5}",)*(?:"\\d{5}")?)\\],"population":(\\d{1,15})` +
+    `(?:"anciensCodes":\\[(?:"${S}",)*(?:"${S}")?\\],)?"siren":"${S}","codesPostaux":\\[((?:"\\d{5}",)*(?:"\\d{5}")?)\\],"population":\\d{1,15}` +
     `|"type":"(?!commune-actuelle"|arrondissement-municipal")${S}","chefLieu":"(${CODE})","arrondissement":"${S}","departement":"${S}","region":"${S}"` +
     `)\\},?$`,
   'gm',
@@ -377,8 +382,8 @@ function scan(bytes: Buffer): Communes | undefined {
     }
     if (!m || m.index >= close) break;
     done = re.lastIndex;
-    if (m[3] === undefined) b.formerLine(all, m);
-    else b.currentLine(all, m);
+    if (m[2] === undefined) b.formerLine(all, m);
+    else b.currentLine(all, m, done);
   }
   return b.build(bytes);
 }
