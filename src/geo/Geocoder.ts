@@ -222,6 +222,7 @@ export class Geocoder {
   private epciOf: Array<Int32Array | undefined> | undefined;
   private depRows: { start: Int32Array; rows: Int32Array } | undefined;
   private readonly depCentres = new Map<number, [number, number] | undefined>();
+  /** Rows nearest() chooses from, in row order. */
   private located: Int32Array | undefined;
   private readonly entries: Array<Entry | undefined> = [];
   private readonly folds: Array<string | undefined> = [];
@@ -745,25 +746,32 @@ export class Geocoder {
 
   /** The located commune nearest to a point (linear scan over ~35,000: under a few ms). */
   nearest(lat: number, lon: number): CommuneMatch | undefined {
-    const c = this.communes;
+    if (!this.located) {
+      // Located communes, but not a city whose first postcode also names its arrondissements (the
+      // arrondissement is the answer there).
+      const c = this.communes;
+      this.positionAll();
+      const { slotGroup } = this.postcodeGroups();
+      const located = new Int32Array(c.count);
+      let n = 0;
+      for (let r = 0; r < c.count; r++) {
+        if (this.precision[r] === 0) continue;
+        if (c.parent[r]! < 0 && c.postcodeStart[r]! < c.postcodeStart[r + 1]!) {
+          const same = this.groupOf(slotGroup[c.postcodeStart[r]!]!);
+          if (same.some((x) => c.parent[x]! >= 0 && x !== r)) continue;
+        }
+        located[n++] = r;
+      }
+      this.located = located.slice(0, n);
+    }
+    const { located, lat: lats, lon: lons } = this;
     let best = -1;
     let bestD = Infinity;
     const k = Math.cos((lat * Math.PI) / 180);
-    if (!this.located) {
-      this.positionAll();
-      const located = new Int32Array(c.count);
-      let n = 0;
-      for (let r = 0; r < c.count; r++) if (this.precision[r] !== 0) located[n++] = r;
-      this.located = located.slice(0, n);
-    }
-    for (const r of this.located) {
-      // A city whose postcode also names its arrondissements: the arrondissement is the answer.
-      if (c.parent[r]! < 0 && c.postcodeStart[r]! < c.postcodeStart[r + 1]!) {
-        const same = this.groupOf(this.postcodeGroups().slotGroup[c.postcodeStart[r]!]!);
-        if (same.some((x) => c.parent[x]! >= 0 && x !== r)) continue;
-      }
-      const dy = this.lat[r]! - lat;
-      const dx = (this.lon[r]! - lon) * k;
+    for (let i = 0; i < located.length; i++) {
+      const r = located[i]!;
+      const dy = lats[r]! - lat;
+      const dx = (lons[r]! - lon) * k;
       const d = dx * dx + dy * dy;
       if (d < bestD) {
         bestD = d;
@@ -772,6 +780,7 @@ export class Geocoder {
     }
     return best >= 0 ? this.toMatch(this.entry(best)) : undefined;
   }
+
 
   /**
    * Reads what a person typed: `35550`, `Pipriac`, `st denis 93`, `Saint-Denis (974)`,
