@@ -65,7 +65,6 @@ export interface GeocodeResult {
 
 /** A commune as queries return it, made from its row when first returned. */
 interface Entry {
-  row: number;
   insee: string;
   nom: string;
   departement: string;
@@ -562,7 +561,7 @@ export class Geocoder {
 
   /**
    * France's GeoNames places in typed arrays: the best per INSEE code (key), and a same-name search
-   * per département that folds that département's names when first asked.
+   * that folds names of a département and initial when first asked (the lines are kept for that).
    */
   private loadGeoNames(): Places {
     const reader = new PlacesReader(this.communes.codes);
@@ -626,7 +625,6 @@ export class Geocoder {
       for (let i = c.postcodeStart[row]!; i < c.postcodeStart[row + 1]!; i++) codesPostaux.push(c.postcodeKeys.text(c.postcodes[i]!));
       const located = this.precision[row] !== 0;
       e = {
-        row,
         insee: c.codes.text(c.code[row]!),
         nom: c.name(row),
         departement: c.departements[c.departement[row]!]!,

