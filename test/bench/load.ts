@@ -171,7 +171,7 @@ export class Conversation {
 
   /**
    * Asks for a person once and waits for the answer: the first help request loads the help places
-   * and builds the geocoder (a one-off second of CPU), which a steady-state measure must not count.
+   * and builds the geocoder (a one-off ~0.1–0.2 s of CPU), which a steady-state measure must not count.
    */
   async warmHelp(): Promise<void> {
     const saved = this.next;
