@@ -80,43 +80,32 @@ export class Keys {
   }
 }
 
-/** Growable Int32Array. */
-class Ints {
-  array = new Int32Array(1024);
+/** A typed array that grows as values are pushed (`done` returns just the values pushed). */
+class Growable<A extends Int32Array | Float64Array> {
   length = 0;
+
+  constructor(
+    private array: A,
+    private readonly make: (size: number) => A,
+  ) {}
 
   push(v: number): void {
     if (this.length === this.array.length) {
-      const bigger = new Int32Array(this.array.length * 2);
+      const bigger = this.make(this.array.length * 2);
       bigger.set(this.array);
       this.array = bigger;
     }
     this.array[this.length++] = v;
   }
 
-  done(): Int32Array {
-    return this.array.slice(0, this.length);
+  done(): A {
+    return this.array.slice(0, this.length) as A;
   }
 }
 
-/** Growable Float64Array. */
-class Floats {
-  array = new Float64Array(1024);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.array.length) {
-      const bigger = new Float64Array(this.array.length * 2);
-      bigger.set(this.array);
-      this.array = bigger;
-    }
-    this.array[this.length++] = v;
-  }
-
-  done(): Float64Array {
-    return this.array.slice(0, this.length);
-  }
-}
+type Ints = Growable<Int32Array>;
+const ints = (): Ints => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+const floats = (): Growable<Float64Array> => new Growable(new Float64Array(1024), (n) => new Float64Array(n));
 
 /** Names of communes: decoded from the file's bytes when first asked for. */
 class Names {
@@ -191,18 +180,18 @@ export interface Communes {
 class Builder {
   readonly codes = new Keys(false);
   readonly postcodeKeys = new Keys(true);
-  readonly code = new Ints();
-  readonly nameRanges = new Ints();
-  readonly departement = new Ints();
+  readonly code = ints();
+  readonly nameRanges = ints();
+  readonly departement = ints();
   readonly departements: string[] = [];
   readonly departementIndex = new Map<string, number>();
-  readonly population = new Floats();
-  readonly parent = new Ints();
-  readonly postcodeStart = new Ints();
-  readonly postcodes = new Ints();
-  readonly formerCode = new Ints();
-  readonly formerChefLieu = new Ints();
-  readonly formerNameRanges = new Ints();
+  readonly population = floats();
+  readonly parent = ints();
+  readonly postcodeStart = ints();
+  readonly postcodes = ints();
+  readonly formerCode = ints();
+  readonly formerChefLieu = ints();
+  readonly formerNameRanges = ints();
   /** Names already decoded (slow path; sparse), else read from nameRanges. */
   readonly names: Array<string | undefined> = [];
   readonly formerNames: Array<string | undefined> = [];
