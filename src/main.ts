@@ -6,13 +6,12 @@
  */
 import pino, { type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
-import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService, createApiMessagesEndpoint } from './bot';
+import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
-import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
+import { buildCatalog, converse, type Catalog } from './engine';
 import { formatDiagnostic, loadFlowDirectory } from './flow';
-import { createHandoff } from './handoff';
-import { getGeocoder } from './geo';
-import { DirectoryCache, loadStarterPlaces, type PlaceDirectory } from './places';
+import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
+import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
 import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
@@ -112,29 +111,14 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const io = timed(store, metrics);
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
-    // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
-    // A fresh install has none: the starter set is written once, on the first handoff (not at start,
-    // which would build the geocoder and slow every start), into a store that holds no place.
-    const places = new DirectoryCache(io.kv);
-    let starters: Promise<unknown> | undefined;
-    const helpPlaces = async (): Promise<PlaceDirectory> => {
-      starters ??= loadStarterPlaces(io.kv, (p) => {
-        const m = getGeocoder().locate({ insee: p.code_insee, postcode: p.code_postal, name: p.commune });
-        return m ? { lat: m.lat, lon: m.lon } : undefined;
-      }).then(
-        (n) => (n > 0 ? places.invalidate() : undefined),
-        (err: unknown) => {
-          starters = undefined;
-          throw err;
-        },
-      );
-      await starters;
-      return places.get();
-    };
+    // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
+    const helpPlaces = new HelpPlaces(io.kv);
     const bot = new ArianeBot({
-      engine: { converse, initialState, migrateState },
+      engine: { converse },
       catalog: () => catalog,
-      storage: new KeyValueStorage(io.kv, { ttlMs: retentionMs }),
+      kv: io.kv,
+      stateTtlMs: retentionMs,
+      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()) }),
       observer: {
         turn: (channel, seconds, outputs) => {
           metrics.turn(channel, seconds);
@@ -146,16 +130,20 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       languages,
       afterTurn: (before, result) => recordTurn(stats, before, result),
-      createHandoff: ({ state, output, catalog: current }) =>
-        createHandoff(io.kv, {
-          flow: output.flowId ? current.flows.get(output.flowId) : undefined,
-          state,
-          reason: output.reason,
-          now: new Date(),
-          ttlDays: config.retentionDays,
-          detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
-        }).then((summary) => ({ code: summary.code, summary })),
-      places: helpPlaces,
+      summarize: ({ state, output, catalog: current }) => {
+        const summary = buildHandoffSummary(
+          {
+            flow: output.flowId ? current.flows.get(output.flowId) : undefined,
+            state,
+            reason: output.reason,
+            now: new Date(),
+            ttlDays: config.retentionDays,
+            detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
+          },
+          newHandoffCode(),
+        );
+        return { code: summary.code, summary, write: handoffWrite(summary) };
+      },
     });
     const channel = new DirectLineChannel({
       log: io.log,
@@ -183,7 +171,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       metrics,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats }),
+      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;

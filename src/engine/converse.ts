@@ -3,15 +3,16 @@
  * chosen flow's turns through `step`. This is what the bot, the web widget and the CLI call.
  */
 import type { Flow } from '../flow';
-import { detectIntent } from './lexicon';
+import { helpTurn } from './helpDialogue';
+import { detectIntent, type DetectedIntent } from './lexicon';
 import { buildOptionIndex, matchOption } from './match';
 import { sayKey } from './nodes/context';
 import { WAITING_KINDS } from './nodes';
 import { pickFlow } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, LANG_PREFIX, step } from './step';
-import type { Catalog, Choice, ConversationState, Input, Lang, Output, StepResult } from './types';
+import { HELP_VALUE, LANG_PREFIX, playStep } from './step';
+import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Output, StepResult } from './types';
 
 /** Prefix of button values that choose a procedure (`flow:caf-attestation`). */
 export const FLOW_PREFIX = 'flow:';
@@ -53,13 +54,13 @@ function startFlow(catalog: Catalog, state: ConversationState, flowId: string): 
     toChoosing(state);
     return { state, outputs: [sayKey('engine:pick.unknown'), ...welcome(catalog, state)] };
   }
-  const r = step(flow, state, { kind: 'flow', flowId }, { lexicons: catalog.lexicons });
+  const r = playStep(flow, state, { kind: 'flow', flowId }, { lexicons: catalog.lexicons }, undefined);
   r.outputs.unshift(sayKey('engine:pick.start', { title: resolveText(flow.title, state.lang) }));
   return r;
 }
 
 /** What to do with a sentence typed while no flow is running. */
-function choose(catalog: Catalog, state: ConversationState, text: string): StepResult {
+function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined): StepResult {
   const out: Output[] = [];
   // An answer to the buttons last shown: a number or a title among the candidates of "which one?"
   // (close wording accepted), or among the welcome's featured procedures (number or exact title).
@@ -74,7 +75,6 @@ function choose(catalog: Catalog, state: ConversationState, text: string): StepR
     const m = matchOption(index, text, !state.candidates?.length);
     if (m) return startFlow(catalog, state, m.value);
   }
-  const intent = detectIntent(text, catalog.lexicons);
   const ranked = pickFlow(catalog, text, state.lang);
   const top = ranked[0];
   // "je ne sais pas comment renouveler mon titre de séjour" is a request, not a cry for help.
@@ -133,18 +133,24 @@ function choosingIntent(catalog: Catalog, state: ConversationState, intent: stri
  *   winner starts, close ones are offered ("which one?"), nothing → says so, shows the featured
  *   procedures and offers human help (handoff `no-match`). Never starts a doubtful flow.
  * - Anything else while a flow runs: delegated to `step`. A state whose flow no longer exists gets a
- *   polite restart. Never throws on user input; `rawState` may be anything a store returned.
+ *   polite restart.
+ * - Around all of it, the help-places dialogue (`helpDialogue.ts`): after a handoff the person is
+ *   taken, the places near them, or the question "where are you?" (needs `env.findHelp`).
+ * Never throws on user input; `rawState` may be anything a store returned (it is migrated once).
  */
-export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input): StepResult {
+export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input, env: EngineEnv = {}): StepResult {
   const state = migrateState(rawState);
   const turn = state.turn + 1;
-  const result = converseTurn(catalog, state, input);
-  // Exactly one turn per call, whichever path (welcome, choosing, step) produced the result.
+  // The intent of typed text is detected once per turn, here, and handed down.
+  const intent = input.kind === 'text' ? detectIntent(input.text, catalog.lexicons) : undefined;
+  const core = (s: ConversationState, i: Input) => converseTurn(catalog, s, i, i === input ? intent : undefined);
+  const result = helpTurn({ catalog, env, core, isIntent: intent !== undefined }, state, input);
+  // Exactly one turn per call, whichever path (welcome, choosing, step, help) produced the result.
   result.state.turn = turn;
   return result;
 }
 
-function converseTurn(catalog: Catalog, state: ConversationState, input: Input): StepResult {
+function converseTurn(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined): StepResult {
   const env = { lexicons: catalog.lexicons };
 
   if (input.kind === 'start') {
@@ -162,12 +168,9 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input):
   if (flow && state.status !== 'choosing') {
     const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
     const waiting = node !== undefined && WAITING_KINDS.has(node.kind);
-    const isIntent = () =>
-      input.kind === 'intent' ||
-      (input.kind === 'choice' && !input.value.startsWith(FLOW_PREFIX)) ||
-      (input.kind === 'text' && detectIntent(input.text, catalog.lexicons) !== undefined);
+    const isIntent = input.kind === 'intent' || (input.kind === 'choice' && !input.value.startsWith(FLOW_PREFIX)) || intent !== undefined;
     // While a question waits, everything goes to the flow; after an end, only intents do.
-    if (state.status === 'active' || waiting || isIntent()) return step(flow, state, input, env);
+    if (state.status === 'active' || waiting || isIntent) return playStep(flow, state, input, env, intent);
   }
 
   if (input.kind === 'intent') return choosingIntent(catalog, state, input.intent, input.lang);
@@ -176,5 +179,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input):
     if (input.value.startsWith(LANG_PREFIX)) return choosingIntent(catalog, state, 'language', input.value.slice(LANG_PREFIX.length));
     return { state, outputs: [sayKey('engine:pick.none'), ...welcome(catalog, state)] };
   }
-  return choose(catalog, state, input.text);
+  // A position with no help dialogue waiting for it: nothing to choose from.
+  if (input.kind === 'location') return { state, outputs: welcome(catalog, state) };
+  return choose(catalog, state, input.text, intent);
 }

@@ -4,13 +4,14 @@
  * Typical use (bot, CLI, web):
  *   const catalog = buildCatalog(flows, loadLexicons(localesDir), featured);   // once
  *   let { state, outputs } = converse(catalog, initialState('fr'), { kind: 'start' });
- *   ({ state, outputs } = converse(catalog, state, { kind: 'text', text: 'attestation caf' }));
+ *   ({ state, outputs } = converse(catalog, state, { kind: 'text', text: 'attestation caf' }, { findHelp }));
  * Outputs carry flow text already in the conversation's language, or `engine:` message keys to
  * render with `translate` from `src/i18n`.
  */
 export * from './types';
 export { step, currentNode, HELP_VALUE, BACK_VALUE, RESTART_VALUE, LANG_PREFIX, type StepEnv } from './step';
 export { converse, FLOW_PREFIX, MIN_PICK_SCORE, CLOSE_RATIO } from './converse';
+export { CONTINUE_VALUE, WHERE_PREFIX, looksLikeLocation } from './helpDialogue';
 export { buildCatalog } from './buildCatalog';
 export { pickFlow, buildFlowIndex, type FlowScore, type FlowIndex } from './pickFlow';
 export { initialState, migrateState, STATE_VERSION } from './state';

@@ -2,6 +2,7 @@
  * Conversation state life cycle: creation and migration. Stored states outlive releases and flow
  * edits, so anything unexpected becomes a fresh state rather than an exception.
  */
+import { readHelpState } from './helpDialogue';
 import type { ConversationState, Lang } from './types';
 
 /** The current state format version. */
@@ -42,5 +43,7 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.flowId === 'string') state.flowId = s.flowId;
   if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
   if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
+  const help = readHelpState(s.help);
+  if (help) state.help = help;
   return state;
 }

@@ -226,10 +226,17 @@ function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, resul
  * user input.
  */
 export function step(flow: Flow, rawState: ConversationState | unknown, input: Input, env: StepEnv = {}): StepResult {
-  const state = migrateState(rawState);
+  const intent = input.kind === 'text' ? detectIntent(input.text, env.lexicons ?? EMPTY) : undefined;
+  return playStep(flow, migrateState(rawState), input, env, intent);
+}
+
+/**
+ * `step` on a state already migrated, with the turn's intent already detected (`converse` reads
+ * both once per turn). Mutates and returns `state`.
+ */
+export function playStep(flow: Flow, state: ConversationState, input: Input, env: StepEnv, detected: DetectedIntent | undefined): StepResult {
   state.turn += 1;
   const out = newTurn();
-  const lexicons = env.lexicons ?? EMPTY;
 
   if (input.kind === 'intent' && input.intent === 'language') {
     out.push(...languageOutputs(flow, state, input.lang, env));
@@ -254,6 +261,11 @@ export function step(flow: Flow, rawState: ConversationState | unknown, input: I
 
   const waiting = WAITING_KINDS.has(node.kind);
   const ctx = ctxFor(flow, state, nodeId, env);
+  // A position is only meaningful to the help dialogue; a flow's question never takes one.
+  if (input.kind === 'location') {
+    out.push(sayKey('engine:retry.generic'));
+    return result(state, out);
+  }
   const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
 
   // 1. A sure answer (button value, exact label, number, valid typed value) wins over everything.
@@ -265,7 +277,7 @@ export function step(flow: Flow, rawState: ConversationState | unknown, input: I
     }
   }
   // 2. Global intents, by button value or by words.
-  let intent = input.kind === 'choice' ? intentFromChoice(input.value) : detectIntent(input.text, lexicons);
+  let intent = input.kind === 'choice' ? intentFromChoice(input.value) : input.kind === 'text' ? detected : undefined;
   // A free text or a place name that merely looks like an intent word is an answer, not an intent.
   if (intent && 'strength' in intent && intent.strength === 'fuzzy' && node.kind === 'input' && (node.type === 'text' || node.type === 'commune')) intent = undefined;
   if (intent) {

@@ -35,6 +35,34 @@ export interface ConversationState {
   status: 'choosing' | 'active' | 'ended' | 'handoff';
   /** Monotonic turn counter; lets stores and tests tell turns apart without a clock. */
   turn: number;
+  /** The help-places sub-dialogue that follows a handoff (absent when it never started). */
+  help?: HelpState;
+}
+
+/** A location the person gave in this conversation. */
+export interface KnownPlace {
+  label: string;
+  lat: number;
+  lon: number;
+}
+
+/** A commune offered when the name the person typed is shared by several. */
+export interface CommuneChoice {
+  label: string;
+  /** What to search for when it is chosen (sent back as the button's value). */
+  query: string;
+  /** The département code, which the person may type instead of clicking. */
+  departement: string;
+}
+
+/**
+ * Where the help-places sub-dialogue stands: where the person is (kept for a later handoff in the
+ * same conversation), and whether the bot is waiting for a location.
+ */
+export interface HelpState {
+  where?: KnownPlace;
+  /** Set while waiting for a location: what the places must offer, and the communes offered if any. */
+  asking?: { support?: Support; choices?: CommuneChoice[] };
 }
 
 /** Global intents available on every node. */
@@ -49,7 +77,9 @@ export type Input =
   | { kind: 'text'; text: string }
   | { kind: 'choice'; value: string }
   | { kind: 'intent'; intent: Intent; lang?: Lang }
-  | { kind: 'flow'; flowId: string };
+  | { kind: 'flow'; flowId: string }
+  /** A position the channel sent (the widget's geolocation, with the person's consent). */
+  | { kind: 'location'; lat: number; lon: number };
 
 /**
  * A piece of text to show: either flow content already resolved to the conversation's language,
@@ -89,7 +119,53 @@ export type Output =
       /** Why, in the flow's words when a handoff node gives one. */
       detail?: Message;
     }
-  | { kind: 'language'; lang: Lang };
+  | { kind: 'language'; lang: Lang }
+  /** Help places near the person, best first (shown as cards). */
+  | { kind: 'places'; places: HelpPlace[] };
+
+/**
+ * A help place as the engine shows it: plain JSON, with what depends on the clock (opening status)
+ * already computed, in the conversation's language, by whoever found it (see `FindHelp`).
+ */
+export interface HelpPlace {
+  name: string;
+  /** The address on one line. */
+  address: string;
+  distanceKm: number;
+  /** Opening status as a sentence ("Ouvert maintenant, jusqu'à 12 h"). */
+  status: string;
+  /** `text` as people read it (`02 99 …`), `link` a `tel:` URL. */
+  phone?: { text: string; link: string };
+  appointmentUrl?: string;
+  email?: string;
+  mapUrl: string;
+  /** From the starter directory shipped with the project: details to check. */
+  starter?: boolean;
+  /** Positioned at the commune's centre, not at the address. */
+  approximate?: boolean;
+}
+
+/** What a help-place search found. */
+export type HelpSearch =
+  | { kind: 'found'; where: KnownPlace; places: HelpPlace[] }
+  /** Several communes share the name: ask which one. */
+  | { kind: 'ambiguous'; choices: CommuneChoice[] }
+  | { kind: 'not-found' };
+
+/**
+ * Finds help places near a place the person typed (postcode, commune, `lat,lon`) or a position,
+ * offering `support`, with statuses in `lang`. Injected into the engine: synchronous and in memory
+ * (the directory and geocoder are loaded before the turn); must not throw on what the person typed.
+ */
+export type FindHelp = (where: string | { lat: number; lon: number }, need: { support?: Support; lang: Lang }) => HelpSearch;
+
+/**
+ * What the engine needs from outside, injected per turn (everything synchronous and in memory). Each
+ * part is optional: without `findHelp` a handoff gives the handoff output and asks nothing more.
+ */
+export interface EngineEnv {
+  findHelp?: FindHelp;
+}
 
 /** The result of one turn. */
 export interface StepResult {
@@ -112,6 +188,8 @@ export interface Lexicon {
   yes: string[];
   no: string[];
   dontKnow: string[];
+  /** "Continue alone" after being offered help places (back to the step where the person stopped). */
+  continueAlone: string[];
   /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
   languages: Record<Lang, string[]>;
 }

@@ -8,7 +8,7 @@
 import { resolveText, choiceValue, type AnswerValue, type ConversationState, type HandoffReason } from '../engine';
 import type { Flow, FlowNode } from '../flow';
 import { maskPersonalData } from '../privacy';
-import { ConflictError, IF_ABSENT, type KeyValueStore } from '../store';
+import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { newHandoffCode, normalizeHandoffCode } from './handoffCode';
 
 /** The store key prefix of handoff summaries. */
@@ -107,6 +107,11 @@ export function buildHandoffSummary(input: CreateHandoffInput, code: string): Ha
   };
 }
 
+/** The store write that keeps a summary: create-only (so a code is never given twice), expiring with it. */
+export function handoffWrite(summary: HandoffSummary): WriteItem {
+  return { key: HANDOFF_PREFIX + summary.code, value: summary, etag: IF_ABSENT, expiresAt: Date.parse(summary.expiresAt) };
+}
+
 /**
  * Creates and stores a summary under a fresh code; returns it. A code already in use (by chance)
  * is drawn again: the write is create-only, so two instances can never share a code.
@@ -115,7 +120,7 @@ export async function createHandoff(kv: KeyValueStore, input: CreateHandoffInput
   for (let attempt = 0; attempt < 8; attempt++) {
     const summary = buildHandoffSummary(input, newHandoffCode());
     try {
-      await kv.set([{ key: HANDOFF_PREFIX + summary.code, value: summary, etag: IF_ABSENT, expiresAt: Date.parse(summary.expiresAt) }]);
+      await kv.set([handoffWrite(summary)]);
       return summary;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Lang, Lexicon } from '../engine';
 import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
-const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow'] as const;
+const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings
@@ -18,7 +18,7 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`${path}: "${field}" must be a list of texts`);
     return v as string[];
   };
-  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {} };
   for (const k of LISTS) lex[k] = strings(d[k], k);
   const langs = d.languages;
   if (langs !== undefined) {

@@ -19,8 +19,10 @@ export interface WebDeps {
   watcher?: FlowWatcher;
   /** The durable store: handoff summaries, statistics, help places. */
   store?: Store;
-  /** Help places (default: loaded from the store, refreshed every minute). */
+  /** Help places: the service's one help-places directory (default: loaded from the store, refreshed every minute). */
   places?: () => PlaceDirectory | Promise<PlaceDirectory>;
+  /** Days a handoff summary stays readable (`ARIANE_RETENTION_DAYS`), told to mediators (default 30). */
+  retentionDays?: number;
   /** Per-node counters (reached / stopped / help), shown to admins. */
   stats?: NodeStats;
   /** Handoff code look-ups one address may make per minute (default 20), so codes cannot be guessed. */

@@ -5,7 +5,7 @@
  */
 import { resolveText } from '../engine';
 import type { Flow } from '../flow';
-import { readHandoff, renderHandoff } from '../handoff';
+import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
 import { DirectoryCache, findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
@@ -121,7 +121,7 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
     if (!deps.store) return notFound('Les fiches ne sont pas disponibles sur ce serveur.', 503);
     if (!code) return notFound('Entrez le code donné par la personne.', 400);
     const summary = await readHandoff(deps.store.kv, code, new Date());
-    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après 30 jours.`, 404);
+    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après ${deps.retentionDays ?? DEFAULT_HANDOFF_TTL_DAYS} jours.`, 404);
     const flow = summary.flow ? deps.catalog?.().flows.get(summary.flow.id) : undefined;
     const stopped = summary.stoppedAt?.nodeId;
     const list = flow ? checklistFragment(flow, 'fr') : undefined;

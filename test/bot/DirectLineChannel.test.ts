@@ -1,6 +1,6 @@
 /** The Direct Line channel in-process (no HTTP): what it stores, limits and answers. */
 import pino from 'pino';
-import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService } from '../../src/bot';
+import { ArianeBot, DirectLineChannel, TokenService } from '../../src/bot';
 import { translate } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
 import { projectCatalog, realEngine } from './botHarness';
@@ -8,7 +8,7 @@ import { projectCatalog, realEngine } from './botHarness';
 function setup(options: { activitiesPerMinute?: number } = {}) {
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
-  const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr', 'en', 'ar'] });
+  const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr', 'en', 'ar'] });
   const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...options });
   return { store, channel };
 }
@@ -102,7 +102,7 @@ describe('DirectLineChannel crash recovery', () => {
     let now = Date.parse('2026-01-05T10:00:00Z');
     const store = new MemoryStore();
     const logger = pino({ level: 'silent' });
-    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
+    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr'] });
     let slept = 0;
     const sleep = async (ms: number) => {
       slept += ms;
@@ -138,7 +138,7 @@ describe('DirectLineChannel crash recovery', () => {
     let now = Date.parse('2026-01-05T10:00:00Z');
     const store = new MemoryStore();
     const logger = pino({ level: 'silent' });
-    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
+    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr'] });
     let conversationId = '';
     let storedId = '';
     let slept = 0;

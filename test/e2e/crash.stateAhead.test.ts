@@ -12,7 +12,7 @@
  * (Before that fix the answer was applied twice: the person skipped a question they never saw.)
  */
 import pino from 'pino';
-import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService } from '../../src/bot';
+import { ArianeBot, DirectLineChannel, TokenService } from '../../src/bot';
 import { translate } from '../../src/i18n';
 import { MemoryStore, type ConversationLog } from '../../src/store';
 import { projectCatalog, realEngine, SENTENCES } from '../bot/botHarness';
@@ -24,7 +24,7 @@ test('a retried message whose state was saved but whose replies were lost by a c
   const logger = pino({ level: 'silent' });
   const tokens = new TokenService('k'.repeat(32), 600, () => now);
   const instance = (log: ConversationLog) => {
-    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
+    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr'] });
     return new DirectLineChannel({ log, bot, tokens, logger, now: () => now });
   };
 

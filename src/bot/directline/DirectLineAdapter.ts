@@ -13,6 +13,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { ConversationLog } from '../../store';
+import { MASKED } from '../turnCommit';
 
 /** Who the bot is in the stream. */
 export interface BotIdentity {
@@ -40,6 +41,8 @@ export class DirectLineAdapter extends BotAdapter {
   /** Runs one turn for `activity` through the middleware and `logic` (the bot's `run`). */
   async processActivity(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const context = new TurnContext(this, activity);
+    // The channel masked the person's text before storing it: the bot need not do it again.
+    context.turnState.set(MASKED, true);
     await this.runMiddleware(context, logic);
   }
 
