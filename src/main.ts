@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
 import { buildCatalog, converse, type Catalog } from './engine';
-import { formatDiagnostic, loadFlowDirectory } from './flow';
+import { FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
 import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
-import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
+import { NodeStats, recordTurn } from './stats';
+import { registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
 
 /** A running service. */

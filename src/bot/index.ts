@@ -8,4 +8,4 @@ export { renderOutputs, placeCard, botText, choiceAction, type Translate, type C
 export { createApiMessagesEndpoint, checkActivityBody, type ApiMessagesOptions, type HttpRequestLike, type HttpResponseLike } from './ApiMessagesEndpoint';
 export { DirectLineChannel, type DirectLineChannelOptions, type ChannelResponse, type TurnHandler } from './directline/DirectLineChannel';
 export { DirectLineAdapter, type BotIdentity } from './directline/DirectLineAdapter';
-export { TokenService, safeEqual, type TokenClaims, type TokenCheck } from './directline/TokenService';
+export { TokenService, type TokenClaims, type TokenCheck } from './directline/TokenService';

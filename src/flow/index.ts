@@ -12,3 +12,4 @@ export { closest } from './closest';
 export { loadScenarioFile, parseScenarioFile, type LoadedScenarios } from './loadScenarioFile';
 export { ScenarioFile, Scenario, ScenarioAnswer, HANDOFF_REASONS } from './scenarioSchema';
 export { flowJsonSchema, flowJsonSchemaText, scenarioJsonSchemaText, NODE_SNIPPETS } from './flowJsonSchema';
+export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';

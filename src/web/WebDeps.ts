@@ -5,8 +5,8 @@
 import type { Catalog } from '../engine';
 import type { PlaceDirectory } from '../places';
 import type { Store } from '../store';
-import type { FlowWatcher } from './FlowWatcher';
-import type { NodeStats } from './NodeStats';
+import type { FlowWatcher } from '../flow';
+import type { NodeStats } from '../stats';
 
 export interface WebDeps {
   /** `ARIANE_ADMIN_TOKEN`; without it the admin pages answer 503 (never open by default). */

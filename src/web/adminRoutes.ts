@@ -13,24 +13,19 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, type Diagnostic, type Flow, type FlowSet } from '../flow';
+import { safeEqual } from '../http';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './index';
 import { CSP, CSP_INLINE_STYLES, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
-import type { NodeCounters } from './NodeStats';
+import type { NodeCounters } from '../stats';
 import type { WebDeps } from './WebDeps';
 
 const COOKIE = 'ariane_admin';
 const MAX_FORM_BYTES = 4096;
 
-/** Equal-time comparison of two secrets of any length (hashing first equalises the lengths). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb);
-}
 
 /** The cookie value for a token: proves the token was typed without storing it in the browser. */
 function sessionValue(token: string): string {

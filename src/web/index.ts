@@ -14,8 +14,6 @@ import { registerAdminRoutes } from './adminRoutes';
 import type { WebDeps } from './WebDeps';
 
 export type { WebDeps } from './WebDeps';
-export { NodeStats, recordTurn, type NodeCounters } from './NodeStats';
-export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';
 export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
 export { escapeHtml } from './html';
 export { CSP, CSP_INLINE_STYLES, CSP_WEBCHAT, sendHtml } from './sendHtml';

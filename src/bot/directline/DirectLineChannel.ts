@@ -23,7 +23,8 @@ import { maskPersonalData } from '../../privacy';
 import { RateLimiter } from '../../limits';
 import { ConflictError, UnknownConversationError, type ConversationLog, type ConversationRecord, type LoggedActivity } from '../../store';
 import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
-import { TokenService, safeEqual, type TokenClaims } from './TokenService';
+import { errorBody, safeEqual } from '../../http';
+import { TokenService, type TokenClaims } from './TokenService';
 
 /** What a route answers. */
 export interface ChannelResponse {
@@ -70,7 +71,7 @@ const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
 const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
 
 function error(status: number, code: string, message: string, headers?: Record<string, string>): ChannelResponse {
-  return { status, body: { error: { code, message } }, headers };
+  return { status, body: errorBody(code, message), headers };
 }
 
 /**
