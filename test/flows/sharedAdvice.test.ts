@@ -64,7 +64,8 @@ describe('same advice for a residence permit ending in less than 2 months', () =
 
   it('late but not expired: the person is told to apply anyway, not only sent to a human', () => {
     expect(node('prefecture-rendez-vous', 'sejour-retard').kind).toBe('step');
-    const text = node('titre-sejour-renouvellement', 'hors-delai').text;
-    expect(typeof text === 'string' ? text : text.fr).toMatch(/Déposez-la quand même aujourd'hui/);
+    const late = node('titre-sejour-renouvellement', 'hors-delai');
+    if (late.kind !== 'step') throw new Error('hors-delai should be a step');
+    expect(typeof late.text === 'string' ? late.text : late.text.fr).toMatch(/Déposez-la quand même aujourd'hui/);
   });
 });
