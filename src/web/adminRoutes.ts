@@ -17,7 +17,7 @@ import { safeEqual } from '../http';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
-import type { RouteServer } from './index';
+import type { RouteServer } from './RouteServer';
 import { CSP, CSP_INLINE_STYLES, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
 import type { NodeCounters } from '../stats';

@@ -10,7 +10,7 @@ import { RateLimiter } from '../limits';
 import { DirectoryCache, findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
-import type { RouteServer } from './index';
+import type { RouteServer } from './RouteServer';
 import { CSP, sendHtml } from './sendHtml';
 import type { WebDeps } from './WebDeps';
 

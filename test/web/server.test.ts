@@ -74,7 +74,8 @@ describe('mediator helpers', () => {
     expect(body.value).toContain('type="checkbox"');
     expect(body.value).toContain('id="n-connexion"');
     expect(dir).toBeUndefined();
-    if (flow.languages.includes('ar')) expect(checklistFragment(flow, 'ar').dir).toBe('rtl');
+    expect(flow.languages).toContain('ar');
+    expect(checklistFragment(flow, 'ar').dir).toBe('rtl');
   });
 });
 
