@@ -11,7 +11,7 @@ import { WAITING_KINDS } from './nodes';
 import { pickFlow } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, LANG_PREFIX, playStep } from './step';
+import { HELP_VALUE, knownLanguage, LANG_PREFIX, playStep } from './step';
 import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Output, StepResult } from './types';
 
 /** Prefix of button values that choose a procedure (`flow:caf-attestation`). */
@@ -101,7 +101,8 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   return startFlow(catalog, state, top.flowId);
 }
 
-function choosingIntent(catalog: Catalog, state: ConversationState, intent: string, lang?: Lang): StepResult {
+function choosingIntent(catalog: Catalog, state: ConversationState, intent: string, asked?: Lang): StepResult {
+  const lang = knownLanguage(catalog.lexicons, asked);
   switch (intent) {
     case 'help':
       state.status = 'handoff';

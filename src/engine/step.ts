@@ -112,7 +112,13 @@ function helpOutputs(flow: Flow, state: ConversationState, reason: 'asked' | 'st
   return [sayKey(reason === 'asked' ? 'engine:help.asked' : 'engine:help.stuck'), h];
 }
 
-function languageOutputs(flow: Flow, state: ConversationState, lang: Lang | undefined, env: StepEnv): Output[] {
+/** A language the service speaks: one of the lexicons' own keys (never `constructor` or `toString`). */
+export function knownLanguage(lexicons: Readonly<Record<Lang, Lexicon>> | undefined, lang: Lang | undefined): Lang | undefined {
+  return lang !== undefined && lexicons !== undefined && Object.prototype.hasOwnProperty.call(lexicons, lang) ? lang : undefined;
+}
+
+function languageOutputs(flow: Flow, state: ConversationState, asked: Lang | undefined, env: StepEnv): Output[] {
+  const lang = knownLanguage(env.lexicons, asked);
   if (!lang) {
     const langs = Object.keys(env.lexicons ?? {});
     return [sayKey('engine:language.ask'), { kind: 'choices', choices: langs.map((l) => ({ label: { key: `engine:language.name.${l}` }, value: `${LANG_PREFIX}${l}` })) }];

@@ -49,3 +49,19 @@ describe('engine robustness', () => {
     );
   });
 });
+
+describe('client-provided language codes', () => {
+  const set = loadFlowDirectory(join(__dirname, '..', 'fixtures', 'flows-engine'));
+  const catalog = buildCatalog(set.flows, loadLexicons(), []);
+  test.each(['constructor', 'toString', 'hasOwnProperty', '__proto__', 'xx'])('"%s" is not a language: the person is asked which one, later turns still work', (lang) => {
+    for (const start of [initialState('fr'), converse(catalog, initialState('fr'), { kind: 'flow', flowId: 'demo-all' }).state]) {
+      const asked = converse(catalog, start, { kind: 'intent', intent: 'language', lang });
+      expect(asked.state.lang).toBe('fr');
+      expect(asked.outputs).toContainEqual({ kind: 'say', message: { key: 'engine:language.ask' } });
+      const clicked = converse(catalog, asked.state, { kind: 'choice', value: `lang:${lang}` });
+      expect(clicked.state.lang).toBe('fr');
+      const next = converse(catalog, clicked.state, { kind: 'text', text: 'oui' });
+      expect(next.outputs.length).toBeGreaterThan(0);
+    }
+  });
+});
