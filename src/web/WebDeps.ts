@@ -19,7 +19,7 @@ export interface WebDeps {
   watcher?: FlowWatcher;
   /** The durable store: handoff summaries, statistics, help places. */
   store?: Store;
-  /** Help places: the service's one help-places directory (default: loaded from the store, refreshed every minute). */
+  /** Help places: the service's one help-places directory (`HelpPlaces.directory`); without it the search says it is unavailable. */
   places?: () => PlaceDirectory | Promise<PlaceDirectory>;
   /** Days a handoff summary stays readable (`ARIANE_RETENTION_DAYS`), told to mediators (default 30). */
   retentionDays?: number;

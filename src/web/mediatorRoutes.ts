@@ -7,7 +7,7 @@ import { resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
-import { DirectoryCache, findHelp, type NearResult, type PlaceDirectory } from '../places';
+import { findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './RouteServer';
@@ -69,13 +69,10 @@ function placeCard(r: NearResult): Raw {
   return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span> · <span class="status status-${r.status.state}">${r.statusText}</span></p><p>${r.address}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
 }
 
-const PLACES_CACHE_MS = 60_000;
-
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
 export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
   const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
-  const cache = deps.store ? new DirectoryCache(deps.store.kv, PLACES_CACHE_MS) : undefined;
-  const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : cache?.get());
+  const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : undefined);
 
   server.get('/mediateur', async (req, res) => {
     const q = (query(req).get('q') ?? '').trim().slice(0, 100);

@@ -132,3 +132,22 @@ describe('flows reloaded from disk', () => {
     });
   });
 });
+
+describe('a fresh install (nothing imported)', () => {
+  let service: RealServer;
+  beforeAll(async () => {
+    service = await startRealServer({}, { seed: false });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('the mediators find the starter places before any resident was ever handed off', async () => {
+    const res = await fetch(`${service.url}/mediateur/lieux?ou=35000`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).not.toContain('Aucun lieu trouvé');
+    expect(body).toMatch(/lieux? près de Rennes/);
+    expect(body).toContain('Villejean');
+  });
+});
