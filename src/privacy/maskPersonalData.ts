@@ -30,6 +30,8 @@ const MAYBE =
 // What stands for an already masked part in the folded text while later patterns run: no pattern
 // matches it, so nothing is masked twice and nothing reaches across a masked part.
 const MASKED = '\uE000';
+// Rounds of all patterns at most; in practice the second finds nothing.
+const MAX_ROUNDS = 4;
 
 /**
  * Returns `text` with personal data replaced by placeholders (`[phone masqué]`), and the kinds
@@ -42,23 +44,30 @@ export function maskPersonalData(text: string): MaskResult {
   let s = folded.text;
   const hits: Hit[] = [];
   const found = new Set<PersonalDataKind>();
-  for (const { re, pick } of PERSONAL_DATA_PATTERNS) {
-    const mine: Hit[] = [];
-    re.lastIndex = 0;
-    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-      const hit = m[0].length > 0 ? pick(m) : undefined;
-      if (hit && hit.end > hit.start) {
-        mine.push(hit);
-        re.lastIndex = m.index + m[0].length;
-      } else {
-        re.lastIndex = m.index + 1;
+  // Masking a part can make another recognisable ("78code0000": "code" starts a keyword once the
+  // digits before it are masked), so rounds go on until one masks nothing: the result is then
+  // what masking the masked text again would give.
+  for (let round = 0, more = true; more && round < MAX_ROUNDS; round++) {
+    more = false;
+    for (const { re, pick } of PERSONAL_DATA_PATTERNS) {
+      const mine: Hit[] = [];
+      re.lastIndex = 0;
+      for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+        const hit = m[0].length > 0 ? pick(m) : undefined;
+        if (hit && hit.end > hit.start) {
+          mine.push(hit);
+          re.lastIndex = m.index + m[0].length;
+        } else {
+          re.lastIndex = m.index + 1;
+        }
       }
-    }
-    if (mine.length === 0) continue;
-    s = blank(s, mine);
-    for (const hit of mine) {
-      hits.push(hit);
-      found.add(hit.kind);
+      if (mine.length === 0) continue;
+      more = true;
+      s = blank(s, mine);
+      for (const hit of mine) {
+        hits.push(hit);
+        found.add(hit.kind);
+      }
     }
   }
   if (hits.length === 0) return { text, found: [] };

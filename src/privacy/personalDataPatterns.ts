@@ -141,6 +141,8 @@ const CAF = /(?<![\p{N}.,])\d{7}(?![\p{N}]|[.,]\d|[ ]?(?:€|eur|euros?)(?![\p{L
 
 // ---- by context -----------------------------------------------------------------------------
 
+// Keywords start after a non-letter, and never inside a placeholder ("[code masqué]").
+
 /** Between a keyword and its value: ":", "=", "est", "c'est (le)", "is", or just a space. */
 const CONNECT = "(?<conn>[ ]*[:=][ ]*|[ ]+(?:c'est|c est|cest|ces|est|etait|is|it's|هو|هي)(?:[ ]*:)?[ ]+(?:le[ ]+|la[ ]+|l'[ ]*)?|[ ]*)";
 
@@ -162,7 +164,7 @@ const ID_GAP = "(?:[ ]{1,3}|[ ]?-[ ]?|(?<=')|[ ]?\\.[ ]?)";
 const ID_VALUE =
   '(?<value>\\d(?:(?:[ ]{1,2}|[.\\-/])?\\d){5,17}(?:[ ]?[A-Z](?![\\p{L}\\p{N}]))?(?![\\p{N}])|(?=(?:[A-Z]*\\d){2})[A-Z0-9]{6,24}(?![\\p{L}\\p{N}]))';
 const IDENTIFIER = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?<lead>${ID_LABEL}(?:${ID_GAP}(?:${ID_LABEL}|${ID_FILLER})){0,5})${CONNECT}${ID_VALUE}`,
+  `(?<![\\p{L}\\p{N}[])(?<lead>${ID_LABEL}(?:${ID_GAP}(?:${ID_LABEL}|${ID_FILLER})){0,5})${CONNECT}${ID_VALUE}`,
   'giud',
 );
 
@@ -233,11 +235,11 @@ const ACCOUNT =
 const FOR = "(?:(?:de|du|d'|pour|sur|par|a)[ ]*)?(?:(?:la|le|l'|mon|ma)[ ]*)?";
 // The secret: one word, maybe in quotes; never a placeholder or an already masked part.
 const SECRET_TOKEN = "[\"'«“]?[ ]?(?<value>(?![\\[«\"'“])[^\\s\\[\\]\\uE000]{1,64})";
-const PASSWORD = new RegExp(`(?<![\\p{L}\\p{N}])${PASSWORD_WORD}(?:[ ]+${FOR}${ACCOUNT}){0,3}${CONNECT}${SECRET_TOKEN}`, 'giud');
+const PASSWORD = new RegExp(`(?<![\\p{L}\\p{N}[])${PASSWORD_WORD}(?:[ ]+${FOR}${ACCOUNT}){0,3}${CONNECT}${SECRET_TOKEN}`, 'giud');
 
 // "identifiant : jdupont", "nom d'utilisateur est marie.d": any word, not only digits.
 const LOGIN = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?<lead>(?:identifiants?|login|username|user[ ]?name|nom[ ]d'utilisateur)(?![\\p{L}])(?:[ ]+${FOR}${ACCOUNT}){0,3})${CONNECT}${SECRET_TOKEN}`,
+  `(?<![\\p{L}\\p{N}[])(?<lead>(?:identifiants?|login|username|user[ ]?name|nom[ ]d'utilisateur)(?![\\p{L}])(?:[ ]+${FOR}${ACCOUNT}){0,3})${CONNECT}${SECRET_TOKEN}`,
   'giud',
 );
 
@@ -247,7 +249,7 @@ const CODE_QUALIFIER =
   "(?:pin|secret|confidentiel|perso(?:nnel)?|provisoire|temporaire|unique|recu|envoye|sms|a[ ]usage[ ]unique|d'acces|d'activation|d'authentification|de[ ]securite|de[ ]verification|de[ ]validation|de[ ]confirmation|de[ ]connexion|de[ ]cession|(?:a|de)[ ]*\\d{1,2}[ ]*chiffres|" +
   `${FOR}(?:caf|ameli|msa|franceconnect|france[ ]connect|ants|anef|impots?|sms|mail|e-?mail|banque|carte))(?![\\p{L}])`;
 const CODE_VALUE = '(?<value>\\d(?:[ ]?\\d){3,11}(?![\\p{N}])|(?=[A-Z]*\\d)[A-Z0-9]{4,12}(?![\\p{L}\\p{N}]))';
-const CODE = new RegExp(`(?<![\\p{L}\\p{N}])(?<lead>${CODE_WORD}(?:[ ]+${CODE_QUALIFIER}){0,3})${CONNECT}${CODE_VALUE}`, 'giud');
+const CODE = new RegExp(`(?<![\\p{L}\\p{N}[])(?<lead>${CODE_WORD}(?:[ ]+${CODE_QUALIFIER}){0,3})${CONNECT}${CODE_VALUE}`, 'giud');
 
 /** The patterns in the order they are tried: a later one never sees what an earlier one masked. */
 export const PERSONAL_DATA_PATTERNS: readonly Pattern[] = [
