@@ -45,11 +45,14 @@ export function maskPersonalData(text: string): MaskResult {
   const hits: Hit[] = [];
   const found = new Set<PersonalDataKind>();
   // Masking a part can make another recognisable ("78code0000": "code" starts a keyword once the
-  // digits before it are masked), so rounds go on until one masks nothing: the result is then
-  // what masking the masked text again would give.
+  // digits before it are masked), so rounds go on while one masks something that touches a
+  // non-space character: the result is then what masking the masked text again would give. (What
+  // a pattern looks at around a match reaches only the next character, and no match starts or
+  // ends with a space, so a part masked between spaces cannot change another match.)
   for (let round = 0, more = true; more && round < MAX_ROUNDS; round++) {
     more = false;
-    for (const { re, pick } of PERSONAL_DATA_PATTERNS) {
+    for (const { re, pick, hint } of PERSONAL_DATA_PATTERNS) {
+      if (hint && !hint.test(s)) continue;
       const mine: Hit[] = [];
       re.lastIndex = 0;
       for (let m = re.exec(s); m !== null; m = re.exec(s)) {
@@ -62,7 +65,7 @@ export function maskPersonalData(text: string): MaskResult {
         }
       }
       if (mine.length === 0) continue;
-      more = true;
+      more ||= mine.some((hit) => touchesText(s, hit));
       s = blank(s, mine);
       for (const hit of mine) {
         hits.push(hit);
@@ -80,6 +83,11 @@ export function maskPersonalData(text: string): MaskResult {
     at = end;
   }
   return { text: out + text.slice(at), found: [...found] };
+}
+
+/** Whether a non-space character is right before or right after the hit. */
+function touchesText(s: string, { start, end }: Hit): boolean {
+  return (start > 0 && !/\s/.test(s[start - 1]!)) || (end < s.length && !/\s/.test(s[end]!));
 }
 
 /** `s` with the ranges of `hits` (in order, not overlapping) replaced by `MASKED`, same length. */

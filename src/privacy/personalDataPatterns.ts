@@ -66,6 +66,8 @@ export interface Pattern {
   /** Global (and, for patterns with named groups, `d` for their positions). */
   re: RegExp;
   pick: (m: RegExpExecArray) => Hit | undefined;
+  /** What any match contains: a text without it skips the pattern (most texts have no "@"). */
+  hint?: RegExp;
 }
 
 // ---- building blocks (sources for RegExp, on folded text) -------------------------------------
@@ -88,6 +90,18 @@ function valueOf(m: RegExpExecArray): { text: string; start: number; end: number
 }
 
 const notADate = (text: string): boolean => !DATE.test(text);
+
+/**
+ * Whether the character just before the match is one of `chars` (a class ending with `$`). Patterns
+ * that would start with a lookbehind check it here instead: a regex that starts by consuming is
+ * scanned much faster, and rejecting a match resumes the scan one character further, as the
+ * lookbehind would.
+ */
+const after = (m: RegExpExecArray, chars: RegExp): boolean => m.index > 0 && chars.test(m.input.slice(Math.max(0, m.index - 2), m.index));
+/** A letter or digit before: the match is inside a word. */
+const IN_WORD = /[\p{L}\p{N}]$/u;
+/** Keywords start after a non-letter, and never inside a placeholder ("[code masqué]"). */
+const IN_WORD_OR_PLACEHOLDER = /[\p{L}\p{N}[]$/u;
 const digitCount = (text: string): number => text.replace(/\D/g, '').length;
 
 // ---- shapes ---------------------------------------------------------------------------------
@@ -129,19 +143,17 @@ const PHONE_INTL = new RegExp(`(?:(?<![\\d+])\\+[ ]?|(?<!\\d)00)[1-9](?:${SEP}\\
 // France Travail identifiant: 7 digits and one letter, letters around allowed only before.
 const FRANCE_TRAVAIL = /(?<!\d)\d{7}[A-Z](?![\p{L}\p{N}])/giu;
 // Numéro étranger (AGDREF): 10 digits; a phone (0…) is caught before.
-const AGDREF = /(?<![\p{N}.,])[1-9]\d{9}(?![\p{N}]|[.,]\d|[ ]?(?:€|eur|euros?)(?![\p{L}]))/giu;
+const AGDREF = /(?<![\d.,])[1-9]\d{9}(?!\d|[.,]\d|[ ]?(?:€|eur|euros?)(?![\p{L}]))/giu;
 // ANTS pré-demande: 10 capitals and digits, at least 2 of each (a shouted word has no digits).
-const ANTS = /(?<![\p{L}\p{N}])(?=(?:[A-Z]*\d){2})(?=(?:\d*[A-Z]){2})[A-Z0-9]{10}(?![\p{L}\p{N}])/gu;
+const ANTS = /[A-Z0-9]{10}(?![\p{L}\p{N}])/gu;
 // Passport: 2 digits, 2 letters, 5 digits.
-const PASSPORT = /(?<![\p{L}\p{N}])\d{2}[A-Z]{2}\d{5}(?![\p{L}\p{N}])/giu;
+const PASSPORT = /\d{2}[A-Z]{2}\d{5}(?![\p{L}\p{N}])/giu;
 // Anything else of 11 digits or more in one run is some identifier (or several glued together).
 const LONG_NUMBER = /(?<!\d)\d{11,}(?!\d)/g;
 // CAF: 7 digits alone (not an amount: no decimals, no euro after it).
-const CAF = /(?<![\p{N}.,])\d{7}(?![\p{N}]|[.,]\d|[ ]?(?:€|eur|euros?)(?![\p{L}]))/giu;
+const CAF = /(?<![\d.,])\d{7}(?!\d|[.,]\d|[ ]?(?:€|eur|euros?)(?![\p{L}]))/giu;
 
 // ---- by context -----------------------------------------------------------------------------
-
-// Keywords start after a non-letter, and never inside a placeholder ("[code masqué]").
 
 /** Between a keyword and its value: ":", "=", "est", "c'est (le)", "is", or just a space. */
 const CONNECT = "(?<conn>[ ]*[:=][ ]*|[ ]+(?:c'est|c est|cest|ces|est|etait|is|it's|هو|هي)(?:[ ]*:)?[ ]+(?:le[ ]+|la[ ]+|l'[ ]*)?|[ ]*)";
@@ -164,7 +176,7 @@ const ID_GAP = "(?:[ ]{1,3}|[ ]?-[ ]?|(?<=')|[ ]?\\.[ ]?)";
 const ID_VALUE =
   '(?<value>\\d(?:(?:[ ]{1,2}|[.\\-/])?\\d){5,17}(?:[ ]?[A-Z](?![\\p{L}\\p{N}]))?(?![\\p{N}])|(?=(?:[A-Z]*\\d){2})[A-Z0-9]{6,24}(?![\\p{L}\\p{N}]))';
 const IDENTIFIER = new RegExp(
-  `(?<![\\p{L}\\p{N}[])(?<lead>${ID_LABEL}(?:${ID_GAP}(?:${ID_LABEL}|${ID_FILLER})){0,5})${CONNECT}${ID_VALUE}`,
+  `(?<lead>${ID_LABEL}(?:${ID_GAP}(?:${ID_LABEL}|${ID_FILLER})){0,5})${CONNECT}${ID_VALUE}`,
   'giud',
 );
 
@@ -235,11 +247,11 @@ const ACCOUNT =
 const FOR = "(?:(?:de|du|d'|pour|sur|par|a)[ ]*)?(?:(?:la|le|l'|mon|ma)[ ]*)?";
 // The secret: one word, maybe in quotes; never a placeholder or an already masked part.
 const SECRET_TOKEN = "[\"'«“]?[ ]?(?<value>(?![\\[«\"'“])[^\\s\\[\\]\\uE000]{1,64})";
-const PASSWORD = new RegExp(`(?<![\\p{L}\\p{N}[])${PASSWORD_WORD}(?:[ ]+${FOR}${ACCOUNT}){0,3}${CONNECT}${SECRET_TOKEN}`, 'giud');
+const PASSWORD = new RegExp(`${PASSWORD_WORD}(?:[ ]+${FOR}${ACCOUNT}){0,3}${CONNECT}${SECRET_TOKEN}`, 'giud');
 
 // "identifiant : jdupont", "nom d'utilisateur est marie.d": any word, not only digits.
 const LOGIN = new RegExp(
-  `(?<![\\p{L}\\p{N}[])(?<lead>(?:identifiants?|login|username|user[ ]?name|nom[ ]d'utilisateur)(?![\\p{L}])(?:[ ]+${FOR}${ACCOUNT}){0,3})${CONNECT}${SECRET_TOKEN}`,
+  `(?<lead>(?:identifiants?|login|username|user[ ]?name|nom[ ]d'utilisateur)(?![\\p{L}])(?:[ ]+${FOR}${ACCOUNT}){0,3})${CONNECT}${SECRET_TOKEN}`,
   'giud',
 );
 
@@ -249,51 +261,69 @@ const CODE_QUALIFIER =
   "(?:pin|secret|confidentiel|perso(?:nnel)?|provisoire|temporaire|unique|recu|envoye|sms|a[ ]usage[ ]unique|d'acces|d'activation|d'authentification|de[ ]securite|de[ ]verification|de[ ]validation|de[ ]confirmation|de[ ]connexion|de[ ]cession|(?:a|de)[ ]*\\d{1,2}[ ]*chiffres|" +
   `${FOR}(?:caf|ameli|msa|franceconnect|france[ ]connect|ants|anef|impots?|sms|mail|e-?mail|banque|carte))(?![\\p{L}])`;
 const CODE_VALUE = '(?<value>\\d(?:[ ]?\\d){3,11}(?![\\p{N}])|(?=[A-Z]*\\d)[A-Z0-9]{4,12}(?![\\p{L}\\p{N}]))';
-const CODE = new RegExp(`(?<![\\p{L}\\p{N}[])(?<lead>${CODE_WORD}(?:[ ]+${CODE_QUALIFIER}){0,3})${CONNECT}${CODE_VALUE}`, 'giud');
+const CODE = new RegExp(`(?<lead>${CODE_WORD}(?:[ ]+${CODE_QUALIFIER}){0,3})${CONNECT}${CODE_VALUE}`, 'giud');
+
+// Hints: what any match of a pattern contains.
+const DIGIT = /\d/;
+const AT_SIGN = /@|at ?[)\]}>]|arr?obase/i;
+const PASSWORD_HINT = /mot|mdp|pass|pwd|كلمة/i;
+const CODE_HINT = /code|pin|otp|رمز|كود/i;
+const LOGIN_HINT = /ident|login|user|utilisateur/i;
+
+/** A lead-and-value match, unless the lead is glued to a word or starts inside a placeholder. */
+const lead = (pick: (m: RegExpExecArray) => Hit | undefined) => (m: RegExpExecArray) => (after(m, IN_WORD_OR_PLACEHOLDER) ? undefined : pick(m));
 
 /** The patterns in the order they are tried: a later one never sees what an earlier one masked. */
 export const PERSONAL_DATA_PATTERNS: readonly Pattern[] = [
-  { re: EMAIL, pick: whole('email') },
+  { re: EMAIL, hint: AT_SIGN, pick: whole('email') },
   {
     re: IBAN,
+    hint: DIGIT,
     // Glued to a word ("ibanFR76…"), the country code must be in capitals: "secu1850…" is a NIR.
     pick: (m) => {
-      const glued = m.index > 0 && /\p{L}/u.test(m.input[m.index - 1]!);
-      if ((glued && !/^[A-Z]{2}/.test(m[0])) || digitCount(m[0].slice(4)) < 10) return undefined;
+      if ((after(m, IN_WORD) && !/^[A-Z]{2}/.test(m[0])) || digitCount(m[0].slice(4)) < 10) return undefined;
       return { kind: 'iban', start: m.index, end: m.index + m[0].length };
     },
   },
-  { re: NIR, pick: whole('nir', notADate) },
-  { re: PASSWORD, pick: (m) => secretValue(m, 'password', 3) },
+  { re: NIR, hint: DIGIT, pick: whole('nir', notADate) },
+  { re: PASSWORD, hint: PASSWORD_HINT, pick: lead((m) => secretValue(m, 'password', 3)) },
   {
     re: CODE,
-    pick: (m) => {
+    hint: CODE_HINT,
+    pick: lead((m) => {
       const value = valueOf(m);
       // "code 35000" alone is a postcode, not a secret.
       if (!value || (/^codes?$/i.test(m.groups?.['lead'] ?? '') && /^\d{5}$/.test(value.text))) return undefined;
       return { kind: 'code', start: value.start, end: value.end };
-    },
+    }),
   },
   // A lead naming an organisation says better than a long number's shape what it is.
-  { re: new RegExp(IDENTIFIER), pick: (m) => identifier(m, true) },
-  { re: TAX, pick: whole('tax-number', notADate) },
-  { re: CARD, pick: whole('card-number', notADate) },
-  { re: PHONE_FR, pick: whole('phone', notADate) },
-  { re: PHONE_INTL, pick: whole('phone', notADate) },
-  { re: IDENTIFIER, pick: (m) => identifier(m, false) },
+  { re: new RegExp(IDENTIFIER), hint: DIGIT, pick: lead((m) => identifier(m, true)) },
+  { re: TAX, hint: DIGIT, pick: whole('tax-number', notADate) },
+  { re: CARD, hint: DIGIT, pick: whole('card-number', notADate) },
+  { re: PHONE_FR, hint: DIGIT, pick: whole('phone', notADate) },
+  { re: PHONE_INTL, hint: DIGIT, pick: whole('phone', notADate) },
+  { re: IDENTIFIER, hint: DIGIT, pick: lead((m) => identifier(m, false)) },
   {
     re: LOGIN,
-    pick: (m) => {
+    hint: LOGIN_HINT,
+    pick: lead((m) => {
       // Only after ":", "est" or "c'est": "identifiant oublié" is not one.
       if (!/\S/.test(m.groups?.['conn'] ?? '')) return undefined;
       const hit = secretValue(m, 'login', 3);
       return hit && { ...hit, kind: identifierKind(m.groups?.['lead'] ?? '') };
-    },
+    }),
   },
-  { re: FRANCE_TRAVAIL, pick: whole('france-travail') },
-  { re: AGDREF, pick: whole('agdref') },
-  { re: ANTS, pick: whole('ants') },
-  { re: PASSPORT, pick: whole('passport') },
-  { re: CAF, pick: whole('caf') },
-  { re: LONG_NUMBER, pick: whole('file-number') },
+  { re: FRANCE_TRAVAIL, hint: DIGIT, pick: whole('france-travail') },
+  { re: AGDREF, hint: DIGIT, pick: whole('agdref') },
+  {
+    re: ANTS,
+    hint: DIGIT,
+    // At least 2 capitals and 2 digits, alone: a shouted word has no digits, an amount no letters.
+    pick: (m) =>
+      after(m, IN_WORD) || digitCount(m[0]) < 2 || digitCount(m[0]) > 8 ? undefined : { kind: 'ants', start: m.index, end: m.index + m[0].length },
+  },
+  { re: PASSPORT, hint: DIGIT, pick: (m) => (after(m, IN_WORD) ? undefined : { kind: 'passport', start: m.index, end: m.index + m[0].length }) },
+  { re: CAF, hint: DIGIT, pick: whole('caf') },
+  { re: LONG_NUMBER, hint: DIGIT, pick: whole('file-number') },
 ];
