@@ -1,8 +1,9 @@
 /**
  * What `maskPersonalData` looks for, most specific first. Every pattern reads the folded copy of
  * the text (`foldForMatching`: ASCII digits, plain spaces, no accents), and every repetition is
- * bounded, so a match attempt costs at most a few hundred steps whatever the text: no pattern can
- * backtrack catastrophically (the fuzz test feeds them adversarial strings).
+ * bounded (but one run of digits, matched once), so a match attempt costs at most a few hundred
+ * steps whatever the text: no pattern can backtrack catastrophically (the fuzz test feeds them
+ * adversarial strings).
  *
  * Formats relied on (checked 2026, sources in test/privacy/maskPersonalData.test.ts):
  * - NIR (social security number, ameli and MSA login): 13 digits + 2-digit key (ameli.fr).
