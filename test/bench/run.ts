@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { agent, freePort, request, startChild, type ChildServer } from './http';
 import { Conversation, SENTENCES, closedLoop, echoOp, type LoadResult } from './load';
-import { ROOT, benchNearest, benchPickFlow, dist, syntheticPlace } from './micro';
+import { ROOT, benchMasking, benchNearest, benchPickFlow, dist, syntheticPlace } from './micro';
 import { rng, summarise } from './stats';
 
 type StoreMod = typeof import('../../src/store');
@@ -229,6 +229,14 @@ function microSection(): void {
   const pick = benchPickFlow();
   raw.pickFlow = pick;
   rows.push([`Pick a flow from a sentence, ${pick.flows} flows (pickFlow)`, `${pick.pick.n} calls`, `p50 ${us(pick.pick.p50)} µs, p99 ${us(pick.pick.p99)} µs`, `${us(pick.pickCpuUs)} µs mean`, '', `p99 ≤ 2 ms: ${verdict(pick.pick.p99 <= 2000)}`]);
+  log('masking personal data in 2,000-character texts …');
+  const mask = benchMasking();
+  raw.masking = mask;
+  const slowest = mask.worst.reduce((a, b) => (b.p50 > a.p50 ? b : a));
+  rows.push([`Mask personal data, ${mask.length}-character chat texts (maskPersonalData)`, `${mask.chat.n} texts`, `p50 ${us(mask.chat.p50)} µs, p99 ${us(mask.chat.p99)} µs`, `${us(mask.chatCpuUs)} µs mean`, `${(mask.chat.p50 / mask.baseline.p50).toFixed(1)} × the masking before issue 16`, '']);
+  rows.push(['  the same texts without digits or @ (nothing to mask)', '', `p50 ${us(mask.plain.p50)} µs, p99 ${us(mask.plain.p99)} µs`, '', '', '']);
+  rows.push([`  worst of ${mask.worst.length} adversarial texts: ${slowest.name}`, '', `p50 ${us(slowest.p50)} µs, p99 ${us(slowest.p99)} µs`, '', `${(slowest.p50 / mask.chat.p50).toFixed(1)} × a chat text`, '']);
+  rows.push(['  baseline: the masking before issue 16 (6 patterns)', '', `p50 ${us(mask.baseline.p50)} µs, p99 ${us(mask.baseline.p99)} µs`, `${us(mask.baselineCpuUs)} µs mean`, '1', '']);
 }
 
 /** A data dir with `places` synthetic places (SQLite) and a flows dir with `flows` flows. */
