@@ -6,7 +6,7 @@
  */
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Input, Intent, Lang } from '../engine';
-import { maskPersonalData } from '../privacy';
+import { hadSecret, maskPersonalData } from '../privacy';
 import { MASKED } from './turnCommit';
 
 const INTENTS: readonly Intent[] = ['back', 'restart', 'help', 'language'];
@@ -61,6 +61,7 @@ export function readActivity(context: TurnContext): Input | undefined {
   const coords = coordinatesOf(context.activity);
   if (coords) return { kind: 'location', ...coords };
   const input = inputFromActivity(context.activity);
-  if (input?.kind === 'text' && context.turnState.get(MASKED) !== true) return { kind: 'text', text: maskPersonalData(input.text).text };
-  return input;
+  if (input?.kind !== 'text') return input;
+  const text = context.turnState.get(MASKED) === true ? input.text : maskPersonalData(input.text).text;
+  return hadSecret(text) ? { kind: 'text', text, secret: true } : { kind: 'text', text };
 }

@@ -146,6 +146,11 @@ export function converse(catalog: Catalog, rawState: ConversationState | unknown
   const intent = input.kind === 'text' ? detectIntent(input.text, catalog.lexicons) : undefined;
   const core = (s: ConversationState, i: Input) => converseTurn(catalog, s, i, i === input ? intent : undefined);
   const result = helpTurn({ catalog, env, core, isIntent: intent !== undefined }, state, input);
+  // A password or a code typed by mistake (masked before the engine): said once, kindly, first.
+  if (input.kind === 'text' && input.secret && !result.state.secretNoticed) {
+    result.state.secretNoticed = true;
+    result.outputs.unshift(sayKey('engine:privacy.secret'));
+  }
   // Exactly one turn per call, whichever path (welcome, choosing, step, help) produced the result.
   result.state.turn = turn;
   return result;

@@ -43,6 +43,7 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.flowId === 'string') state.flowId = s.flowId;
   if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
   if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
+  if (s.secretNoticed === true) state.secretNoticed = true;
   const help = readHelpState(s.help);
   if (help) state.help = help;
   return state;

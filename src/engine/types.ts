@@ -37,6 +37,8 @@ export interface ConversationState {
   turn: number;
   /** The help-places sub-dialogue that follows a handoff (absent when it never started). */
   help?: HelpState;
+  /** The person was told that Ariane never needs a password or a code (said once per conversation). */
+  secretNoticed?: true;
 }
 
 /** A location the person gave in this conversation. */
@@ -74,7 +76,8 @@ export type Intent = 'back' | 'restart' | 'help' | 'language';
  */
 export type Input =
   | { kind: 'start' }
-  | { kind: 'text'; text: string }
+  /** `secret`: the person typed a password or a secret code, masked before the engine saw it. */
+  | { kind: 'text'; text: string; secret?: true }
   | { kind: 'choice'; value: string }
   | { kind: 'intent'; intent: Intent; lang?: Lang }
   | { kind: 'flow'; flowId: string }

@@ -173,3 +173,26 @@ describe('a turn run again (crash between saving the state and storing the repli
     expect((await stateOf(h)).turn).toBe(after.turn + 1);
   });
 });
+
+describe('a password or a secret code typed by mistake', () => {
+  test('is masked, and the person is told once, kindly, that Ariane never needs it', async () => {
+    const h = makeHarness();
+    await h.join();
+    await h.turn('attestation caf');
+    const first = await h.turn('mon mot de passe caf est Soleil2024');
+    const notice = translate({ key: 'engine:privacy.secret' }, 'fr');
+    expect(texts(first)).toContain(notice);
+    const [item] = await h.store.kv.scan('state/');
+    expect(JSON.stringify(item!.value)).not.toContain('Soleil2024');
+    const second = await h.turn('mon code est 482913');
+    expect(texts(second)).not.toContain(notice);
+    expect(JSON.stringify((await h.store.kv.scan('state/'))[0]!.value)).not.toContain('482913');
+  });
+
+  test('a postcode or an ordinary sentence brings no such notice', async () => {
+    const h = makeHarness();
+    await h.join();
+    const replies = await h.turn('code postal 35000, je veux mon attestation caf');
+    expect(texts(replies)).not.toContain(translate({ key: 'engine:privacy.secret' }, 'fr'));
+  });
+});

@@ -53,6 +53,16 @@ describe('DirectLineChannel', () => {
     expect(JSON.stringify(all)).not.toContain('jean.dupont@example.com');
   });
 
+  test('a password typed on Direct Line is masked once, by the channel, and the bot still says it never needs one', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    await channel.postActivity(auth, conversationId, { type: 'message', text: 'my password is Soleil2024' });
+    const all = await store.log.list(conversationId, undefined);
+    expect(JSON.stringify(all)).not.toContain('Soleil2024');
+    const said = all.activities.map((a) => a.activity.text).filter((t): t is string => typeof t === 'string');
+    expect(said).toContain(translate({ key: 'engine:privacy.secret' }, 'en'));
+  });
+
   test('typing is acknowledged but not stored; events are stored and reach the bot', async () => {
     const { channel, store } = setup();
     const { conversationId, auth } = await start(channel);
