@@ -328,7 +328,7 @@ async function storageSection(): Promise<void> {
     db.close();
     const total = conversation + activities.b! + state.b!;
     raw.bytesPerConversation = { turns, reachedEnd: conv.reachedEnd, conversation, activities, state, total };
-    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, '', `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, `< 4 KB: ${verdict(total < 4096)}`]);
+    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows, plain JSON)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, '', `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, '(no target)']);
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
   }
