@@ -1,0 +1,44 @@
+/**
+ * One page of service-public's "Vos droits et démarches" base for *particuliers*, as Ariane keeps it:
+ * the few fields needed to cite it, to check a flow against it and to offer it to a resident. The
+ * page's body is not kept: people read it on service-public itself.
+ */
+export interface Fiche {
+  /** `F…` information sheet, `R…` online service, form or other resource, `N…` topic or dossier page. */
+  id: string;
+  /** The DILA's own type, as written in the data: « Fiche d'information », « Téléservice », « Dossier »… */
+  type: string;
+  title: string;
+  /** The DILA's one-paragraph summary (plain French). */
+  description: string;
+  /** Where the page sits on service-public: « Social - Santé > Complémentaire santé… ». */
+  theme: string;
+  /** The audiences the page is written for (always includes « Particuliers » here). */
+  audience: string[];
+  /** Date of the page's last modification, `YYYY-MM-DD`. */
+  modified: string;
+  /** `https://www.service-public.gouv.fr/particuliers/vosdroits/<id>`. */
+  url: string;
+}
+
+/** A fiche id: F, R or N, then digits. */
+export const FICHE_ID_PATTERN = /^[FRN][0-9]+$/;
+
+/** The page of a fiche on service-public (the former `service-public.fr` addresses redirect there). */
+export function ficheUrl(id: string): string {
+  return `https://www.service-public.gouv.fr/particuliers/vosdroits/${id}`;
+}
+
+// Both hosts, with or without www: flows written before the move cite service-public.fr.
+const FICHE_URL = /^https?:\/\/(?:www\.)?service-public\.(?:gouv\.)?fr\/particuliers\/vosdroits\/([FRN][0-9]+)\/?(?:[?#].*)?$/i;
+
+/**
+ * The fiche a citation names: a bare id (`F10027`) or the page's address on service-public.gouv.fr or
+ * service-public.fr. Undefined for anything else (another site, a professionnels page).
+ */
+export function ficheIdOf(citation: string): string | undefined {
+  const s = citation.trim();
+  if (FICHE_ID_PATTERN.test(s)) return s;
+  const m = FICHE_URL.exec(s);
+  return m?.[1]?.toUpperCase();
+}
