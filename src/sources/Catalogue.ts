@@ -109,7 +109,9 @@ export class Catalogue {
     const m = this.meta;
     const count = m.count.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
     const label =
-      m.origin === 'embedded'
+      m.count === 0
+        ? `Aucune page officielle disponible : ${m.source}`
+        : m.origin === 'embedded'
         ? `Catalogue embarqué : ${count} fiches service-public, instantané dont la fiche la plus récente date du ${frenchDate(m.newest)} (${m.source}). Lancez « ariane sources sync » pour le mettre à jour.`
         : `Catalogue téléchargé le ${frenchDate(m.fetchedAt ?? m.newest)} : ${count} fiches service-public, la plus récente modifiée le ${frenchDate(m.newest)}${m.checkedAt ? ` ; inchangé au ${frenchDate(m.checkedAt)}` : ''} (${m.source}).`;
     return {

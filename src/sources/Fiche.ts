@@ -42,3 +42,17 @@ export function ficheIdOf(citation: string): string | undefined {
   const m = FICHE_URL.exec(s);
   return m?.[1]?.toUpperCase();
 }
+
+/**
+ * The description cut to one line for a chat message: its first sentence, or its first `max`
+ * characters on a word boundary with « … ».
+ */
+export function oneLine(description: string, max = 160): string {
+  const text = description.replace(/\s+/g, ' ').trim();
+  const sentence = /^(.+?[.!?])(?:\s|$)/.exec(text)?.[1];
+  if (sentence && sentence.length <= max) return sentence;
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
+}

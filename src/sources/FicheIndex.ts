@@ -1,6 +1,10 @@
 import MiniSearch from 'minisearch';
-import { stemmer } from '@orama/stemmers/french';
+import type { stemmer as FrenchStemmer } from '@orama/stemmers/french' with { 'resolution-mode': 'import' };
 import type { Fiche } from './Fiche';
+
+// An ES module package that also ships CommonJS files (its `require` export): loaded with require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { stemmer } = require('@orama/stemmers/french') as { stemmer: typeof FrenchStemmer };
 
 /** One search result: a fiche and its relevance (BM25, higher is better; only comparable within one search). */
 export interface FicheHit {
@@ -114,11 +118,13 @@ export class FicheIndex {
    * own word (« mon fils », « mon bébé ») does not outweigh the procedure's; a word no page uses at
    * all (« pizza ») counts most: a sentence about it is not about these pages.
    */
-  private weight(term: string): number {
+  private weight(term: string, french: boolean): number {
     const n = this.byId.size;
     const df = this.df.get(term) ?? 0;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    return df === 0 ? idf : Math.min(idf, RARE_WORD_WEIGHT);
+    // In another language most words are unknown to French pages: only those they share count.
+    if (df === 0) return french ? idf : 0;
+    return Math.min(idf, RARE_WORD_WEIGHT);
   }
 
   private terms(text: string, stop: ReadonlySet<string> | undefined): string[] {
@@ -130,10 +136,11 @@ export class FicheIndex {
   /** The fiches most relevant to a resident's sentence, best first; empty when nothing is relevant enough. */
   find(text: string, options: SearchOptions = {}): FicheHit[] {
     const limit = options.limit ?? 3;
-    const stop = STOP_WORDS[(options.lang ?? 'fr').split('-')[0] ?? 'fr'] ?? STOP_WORDS.fr;
+    const lang = (options.lang ?? 'fr').split('-')[0] ?? 'fr';
+    const stop = STOP_WORDS[lang] ?? STOP_WORDS.fr;
     const query = withSynonyms(text);
     const results = this.search.search(query, { processTerm: (term) => indexTerm(term, stop) });
-    const weights = new Map([...new Set(this.terms(query, stop))].map((t) => [t, this.weight(t)]));
+    const weights = new Map([...new Set(this.terms(query, stop))].map((t) => [t, this.weight(t, lang === 'fr')]));
     let total = 0;
     for (const w of weights.values()) total += w;
     const out: FicheHit[] = [];

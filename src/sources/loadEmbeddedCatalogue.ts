@@ -5,7 +5,7 @@
  * (`dist/sources/embedded-catalogue.json`, the fields Ariane keeps), which the service loads in a few
  * milliseconds. The package is a dev dependency: only the build needs it.
  */
-import { readFileSync, readdirSync, renameSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Catalogue, newestOf, type CatalogueData } from './Catalogue';
 import { ficheFromElement, type XmlElement } from './ficheFromElement';
@@ -69,16 +69,6 @@ export function buildEmbeddedCatalogue(): CatalogueData {
   return { meta: { origin: 'embedded', source: `${PACKAGE}@${pkg.version}`, count: fiches.length, newest: newestOf(fiches) }, fiches };
 }
 
-/** Writes the embedded catalogue (atomically: a reader never sees half a file). Returns it. */
-export function writeEmbeddedCatalogue(file: string = EMBEDDED_FILE): CatalogueData {
-  const data = buildEmbeddedCatalogue();
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data));
-  renameSync(tmp, file);
-  return data;
-}
-
 /**
  * The embedded catalogue: the built file, else (a development tree that was never built) straight
  * from the package. Throws a one-line message when neither is there.
@@ -94,8 +84,3 @@ export function loadEmbeddedCatalogue(file: string = EMBEDDED_FILE): Catalogue {
   return new Catalogue(JSON.parse(text) as CatalogueData);
 }
 
-if (require.main === module) {
-  const started = Date.now();
-  const data = writeEmbeddedCatalogue();
-  console.log(`sources: ${data.fiches.length} fiches (newest ${data.meta.newest}, ${data.meta.source}) in ${Date.now() - started} ms → ${path.relative(process.cwd(), EMBEDDED_FILE)}`);
-}

@@ -22,7 +22,7 @@ const KEPT = new Set(['dc:title', 'dc:description', 'dc:date', 'dc:type', 'dc:su
  * well-formed file that is not a fiche Ariane keeps gives its skip reason.
  */
 export function parseFicheXml(xml: string, file = 'fiche'): { fiche: Fiche } | { skipped: SkipReason } {
-  const parser = new SaxesParser({ position: true });
+  const parser = new SaxesParser({ xmlns: false, position: true });
   let root: XmlElement | undefined;
   // Elements being built, innermost last; `undefined` marks an element whose content is not kept.
   const stack: Array<XmlElement | undefined> = [];
@@ -32,10 +32,11 @@ export function parseFicheXml(xml: string, file = 'fiche'): { fiche: Fiche } | {
   });
   parser.on('opentag', (tag) => {
     const parent = stack[stack.length - 1];
+    const attributes = tag.attributes as Record<string, string>;
     let el: XmlElement | undefined;
-    if (stack.length === 0) el = root = { name: tag.name, attributes: { ...tag.attributes }, children: [] };
+    if (stack.length === 0) el = root = { name: tag.name, attributes, children: [] };
     else if (parent && (stack.length > 1 || KEPT.has(tag.name))) {
-      el = { name: tag.name, attributes: { ...tag.attributes }, children: [] };
+      el = { name: tag.name, attributes, children: [] };
       parent.children.push(el);
     }
     stack.push(el);
