@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import type { FicheLookup } from '../flow';
 import { FICHE_ID_PATTERN, type Fiche } from './Fiche';
 import { FicheIndex, type FicheHit, type SearchOptions } from './FicheIndex';
 
@@ -103,6 +104,20 @@ export class Catalogue {
       }
     }
     return best;
+  }
+
+  /**
+   * This catalogue as `ariane check` consults it. A downloaded catalogue is complete: a fiche it
+   * does not know does not exist. The embedded snapshot is not: a newer fiche is missing from it.
+   */
+  lookup(): FicheLookup {
+    const m = this.meta;
+    return {
+      get: (id) => this.get(id),
+      suggest: (id, title) => this.suggest(id, title),
+      complete: m.origin === 'sync',
+      label: m.origin === 'sync' ? `du catalogue téléchargé le ${frenchDate(m.fetchedAt ?? m.newest)}` : `du catalogue embarqué (fiches jusqu’au ${frenchDate(m.newest)})`,
+    };
   }
 
   describe(): CatalogueDescription {

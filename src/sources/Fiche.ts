@@ -21,27 +21,8 @@ export interface Fiche {
   url: string;
 }
 
-/** A fiche id: F, R or N, then digits. */
-export const FICHE_ID_PATTERN = /^[FRN][0-9]+$/;
-
-/** The page of a fiche on service-public (the former `service-public.fr` addresses redirect there). */
-export function ficheUrl(id: string): string {
-  return `https://www.service-public.gouv.fr/particuliers/vosdroits/${id}`;
-}
-
-// Both hosts, with or without www: flows written before the move cite service-public.fr.
-const FICHE_URL = /^https?:\/\/(?:www\.)?service-public\.(?:gouv\.)?fr\/particuliers\/vosdroits\/([FRN][0-9]+)\/?(?:[?#].*)?$/i;
-
-/**
- * The fiche a citation names: a bare id (`F10027`) or the page's address on service-public.gouv.fr or
- * service-public.fr. Undefined for anything else (another site, a professionnels page).
- */
-export function ficheIdOf(citation: string): string | undefined {
-  const s = citation.trim();
-  if (FICHE_ID_PATTERN.test(s)) return s;
-  const m = FICHE_URL.exec(s);
-  return m?.[1]?.toUpperCase();
-}
+// The citation syntax belongs to the flow format; the catalogue uses the same.
+export { FICHE_ID_PATTERN, ficheUrl, ficheIdOf } from '../flow';
 
 /**
  * The description cut to one line for a chat message: its first sentence, or its first `max`
