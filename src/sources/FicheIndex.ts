@@ -46,8 +46,19 @@ export function indexTerm(term: string, stop: ReadonlySet<string> | undefined): 
   const lower = term.toLowerCase().replace(/^(?:[cdjlmnst]|qu)['’]/, '');
   const folded = fold(lower);
   if (folded.length < 2 || stop?.has(folded)) return null;
-  return fold(stemmer(lower)).slice(0, STEM_LENGTH);
+  let stem = STEMS.get(lower);
+  if (stem === undefined) {
+    stem = fold(stemmer(lower)).slice(0, STEM_LENGTH);
+    // The fiches repeat the same few thousand words: each is stemmed once, not at every occurrence
+    // (the index build's main cost). Bounded, as residents type anything.
+    if (STEMS.size >= MAX_STEMS) STEMS.clear();
+    STEMS.set(lower, stem);
+  }
+  return stem;
 }
+
+const STEMS = new Map<string, string>();
+const MAX_STEMS = 100_000;
 
 const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
 
@@ -69,11 +80,11 @@ const SYNONYMS: Array<[RegExp, string]> = [
   [/\baides? au logement\b/i, 'allocation logement APL'],
 ];
 
-/** The sentence with the fiches' words added after the resident's. */
-function withSynonyms(text: string): string {
-  let out = text;
-  for (const [re, words] of SYNONYMS) if (re.test(text)) out += ` ${words}`;
-  return out;
+/** The fiches' words for the resident's words found in the sentence. */
+function synonymsOf(text: string): string {
+  const out: string[] = [];
+  for (const [re, words] of SYNONYMS) if (re.test(text)) out.push(words);
+  return out.join(' ');
 }
 
 /**
@@ -90,19 +101,20 @@ export class FicheIndex {
     this.byId = new Map(fiches.map((f) => [f.id, f]));
     const stop = STOP_WORDS.fr as ReadonlySet<string>;
     this.search = new MiniSearch<Fiche>({
-      fields: ['title', 'description', 'theme'],
+      // Two fields, not three: each field is another pass over a word's pages at search time, and
+      // the theme weighs as much as the description anyway.
+      fields: ['title', 'about'],
+      extractField: (fiche, field) => (field === 'about' ? `${fiche.description} ${fiche.theme}` : fiche[field as keyof Fiche]),
       idField: 'id',
       processTerm: (term) => indexTerm(term, stop),
       searchOptions: {
-        boost: { title: 2, theme: 1, description: 1 },
+        boost: { title: 2, about: 1 },
         // People ask what to do before which form to fill: explanations first, then online
         // services, then forms and letter templates (often narrow: one fund, one département).
         boostDocument: (id) => TYPE_WEIGHT[String(id).charAt(0)] ?? 1,
         // Typos are corrected only in longer words: a 3-letter word is another word after one edit.
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
         maxFuzzy: 2,
-        // Only the last word may be cut short (typed in a hurry); stems already cover endings.
-        prefix: (term, i, terms) => i === terms.length - 1 && term.length >= 4,
         combineWith: 'OR',
       },
     });
@@ -138,9 +150,16 @@ export class FicheIndex {
     const limit = options.limit ?? 3;
     const lang = (options.lang ?? 'fr').split('-')[0] ?? 'fr';
     const stop = STOP_WORDS[lang] ?? STOP_WORDS.fr;
-    const query = withSynonyms(text);
-    const results = this.search.search(query, { processTerm: (term) => indexTerm(term, stop) });
-    const weights = new Map([...new Set(this.terms(query, stop))].map((t) => [t, this.weight(t, lang === 'fr')]));
+    // Each distinct word once: a word searched twice costs twice and counts twice.
+    const own = this.terms(text, stop);
+    const terms = [...new Set([...own, ...this.terms(synonymsOf(text), stop)])];
+    const last = own[own.length - 1];
+    const results = this.search.search(terms.join(' '), {
+      processTerm: (term) => term,
+      // Only the resident's last word may be cut short (typed in a hurry); stems already cover endings.
+      prefix: (term) => term === last && term.length >= 4,
+    });
+    const weights = new Map(terms.map((t) => [t, this.weight(t, lang === 'fr')]));
     let total = 0;
     for (const w of weights.values()) total += w;
     const out: FicheHit[] = [];

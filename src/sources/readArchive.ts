@@ -25,11 +25,11 @@ export interface ArchiveContent {
 
 /** Limits against a damaged or hostile archive. */
 export interface ArchiveLimits {
-  /** Largest fiche file, uncompressed (default 16 MB; real ones are under 1 MB). */
+  /** Largest fiche file, uncompressed (default 16 MB, far above any real fiche). */
   maxFileBytes?: number;
-  /** All fiche files together, uncompressed (default 2 GB; the real archive holds about 150 MB). */
+  /** All fiche files together, uncompressed (default 2 GB). */
   maxTotalBytes?: number;
-  /** Entries in the archive (default 100,000; about 5,600 today). */
+  /** Entries in the archive (default 100,000). */
   maxEntries?: number;
 }
 

@@ -16,7 +16,7 @@ export const DEFAULT_SOURCES_URL = 'https://lecomarquage.service-public.gouv.fr/
 /** Sync options. */
 export interface SyncOptions {
   url: string;
-  /** An archive with fewer *particuliers* fiches is refused (default 1,000; about 4,900 today). */
+  /** An archive with fewer *particuliers* fiches is refused (default 1,000). */
   minFiches?: number;
   /**
    * The catalogue serving now: an archive with less than half its fiches is refused too (a

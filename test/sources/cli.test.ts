@@ -7,7 +7,7 @@ import { syncCatalogue } from '../../src/sources';
 import { MemoryStore } from '../../src/store';
 import { embeddedCatalogue } from './support/embedded';
 import { fileArchive, startArchiveServer, type ArchiveServer } from './support/archiveServer';
-import { writeFicheArchive } from './support/vddArchive';
+import { writeFicheArchive } from '../bench/vddArchive';
 
 const IDS = ['F10027', 'R42726', 'N19810', 'F12118', 'F1604', 'F265', 'R49814', 'F33667', 'F1427', 'F1420', 'F1878', 'F163'];
 

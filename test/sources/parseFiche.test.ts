@@ -4,7 +4,7 @@ import { ficheIdOf, ficheUrl, oneLine } from '../../src/sources';
 import { ficheFromElement } from '../../src/sources/ficheFromElement';
 import { packageFicheElement, fichesPackage } from '../../src/sources/loadEmbeddedCatalogue';
 import { MalformedFicheError, parseFicheXml } from '../../src/sources/parseFicheXml';
-import { ficheXml } from './support/vddArchive';
+import { ficheXml } from '../bench/vddArchive';
 
 const packageJson = (id: string) => JSON.parse(readFileSync(path.join(fichesPackage()!.dir, 'data', 'particuliers', `${id}.json`), 'utf8')) as { children: never[] };
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ArchiveError, Catalogue, OfficialSources, loadStoredCatalogue, syncCatalogue } from '../../src/sources';
 import { MemoryStore } from '../../src/store';
 import { fileArchive, startArchiveServer, type ArchiveServer } from './support/archiveServer';
-import { ficheXml, writeFicheArchive, writeZip, INDEX_ENTRIES } from './support/vddArchive';
+import { ficheXml, writeFicheArchive, writeZip, INDEX_ENTRIES } from '../bench/vddArchive';
 
 const IDS = ['F10027', 'R42726', 'N19810', 'F12118', 'F1604', 'F265', 'R49814', 'F33667', 'F1427', 'F1420', 'F1878', 'F163'];
 const EMPTY = () => new Catalogue({ meta: { origin: 'embedded', source: 'test', count: 0, newest: '2020-01-01' }, fiches: [] });

