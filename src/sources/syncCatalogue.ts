@@ -25,6 +25,8 @@ export interface SyncOptions {
   current?: Catalogue;
   download?: Omit<DownloadOptions, 'etag' | 'lastModified'>;
   limits?: ArchiveLimits;
+  /** Where the archive is downloaded to before it is read (default: the system's temporary directory); removed after. */
+  tmpDir?: string;
   /** The clock (tests). */
   now?: () => Date;
 }
@@ -69,7 +71,7 @@ export async function syncCatalogue(kv: KeyValueStore, options: SyncOptions): Pr
     if (!stored || (options.current?.meta.origin === 'sync' && options.current.meta.fetchedAt === stored.meta.fetchedAt)) return undefined;
     return (await loadStoredCatalogue(kv))?.catalogue;
   };
-  const dir = await mkdtemp(path.join(tmpdir(), 'ariane-sources-'));
+  const dir = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), 'ariane-sources-'));
   try {
     const file = path.join(dir, 'vosdroits.zip');
     const started = Date.now();

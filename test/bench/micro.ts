@@ -268,7 +268,8 @@ export async function benchSourcesSync(): Promise<SourcesSyncBench> {
   const file = path.join(dir, 'vosdroits-latest.zip');
   const server = http.createServer((req, res) => {
     if (req.headers['if-none-match'] === '"bench"') {
-      res.writeHead(304, { etag: '"bench"' }).end();
+      res.writeHead(304, { etag: '"bench"' });
+      res.end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(fs.statSync(file).size), etag: '"bench"' });

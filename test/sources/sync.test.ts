@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArchiveError, Catalogue, OfficialSources, loadStoredCatalogue, syncCatalogue } from '../../src/sources';
@@ -12,10 +12,12 @@ const EMPTY = () => new Catalogue({ meta: { origin: 'embedded', source: 'test', 
 let dir: string;
 let server: ArchiveServer;
 const zip = (name: string) => path.join(dir, name);
-const tempDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('ariane-sources-')).length;
+/** Downloads go here, so that a test can tell that a refused sync left nothing behind. */
+const downloads = () => path.join(dir, 'downloads');
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sources-test-'));
+  mkdirSync(downloads());
   server = await startArchiveServer();
   await writeFicheArchive(zip('good.zip'), IDS);
   await writeFicheArchive(zip('good2.zip'), [...IDS, 'F2213']);
@@ -36,8 +38,9 @@ async function synced(): Promise<{ store: MemoryStore; sources: OfficialSources;
   const store = new MemoryStore();
   const sources = await OfficialSources.open(store.kv, { embedded: EMPTY });
   server.serve(fileArchive(zip('good.zip'), '"gen-1"'));
-  const result = await sources.sync(server.url, { minFiches: 5, now: () => new Date('2026-12-01T03:00:00Z') });
+  const result = await sources.sync(server.url, { minFiches: 5, tmpDir: downloads(), now: () => new Date('2026-12-01T03:00:00Z') });
   expect(result.status).toBe('updated');
+  expect(readdirSync(downloads())).toEqual([]);
   return { store, sources, fetchedAt: '2026-12-01T03:00:00.000Z' };
 }
 
@@ -114,9 +117,8 @@ describe('ariane sources sync against a local HTTP server', () => {
   ];
   it.each(refusals)('%s is refused with one clear line, and the previous catalogue keeps serving', async (_name, serve, message) => {
     const { store, sources, fetchedAt } = await synced();
-    const temps = tempDirs();
     serve();
-    const error = await sources.sync(server.url, { minFiches: 5 }).then(
+    const error = await sources.sync(server.url, { minFiches: 5, tmpDir: downloads() }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -124,7 +126,7 @@ describe('ariane sources sync against a local HTTP server', () => {
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
     await expectKept(store, sources, fetchedAt);
-    expect(tempDirs()).toBe(temps);
+    expect(readdirSync(downloads())).toEqual([]);
   });
 
   it('an archive with less than half the fiches of the catalogue in use is refused', async () => {

@@ -38,14 +38,18 @@ export async function startArchiveServer(): Promise<ArchiveServer> {
   const server: Server = createServer((req, res) => {
     requests.push(req.headers);
     const a = current;
+    // A new connection per request: each test sees its own server behaviour, nothing kept alive.
+    res.setHeader('connection', 'close');
     if (a.status && a.status !== 200) {
-      res.writeHead(a.status, { 'content-type': 'text/html' }).end('<html><body>Erreur</body></html>');
+      res.writeHead(a.status, { 'content-type': 'text/html' });
+      res.end('<html><body>Erreur</body></html>');
       return;
     }
     const notModified = (a.etag && req.headers['if-none-match'] === a.etag) || (!a.etag && a.lastModified && req.headers['if-modified-since'] === a.lastModified);
     const validators: Record<string, string> = { ...(a.etag ? { etag: a.etag } : {}), ...(a.lastModified ? { 'last-modified': a.lastModified } : {}) };
     if (notModified) {
-      res.writeHead(304, validators).end();
+      res.writeHead(304, validators);
+      res.end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/zip', ...validators, ...(a.chunked ? {} : { 'content-length': String(a.body.length) }) });
