@@ -253,6 +253,7 @@ export function benchMasking(count = 2000): MaskBench {
     return { name, p50: times.p50, p99: times.p99 };
   });
   return { length: 2000, chat: summarise(chat), chatCpuUs, baseline: summarise(baseline), baselineCpuUs, plain: summarise(plain), worst };
+}
 
 type SourcesMod = typeof import('../../src/sources');
 type StoreMod = typeof import('../../src/store');
