@@ -14,6 +14,7 @@ import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
+import { OfficialSources } from './sources';
 import { NodeStats, recordTurn } from './stats';
 import { registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
@@ -114,6 +115,13 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
     const helpPlaces = new HelpPlaces(io.kv);
+    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
+    const sources = await OfficialSources.open(io.kv);
+    const stopSourcesSync = config.sourcesUrl
+      ? sources.scheduleDailySync(config.sourcesUrl, ({ result, error }) =>
+          error ? logger.warn({ err: error.message }, 'sources sync refused: previous catalogue kept') : logger.info({ status: result?.status, fiches: sources.catalogue.size }, 'sources sync'),
+        )
+      : undefined;
     const bot = new ArianeBot({
       engine: { converse },
       catalog: () => catalog,
@@ -219,6 +227,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       close: () =>
         (closing ??= (async () => {
           clearInterval(purgeTimer);
+          stopSourcesSync?.();
           watcher.stop();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await store.close();

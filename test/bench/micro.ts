@@ -254,3 +254,141 @@ export function benchMasking(count = 2000): MaskBench {
   });
   return { length: 2000, chat: summarise(chat), chatCpuUs, baseline: summarise(baseline), baselineCpuUs, plain: summarise(plain), worst };
 }
+
+type SourcesMod = typeof import('../../src/sources');
+type StoreMod = typeof import('../../src/store');
+
+/** A full garbage collection, even when node was started without --expose-gc. */
+function collect(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v8 = require('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gc = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+/** The out-of-scope request sentences of test/sources (both sets). */
+export function officialRequests(): Array<{ text: string; expect: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('yaml') as typeof import('yaml');
+  const fs = require('node:fs') as typeof import('node:fs'); // eslint-disable-line @typescript-eslint/no-require-imports
+  return ['requests.yaml', 'requests-2.yaml'].flatMap((f) => parse(fs.readFileSync(path.join(ROOT, 'test', 'sources', f), 'utf8')) as Array<{ text: string; expect: string[] }>);
+}
+
+export interface OfficialSearchBench {
+  fiches: number;
+  /** Reading the embedded catalogue (JSON parse, Map). */
+  loadMs: number;
+  /** Building the search index (minisearch + term frequencies), done once per catalogue. */
+  indexMs: number;
+  /** Heap held by the catalogue and its index. */
+  heapBytes: number;
+  search: { p50: number; p99: number; n: number };
+  searchCpuUs: number;
+  /** Baseline: a plain scan of every fiche's folded text for each word of the sentence. */
+  scan: { p50: number; p99: number; n: number };
+  scanCpuUs: number;
+  /** Right page in the top 3 over both request sets (the README's quality figure, as a check). */
+  top3: number;
+}
+
+/** Search over the embedded catalogue (~4,900 fiches) with the residents' sentences of test/sources. */
+export function benchOfficialSearch(rounds = 30): OfficialSearchBench {
+  const { loadEmbeddedCatalogue } = dist<SourcesMod>('sources');
+  collect();
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const catalogue = loadEmbeddedCatalogue();
+  const loadMs = performance.now() - t0;
+  const t1 = performance.now();
+  catalogue.warm();
+  const indexMs = performance.now() - t1;
+  collect();
+  const heapBytes = process.memoryUsage().heapUsed - heap0;
+  const requests = officialRequests();
+  const inputs = Array.from({ length: rounds }, () => requests.map((r) => r.text)).flat();
+  const search = timeEach(inputs, (s) => catalogue.search(s).length, 200);
+  const searchCpuUs = lastCpuUs;
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const texts = catalogue.all().map((f) => ({ id: f.id, text: fold(`${f.title} ${f.description} ${f.theme}`) }));
+  const scanOne = (s: string) => {
+    const words = fold(s).split(/[^a-z0-9]+/).filter((w) => w.length > 3);
+    const scored = texts.map((t) => ({ id: t.id, n: words.filter((w) => t.text.includes(w)).length })).filter((x) => x.n > 0);
+    return scored.sort((a, b) => b.n - a.n).slice(0, 3);
+  };
+  const scan = timeEach(inputs.slice(0, requests.length * 2), (s) => scanOne(s).length, 20);
+  const scanCpuUs = lastCpuUs;
+  const about = requests.filter((r) => r.expect.length > 0);
+  const right = about.filter((r) => catalogue.search(r.text).some((h) => r.expect.includes(h.fiche.id))).length;
+  if (heapBytes < 0) console.log(catalogue.size);
+  return { fiches: catalogue.size, loadMs, indexMs, heapBytes, search: summarise(search), searchCpuUs, scan: summarise(scan), scanCpuUs, top3: right / about.length };
+}
+
+export interface SourcesSyncBench {
+  fiches: number;
+  archiveBytes: number;
+  /** Writing the archive from the package (set-up, not Ariane's cost). */
+  buildArchiveMs: number;
+  /** `syncCatalogue` from a local HTTP server into a memory store: download, read, check, store. */
+  syncMs: number;
+  syncCpuMs: number;
+  downloadMs: number;
+  readMs: number;
+  /** The same sync again: a conditional request answered 304. */
+  notModifiedMs: number;
+}
+
+/** The full archive (every particuliers fiche of the package, in the DILA's layout) synced from loopback. */
+export async function benchSourcesSync(): Promise<SourcesSyncBench> {
+  const fs = require('node:fs') as typeof import('node:fs'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const http = require('node:http') as typeof import('node:http'); // eslint-disable-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { packageFicheIds, writeFicheArchive } = require('./vddArchive') as typeof import('./vddArchive');
+  const { syncCatalogue } = dist<SourcesMod>('sources');
+  const { MemoryStore } = dist<StoreMod>('store');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-bench-sources-'));
+  const file = path.join(dir, 'vosdroits-latest.zip');
+  const server = http.createServer((req, res) => {
+    if (req.headers['if-none-match'] === '"bench"') {
+      res.writeHead(304, { etag: '"bench"' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(fs.statSync(file).size), etag: '"bench"' });
+    fs.createReadStream(file).pipe(res);
+  });
+  try {
+    const t0 = performance.now();
+    await writeFicheArchive(file, packageFicheIds());
+    const buildArchiveMs = performance.now() - t0;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/vdd/3.5/part/zip/vosdroits-latest.zip`;
+    const store = new MemoryStore();
+    const cpu0 = process.cpuUsage();
+    const t1 = performance.now();
+    const result = await syncCatalogue(store.kv, { url });
+    const syncMs = performance.now() - t1;
+    const cpu = process.cpuUsage(cpu0);
+    if (result.status !== 'updated') throw new Error(`sync: ${result.status}`);
+    const t2 = performance.now();
+    const again = await syncCatalogue(store.kv, { url, current: result.catalogue });
+    const notModifiedMs = performance.now() - t2;
+    if (again.status !== 'not-modified') throw new Error(`second sync: ${again.status}`);
+    return {
+      fiches: result.catalogue.size,
+      archiveBytes: fs.statSync(file).size,
+      buildArchiveMs,
+      syncMs,
+      syncCpuMs: (cpu.user + cpu.system) / 1000,
+      downloadMs: result.downloadMs,
+      readMs: result.readMs,
+      notModifiedMs,
+    };
+  } finally {
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

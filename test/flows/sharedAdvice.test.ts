@@ -6,7 +6,7 @@
  * this test keeps the copies equal.
  */
 import { join } from 'node:path';
-import { loadFlowDirectory, type Flow, type FlowNode } from '../../src/flow';
+import { loadFlowDirectory, sourceUrl, type Flow, type FlowNode } from '../../src/flow';
 
 const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows'), { today: '2026-12-03' }).byId;
 
@@ -56,7 +56,7 @@ describe('same advice for a residence permit ending in less than 2 months', () =
   it('every source of the shared advice is among both flows’ sources', () => {
     for (const [a, b] of SHARED) {
       for (const [flowId, id] of [['prefecture-rendez-vous', a], ['titre-sejour-renouvellement', b]] as const) {
-        const listed = flow(flowId).sources.map((s) => s.url.replace(/\/$/, ''));
+        const listed = flow(flowId).sources.map((s) => sourceUrl(s).replace(/\/$/, ''));
         for (const url of sources(node(flowId, id))) expect(listed).toContain(url.replace(/\/$/, ''));
       }
     }
