@@ -306,3 +306,24 @@ export function currentNode(flow: Flow, state: ConversationState): FlowNode | un
   return state.flowId === flow.id && state.nodeId ? flow.nodes[state.nodeId] : undefined;
 }
 
+
+/**
+ * What the waiting node shows again (its question and buttons), or nothing when the state waits on
+ * no node of `flow`: after the person declined an offer the engine made ("Non, je continue ici").
+ */
+export function presentAgain(flow: Flow, state: ConversationState, env: StepEnv = {}): Output[] {
+  const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  return node && state.nodeId && WAITING_KINDS.has(node.kind) ? present(flow, state, state.nodeId, env) : [];
+}
+
+/**
+ * Whether `input` is surely an answer to the node the state waits on (a button value, the exact
+ * label, the option's number, a valid typed value): then it is never read as a new request.
+ */
+export function isSureAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv = {}): boolean {
+  const nodeId = state.nodeId;
+  const node = nodeId ? flow.nodes[nodeId] : undefined;
+  if (!node || !nodeId || !WAITING_KINDS.has(node.kind) || (input.kind !== 'text' && input.kind !== 'choice')) return false;
+  const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
+  return answerNode(node, ctxFor(flow, state, nodeId, env), answerInput, true).kind !== 'unmatched';
+}

@@ -195,6 +195,14 @@ export interface Lexicon {
   continueAlone: string[];
   /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
   languages: Record<Lang, string[]>;
+  /**
+   * Organisations and the names people type for them, e.g. { caf: ["kaf", "la caf"] }. A flow
+   * belongs to an organisation when its `organisation` field names one of them; a request that only
+   * names an organisation is asked which of its procedures.
+   */
+  organisations?: Record<string, string[]>;
+  /** Words as people type them (Darija, SMS) for the word the flows use: { renouveler: ["njded"] }. */
+  synonyms?: Record<string, string[]>;
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */
