@@ -116,8 +116,24 @@ export class Catalogue {
       get: (id) => this.get(id),
       suggest: (id, title) => this.suggest(id, title),
       complete: m.origin === 'sync',
+      mayBeNewer: (id) => this.mayBeNewer(id),
       label: m.origin === 'sync' ? `du catalogue téléchargé le ${frenchDate(m.fetchedAt ?? m.newest)}` : `du catalogue embarqué (fiches jusqu’au ${frenchDate(m.newest)})`,
     };
+  }
+
+  /**
+   * Whether an unknown id may be a fiche published after this catalogue: service-public numbers its
+   * fiches in order, so a number above the highest of its letter here, by less than half of it
+   * (F36206 after a snapshot ending at F35xxx; not F1002700, a typo).
+   */
+  mayBeNewer(id: string): boolean {
+    const m = /^([FRN])(\d+)$/.exec(id);
+    if (!m || this.get(id)) return false;
+    const letter = m[1]!;
+    const n = Number(m[2]);
+    let highest = 0;
+    for (const known of this.fiches.keys()) if (known[0] === letter) highest = Math.max(highest, Number(known.slice(1)));
+    return highest > 0 && n > highest && n <= highest * 1.5;
   }
 
   describe(): CatalogueDescription {

@@ -213,6 +213,15 @@ describe('checkFlows: service-public fiches cited', () => {
     expect(set.ok).toBe(false);
   });
 
+  it('against the embedded snapshot, an id that may be a newer fiche is not reported; others still are', () => {
+    const newer = (id: string) => id === 'F10028';
+    const d = loadFlowFiles([file], { today: TODAY, fiches: { ...lookup(false), mayBeNewer: newer } }).diagnostics.filter((x) => x.code === 'unknown-fiche');
+    expect(d.map((x) => x.message)).toEqual(['fiche service-public F1002700 inconnue du catalogue embarqué (fiches jusqu’au 12 novembre 2020)']);
+    // A downloaded catalogue is complete: there, the same id is an error.
+    const sync = loadFlowFiles([file], { today: TODAY, fiches: { ...lookup(true), mayBeNewer: newer } }).diagnostics.filter((x) => x.code === 'unknown-fiche');
+    expect(sync.map((x) => x.severity)).toEqual(['error', 'error']);
+  });
+
   it('against the embedded snapshot an unknown id is only a warning: the fiche may be newer than it', () => {
     const d = loadFlowFiles([file], { today: TODAY, fiches: lookup(false) }).diagnostics.filter((x) => x.code === 'unknown-fiche');
     expect(d.map((x) => x.severity)).toEqual(['warning', 'warning']);

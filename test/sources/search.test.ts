@@ -74,3 +74,13 @@ describe('official pages for out-of-scope requests', () => {
     expect(en).toContain('F2213');
   });
 });
+
+describe('ids newer than the embedded snapshot', () => {
+  it('a number a little above the highest of its letter may be a newer fiche; a known id, a typo or another letter may not', () => {
+    const catalogue = embeddedCatalogue();
+    expect(catalogue.mayBeNewer('F36206')).toBe(true);
+    expect(catalogue.mayBeNewer('F10027')).toBe(false);
+    expect(catalogue.mayBeNewer('F1002700')).toBe(false);
+    expect(catalogue.mayBeNewer('X36206')).toBe(false);
+  });
+});
