@@ -61,12 +61,6 @@ export interface NearResult {
 
 /** Radii tried in turn (km) until enough places are found. */
 const RADII = [5, 10, 20, 40, 80, 160, 320];
-/**
- * Leaf size of the k-d tree: geokdbush tests every place of a leaf it visits against the filter, and
- * a query is answered by a few leaves near the point, so small leaves mean fewer tests (kdbush's
- * default is 64; see the README's figures).
- */
-const NODE_SIZE = 16;
 
 /** An OpenStreetMap link centred on a point. */
 export function mapUrl(lat: number, lon: number): string {
@@ -77,6 +71,13 @@ export function mapUrl(lat: number, lon: number): string {
 
 const has = (list: readonly string[] | undefined, value: string) => !!list?.includes(value);
 const isKnownFree = (place: Place) => !!place.frais_a_charge?.some((f) => f.startsWith('Gratuit'));
+
+/** Address on one line: street, complement, postcode and commune. */
+function addressLine(place: Place): string {
+  const street = place.adresse ? `${place.adresse}, ` : '';
+  const complement = place.complement_adresse ? `${place.complement_adresse}, ` : '';
+  return `${street}${complement}${place.code_postal} ${place.commune}`;
+}
 
 /** Does a place offer what `support` requires (services: any of them; specific: all; free)? */
 export function placeMatches(place: Place, support: Support | undefined, programmes?: readonly string[]): boolean {
@@ -105,7 +106,7 @@ export class PlaceDirectory {
   constructor(readonly places: readonly Place[]) {
     this.places = places.filter((p) => p.latitude !== undefined && p.longitude !== undefined);
     if (!this.places.length) return;
-    this.index = new KDBush(this.places.length, NODE_SIZE);
+    this.index = new KDBush(this.places.length);
     for (const p of this.places) this.index.add(p.longitude!, p.latitude!);
     this.index.finish();
   }
@@ -148,22 +149,24 @@ export class PlaceDirectory {
 
     // A fractional limit keeps the meaning it always had: widen until ceil(limit), show floor(limit).
     const enough = Math.ceil(limit);
+    // The filter runs on the places `around` returns rather than as its predicate: geokdbush calls a
+    // predicate on every place of every leaf it opens, before knowing its distance, and reading that
+    // many places cost several times the search (see the README's figures).
     let within: number[] = [];
     for (const radius of [...RADII.filter((r) => r < maxKm), maxKm]) {
-      within = around(this.index, point.lon, point.lat, Infinity, radius, filtered ? accepts : undefined);
+      within = around(this.index, point.lon, point.lat, Infinity, radius);
+      if (filtered) within = within.filter(accepts);
       if (within.length >= enough) break;
     }
 
     const preferred: readonly string[] = options.support?.programmes ?? [];
-    const candidates: Candidate[] = within.map((id) => {
-      const place = this.places[id]!;
-      return {
-        id,
-        km: km(id),
-        programmeMatch: preferred.some((p) => has(place.dispositif_programmes_nationaux, p)),
-        knownFree: !options.support?.free || isKnownFree(place),
-      };
-    });
+    const free = !!options.support?.free;
+    const candidates: Candidate[] = within.map((id) => ({
+      id,
+      km: km(id),
+      programmeMatch: preferred.length > 0 && preferred.some((p) => has(this.places[id]!.dispositif_programmes_nationaux, p)),
+      knownFree: !free || isKnownFree(this.places[id]!),
+    }));
     candidates.sort((a, b) => Number(b.programmeMatch) - Number(a.programmeMatch) || Number(b.knownFree) - Number(a.knownFree) || a.km - b.km || a.id - b.id);
     return candidates.slice(0, Math.floor(limit)).map((c) => this.result(c, statusOf(c.id), options.lang ?? 'fr'));
   }
@@ -171,17 +174,21 @@ export class PlaceDirectory {
   /** A place as shown, its fields in the order they always had (JSON output stays the same). */
   private result(c: Candidate, status: OpeningStatus, lang: string): NearResult {
     const place = this.places[c.id]!;
-    return {
+    const result: Omit<NearResult, 'mapUrl'> & { mapUrl?: string } = {
       place,
       distanceKm: Math.round(c.km * 10) / 10,
       programmeMatch: c.programmeMatch,
       status,
       statusText: describeOpeningStatus(status, lang),
-      address: [place.adresse, place.complement_adresse, `${place.code_postal} ${place.commune}`].filter(Boolean).join(', '),
-      ...(place.telephone ? { phoneLink: `tel:${place.telephone}`, phoneText: formatPhone(place.telephone) } : {}),
-      ...(place.prise_rdv ? { appointmentUrl: place.prise_rdv } : {}),
-      ...(place.courriels?.[0] ? { email: place.courriels[0] } : {}),
-      mapUrl: mapUrl(place.latitude!, place.longitude!),
+      address: addressLine(place),
     };
+    if (place.telephone) {
+      result.phoneLink = `tel:${place.telephone}`;
+      result.phoneText = formatPhone(place.telephone);
+    }
+    if (place.prise_rdv) result.appointmentUrl = place.prise_rdv;
+    if (place.courriels?.[0]) result.email = place.courriels[0];
+    result.mapUrl = mapUrl(place.latitude!, place.longitude!);
+    return result as NearResult;
   }
 }
