@@ -1,7 +1,7 @@
 /**
  * The commune table: every current French commune with its coordinates, worked out once at build
  * time (buildCommuneTable) and read by the geocoder at start. Plain JSON, so it can be opened and
- * checked by hand. Names are stored folded too: folding 37,000 names was most of the geocoder's
+ * checked by hand. Names are stored folded too, so that the service does not fold them at every
  * start (see src/places/README.md).
  */
 import path from 'node:path';

