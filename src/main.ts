@@ -104,8 +104,6 @@ export async function startService(config: Config, options: { logger?: Logger; w
     flowSet,
   );
   const languages = Object.keys(lexicons);
-  // Read the commune table now: a missing or outdated table stops the start, not a resident's handoff.
-  getGeocoder();
 
   const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -115,8 +113,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
-    // A fresh install has none: the starter set is written once, on the first handoff, into a store
-    // that holds no place.
+    // A fresh install has none: the starter set is written once, on the first handoff (not at start,
+    // which would build the geocoder and slow every start), into a store that holds no place.
     const places = new DirectoryCache(io.kv);
     let starters: Promise<unknown> | undefined;
     const helpPlaces = async (): Promise<PlaceDirectory> => {
