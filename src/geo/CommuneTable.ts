@@ -1,8 +1,8 @@
 /**
  * The commune table: every current French commune with its coordinates, worked out once at build
- * time (buildCommuneTable) and read by the geocoder at start. Plain JSON, so it can be opened and
- * checked by hand. Names are stored folded too, so that the service does not fold them at every
- * start (see src/places/README.md).
+ * time (buildCommuneTable) and read by the geocoder when first used. Plain JSON, so it can be opened
+ * and checked by hand. Names are stored folded too, so that the service does not fold them each
+ * time it reads the table (see src/places/README.md).
  */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';

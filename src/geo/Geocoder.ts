@@ -246,7 +246,10 @@ export class Geocoder {
 
 let shared: Geocoder | undefined;
 
-/** The process-wide geocoder, reading the commune table on first use (the service does it at start). */
+/**
+ * The process-wide geocoder, reading the commune table on first use (the first help request): read
+ * at start, it would lengthen every start (see src/places/README.md). Throws when the table is missing.
+ */
 export function getGeocoder(): Geocoder {
   shared ??= new Geocoder();
   return shared;
