@@ -15,6 +15,7 @@ import { getGeocoder } from './geo';
 import { DirectoryCache, loadStarterPlaces, type PlaceDirectory } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
+import { OfficialSources } from './sources';
 import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
 
@@ -115,6 +116,13 @@ export async function startService(config: Config, options: { logger?: Logger; w
     // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
     // A fresh install has none: the starter set is written once, on the first handoff (not at start,
     // which would build the geocoder and slow every start), into a store that holds no place.
+    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
+    const sources = await OfficialSources.open(io.kv);
+    const stopSourcesSync = config.sourcesUrl
+      ? sources.scheduleDailySync(config.sourcesUrl, ({ result, error }) =>
+          error ? logger.warn({ err: error.message }, 'sources sync refused: previous catalogue kept') : logger.info({ status: result?.status, fiches: sources.catalogue.size }, 'sources sync'),
+        )
+      : undefined;
     const places = new DirectoryCache(io.kv);
     let starters: Promise<unknown> | undefined;
     const helpPlaces = async (): Promise<PlaceDirectory> => {
@@ -230,6 +238,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       close: () =>
         (closing ??= (async () => {
           clearInterval(purgeTimer);
+          stopSourcesSync?.();
           watcher.stop();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await store.close();

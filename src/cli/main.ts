@@ -14,6 +14,7 @@ import { registerPlacesCommand } from './placesCommand';
 import { registerGeocodeCommand } from './geocodeCommand';
 import { registerHandoffCommand } from './handoffCommand';
 import { registerMatchCommand } from './matchCommand';
+import { registerSourcesCommand } from './sourcesCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerGeocodeCommand(program);
   registerHandoffCommand(program);
   registerMatchCommand(program);
+  registerSourcesCommand(program);
   return program;
 }
 

@@ -47,6 +47,8 @@ export interface Config {
   retentionDays: number;
   /** Flow ids offered as buttons on welcome, most asked first. */
   featuredFlows: string[];
+  /** The DILA's "Vos droits et démarches" archive: when set, the service syncs it daily. */
+  sourcesUrl?: string;
   logLevel: LogLevel;
 }
 
@@ -110,6 +112,19 @@ function origins(env: Env, name: string): string[] {
     }
   }
   return list;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const v = str(env, name);
+  if (v === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(name, `must be a web address like https://lecomarquage.service-public.gouv.fr/vdd/3.5/part/zip/vosdroits-latest.zip (got "${v}").`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(name, `must start with https:// (got "${v}").`);
+  return v;
 }
 
 function featured(env: Env, name: string): string[] {
@@ -181,6 +196,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     adminToken,
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
     featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),
+    sourcesUrl: httpUrl(env, 'ARIANE_SOURCES_URL'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info') as LogLevel,
   };
 }

@@ -3,11 +3,30 @@ import { strictify, sortDiagnostics, type Diagnostic, type DiagnosticCode } from
 import type { DataPath, FlowSource, Position } from './flowSource';
 import type { Condition, Flow, FlowNode, Text } from './schema';
 import { closest } from './closest';
+import { ficheIdOf, ficheUrl } from './ficheCitation';
 
 /** A flow that passed schema validation, with the source it came from (for positions). */
 export interface ParsedFlow {
   flow: Flow;
   source: Pick<FlowSource, 'file' | 'locate'>;
+}
+
+/**
+ * What the checks need to know of the catalogue of service-public fiches. Injected, so that the
+ * checks stay pure: the CLI passes the catalogue in use (src/sources), tests pass a few fiches.
+ */
+export interface FicheLookup {
+  /** The fiche's title and last modification date (`YYYY-MM-DD`); undefined when the catalogue does not know it. */
+  get(id: string): { title: string; modified: string } | undefined;
+  /** The fiche an admin probably meant by an unknown id (closest to the title written beside it), for the hint. */
+  suggest(id: string, title?: string): { id: string; title: string } | undefined;
+  /**
+   * False for an old snapshot (the embedded catalogue): a fiche it does not know may be newer than
+   * it, so an unknown id is a warning, not an error.
+   */
+  complete: boolean;
+  /** The catalogue in a message, after « inconnue » : « du catalogue embarqué (fiches jusqu’au 12 novembre 2020) ». */
+  label: string;
 }
 
 /** What the checks need to know from outside. `today` is passed in so that checks stay pure and testable. */
@@ -16,6 +35,8 @@ export interface CheckOptions {
   today: string;
   /** Turn warnings into errors (`ariane check --strict`, CI). */
   strict?: boolean;
+  /** The catalogue to check fiche citations against; without it, citations are not checked. */
+  fiches?: FicheLookup;
 }
 
 /** The operators a branch condition may use; exactly one per condition. */
@@ -209,11 +230,54 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     }
   }
 
+  // Fiches cited: known to the catalogue, and not changed since the flow was last reviewed.
+  if (options.fiches) checkFiches(flow, options.fiches, push);
+
   // Links: https only (people type personal data on these sites).
   for (const [path, url] of urlsOf(flow)) {
     if (!/^https:\/\//i.test(url)) push(path, 'value', 'warning', 'insecure-link', `lien non sécurisé « ${url} »`, 'utilisez l’adresse en https:// du site officiel');
   }
   return out;
+}
+
+/** Every service-public fiche a flow cites (`fiche:`, a fiche's address, a node's `source`), with its path and the title written beside it. */
+export function fichesOf(flow: Flow): Array<{ id: string; path: DataPath; title?: string }> {
+  const out: Array<{ id: string; path: DataPath; title?: string }> = [];
+  flow.sources.forEach((s, i) => {
+    const id = 'fiche' in s ? s.fiche : ficheIdOf(s.url);
+    if (id) out.push({ id, path: ['sources', i, 'fiche' in s ? 'fiche' : 'url'], ...(s.title ? { title: s.title } : {}) });
+  });
+  for (const [nodeId, node] of Object.entries(flow.nodes)) {
+    if (!('source' in node) || node.source === undefined) continue;
+    const citations = typeof node.source === 'string' ? [[node.source, ['nodes', nodeId, 'source']] as const] : node.source.map((c, i) => [c, ['nodes', nodeId, 'source', i]] as const);
+    for (const [citation, path] of citations) {
+      const id = ficheIdOf(citation);
+      if (id) out.push({ id, path: [...path] });
+    }
+  }
+  return out;
+}
+
+function checkFiches(
+  flow: Flow,
+  fiches: FicheLookup,
+  push: (path: DataPath, where: 'key' | 'value', severity: Diagnostic['severity'], code: DiagnosticCode, message: string, hint?: string) => void,
+): void {
+  const warnedModified = new Set<string>();
+  for (const { id, path, title } of fichesOf(flow)) {
+    const fiche = fiches.get(id);
+    if (!fiche) {
+      const guess = fiches.suggest(id, title);
+      const hint = guess ? `vouliez-vous dire ${guess.id} « ${guess.title} » ?` : `vérifiez l’identifiant : la fin de l’adresse de la page sur service-public.gouv.fr`;
+      push(path, 'value', fiches.complete ? 'error' : 'warning', 'unknown-fiche', `fiche service-public ${id} inconnue ${fiches.label}`, fiches.complete ? hint : `${hint} ; si la fiche est plus récente que ce catalogue, lancez « ariane sources sync »`);
+      continue;
+    }
+    // Once per fiche: the same page cited by several nodes needs one new reading.
+    if (isRealDate(flow.reviewed) && fiche.modified > flow.reviewed && !warnedModified.has(id)) {
+      warnedModified.add(id);
+      push(path, 'value', 'warning', 'fiche-modified', `${id} « ${fiche.title} » modifiée le ${fiche.modified} après votre relecture du ${flow.reviewed}`, `relisez la fiche (${ficheUrl(id)}) et ce que le parcours en dit, puis mettez la date du jour dans « reviewed »`);
+    }
+  }
 }
 
 /** The arrows leaving a node, with the path of the field that holds each target. */
@@ -299,14 +363,19 @@ export function textsOf(flow: Flow): Array<[DataPath, Text]> {
   return out;
 }
 
-/** Every URL of a flow (sources, node sources, links), with its path. */
+/** Every URL written in a flow (sources, node sources, links), with its path; fiche ids are not URLs. */
 export function urlsOf(flow: Flow): Array<[DataPath, string]> {
-  const out: Array<[DataPath, string]> = flow.sources.map((s, i) => [['sources', i, 'url'], s.url]);
+  const out: Array<[DataPath, string]> = [];
+  flow.sources.forEach((s, i) => {
+    if ('url' in s) out.push([['sources', i, 'url'], s.url]);
+  });
+  const isUrl = (c: string) => /^https?:\/\//i.test(c);
   for (const [id, node] of Object.entries(flow.nodes)) {
     const base = ['nodes', id];
     if ('source' in node && node.source !== undefined) {
-      if (typeof node.source === 'string') out.push([[...base, 'source'], node.source]);
-      else node.source.forEach((u, i) => out.push([[...base, 'source', i], u]));
+      if (typeof node.source === 'string') {
+        if (isUrl(node.source)) out.push([[...base, 'source'], node.source]);
+      } else node.source.forEach((u, i) => isUrl(u) && out.push([[...base, 'source', i], u]));
     }
     if (node.kind === 'step' && node.link) out.push([[...base, 'link', 'url'], node.link.url]);
     if (node.kind === 'end') node.links?.forEach((l, i) => out.push([[...base, 'links', i, 'url'], l.url]));

@@ -35,13 +35,15 @@ export const DIAGNOSTIC_CODES = [
   'bad-date',
   'duplicate-choice',
   'scenario',
-  // warnings (errors with --strict)
+  'unknown-fiche',
+  // warnings (errors with --strict); unknown-fiche is a warning against an old snapshot
   'unreachable',
   'missing-translation',
   'review-outdated',
   'insecure-link',
   'unknown-answer',
   'unknown-value',
+  'fiche-modified',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

@@ -4,7 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
 import { FlowSource, type DataPath } from './flowSource';
-import { Flow, ID_PATTERN, LANGUAGE_PATTERN } from './schema';
+import { CITATION_PATTERN, FICHE_ID_SCHEMA_PATTERN, Flow, ID_PATTERN, LANGUAGE_PATTERN } from './schema';
 import { closest, quoteList } from './closest';
 
 /** The result of reading one flow file. `flow` is present only when the file matches the schema. */
@@ -446,6 +446,12 @@ function patternMessage(pattern: string, name: string, value: unknown): { messag
   }
   if (pattern.startsWith('^\\d{4}')) return { message: `date invalide ${shown}`, hint: 'écrivez la date sous la forme AAAA-MM-JJ, par exemple 2026-01-15' };
   if (pattern.startsWith('^https?')) return { message: `adresse web invalide ${shown}`, hint: 'elle doit commencer par https://' };
+  if (pattern === CITATION_PATTERN) {
+    return { message: `source invalide ${shown}`, hint: 'une adresse qui commence par https://, ou l’identifiant d’une fiche service-public comme F10027' };
+  }
+  if (pattern === FICHE_ID_SCHEMA_PATTERN) {
+    return { message: `identifiant de fiche invalide ${shown}`, hint: 'F, R ou N suivi de chiffres, comme F10027 : la fin de l’adresse de la page sur service-public.gouv.fr' };
+  }
   if (pattern === LANGUAGE_PATTERN) return { message: `code de langue invalide ${shown}`, hint: 'codes possibles : fr, en, ar, fr-facile…' };
   if (pattern.startsWith('^[a-z][a-z0-9_]')) {
     return { message: `nom de réponse invalide ${shown}`, hint: 'lettres minuscules sans accent, chiffres et _ ; il commence par une lettre, par exemple « code_postal »' };

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { checkFlows, type ParsedFlow } from './checkFlows';
+import { checkFlows, type FicheLookup, type ParsedFlow } from './checkFlows';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic';
 import { loadFlow } from './loadFlow';
 import { loadScenarioFile } from './loadScenarioFile';
@@ -29,6 +29,8 @@ export interface LoadOptions {
   strict?: boolean;
   /** Also check the shape of scenario files (`ariane check` does; the server does not need to). */
   checkScenarios?: boolean;
+  /** Check the fiches the flows cite against this catalogue (`ariane check` passes the one in use). */
+  fiches?: FicheLookup;
 }
 
 /** True for scenario files (`<id>.test.yaml`), which sit next to flows but are not flows. */
@@ -71,7 +73,7 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
     if (loaded.flow) parsed.push({ flow: loaded.flow, source: loaded.source });
   }
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  diagnostics.push(...checkFlows(parsed, { today, strict: options.strict ?? false }));
+  diagnostics.push(...checkFlows(parsed, { today, strict: options.strict ?? false, ...(options.fiches ? { fiches: options.fiches } : {}) }));
 
   const byId = new Map<string, Flow>();
   const fileById = new Map<string, string>();

@@ -98,10 +98,27 @@ export const Link = Type.Object(
 );
 export type Link = Static<typeof Link>;
 
-/** A fact's origin: an official page. */
-export const Source = Type.Object(
-  { url: HttpsUrl, title: Type.Optional(Type.String()) },
-  { additionalProperties: false, description: 'Une source officielle : `url` et, si besoin, `title`.' },
+/** A service-public fiche id, e.g. `F10027`. */
+export const FICHE_ID_SCHEMA_PATTERN = '^[FRN][0-9]+$';
+const FicheId = Type.String({
+  pattern: FICHE_ID_SCHEMA_PATTERN,
+  description: 'L’identifiant d’une fiche service-public : F, R ou N suivi de chiffres, à la fin de l’adresse de la page (…/vosdroits/F10027).',
+});
+
+/** A node's source: an address, or a fiche id. */
+export const CITATION_PATTERN = '^(https?://.+|[FRN][0-9]+)$';
+const Citation = Type.String({ pattern: CITATION_PATTERN, description: 'Une adresse web (https://…) ou l’identifiant d’une fiche service-public (F10027).' });
+
+/** A fact's origin: an official page, by address or as a service-public fiche. */
+export const Source = Type.Union(
+  [
+    Type.Object({ url: HttpsUrl, title: Type.Optional(Type.String()) }, { additionalProperties: false, description: 'Une page officielle : `url` et, si besoin, `title`.' }),
+    Type.Object(
+      { fiche: FicheId, title: Type.Optional(Type.String()) },
+      { additionalProperties: false, description: 'Une fiche service-public : `fiche: F10027` ; `ariane check` vérifie qu’elle existe et qu’elle n’a pas changé depuis `reviewed`.' },
+    ),
+  ],
+  { description: 'Une source officielle : `url: https://…`, ou `fiche: F10027` pour une fiche service-public ; `title` si besoin.' },
 );
 export type Source = Static<typeof Source>;
 
@@ -126,7 +143,9 @@ export type Support = Static<typeof Support>;
 
 const common = {
   text: Text,
-  source: Type.Optional(Type.Union([HttpsUrl, Type.Array(HttpsUrl)], { description: 'Source officielle des faits de ce nœud.' })),
+  source: Type.Optional(
+    Type.Union([Citation, Type.Array(Citation)], { description: 'Source officielle des faits de ce nœud : une adresse https://…, ou une fiche service-public (F10027), ou une liste.' }),
+  ),
 };
 
 /** `question`: one question, 2–8 answers as buttons. */

@@ -1,67 +1,102 @@
 /**
  * Masks identifiers people sometimes type into a chat before anything is stored or logged.
  *
- * Ariane never asks for a name or an identifier, but residents paste them anyway ("mon numéro de sécu
- * c'est 1 85 05 78 006 084 36, j'arrive pas à me connecter"). RGPD data minimisation says we should not
- * keep what we do not need, so every typed text goes through this function on its way to the store,
- * the logs and the handoff summary. Patterns favour masking too much over too little, but leave what
- * the flows really use alone: postcodes (5 digits), dates, small numbers and amounts.
+ * Ariane never asks for a name, an identifier or a password, but residents paste them anyway ("mon
+ * numéro de sécu c'est 1 85 05 78 006 084 36", "mon mot de passe caf c'est Soleil2024"). RGPD data
+ * minimisation says we should not keep what we do not need, so every typed text goes through this
+ * function on its way to the engine, the store, the logs and the handoff summary. Patterns favour
+ * masking too much over too little, but leave alone what the flows really use: postcodes, dates,
+ * times, amounts, small numbers, plate shapes.
  */
-
-/** The kinds of identifier recognised, in the order they are tried (most specific first). */
-export type PersonalDataKind = 'email' | 'iban' | 'nir' | 'tax-number' | 'card-number' | 'phone';
+import { foldForMatching, originalRange } from './foldForMatching';
+import { PERSONAL_DATA_PATTERNS, type Hit, type PersonalDataKind } from './personalDataPatterns';
 
 /** What `maskPersonalData` found and the text with each finding replaced by a placeholder. */
 export interface MaskResult {
   text: string;
+  /** The kinds masked, each once, in the order the patterns are tried. */
   found: PersonalDataKind[];
 }
-
-// Separators people put inside long numbers: spaces (incl. non-breaking), dots, dashes.
-const SEP = '[ \\u00a0.\\-]?';
-
-const PATTERNS: ReadonlyArray<{ kind: PersonalDataKind; re: RegExp }> = [
-  // The lookbehind makes a match start only at the beginning of a run of address characters, so a
-  // long text without "@" is scanned once (linear), not once per position (quadratic: a 100 KB
-  // message took seconds).
-  { kind: 'email', re: /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){1,8}/gu },
-  // IBAN: country code, 2 check digits, then 11 to 30 alphanumerics, often in groups of 4.
-  { kind: 'iban', re: /\b[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{4}){2,7}(?:[ \u00a0]?[A-Z0-9]{1,3})?\b/gi },
-  // French social security number (NIR / NIA): sex, year, month, département (2A/2B for Corsica),
-  // commune, order, and an optional 2-digit key.
-  {
-    kind: 'nir',
-    re: new RegExp(`\\b[1-478]${SEP}\\d{2}${SEP}(?:0[1-9]|1[0-2]|[2-9]\\d)${SEP}(?:\\d{2}|2[AB])${SEP}\\d{3}${SEP}\\d{3}(?:${SEP}\\d{2})?\\b`, 'gi'),
-  },
-  // Numéro fiscal: 13 digits starting with 0 to 3, as printed on tax notices (often in groups).
-  { kind: 'tax-number', re: new RegExp(`\\b[0-3]\\d(?:${SEP}\\d){11}\\b`, 'g') },
-  // Payment card numbers: 13 to 19 digits, in groups.
-  { kind: 'card-number', re: new RegExp(`\\b\\d{4}(?:${SEP}\\d{4}){2,3}(?:${SEP}\\d{1,3})?\\b`, 'g') },
-  // French phone numbers: 0X XX XX XX XX, +33 X XX XX XX XX, 0033…, and overseas prefixes.
-  {
-    kind: 'phone',
-    re: new RegExp(`(?:(?:\\+|00)(?:33|590|594|262|596|269|687|689|508|681)${SEP}(?:\\(0\\))?${SEP}[1-9]|\\b0[1-9])(?:${SEP}\\d{2}){4}\\b`, 'g'),
-  },
-];
 
 /** The placeholder shown instead of a masked identifier; the kind stays visible for the mediator. */
 export function placeholderFor(kind: PersonalDataKind): string {
   return `[${kind} masqué]`;
 }
 
+// A text with none of these cannot hold anything masked: it skips the patterns (most answers).
+const MAYBE =
+  /[\p{N}@\uff00-\uffef\ufe6b]|at[)\]}>]|arobase|pass|mdp|pwd|كلمة|رمز|كود|login|user|ident/iu;
+
+// What stands for an already masked part in the folded text while later patterns run: no pattern
+// matches it, so nothing is masked twice and nothing reaches across a masked part.
+const MASKED = '\uE000';
+// Rounds of all patterns at most; in practice the second finds nothing.
+const MAX_ROUNDS = 4;
+
 /**
- * Returns `text` with e-mail addresses, IBANs, social security numbers, card numbers, phone numbers
- * and tax numbers replaced by placeholders, and the list of kinds found (each kind once).
- * Pure and total: any string in, a string out.
+ * Returns `text` with personal data replaced by placeholders (`[phone masqué]`), and the kinds
+ * found (see `PERSONAL_DATA_KINDS`; `SECRET_KINDS` says which are passwords and codes). Pure,
+ * total and idempotent: any string in, a string out, and masking a masked text changes nothing.
  */
 export function maskPersonalData(text: string): MaskResult {
+  if (typeof text !== 'string' || !MAYBE.test(text)) return { text: typeof text === 'string' ? text : '', found: [] };
+  const folded = foldForMatching(text);
+  let s = folded.text;
+  const hits: Hit[] = [];
   const found = new Set<PersonalDataKind>();
-  let out = text;
-  for (const { kind, re } of PATTERNS) {
-    out = out.replace(re, () => {
-      found.add(kind);
-      return placeholderFor(kind);
-    });
+  // Masking a part can make another recognisable ("78code0000": "code" starts a keyword once the
+  // digits before it are masked), so rounds go on while one masks something that touches a
+  // non-space character: the result is then what masking the masked text again would give. (What
+  // a pattern looks at around a match reaches only the next character, and no match starts or
+  // ends with a space, so a part masked between spaces cannot change another match.)
+  for (let round = 0, more = true; more && round < MAX_ROUNDS; round++) {
+    more = false;
+    for (const { re, pick, hint } of PERSONAL_DATA_PATTERNS) {
+      if (hint && !hint.test(s)) continue;
+      const mine: Hit[] = [];
+      re.lastIndex = 0;
+      for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+        const hit = m[0].length > 0 ? pick(m) : undefined;
+        if (hit && hit.end > hit.start) {
+          mine.push(hit);
+          re.lastIndex = m.index + m[0].length;
+        } else {
+          re.lastIndex = m.index + 1;
+        }
+      }
+      if (mine.length === 0) continue;
+      more ||= mine.some((hit) => touchesText(s, hit));
+      s = blank(s, mine);
+      for (const hit of mine) {
+        hits.push(hit);
+        found.add(hit.kind);
+      }
+    }
   }
-  return { text: out, found: [...found] };
+  if (hits.length === 0) return { text, found: [] };
+  hits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const hit of hits) {
+    const [start, end] = originalRange(folded, hit.start, hit.end);
+    out += text.slice(at, start) + placeholderFor(hit.kind);
+    at = end;
+  }
+  return { text: out + text.slice(at), found: [...found] };
+}
+
+/** Whether a non-space character is right before or right after the hit. */
+function touchesText(s: string, { start, end }: Hit): boolean {
+  return (start > 0 && !/\s/.test(s[start - 1]!)) || (end < s.length && !/\s/.test(s[end]!));
+}
+
+/** `s` with the ranges of `hits` (in order, not overlapping) replaced by `MASKED`, same length. */
+function blank(s: string, hits: readonly Hit[]): string {
+  let out = '';
+  let at = 0;
+  for (const { start, end } of hits) {
+    out += s.slice(at, start) + MASKED.repeat(end - start);
+    at = end;
+  }
+  return out + s.slice(at);
 }

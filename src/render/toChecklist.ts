@@ -1,4 +1,4 @@
-import type { Flow, FlowNode, Support } from '../flow';
+import { citationUrl, sourceUrl, type Flow, type FlowNode, type Support } from '../flow';
 import { labelsFor, type RenderLabels } from './labels';
 import { pickText } from './pickText';
 import { describeWhen, edgesFrom, walkFlow, type FlowEdge } from './walkFlow';
@@ -132,7 +132,7 @@ function buildModel(flow: Flow, lang: string): Model {
       }
     }
     for (const edge of edgesFrom(node)) blocks.push(routeOf(edge));
-    if ('source' in node && node.source !== undefined) blocks.push({ type: 'source', urls: Array.isArray(node.source) ? node.source : [node.source] });
+    if ('source' in node && node.source !== undefined) blocks.push({ type: 'source', urls: (Array.isArray(node.source) ? node.source : [node.source]).map(citationUrl) });
     return { id, number: numberOf.get(id) as number, kind: node.kind, blocks };
   });
 
@@ -146,7 +146,7 @@ function buildModel(flow: Flow, lang: string): Model {
       [words.reviewed, flow.reviewed],
       [words.language, lang],
     ],
-    sources: flow.sources,
+    sources: flow.sources.map((s) => ({ url: sourceUrl(s), ...(s.title ? { title: s.title } : {}) })),
     sections,
     reachableCount: reachable.length,
   };

@@ -2,18 +2,19 @@
  * The in-memory store for unit tests. It follows the same contract as the durable stores (etags,
  * expiry, atomic multi-writes, idempotent appends) so tests written against it hold in production.
  */
-import { decodeActivity, encodeActivity, type ActivityContext } from './activityCodec';
-import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, toJson } from './common';
 import {
   ConflictError,
   IF_ABSENT,
   UnknownConversationError,
+  type CommittedTurn,
   type ConversationLog,
   type ConversationRecord,
   type KeyValueStore,
   type LoggedActivity,
   type Store,
   type StoredItem,
+  type Turn,
   type WriteItem,
 } from './types';
 
@@ -28,8 +29,8 @@ interface MemConversation {
   userId: string;
   createdAt: number;
   updatedAt: number;
-  /** Activities encoded as the durable stores keep them (activityCodec), so tests exercise it too. */
-  entries: Array<{ id: string; watermark: number; stored: Buffer; clientActivityId?: string }>;
+  /** Activities as JSON text, as the durable stores keep them. */
+  entries: Array<{ id: string; watermark: number; json: string }>;
   byClientId: Map<string, number>;
 }
 
@@ -77,13 +78,17 @@ export class MemoryStore implements Store {
         return c ? (JSON.parse(c.json) as ConversationRecord) : undefined;
       },
       append: async (conversationId, activity, clientActivityId) =>
-        this.append(conversationId, activity, clientActivityId),
+        this.commit({ conversationId, appends: [{ activity, clientActivityId }], kv: [] }).appended[0]!,
       list: async (conversationId, after, limit) => this.list(conversationId, after, limit),
     };
   }
 
   async ping(): Promise<void> {
     this.check();
+  }
+
+  async commitTurn(turn: Turn): Promise<CommittedTurn> {
+    return this.commit(turn);
   }
 
   async purge(now: number, conversationsBefore?: number): Promise<number> {
@@ -132,8 +137,12 @@ export class MemoryStore implements Store {
 
   private set(items: WriteItem[]): Record<string, string> {
     this.check();
+    return this.writeItems(this.stage(items));
+  }
+
+  /** The items a write would store; throws ConflictError on a lost condition, before anything is written. */
+  private stage(items: WriteItem[]): Map<string, MemItem> {
     const now = this.now();
-    // Stage every write first so that a conflict on a later item leaves nothing written.
     const staged = new Map<string, MemItem>();
     for (const w of items) {
       assertStorable('key', w.key);
@@ -144,6 +153,10 @@ export class MemoryStore implements Store {
       }
       staged.set(w.key, { json: toJson(w.value), etag: newEtag(), expiresAt: w.expiresAt });
     }
+    return staged;
+  }
+
+  private writeItems(staged: Map<string, MemItem>): Record<string, string> {
     const etags: Record<string, string> = {};
     for (const [key, item] of staged) {
       this.items.set(key, item);
@@ -180,28 +193,35 @@ export class MemoryStore implements Store {
     });
   }
 
-  private append(
-    conversationId: string,
-    activity: Record<string, unknown>,
-    clientActivityId?: string,
-  ): LoggedActivity & { duplicate: boolean } {
+  /** Synchronous, so nothing can come between its checks and its writes. */
+  private commit(turn: Turn): CommittedTurn {
     this.check();
+    const { conversationId } = turn;
+    const jsons = checkTurn(turn);
     const c = this.conversations.get(conversationId);
     if (!c) throw new UnknownConversationError(conversationId);
-    if (clientActivityId !== undefined) {
-      const index = c.byClientId.get(clientActivityId);
-      if (index !== undefined) {
-        const e = c.entries[index]!;
-        return { id: e.id, watermark: e.watermark, activity: decodeActivity(e.stored, context(conversationId, c, e.clientActivityId)), duplicate: true };
-      }
+    const stored = turn.appends.flatMap(({ clientActivityId }) => {
+      const index = clientActivityId === undefined ? undefined : c.byClientId.get(clientActivityId);
+      return index === undefined ? [] : [c.entries[index]!];
+    });
+    if (stored.length) {
+      return { replayed: true, appended: stored.map((e) => ({ id: e.id, watermark: e.watermark, activity: JSON.parse(e.json) as Record<string, unknown>, duplicate: true })), etags: {} };
     }
-    const encoded = encodeActivity(activity, context(conversationId, c, clientActivityId));
-    const watermark = c.entries.length + 1;
-    const entry = { id: activityId(conversationId, watermark), watermark, stored: encoded.stored, clientActivityId };
-    c.entries.push(entry);
-    if (clientActivityId !== undefined) c.byClientId.set(clientActivityId, c.entries.length - 1);
-    c.updatedAt = this.now();
-    return { id: entry.id, watermark, activity: encoded.copy, duplicate: false };
+    const etags = this.writeItems(this.stage(turn.kv));
+    const appended = turn.appends.map((append, i) => {
+      const watermark = c.entries.length + 1;
+      const entry = { id: activityId(conversationId, watermark), watermark, json: jsons[i]! };
+      const activity = JSON.parse(entry.json) as Record<string, unknown>;
+      if (append.replyTo !== undefined) {
+        activity.replyToId = activityId(conversationId, watermark - i + append.replyTo);
+        entry.json = JSON.stringify(activity);
+      }
+      c.entries.push(entry);
+      if (append.clientActivityId !== undefined) c.byClientId.set(append.clientActivityId, c.entries.length - 1);
+      return { id: entry.id, watermark, activity, duplicate: false };
+    });
+    if (appended.length) c.updatedAt = this.now();
+    return { replayed: false, appended, etags };
   }
 
   private list(conversationId: string, after: number | undefined, limit?: number): { activities: LoggedActivity[]; watermark: number } {
@@ -215,12 +235,8 @@ export class MemoryStore implements Store {
     const activities = c.entries.slice(start, end).map((e) => ({
       id: e.id,
       watermark: e.watermark,
-      activity: decodeActivity(e.stored, context(conversationId, c, e.clientActivityId)),
+      activity: JSON.parse(e.json) as Record<string, unknown>,
     }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
-}
-
-function context(conversationId: string, c: MemConversation, clientActivityId: string | undefined): ActivityContext {
-  return { conversationId, userId: c.userId, createdAt: c.createdAt, clientActivityId: clientActivityId ?? null };
 }

@@ -9,27 +9,32 @@
  *   RETURNING`, so appends to one conversation from any instance are serialised and get watermarks
  *   1, 2, 3… with no gap; the idempotency check on `clientActivityId` runs after that lock, so it
  *   sees a concurrent duplicate, and a unique index backs it.
+ * - a turn (`commitTurn`) is one transaction: the conversation row's lock, then the kv rows' in key
+ *   order, as every instance takes them.
  * Schema migrations run at start under a `pg_advisory_lock`, so instances starting together migrate
  * once.
  *
- * Activities are stored compact (activityCodec.ts) in `body` (bytea); rows of schema version 1 keep
- * their JSON text in `activity`. Encoding needs the conversation's user and creation time: a bot
- * reply is appended in one statement, so they come from what this instance remembers, and that
- * statement appends only if the row still says the same (else it reads them and tries again).
+ * Activities are stored as `json` (`ariane_activities.activity`): the exact text given, readable
+ * with psql and the JSON operators (`activity->>'text'`, `activity::jsonb @> …`). Not `jsonb`: the
+ * log must give back exactly the JSON it was given, and jsonb reorders keys and refuses the `\u0000`
+ * escape, which a client can put in an activity (the JSON operators refuse a row holding it too:
+ * read such a row as `activity::text`).
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { decodeActivity, encodeActivity, sameContext, type ActivityContext } from './activityCodec';
-import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { decodeCompactActivity } from './decodeCompactActivity';
 import {
   ConflictError,
   IF_ABSENT,
   UnknownConversationError,
+  type CommittedTurn,
   type ConversationLog,
   type ConversationRecord,
   type KeyValueStore,
   type LoggedActivity,
   type Store,
   type StoredItem,
+  type Turn,
   type WriteItem,
 } from './types';
 
@@ -44,8 +49,11 @@ export interface PostgresStoreOptions {
   pool?: Omit<PoolConfig, 'connectionString' | 'max'>;
 }
 
-/** Schema migrations, applied in order; index + 1 is the schema version. Never edit a shipped one. */
-const MIGRATIONS: string[] = [
+/**
+ * Schema migrations, applied in order, in one transaction under the migration lock; index + 1 is the
+ * schema version. Never edit a shipped one.
+ */
+const MIGRATIONS: Array<string | ((client: PoolClient) => Promise<void>)> = [
   `CREATE TABLE ariane_kv (
      key TEXT COLLATE "C" PRIMARY KEY,
      value TEXT NOT NULL,
@@ -77,13 +85,12 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE ariane_activities ADD COLUMN body BYTEA;
    ALTER TABLE ariane_activities ALTER COLUMN activity DROP NOT NULL;
    ALTER TABLE ariane_activities ADD CONSTRAINT ariane_activities_content CHECK (activity IS NOT NULL OR body IS NOT NULL) NOT VALID;`,
+  // Version 3: every activity is JSON in `activity` (type json); `body` goes.
+  activitiesToJson,
 ];
 
 /** The schema version this code expects. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
-
-/** Conversations whose user and creation time this instance remembers (encoding activities). */
-const KNOWN_CONVERSATIONS = 10_000;
 
 /** Advisory lock key for migrations ("ARIA" in ASCII). */
 const MIGRATION_LOCK = 0x41524941;
@@ -98,12 +105,6 @@ export class PostgresStore implements Store {
   private readonly pool: Pool;
   private readonly now: () => number;
   private closed = false;
-  /**
-   * User id and creation time of recent conversations, to encode a bot reply before the one
-   * statement that appends it. A conversation's record never changes, but its id can be purged and
-   * created again: that statement checks both against the row, and a mismatch reads them again.
-   */
-  private readonly known = new Map<string, { userId: string; createdAt: number }>();
 
   /** Connects, migrates the schema (once across instances), and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -151,6 +152,69 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
+  async commitTurn(turn: Turn): Promise<CommittedTurn> {
+    const activities = checkTurn(turn);
+    const values = turn.kv.map((w) => toJson(w.value));
+    const { conversationId } = turn;
+    if (!hasNoNul(conversationId)) throw new UnknownConversationError(conversationId);
+    const appends = turn.appends.map(({ clientActivityId, replyTo }) => ({ clientActivityId: storedClientId(clientActivityId), replyTo }));
+    // Row locks in the same order as set(): kv keys sorted (stable for repeated keys).
+    const order = turn.kv.map((_, i) => i).sort((x, y) => (turn.kv[x]!.key < turn.kv[y]!.key ? -1 : turn.kv[x]!.key > turn.kv[y]!.key ? 1 : 0));
+    const items = order.map((i) => turn.kv[i]!);
+    const itemValues = order.map((i) => values[i]!);
+    const clientIds = appends.flatMap((a) => (a.clientActivityId === undefined ? [] : [a.clientActivityId]));
+    const now = this.now();
+    return this.transaction(async (client) => {
+      // Takes the conversation row's lock until COMMIT (turns of one conversation are serialised) and
+      // reserves the watermarks; a replay or a conflict rolls back, so none is spent.
+      const next = await client.query<{ last_watermark: number }>(
+        'UPDATE ariane_conversations SET last_watermark = last_watermark + $2, updated_at = CASE WHEN $2 > 0 THEN $3 ELSE updated_at END WHERE id = $1 RETURNING last_watermark',
+        [conversationId, appends.length, now],
+      );
+      const row = next.rows[0];
+      if (!row) throw new UnknownConversationError(conversationId);
+      if (clientIds.length) {
+        // Runs after the lock, in a new snapshot: it sees a turn committed by a racing instance.
+        const { rows } = await client.query<{ watermark: number; client_activity_id: string; activity: Record<string, unknown> }>(
+          'SELECT watermark, client_activity_id, activity FROM ariane_activities WHERE conversation_id = $1 AND client_activity_id = ANY($2)',
+          [conversationId, clientIds],
+        );
+        if (rows.length) {
+          const byId = new Map(rows.map((r) => [r.client_activity_id, r]));
+          const appended = clientIds.flatMap((id) => {
+            const r = byId.get(id);
+            return r ? [{ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: r.activity, duplicate: true }] : [];
+          });
+          throw new Replayed({ replayed: true, appended, etags: {} });
+        }
+      }
+      const etags = await this.writeItems(client, items, itemValues);
+      const first = row.last_watermark - appends.length + 1;
+      const appended = appends.map(({ replyTo }, i) => {
+        const watermark = first + i;
+        const activity = JSON.parse(activities[i]!) as Record<string, unknown>;
+        if (replyTo !== undefined) {
+          activity.replyToId = activityId(conversationId, first + replyTo);
+          activities[i] = JSON.stringify(activity);
+        }
+        return { id: activityId(conversationId, watermark), watermark, activity, duplicate: false };
+      });
+      if (appends.length) {
+        await client.query(
+          `INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
+           SELECT $1, t.watermark, t.client_id, t.activity::json FROM unnest($2::int[], $3::text[], $4::text[]) AS t (watermark, client_id, activity)`,
+          [conversationId, appended.map((a) => a.watermark), appends.map((a) => a.clientActivityId ?? null), activities],
+        );
+      }
+      return { replayed: false, appended, etags };
+    }).catch((err: unknown) => {
+      if (err instanceof Replayed) return err.turn;
+      // Should PostgreSQL still break a lock cycle, the rolled-back turn lost a race: say so.
+      if ((err as { code?: string }).code === '40P01') throw new ConflictError(items[0]?.key ?? conversationId);
+      throw err;
+    });
+  }
+
   async purge(now: number, conversationsBefore?: number): Promise<number> {
     let count = (await this.pool.query('DELETE FROM ariane_kv WHERE expires_at <= $1', [now])).rowCount ?? 0;
     if (conversationsBefore !== undefined) {
@@ -180,7 +244,11 @@ export class PostgresStore implements Store {
         if (current < MIGRATIONS.length) {
           await client.query('BEGIN');
           try {
-            for (let v = current; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v]!);
+            for (let v = current; v < MIGRATIONS.length; v++) {
+              const migration = MIGRATIONS[v]!;
+              if (typeof migration === 'string') await client.query(migration);
+              else await migration(client);
+            }
             await client.query('DELETE FROM ariane_schema_version');
             await client.query('INSERT INTO ariane_schema_version (version) VALUES ($1)', [MIGRATIONS.length]);
             await client.query('COMMIT');
@@ -245,13 +313,16 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Writes items one statement each; throws ConflictError at the first lost condition. */
-  private async writeItems(db: Pool | PoolClient, items: WriteItem[]): Promise<Record<string, string>> {
+  /**
+   * Writes items one statement each (`values`: their JSON, when already made); throws ConflictError at
+   * the first lost condition.
+   */
+  private async writeItems(db: Pool | PoolClient, items: WriteItem[], values?: string[]): Promise<Record<string, string>> {
     const now = this.now();
     const etags: Record<string, string> = {};
-    for (const w of items) {
+    for (const [i, w] of items.entries()) {
       const etag = newEtag();
-      const args: unknown[] = [w.key, toJson(w.value), etag, w.expiresAt ?? null];
+      const args: unknown[] = [w.key, values ? values[i]! : toJson(w.value), etag, w.expiresAt ?? null];
       let sql: string;
       if (isUnconditional(w.etag)) {
         sql = `INSERT INTO ariane_kv (key, value, etag, expires_at) VALUES ($1, $2, $3, $4)
@@ -328,7 +399,6 @@ export class PostgresStore implements Store {
       [record.id, record.userId, record.createdAt, record.data === undefined ? null : toJson(record.data)],
     );
     if (result.rowCount !== 1) throw new ConflictError(record.id);
-    this.remember(record.id, record.userId, record.createdAt);
   }
 
   private async getConversation(id: string): Promise<ConversationRecord | undefined> {
@@ -341,20 +411,7 @@ export class PostgresStore implements Store {
     if (!row) return undefined;
     const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: Number(row.created_at) };
     if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
-    this.remember(record.id, record.userId, record.createdAt);
     return record;
-  }
-
-  private remember(id: string, userId: string, createdAt: number): void {
-    this.known.delete(id);
-    this.known.set(id, { userId, createdAt });
-    // A Map iterates in insertion order: the first key is the least recently remembered.
-    if (this.known.size > KNOWN_CONVERSATIONS) this.known.delete(this.known.keys().next().value!);
-  }
-
-  private context(conversationId: string, clientActivityId: string | null): ActivityContext {
-    const known = this.known.get(conversationId);
-    return { conversationId, userId: known?.userId, createdAt: known?.createdAt, clientActivityId };
   }
 
   private async append(
@@ -362,113 +419,35 @@ export class PostgresStore implements Store {
     activity: Record<string, unknown>,
     clientActivityId: string | undefined,
   ): Promise<LoggedActivity & { duplicate: boolean }> {
-    if (!hasNoNul(conversationId)) throw new UnknownConversationError(conversationId);
-    // The client chooses this id: one with NUL (which text columns refuse) is stored JSON-escaped.
-    if (clientActivityId !== undefined && !hasNoNul(clientActivityId)) clientActivityId = JSON.stringify(clientActivityId);
-    // Encoded now (the caller's object as it is at the call; a value JSON cannot hold is refused
-    // before any query), against the conversation as this instance knows it; encoded again below
-    // when the row says otherwise.
-    const encoded = encodeActivity(activity, this.context(conversationId, clientActivityId ?? null));
-    const against = (context: ActivityContext) =>
-      sameContext(encoded.context, context) ? encoded.stored : encodeActivity(decodeActivity(encoded.stored, encoded.context), context).stored;
-    const created = (row: { user_id: string; created_at: string }, clientId: string | null): ActivityContext => {
-      this.remember(conversationId, row.user_id, Number(row.created_at));
-      return { conversationId, userId: row.user_id, createdAt: Number(row.created_at), clientActivityId: clientId };
-    };
-    if (clientActivityId === undefined) {
-      // No idempotency check needed (bot replies): one statement, atomic on its own. The UPDATE
-      // locks the conversation row, so the watermark it returns is ours alone. It appends only if
-      // the row is the conversation the activity was encoded against.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        let context = this.context(conversationId, null);
-        if (context.userId === undefined) {
-          const { rows } = await this.pool.query<{ user_id: string; created_at: string }>('SELECT user_id, created_at FROM ariane_conversations WHERE id = $1', [conversationId]);
-          if (!rows[0]) throw new UnknownConversationError(conversationId);
-          context = created(rows[0], null);
-        }
-        const { rows } = await this.pool.query<{ watermark: number }>(
-          `WITH c AS (
-             UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2
-             WHERE id = $1 AND user_id = $4 AND created_at = $5 RETURNING last_watermark
-           )
-           INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, body)
-           SELECT $1, last_watermark, NULL, $3 FROM c RETURNING watermark`,
-          [conversationId, this.now(), against(context), context.userId, context.createdAt],
-        );
-        const watermark = rows[0]?.watermark;
-        if (watermark !== undefined) return { id: activityId(conversationId, watermark), watermark, activity: encoded.copy, duplicate: false };
-        // Gone, or created again with the same id: read it again.
-        this.known.delete(conversationId);
-      }
-      throw new UnknownConversationError(conversationId);
+    if (clientActivityId !== undefined) {
+      return (await this.commitTurn({ conversationId, appends: [{ activity, clientActivityId }], kv: [] })).appended[0]!;
     }
-    const clientId = clientActivityId;
-    const outcome = await this.transaction(async (client) => {
-      // Takes the conversation row's lock until COMMIT: appends to one conversation are serialised.
-      const next = await client.query<{ last_watermark: number; user_id: string; created_at: string }>(
-        'UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark, user_id, created_at',
-        [conversationId, this.now()],
-      );
-      const row = next.rows[0];
-      if (!row) throw new UnknownConversationError(conversationId);
-      const watermark = row.last_watermark;
-      const context = created(row, clientId);
-      // Runs after the lock, in a new snapshot: it sees a duplicate committed by a racing instance.
-      const { rows } = await client.query<{ watermark: number; activity: string | null; body: Buffer | null }>(
-        'SELECT watermark, activity, body FROM ariane_activities WHERE conversation_id = $1 AND client_activity_id = $2',
-        [conversationId, clientId],
-      );
-      const dup = rows[0];
-      if (dup) {
-        throw new DuplicateFound({
-          id: activityId(conversationId, dup.watermark),
-          watermark: dup.watermark,
-          activity: decodeActivity(dup.body ?? dup.activity!, context),
-          duplicate: true,
-        });
-      }
-      await client.query('INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, body) VALUES ($1, $2, $3, $4)', [
-        conversationId,
-        watermark,
-        clientId,
-        against(context),
-      ]);
-      return { id: activityId(conversationId, watermark), watermark, activity: encoded.copy, duplicate: false };
-    }).catch((err: unknown) => {
-      // The duplicate case rolls back (the watermark is not spent) and returns the stored entry.
-      if (err instanceof DuplicateFound) return err.entry;
-      throw err;
-    });
-    return outcome;
+    // No idempotency check needed (bot replies): one statement, atomic on its own. The UPDATE locks
+    // the conversation row, so the watermark it returns is ours alone.
+    const json = toJson(activity);
+    if (!hasNoNul(conversationId)) throw new UnknownConversationError(conversationId);
+    const { rows } = await this.pool.query<{ watermark: number }>(
+      `WITH c AS (
+         UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark
+       )
+       INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
+       SELECT $1, last_watermark, NULL, $3::json FROM c RETURNING watermark`,
+      [conversationId, this.now(), json],
+    );
+    const watermark = rows[0]?.watermark;
+    if (watermark === undefined) throw new UnknownConversationError(conversationId);
+    return { id: activityId(conversationId, watermark), watermark, activity: JSON.parse(json) as Record<string, unknown>, duplicate: false };
   }
 
   private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
     const from = after ?? 0;
     if (!hasNoNul(conversationId)) return { activities: [], watermark: from };
-    // The conversation's row comes along: decoding needs its user and creation time.
-    const { rows } = await this.pool.query<{
-      watermark: number;
-      client_activity_id: string | null;
-      activity: string | null;
-      body: Buffer | null;
-      user_id: string;
-      created_at: string;
-    }>(
-      `SELECT a.watermark, a.client_activity_id, a.activity, a.body, c.user_id, c.created_at
-       FROM ariane_activities a JOIN ariane_conversations c ON c.id = a.conversation_id
-       WHERE a.conversation_id = $1 AND a.watermark > $2 ORDER BY a.watermark LIMIT $3`,
+    // pg parses json columns (JSON.parse).
+    const { rows } = await this.pool.query<{ watermark: number; activity: Record<string, unknown> }>(
+      'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',
       [conversationId, from, limit === undefined ? null : Math.max(0, limit)],
     );
-    const activities = rows.map((r) => ({
-      id: activityId(conversationId, r.watermark),
-      watermark: r.watermark,
-      activity: decodeActivity(r.body ?? r.activity!, {
-        conversationId,
-        userId: r.user_id,
-        createdAt: Number(r.created_at),
-        clientActivityId: r.client_activity_id,
-      }),
-    }));
+    const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: r.activity }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
 }
@@ -488,9 +467,58 @@ function describeTarget(connectionString: string): string {
   }
 }
 
-/** Carries an existing entry out of the append transaction so that it rolls back. */
-class DuplicateFound extends Error {
-  constructor(readonly entry: LoggedActivity & { duplicate: boolean }) {
-    super('duplicate clientActivityId');
+/** The client chooses its activity ids: one with NUL (which text columns refuse) is stored JSON-escaped. */
+function storedClientId(clientActivityId: string | undefined): string | undefined {
+  return clientActivityId === undefined || hasNoNul(clientActivityId) ? clientActivityId : JSON.stringify(clientActivityId);
+}
+
+/** Carries a replayed turn out of its transaction so that it rolls back. */
+class Replayed extends Error {
+  constructor(readonly turn: CommittedTurn) {
+    super('replayed turn');
   }
+}
+
+/**
+ * Migration to version 3: each activity stored in the compact format of version 2 (`body`) becomes
+ * its JSON text in `activity`, in pages of the primary key; then `activity` becomes `json` and `body`
+ * goes. A row that cannot be read rolls the migration back (it runs in the migration transaction),
+ * and the error names it.
+ */
+async function activitiesToJson(client: PoolClient): Promise<void> {
+  let after: [string, number] = ['', -1];
+  for (;;) {
+    const { rows } = await client.query<{ conversation_id: string; watermark: number; client_activity_id: string | null; body: Buffer; user_id: string; created_at: string }>(
+      `SELECT a.conversation_id, a.watermark, a.client_activity_id, a.body, c.user_id, c.created_at
+       FROM ariane_activities a JOIN ariane_conversations c ON c.id = a.conversation_id
+       WHERE a.body IS NOT NULL AND (a.conversation_id, a.watermark) > ($1, $2)
+       ORDER BY a.conversation_id, a.watermark LIMIT 500`,
+      after,
+    );
+    if (!rows.length) break;
+    const texts = rows.map((r) => {
+      try {
+        return decodeCompactActivity(r.body, { conversationId: r.conversation_id, userId: r.user_id, createdAt: Number(r.created_at), clientActivityId: r.client_activity_id });
+      } catch (err) {
+        throw new Error(
+          `${(err as Error).message} Migrating to Ariane schema version 3 stopped, changing nothing: restore a backup, or delete that row ` +
+            `(DELETE FROM ariane_activities WHERE conversation_id = '${r.conversation_id.replace(/'/g, "''")}' AND watermark = ${r.watermark}) and start again.`,
+          { cause: err },
+        );
+      }
+    });
+    await client.query(
+      `UPDATE ariane_activities a SET activity = t.activity, body = NULL
+       FROM unnest($1::text[], $2::int[], $3::text[]) AS t (conversation_id, watermark, activity)
+       WHERE a.conversation_id = t.conversation_id AND a.watermark = t.watermark`,
+      [rows.map((r) => r.conversation_id), rows.map((r) => r.watermark), texts],
+    );
+    const last = rows[rows.length - 1]!;
+    after = [last.conversation_id, last.watermark];
+  }
+  await client.query(`ALTER TABLE ariane_activities
+    DROP CONSTRAINT ariane_activities_content,
+    DROP COLUMN body,
+    ALTER COLUMN activity SET NOT NULL,
+    ALTER COLUMN activity TYPE json USING activity::json`);
 }

@@ -28,27 +28,29 @@
  * unexpected error (I/O, constraint) aborts the batch, which is then replayed one transaction per
  * write so that only the faulty write fails.
  *
- * Activities are stored compact (activityCodec.ts: a format byte, then deflate), as a BLOB in the
- * `activity` column; rows of schema version 1 hold JSON text there and are read as such. An activity
- * is encoded when `append` is called, against the conversation as it reads then, and encoded again in
- * the batch should the conversation row say otherwise (created in the same batch, or created again).
+ * Every value is plain JSON text (kv values, conversation data, activities), readable with `sqlite3`
+ * and SQLite's JSON functions. A turn (`commitTurn`) is one write of the batch: all of it or none of
+ * it commits, and one fsync acknowledges it.
  */
 import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { decodeActivity, encodeActivity, sameContext, type ActivityContext, type EncodedActivity } from './activityCodec';
-import { activityId, addDeltas, assertStorable, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
+import { decodeCompactActivity } from './decodeCompactActivity';
 import {
   ConflictError,
   IF_ABSENT,
   UnknownConversationError,
+  type CommittedTurn,
   type ConversationLog,
   type ConversationRecord,
   type KeyValueStore,
   type LoggedActivity,
   type Store,
   type StoredItem,
+  type Turn,
+  type TurnAppend,
   type WriteItem,
 } from './types';
 
@@ -64,8 +66,11 @@ export interface SqliteStoreOptions {
   syncFile?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
-/** Schema migrations, applied in order; index + 1 is the schema version. Never edit a shipped one. */
-const MIGRATIONS: string[] = [
+/**
+ * Schema migrations, applied in order, all in one transaction; index + 1 is the schema version.
+ * Never edit a shipped one.
+ */
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `CREATE TABLE kv (
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL,
@@ -91,10 +96,12 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;
    CREATE UNIQUE INDEX activities_client ON activities (conversation_id, client_activity_id)
      WHERE client_activity_id IS NOT NULL;`,
-  // Version 2 changes no table: activities.activity now holds the BLOB of activityCodec.ts (SQLite
-  // keeps a BLOB as given in a TEXT column), next to the JSON text of older rows, which stay
-  // readable. The version says so to an older Ariane, which reads only text: it refuses to open.
+  // Version 2 changed no table: activities.activity held a BLOB in the compact format (see
+  // decodeCompactActivity.ts; SQLite keeps a BLOB as given in a TEXT column), next to the JSON text
+  // of older rows. The version told an older Ariane, which reads only text, to refuse to open.
   `-- activities.activity: BLOB (activityCodec) or JSON text (schema version 1)`,
+  // Version 3: every activity is JSON text again, readable with an SQL client.
+  activitiesToJson,
 ];
 
 /** The schema version this code expects. */
@@ -237,19 +244,8 @@ export class SqliteStore implements Store {
           this.createNow(record);
         }),
       getConversation: async (id) => this.getConversation(id),
-      append: (conversationId, activity, clientActivityId) => {
-        if (this.closed) return Promise.reject(new Error('The store is closed.'));
-        // Encoded now, with the conversation as it reads now: the caller's object is captured as
-        // it is at the call, and a value JSON cannot hold is refused before anything is queued.
-        let encoded: EncodedActivity;
-        try {
-          const conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
-          encoded = encodeActivity(activity, activityContext(conversationId, conversation, clientActivityId ?? null));
-        } catch (err) {
-          return Promise.reject(err);
-        }
-        return this.write(() => this.appendNow(conversationId, encoded, clientActivityId));
-      },
+      append: (conversationId, activity, clientActivityId) =>
+        this.commitTurn({ conversationId, appends: [{ activity, clientActivityId }], kv: [] }).then((turn) => turn.appended[0]!),
       list: async (conversationId, after, limit) => this.list(conversationId, after, limit),
     };
   }
@@ -257,6 +253,23 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     this.check();
     this.s.ping!.get();
+  }
+
+  commitTurn(turn: Turn): Promise<CommittedTurn> {
+    // Serialised before queueing: the caller's objects are captured as they are at the call, and a
+    // value JSON cannot hold is refused without touching the batch.
+    let activities: string[];
+    let values: string[];
+    try {
+      activities = checkTurn(turn);
+      values = turn.kv.map((w) => toJson(w.value));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { conversationId } = turn;
+    const appends = turn.appends.map(({ clientActivityId, replyTo }) => ({ clientActivityId, replyTo }));
+    const items = turn.kv.map((w) => ({ ...w }));
+    return this.write(() => this.commitNow(conversationId, appends, activities, items, values));
   }
 
   purge(now: number, conversationsBefore?: number): Promise<number> {
@@ -380,9 +393,15 @@ export class SqliteStore implements Store {
   }
 
   private setNow(items: WriteItem[], jsons: string[]): Record<string, string> {
+    return this.writeItems(items, jsons, this.planItems(items));
+  }
+
+  /**
+   * Checks every condition (against earlier items of this call too) and gives each key its new etag;
+   * throws ConflictError before anything is written, so no savepoint is needed.
+   */
+  private planItems(items: WriteItem[]): Map<string, string> {
     const now = this.now();
-    // First check every condition (against earlier items of this call too), then write: a
-    // ConflictError leaves nothing written without needing a savepoint.
     const planned = new Map<string, string>();
     for (const w of items) {
       if (!isUnconditional(w.etag)) {
@@ -394,6 +413,10 @@ export class SqliteStore implements Store {
       }
       planned.set(w.key, newEtag());
     }
+    return planned;
+  }
+
+  private writeItems(items: WriteItem[], jsons: string[], planned: Map<string, string>): Record<string, string> {
     const etags: Record<string, string> = {};
     for (const [i, w] of items.entries()) {
       // Repeated keys: the last write wins and its etag is the one planned last.
@@ -438,61 +461,52 @@ export class SqliteStore implements Store {
     return record;
   }
 
-  private appendNow(conversationId: string, encoded: EncodedActivity, clientActivityId: string | undefined): LoggedActivity & { duplicate: boolean } {
-    if (clientActivityId !== undefined) {
-      const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string | Buffer } | undefined;
-      if (row) {
-        const conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
-        return {
-          id: activityId(conversationId, row.watermark),
-          watermark: row.watermark,
-          activity: decodeActivity(row.activity, activityContext(conversationId, conversation, clientActivityId)),
-          duplicate: true,
-        };
-      }
+  /** A turn, inside the batch: every check (see Store.commitTurn) comes before the first write. */
+  private commitNow(
+    conversationId: string,
+    appends: Array<Omit<TurnAppend, 'activity'>>,
+    activities: string[],
+    items: WriteItem[],
+    values: string[],
+  ): CommittedTurn {
+    const conversation = this.s.convWatermark!.get(conversationId) as { last_watermark: number } | undefined;
+    if (!conversation) throw new UnknownConversationError(conversationId);
+    const stored: CommittedTurn['appended'] = [];
+    for (const { clientActivityId } of appends) {
+      if (clientActivityId === undefined) continue;
+      const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
+      if (row) stored.push({ id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true });
     }
-    const next = this.s.convNextWatermark!.get(this.now(), conversationId) as (ContextRow & { last_watermark: number }) | undefined;
-    if (!next) throw new UnknownConversationError(conversationId);
-    // The conversation may have been created (or purged and created again) since the activity was
-    // encoded: encode it again against the conversation this row belongs to.
-    const context = activityContext(conversationId, next, clientActivityId ?? null);
-    const stored = sameContext(encoded.context, context) ? encoded.stored : encodeActivity(decodeActivity(encoded.stored, encoded.context), context).stored;
-    this.s.actInsert!.run(conversationId, next.last_watermark, clientActivityId ?? null, stored);
-    return {
-      id: activityId(conversationId, next.last_watermark),
-      watermark: next.last_watermark,
-      activity: encoded.copy,
-      duplicate: false,
-    };
+    if (stored.length) return { replayed: true, appended: stored, etags: {} };
+    const etags = this.writeItems(items, values, this.planItems(items));
+    if (!appends.length) return { replayed: false, appended: [], etags };
+    this.s.convAdvance!.run(appends.length, this.now(), conversationId);
+    const first = conversation.last_watermark + 1;
+    const appended = appends.map(({ clientActivityId, replyTo }, i) => {
+      const watermark = first + i;
+      let json = activities[i]!;
+      const activity = JSON.parse(json) as Record<string, unknown>;
+      if (replyTo !== undefined) {
+        activity.replyToId = activityId(conversationId, first + replyTo);
+        json = JSON.stringify(activity);
+      }
+      this.s.actInsert!.run(conversationId, watermark, clientActivityId ?? null, json);
+      return { id: activityId(conversationId, watermark), watermark, activity, duplicate: false };
+    });
+    return { replayed: false, appended, etags };
   }
 
   private list(conversationId: string, after: number | undefined, limit?: number): { activities: LoggedActivity[]; watermark: number } {
     this.check();
     const from = after ?? 0;
-    const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{
-      watermark: number;
-      client_activity_id: string | null;
-      activity: string | Buffer;
-    }>;
-    let conversation: ContextRow | undefined;
-    if (rows.some((r) => typeof r.activity !== 'string')) conversation = this.s.convContext!.get(conversationId) as ContextRow | undefined;
+    const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{ watermark: number; activity: string }>;
     const activities = rows.map((r) => ({
       id: activityId(conversationId, r.watermark),
       watermark: r.watermark,
-      activity: decodeActivity(r.activity, activityContext(conversationId, conversation, r.client_activity_id)),
+      activity: JSON.parse(r.activity) as Record<string, unknown>,
     }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
-}
-
-/** What a stored activity's encoding needs from its conversation row. */
-interface ContextRow {
-  user_id: string;
-  created_at: number;
-}
-
-function activityContext(conversationId: string, row: ContextRow | undefined, clientActivityId: string | null): ActivityContext {
-  return { conversationId, userId: row?.user_id, createdAt: row?.created_at, clientActivityId };
 }
 
 /**
@@ -524,10 +538,57 @@ function migrate(db: Database.Database): void {
     if (current > MIGRATIONS.length) {
       throw new Error(`The database ${db.name} has schema version ${current}, newer than this Ariane (${MIGRATIONS.length}): upgrade Ariane.`);
     }
-    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
     else if (current !== MIGRATIONS.length) db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
   }).immediate();
+}
+
+/**
+ * Migration to version 3: rewrites each activity stored in the compact format of version 2 (a BLOB)
+ * as its JSON text, in pages of the primary key (an open SELECT cannot run beside the UPDATEs).
+ * Inside the migration transaction: a row that cannot be read rolls the whole migration back, and the
+ * error names it. A row whose conversation is gone is deleted: nothing can list it (the purge removes
+ * a conversation and its activities together), and its tokens cannot be read without that row.
+ */
+function activitiesToJson(db: Database.Database): void {
+  const page = db.prepare(
+    `SELECT a.conversation_id, a.watermark, a.client_activity_id, a.activity, c.user_id, c.created_at
+     FROM activities a LEFT JOIN conversations c ON c.id = a.conversation_id
+     WHERE typeof(a.activity) = 'blob' AND (a.conversation_id, a.watermark) > (?, ?)
+     ORDER BY a.conversation_id, a.watermark LIMIT 500`,
+  );
+  const update = db.prepare('UPDATE activities SET activity = ? WHERE conversation_id = ? AND watermark = ?');
+  const orphan = db.prepare('DELETE FROM activities WHERE conversation_id = ? AND watermark = ?');
+  type Row = { conversation_id: string; watermark: number; client_activity_id: string | null; activity: Buffer; user_id: string | null; created_at: number | null };
+  let after: [string, number] = ['', -1];
+  for (;;) {
+    const rows = page.all(...after) as Row[];
+    if (!rows.length) return;
+    for (const r of rows) {
+      if (r.user_id === null) {
+        orphan.run(r.conversation_id, r.watermark);
+        continue;
+      }
+      let json: string;
+      try {
+        json = decodeCompactActivity(r.activity, { conversationId: r.conversation_id, userId: r.user_id, createdAt: r.created_at!, clientActivityId: r.client_activity_id });
+      } catch (err) {
+        throw new Error(
+          `${(err as Error).message} Migrating ${db.name} to schema version 3 stopped, changing nothing: restore a backup, or delete that row ` +
+            `(DELETE FROM activities WHERE conversation_id = '${r.conversation_id.replace(/'/g, "''")}' AND watermark = ${r.watermark}) and start again.`,
+          { cause: err },
+        );
+      }
+      update.run(json, r.conversation_id, r.watermark);
+    }
+    const last = rows[rows.length - 1]!;
+    after = [last.conversation_id, last.watermark];
+  }
 }
 
 function prepareAll(db: Database.Database): Record<string, Stmt> {
@@ -549,12 +610,11 @@ function prepareAll(db: Database.Database): Record<string, Stmt> {
     convInsert: `INSERT INTO conversations (id, user_id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO NOTHING`,
     convGet: 'SELECT id, user_id, created_at, data FROM conversations WHERE id = ?',
-    convContext: 'SELECT user_id, created_at FROM conversations WHERE id = ?',
-    convNextWatermark: `UPDATE conversations SET last_watermark = last_watermark + 1, updated_at = ?
-      WHERE id = ? RETURNING last_watermark, user_id, created_at`,
+    convWatermark: 'SELECT last_watermark FROM conversations WHERE id = ?',
+    convAdvance: 'UPDATE conversations SET last_watermark = last_watermark + ?, updated_at = ? WHERE id = ?',
     actByClient: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND client_activity_id = ?',
     actInsert: 'INSERT INTO activities (conversation_id, watermark, client_activity_id, activity) VALUES (?, ?, ?, ?)',
-    actList: 'SELECT watermark, client_activity_id, activity FROM activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?',
+    actList: 'SELECT watermark, activity FROM activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?',
   };
   const out: Record<string, Stmt> = {};
   for (const [name, text] of Object.entries(sql)) out[name] = db.prepare(text);

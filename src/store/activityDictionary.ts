@@ -1,9 +1,9 @@
 /**
- * Preset deflate dictionary #1 of the activity log (format bytes 2 and 4 of activityCodec.ts): text
- * that Ariane's activities are made of, so that a short activity compresses by reference to it.
+ * Preset deflate dictionary #1 of the compact activity format of store schema version 2 (format
+ * bytes 2 and 4, see decodeCompactActivity.ts): text that Ariane's activities are made of. Nothing
+ * writes that format any more; the migration to schema version 3 reads old rows with it.
  *
- * FROZEN: stored activities are decoded with these exact bytes (a test pins their SHA-256). To
- * improve it, add ACTIVITY_DICTIONARY_2 with new format bytes and keep this one for old rows.
+ * FROZEN: those rows can only be inflated with these exact bytes (a test pins their SHA-256).
  *
  * How it was made (2026-11-22): deflate finds matches more cheaply the nearer they are, so the most
  * frequent text comes last: the English bot sentences (locales/en bot and engine); the words of the
@@ -11,10 +11,9 @@
  * useful first); their phrases of 2 to 5 words found in 3 flows or more, the same way (2 KB); the
  * French titles of the flows (the welcome menu lists them); the French bot sentences (locales/fr
  * places, bot and engine, without their {{placeholders}}); then activity skeletons as the Direct Line
- * channel writes them, with activityCodec's tokens (U+007F…) in place of ids and times: a handoff
+ * channel writes them, with the format's tokens (U+007F…) in place of ids and times: a handoff
  * event, help place cards, a link card, a person's message, a bot question with "C’est fait" /
- * "Je n’y arrive pas" buttons. Measured on 471 activities of 14 conversations through every flow:
- * 65 B stored per activity, against 600 B of JSON.
+ * "Je n’y arrive pas" buttons.
  */
 export const ACTIVITY_DICTIONARY_1: string = [
   "Open\n",

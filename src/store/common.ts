@@ -1,5 +1,6 @@
 /** Small helpers shared by the store implementations (internal to src/store). */
 import { randomBytes } from 'node:crypto';
+import type { Turn } from './types';
 
 /**
  * A fresh etag. Random rather than a counter so that etags from different instances or restarts
@@ -71,4 +72,24 @@ export function addDeltas(key: string, current: unknown, deltas: Record<string, 
  */
 export function assertStorable(what: string, text: string): void {
   if (text.includes('\u0000')) throw new RefusedWrite(`The ${what} contains a NUL character, which the store cannot keep.`);
+}
+
+/**
+ * Checks what `commitTurn` can refuse before touching the store (RefusedWrite, or what JSON.stringify
+ * throws) and returns the JSON of each append's activity, captured as the activity is at the call.
+ */
+export function checkTurn(turn: Turn): string[] {
+  const clientIds = new Set<string>();
+  const jsons = turn.appends.map(({ activity, clientActivityId, replyTo }, i) => {
+    if (clientActivityId !== undefined) {
+      if (clientIds.has(clientActivityId)) throw new RefusedWrite(`The client activity id "${clientActivityId}" appears twice in one turn.`);
+      clientIds.add(clientActivityId);
+    }
+    if (replyTo !== undefined && !(Number.isInteger(replyTo) && replyTo >= 0 && replyTo < i)) {
+      throw new RefusedWrite(`Append ${i} of a turn replies to ${replyTo}, which is not an earlier append of that turn.`);
+    }
+    return toJson(activity);
+  });
+  for (const w of turn.kv) assertStorable('key', w.key);
+  return jsons;
 }

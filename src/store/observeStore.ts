@@ -7,7 +7,7 @@ import { ConflictError, type ConversationLog, type KeyValueStore, type Store } f
 /** How a store call ended: a lost race is not an error of the store. */
 export type StoreOutcome = 'ok' | 'conflict' | 'error';
 
-/** Called after every store call with its name (`kv.set`, `log.append`, `purge`…) and duration. */
+/** Called after every store call with its name (`kv.set`, `log.append`, `commitTurn`…) and duration. */
 export type StoreObserver = (operation: string, milliseconds: number, outcome: StoreOutcome) => void;
 
 function timed<A extends unknown[], R>(name: string, observe: StoreObserver, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -53,6 +53,7 @@ export function observeStore(store: Store, observe: StoreObserver): Store {
     kind: store.kind,
     kv,
     log,
+    commitTurn: timed('commitTurn', safe, (turn) => store.commitTurn(turn)),
     ping: timed('ping', safe, () => store.ping()),
     purge: timed('purge', safe, (now, before) => store.purge(now, before)),
     close: () => store.close(),

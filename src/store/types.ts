@@ -86,8 +86,9 @@ export interface ConversationRecord {
 /**
  * An activity as appended to a conversation's stream; the store assigns `id`
  * (`<conversationId>|<watermark, 7 digits>`, as Direct Line does) and the watermark (1, 2, 3… per
- * conversation, no gaps). `activity` comes back as its JSON copy (the store keeps it compact, see
- * activityCodec.ts): the channel puts `id` into it when serving.
+ * conversation, no gaps). `activity` comes back as its JSON copy (JSON.parse(JSON.stringify(activity)),
+ * key order included): the store keeps it as plain JSON, readable with an SQL client. The channel
+ * puts `id` into it when serving.
  */
 export interface LoggedActivity {
   id: string;
@@ -121,11 +122,60 @@ export interface ConversationLog {
   list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }>;
 }
 
+/** One activity of a turn (see {@link Store.commitTurn}). */
+export interface TurnAppend {
+  activity: Record<string, unknown>;
+  /** The client's id for a person's message, as for `ConversationLog.append` (idempotent retries). */
+  clientActivityId?: string;
+  /**
+   * Index of an earlier append of the same call that this activity answers: the store sets its
+   * `replyToId` (replacing any) to the id that append gets, which is not known before the commit.
+   */
+  replyTo?: number;
+}
+
+/** What one turn writes, all or nothing (see {@link Store.commitTurn}). */
+export interface Turn {
+  conversationId: string;
+  /** Appended in this order, with consecutive watermarks. */
+  appends: TurnAppend[];
+  /** Written as by `KeyValueStore.set`, etag conditions included. */
+  kv: WriteItem[];
+}
+
+/** The outcome of {@link Store.commitTurn}. */
+export interface CommittedTurn {
+  /**
+   * False: everything was written, and `appended` has one entry per append, in order
+   * (`duplicate: false`). True: an append's clientActivityId was already in the log, so this turn was
+   * committed before and nothing was written; `appended` then holds the stored entry of each such
+   * append (`duplicate: true`) and `etags` is empty.
+   */
+  replayed: boolean;
+  appended: Array<LoggedActivity & { duplicate: boolean }>;
+  /** The new etag of each kv key written. */
+  etags: Record<string, string>;
+}
+
 /** One durable store: everything Ariane keeps, behind one connection. */
 export interface Store {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   readonly kv: KeyValueStore;
   readonly log: ConversationLog;
+  /**
+   * Commits one turn atomically: appends `turn.appends` to the conversation's log (watermarks as
+   * `append` gives them, consecutive within the turn) and writes `turn.kv`, in one transaction made
+   * durable once (SQLite: one commit of the group commit and its fsync; PostgreSQL: one transaction).
+   * Checked before anything is written, in this order:
+   * - the conversation exists, else UnknownConversationError;
+   * - no append's clientActivityId is in the log yet, else the turn is a replay: nothing is written
+   *   and the call resolves with `replayed: true` (a retry of a turn that was committed, even one
+   *   whose kv etags are stale since);
+   * - every kv etag condition holds, else ConflictError (nothing appended, nothing written).
+   * A clientActivityId given twice in one call, a `replyTo` that is not the index of an earlier
+   * append, or a value JSON cannot hold is refused (TypeError) before anything is written.
+   */
+  commitTurn(turn: Turn): Promise<CommittedTurn>;
   /** Resolves when the store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   /**

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
-import { loadFlowDirectory, loadScenarioFile, type Diagnostic, type Flow, type FlowSet } from '../flow';
+import { loadFlowDirectory, loadScenarioFile, sourceUrl, type Diagnostic, type Flow, type FlowSet } from '../flow';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
@@ -238,7 +238,7 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
         : html`<p class="warn">Aucun scénario : ajoutez <code>${flow.id}.test.yaml</code>.</p>`
     }</section>
 <section aria-labelledby="h-sources"><h2 id="h-sources">Sources et vérification</h2><p>Contenu vérifié le ${isStale(flow.reviewed, day) ? html`<span class="stale">${flow.reviewed}</span>` : html`<strong>${flow.reviewed}</strong>`}.</p><ul>${flow.sources.map(
-      (s) => html`<li><a href="${s.url}" rel="noopener noreferrer">${s.title ?? s.url}</a></li>`,
+      (s) => html`<li><a href="${sourceUrl(s)}" rel="noopener noreferrer">${s.title ?? sourceUrl(s)}</a></li>`,
     )}</ul></section>
 <section aria-labelledby="h-graph"><h2 id="h-graph">Graphe</h2><p>Chaque boîte est un nœud ; les flèches portent les réponses et les conditions.</p><div class="graph"><pre class="mermaid" aria-label="Graphe du parcours ${flow.id}">${toMermaid(flow, 'fr')}</pre></div></section>
 <section aria-labelledby="h-stats"><h2 id="h-stats">Statistiques anonymes par nœud</h2><p>Des compteurs seulement : aucun texte, aucun identifiant. « Arrêtées ici » : conversations arrivées à ce nœud qui ne sont pas allées plus loin.</p>${

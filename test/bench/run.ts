@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { agent, freePort, request, startChild, type ChildServer } from './http';
 import { Conversation, SENTENCES, closedLoop, echoOp, type LoadResult } from './load';
-import { ROOT, benchNearest, benchPickFlow, dist, syntheticPlace } from './micro';
+import { ROOT, benchMasking, benchNearest, benchOfficialSearch, benchPickFlow, benchSourcesSync, dist, syntheticPlace } from './micro';
 import { rng, summarise } from './stats';
 
 type StoreMod = typeof import('../../src/store');
@@ -229,6 +229,27 @@ function microSection(): void {
   const pick = benchPickFlow();
   raw.pickFlow = pick;
   rows.push([`Pick a flow from a sentence, ${pick.flows} flows (pickFlow)`, `${pick.pick.n} calls`, `p50 ${us(pick.pick.p50)} µs, p99 ${us(pick.pick.p99)} µs`, `${us(pick.pickCpuUs)} µs mean`, '', `p99 ≤ 2 ms: ${verdict(pick.pick.p99 <= 2000)}`]);
+  log('masking personal data in 2,000-character texts …');
+  const mask = benchMasking();
+  raw.masking = mask;
+  const slowest = mask.worst.reduce((a, b) => (b.p50 > a.p50 ? b : a));
+  rows.push([`Mask personal data, ${mask.length}-character chat texts (maskPersonalData)`, `${mask.chat.n} texts`, `p50 ${us(mask.chat.p50)} µs, p99 ${us(mask.chat.p99)} µs`, `${us(mask.chatCpuUs)} µs mean`, `${(mask.chat.p50 / mask.baseline.p50).toFixed(1)} × the masking before issue 16`, '']);
+  rows.push(['  the same texts without digits or @ (nothing to mask)', '', `p50 ${us(mask.plain.p50)} µs, p99 ${us(mask.plain.p99)} µs`, '', '', '']);
+  rows.push([`  worst of ${mask.worst.length} adversarial texts: ${slowest.name}`, '', `p50 ${us(slowest.p50)} µs, p99 ${us(slowest.p99)} µs`, '', `${(slowest.p50 / mask.chat.p50).toFixed(1)} × a chat text`, '']);
+  rows.push(['  baseline: the masking before issue 16 (6 patterns)', '', `p50 ${us(mask.baseline.p50)} µs, p99 ${us(mask.baseline.p99)} µs`, `${us(mask.baselineCpuUs)} µs mean`, '1', '']);
+  log('official pages: search over the embedded catalogue …');
+  const official = benchOfficialSearch();
+  raw.officialSearch = official;
+  rows.push([`Official pages for a sentence, ${official.fiches} fiches (Catalogue.search)`, `${official.search.n} calls`, `p50 ${ms(official.search.p50 / 1000)} ms, p99 ${ms(official.search.p99 / 1000)} ms`, `${us(official.searchCpuUs)} µs mean`, `${(official.scan.p50 / official.search.p50).toFixed(0)} × faster than a scan; top 3 ${(official.top3 * 100).toFixed(1)} %`, `p99 ≤ 5 ms: ${verdict(official.search.p99 <= 5000)}`]);
+  rows.push(['  catalogue: load, index, heap', '', `load ${ms(official.loadMs)} ms, index ${ms(official.indexMs)} ms`, '', `${(official.heapBytes / 2 ** 20).toFixed(1)} MB heap`, '']);
+  rows.push(['  baseline: scan every fiche for each word', '', `p50 ${ms(official.scan.p50 / 1000)} ms, p99 ${ms(official.scan.p99 / 1000)} ms`, `${us(official.scanCpuUs)} µs mean`, '', '']);
+}
+
+async function sourcesSection(): Promise<void> {
+  log('official pages: sync of the full archive from loopback (the archive is written first, ~15 s) …');
+  const sync = await benchSourcesSync();
+  raw.sourcesSync = sync;
+  rows.push([`Sync of the full archive (${sync.fiches} fiches, ${(sync.archiveBytes / 1e6).toFixed(1)} MB zip) from loopback`, '', `${(sync.syncMs / 1000).toFixed(1)} s (download ${ms(sync.downloadMs)} ms, read ${(sync.readMs / 1000).toFixed(1)} s)`, `${(sync.syncCpuMs / 1000).toFixed(1)} s CPU`, `unchanged (304): ${ms(sync.notModifiedMs)} ms`, '']);
 }
 
 /** A data dir with `places` synthetic places (SQLite) and a flows dir with `flows` flows. */
@@ -320,7 +341,7 @@ async function storageSection(): Promise<void> {
     db.close();
     const total = conversation + activities.b! + state.b!;
     raw.bytesPerConversation = { turns, reachedEnd: conv.reachedEnd, conversation, activities, state, total };
-    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, '', `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, `< 4 KB: ${verdict(total < 4096)}`]);
+    rows.push([`Bytes stored per completed conversation (${turns} turns, SQLite rows, plain JSON)`, `${total} B`, `state ${state.b} B (${state.n} rows), log ${activities.b} B (${activities.n} activities), record ${conversation} B`, '', `${(activities.b! / Math.max(1, activities.n!)).toFixed(0)} B per activity`, '(no target)']);
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
   }
@@ -397,13 +418,14 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   };
-  // `--only load,storage` runs some sections (load, disk, micro, cold, storage); all by default.
+  // `--only load,storage` runs some sections (load, disk, micro, sources, cold, storage); all by default.
   const o = process.argv.indexOf('--only');
   const only = o > 0 ? new Set((process.argv[o + 1] ?? '').split(',')) : undefined;
   const wanted = (key: string) => !only || only.has(key);
   if (wanted('load')) await section('Direct Line and /api/messages load', directLineSection);
   if (wanted('disk')) await section('Disk', fsyncSection);
   if (wanted('micro')) await section('Micro-benchmarks', microSection);
+  if (wanted('sources')) await section('Official pages sync', sourcesSection);
   if (wanted('cold')) await section('Cold start', coldStartSection);
   if (wanted('storage')) await section('Storage and heap', storageSection);
   agent.destroy();

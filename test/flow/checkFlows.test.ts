@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFlows, loadFlow, loadFlowDirectory, loadFlowFiles, parseFlow, type Diagnostic, type ParsedFlow } from '../../src/flow';
+import { checkFlows, fichesOf, loadFlow, loadFlowDirectory, loadFlowFiles, parseFlow, urlsOf, type Diagnostic, type FicheLookup, type ParsedFlow } from '../../src/flow';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const broken = (name: string) => join(fixtures, 'flows-broken', name);
@@ -155,5 +155,96 @@ describe('checkFlows: pure on parsed flows', () => {
     const reparsed = parseFlow(text, 'exemple-complet.yaml');
     const diagnostics = checkFlows([reparsed as ParsedFlow], { today: TODAY });
     expect(summary(diagnostics)).toEqual([expect.objectContaining({ file: 'exemple-complet.yaml', line: 51, col: 16, code: 'unknown-node', hint: 'vouliez-vous dire « aide » ?' })]);
+  });
+});
+
+describe('checkFlows: service-public fiches cited', () => {
+  const file = join(fixtures, 'flows-fiches', 'fiches-citees.yaml');
+  /** A catalogue of three fiches, as src/sources would hand it over. */
+  const lookup = (complete: boolean, modified = '2026-01-10'): FicheLookup => {
+    const fiches: Record<string, { title: string; modified: string }> = {
+      F10027: { title: 'Complémentaire santé solidaire (ex-CMU-C)', modified },
+      R42726: { title: "Téléservice : Demander la prime d'activité", modified: '2020-02-04' },
+      N19775: { title: 'Revenu de solidarité active (RSA)', modified: '2026-11-23' },
+    };
+    return {
+      get: (id) => fiches[id],
+      suggest: (id, title) => (title?.includes('santé') || id === 'F10028' ? { id: 'F10027', title: fiches.F10027!.title } : undefined),
+      complete,
+      label: complete ? 'du catalogue téléchargé le 1er décembre 2026' : 'du catalogue embarqué (fiches jusqu’au 12 novembre 2020)',
+    };
+  };
+
+  it('without a catalogue, citations are not checked (src/flow does no I/O)', () => {
+    expect(loadFlowFiles([file], { today: TODAY }).diagnostics).toEqual([]);
+  });
+
+  it('an unknown id is an error against a downloaded catalogue, with the closest fiche as hint; a fiche modified after `reviewed` is a warning, once', () => {
+    const set = loadFlowFiles([file], { today: TODAY, fiches: lookup(true) });
+    expect(summary(set.diagnostics)).toEqual([
+      {
+        file,
+        line: 10,
+        col: 10,
+        severity: 'error',
+        code: 'unknown-fiche',
+        message: 'fiche service-public F1002700 inconnue du catalogue téléchargé le 1er décembre 2026',
+        hint: 'vouliez-vous dire F10027 « Complémentaire santé solidaire (ex-CMU-C) » ?',
+      },
+      {
+        file,
+        line: 27,
+        col: 43,
+        severity: 'error',
+        code: 'unknown-fiche',
+        message: 'fiche service-public F10028 inconnue du catalogue téléchargé le 1er décembre 2026',
+        hint: 'vouliez-vous dire F10027 « Complémentaire santé solidaire (ex-CMU-C) » ?',
+      },
+      {
+        file,
+        line: 27,
+        col: 51,
+        severity: 'warning',
+        code: 'fiche-modified',
+        message: 'N19775 « Revenu de solidarité active (RSA) » modifiée le 2026-11-23 après votre relecture du 2026-11-22',
+        hint: 'relisez la fiche (https://www.service-public.gouv.fr/particuliers/vosdroits/N19775) et ce que le parcours en dit, puis mettez la date du jour dans « reviewed »',
+      },
+    ]);
+    expect(set.ok).toBe(false);
+  });
+
+  it('against the embedded snapshot an unknown id is only a warning: the fiche may be newer than it', () => {
+    const d = loadFlowFiles([file], { today: TODAY, fiches: lookup(false) }).diagnostics.filter((x) => x.code === 'unknown-fiche');
+    expect(d.map((x) => x.severity)).toEqual(['warning', 'warning']);
+    expect(d[0]?.message).toBe('fiche service-public F1002700 inconnue du catalogue embarqué (fiches jusqu’au 12 novembre 2020)');
+    expect(d[0]?.hint).toMatch(/; si la fiche est plus récente que ce catalogue, lancez « ariane sources sync »$/);
+  });
+
+  it('a fiche cited by the flow and by a node, modified after the review: one warning, at its first citation', () => {
+    const d = loadFlowFiles([file], { today: TODAY, fiches: lookup(true, '2026-12-01') }).diagnostics.filter((x) => x.code === 'fiche-modified');
+    expect(summary(d).map((x) => [x.line, x.col, x.message])).toEqual([
+      [9, 12, 'F10027 « Complémentaire santé solidaire (ex-CMU-C) » modifiée le 2026-12-01 après votre relecture du 2026-11-22'],
+      [27, 51, 'N19775 « Revenu de solidarité active (RSA) » modifiée le 2026-11-23 après votre relecture du 2026-11-22'],
+    ]);
+  });
+
+  it('a fiche modified on the review day itself is fine', () => {
+    expect(loadFlowFiles([file], { today: TODAY, fiches: lookup(true, TODAY) }).diagnostics.filter((x) => x.code === 'fiche-modified' && x.message.startsWith('F10027'))).toEqual([]);
+  });
+
+  it('a fiche id badly written is a schema error with the expected form; fiche ids are not links', () => {
+    const bad = join(fixtures, 'flows-fiches', 'fiches-mal-ecrites.yaml');
+    expect(summary(loadFlowFiles([bad], { today: TODAY }).diagnostics)).toEqual([
+      expect.objectContaining({ line: 9, col: 12, code: 'schema', message: 'identifiant de fiche invalide « f10027 »', hint: expect.stringContaining('comme F10027') }),
+      expect.objectContaining({ line: 17, col: 13, code: 'schema', message: 'source invalide « caf.fr »', hint: expect.stringContaining('https://') }),
+    ]);
+    const loaded = loadFlow(file);
+    expect(urlsOf(loaded.flow!).map(([, u]) => u)).toEqual([
+      'https://www.service-public.fr/particuliers/vosdroits/F1002700',
+      'https://www.caf.fr/',
+      'https://www.ameli.fr/assure',
+      'https://www.service-public.gouv.fr/particuliers/vosdroits/R42726',
+    ]);
+    expect(fichesOf(loaded.flow!).map((f) => f.id)).toEqual(['F10027', 'F1002700', 'R42726', 'F10027', 'F10028', 'N19775', 'R42726']);
   });
 });

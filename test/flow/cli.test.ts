@@ -2,6 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main';
+import { Catalogue } from '../../src/sources';
+import { saveCatalogue } from '../../src/sources/catalogueStore';
+import { SqliteStore } from '../../src/store';
+import { embeddedCatalogue } from '../sources/support/embedded';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 
@@ -102,3 +106,46 @@ describe('ariane new', () => {
     expect(r.err[0]).toMatch(/identifiant invalide/);
   });
 });
+
+describe('ariane check and the catalogue of fiches', () => {
+  const file = join(fixtures, 'flows-fiches', 'fiches-citees.yaml');
+  let dataDir: string;
+  beforeAll(async () => {
+    embeddedCatalogue();
+    dataDir = mkdtempSync(join(tmpdir(), 'ariane-check-fiches-'));
+    // The service's store holding a synced catalogue in which F10027 changed after the review.
+    const base = embeddedCatalogue();
+    const fiches = ['F10027', 'R42726', 'N19775'].map((id) => ({ ...base.get(id)!, ...(id === 'F10027' ? { modified: '2026-12-01' } : {}) }));
+    const synced = new Catalogue({ meta: { origin: 'sync', source: 'http://127.0.0.1/vosdroits-latest.zip', count: 3, newest: '2026-12-01', fetchedAt: '2026-12-02T03:00:00.000Z' }, fiches });
+    const store = await SqliteStore.open({ dataDir });
+    await saveCatalogue(store.kv, synced.toJSON(), '2026-12-02T03:00:00.000Z', undefined);
+    await store.close();
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('with no store, the embedded snapshot: unknown ids are warnings (the fiches may be newer), exit 0', async () => {
+    const r = await ariane('check', file, '--today', '2026-11-22', '--data-dir', join(dataDir, 'absent'));
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
+    expect(r.out).toEqual([
+      expect.stringMatching(/^.*fiches-citees\.yaml:10:10: warning: fiche service-public F1002700 inconnue du catalogue embarqué \(fiches jusqu’au 12 novembre 2020\) \(vouliez-vous dire F\d+ « .+ » \? ; si la fiche est plus récente que ce catalogue, lancez « ariane sources sync »\)$/),
+      expect.stringMatching(/:27:43: warning: fiche service-public F10028 inconnue du catalogue embarqué/),
+    ]);
+  });
+
+  it('with the synced catalogue in the store: unknown ids are errors, a fiche modified after `reviewed` is a warning, exit 1', async () => {
+    const r = await ariane('check', file, '--today', '2026-11-22', '--data-dir', dataDir);
+    expect(r.code).toBe(1);
+    expect(r.out.map((l) => l.replace(/^.*fiches-citees\.yaml:/, ''))).toEqual([
+      '9:12: warning: F10027 « Complémentaire santé solidaire (ex-CMU-C) » modifiée le 2026-12-01 après votre relecture du 2026-11-22 (relisez la fiche (https://www.service-public.gouv.fr/particuliers/vosdroits/F10027) et ce que le parcours en dit, puis mettez la date du jour dans « reviewed »)',
+      '10:10: error: fiche service-public F1002700 inconnue du catalogue téléchargé le 2 décembre 2026 (vouliez-vous dire F10027 « Complémentaire santé solidaire (ex-CMU-C) » ?)',
+      '27:43: error: fiche service-public F10028 inconnue du catalogue téléchargé le 2 décembre 2026 (vouliez-vous dire F10027 « Complémentaire santé solidaire (ex-CMU-C) » ?)',
+    ]);
+  });
+
+  it('the 15 flows cite only fiches the embedded catalogue knows, none changed since their review', async () => {
+    const r = await ariane('check', 'flows', '--today', '2026-11-22', '--data-dir', join(dataDir, 'absent'));
+    expect(r.out.filter((l) => /fiche/.test(l))).toEqual([]);
+  });
+});
+

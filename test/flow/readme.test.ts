@@ -79,6 +79,8 @@ describe('flows/README.md (the admin guide) tells the truth', () => {
       'insecure-link': 'lien non sécurisé',
       'unknown-answer': 'ne garde de réponse',
       'unknown-value': 'ne donne jamais la valeur',
+      'unknown-fiche': 'inconnue du catalogue',
+      'fiche-modified': 'après votre relecture du',
     };
     for (const code of DIAGNOSTIC_CODES) expect(`${code}: ${readme.includes(phrases[code])}`).toBe(`${code}: true`);
   });

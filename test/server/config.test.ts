@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.microsoft.appId).toBeUndefined();
+    expect(c.sourcesUrl).toBeUndefined();
+  });
+
+  test('ARIANE_SOURCES_URL: the archive to sync daily', () => {
+    const url = 'https://lecomarquage.service-public.gouv.fr/vdd/3.5/part/zip/vosdroits-latest.zip';
+    expect(loadConfig({ ARIANE_SOURCES_URL: ` ${url} ` }, { dotenv: false }).sourcesUrl).toBe(url);
   });
 
   test.each([
@@ -34,6 +40,8 @@ describe('loadConfig', () => {
     [{ ARIANE_ADMIN_TOKEN: 'short' }, 'ARIANE_ADMIN_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ARIANE_FEATURED_FLOWS: 'caf, Bad Id' }, 'ARIANE_FEATURED_FLOWS'],
+    [{ ARIANE_SOURCES_URL: 'vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
+    [{ ARIANE_SOURCES_URL: 'ftp://echanges.dila.gouv.fr/vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
   ])('%j → one clear line naming %s', (env, variable) => {
     let error: unknown;
     try {

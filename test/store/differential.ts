@@ -5,7 +5,7 @@
  * the stored etag" comparable.
  */
 import fc from 'fast-check';
-import { IF_ABSENT, type Store } from '../../src/store';
+import { IF_ABSENT, type CommittedTurn, type Store } from '../../src/store';
 
 const KEYS = ['a', 'a/1', 'a/2', 'b', 'b/1'];
 const CONVS = ['c1', 'c2'];
@@ -20,24 +20,23 @@ type Op =
   | { op: 'purge'; idleMs?: number }
   | { op: 'create'; id: string }
   | { op: 'append'; id: string; text: string; clientId?: string }
-  | { op: 'list'; id: string; after?: number; limit?: number };
+  | { op: 'list'; id: string; after?: number; limit?: number }
+  | { op: 'turn'; id: string; texts: string[]; clientId?: string; items: SetItem[] };
+
+type SetItem = { key: string; value: number; etag: 'none' | 'star' | 'absent' | 'latest' | 'stale'; ttl?: number };
+
+const setItemArb: fc.Arbitrary<SetItem> = fc.record(
+  {
+    key: fc.constantFrom(...KEYS),
+    value: fc.integer({ min: 0, max: 9 }),
+    etag: fc.constantFrom('none' as const, 'star' as const, 'absent' as const, 'latest' as const, 'stale' as const),
+    ttl: fc.integer({ min: 1, max: 50 }),
+  },
+  { requiredKeys: ['key', 'value', 'etag'] },
+);
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({
-    op: fc.constant('set' as const),
-    items: fc.array(
-      fc.record(
-        {
-          key: fc.constantFrom(...KEYS),
-          value: fc.integer({ min: 0, max: 9 }),
-          etag: fc.constantFrom('none' as const, 'star' as const, 'absent' as const, 'latest' as const, 'stale' as const),
-          ttl: fc.integer({ min: 1, max: 50 }),
-        },
-        { requiredKeys: ['key', 'value', 'etag'] },
-      ),
-      { minLength: 1, maxLength: 3 },
-    ),
-  }),
+  fc.record({ op: fc.constant('set' as const), items: fc.array(setItemArb, { minLength: 1, maxLength: 3 }) }),
   fc.record({ op: fc.constant('delete' as const), keys: fc.subarray(KEYS, { minLength: 1 }) }),
   fc.record({ op: fc.constant('get' as const), keys: fc.subarray(KEYS, { minLength: 1 }) }),
   fc.record({ op: fc.constant('scan' as const), prefix: fc.constantFrom('', 'a', 'a/', 'b', 'z') }),
@@ -50,6 +49,19 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record(
       { op: fc.constant('append' as const), id: fc.constantFrom(...CONVS), text: fc.string({ maxLength: 5 }), clientId: fc.constantFrom('x', 'y') },
       { requiredKeys: ['op', 'id', 'text'] },
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      {
+        op: fc.constant('turn' as const),
+        id: fc.constantFrom(...CONVS, 'none'),
+        texts: fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }),
+        clientId: fc.constantFrom('x', 'y', 'z'),
+        items: fc.array(setItemArb, { maxLength: 2 }),
+      },
+      { requiredKeys: ['op', 'id', 'texts', 'items'] },
     ),
   },
   {
@@ -79,19 +91,21 @@ export async function observe(store: Store, clock: { now: () => number; advance:
       (v) => ({ ok: v }),
       (e: unknown) => ({ error: (e as Error).name }),
     );
+  const writeItems = (items: SetItem[]) =>
+    items.map((i) => {
+      const history = seen.get(i.key) ?? [];
+      const etag =
+        i.etag === 'none' ? undefined
+        : i.etag === 'star' ? '*'
+        : i.etag === 'absent' ? IF_ABSENT
+        : i.etag === 'latest' ? history[history.length - 1] ?? 'never-seen'
+        : history[0] ?? 'never-seen';
+      return { key: i.key, value: { v: i.value }, etag, expiresAt: i.ttl === undefined ? undefined : clock.now() + i.ttl };
+    });
   for (const o of ops) {
     switch (o.op) {
       case 'set': {
-        const items = o.items.map((i) => {
-          const history = seen.get(i.key) ?? [];
-          const etag =
-            i.etag === 'none' ? undefined
-            : i.etag === 'star' ? '*'
-            : i.etag === 'absent' ? IF_ABSENT
-            : i.etag === 'latest' ? history[history.length - 1] ?? 'never-seen'
-            : history[0] ?? 'never-seen';
-          return { key: i.key, value: { v: i.value }, etag, expiresAt: i.ttl === undefined ? undefined : clock.now() + i.ttl };
-        });
+        const items = writeItems(o.items);
         const r = await settle(store.kv.set(items));
         if ('ok' in r) for (const [k, e] of Object.entries(r.ok as Record<string, string>)) remember(k, e);
         // Labels in the order of the items (the key order of the returned record means nothing).
@@ -132,6 +146,20 @@ export async function observe(store: Store, clock: { now: () => number; advance:
       case 'list':
         out.push(['list', await store.log.list(o.id, o.after, o.limit)]);
         break;
+      case 'turn': {
+        // The first text is the person's message (with the client id), the others reply to it.
+        const appends = o.texts.map((text, i) => (i === 0 ? { activity: { text }, clientActivityId: o.clientId } : { activity: { text }, replyTo: 0 }));
+        const r = await settle(store.commitTurn({ conversationId: o.id, appends, kv: writeItems(o.items) }));
+        if (!('ok' in r)) {
+          out.push(['turn', r]);
+          break;
+        }
+        const turn = r.ok as CommittedTurn;
+        for (const [k, e] of Object.entries(turn.etags)) remember(k, e);
+        const keys = [...new Set(o.items.map((i) => i.key))];
+        out.push(['turn', { ...turn, etags: turn.replayed ? {} : Object.fromEntries(keys.map((k) => [k, label(turn.etags[k]!)])) }]);
+        break;
+      }
     }
   }
   return out;

@@ -13,6 +13,8 @@ test('observeStore reports every call with its outcome and changes no behaviour'
   await expect(store.log.append('missing', {})).rejects.toThrow(/Unknown conversation/);
   await store.log.createConversation({ id: 'c', userId: 'u', createdAt: 0 });
   expect((await store.log.append('c', { text: 'x' })).watermark).toBe(1);
+  expect((await store.commitTurn({ conversationId: 'c', appends: [{ activity: { text: 'y' } }], kv: [] })).appended[0]!.watermark).toBe(2);
+  await expect(store.commitTurn({ conversationId: 'c', appends: [], kv: [{ key: 'k', value: 3, etag: 'stale' }] })).rejects.toBeInstanceOf(ConflictError);
   expect(seen).toEqual([
     ['kv.set', 'ok'],
     ['kv.set', 'conflict'],
@@ -20,6 +22,8 @@ test('observeStore reports every call with its outcome and changes no behaviour'
     ['log.append', 'error'],
     ['log.createConversation', 'ok'],
     ['log.append', 'ok'],
+    ['commitTurn', 'ok'],
+    ['commitTurn', 'conflict'],
   ]);
 });
 

@@ -9,6 +9,7 @@ import { ConflictError, UnknownConversationError, createStore, MemoryStore, Post
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
 import { emptyStore, observe, opsArb, testClock } from './differential';
 import { expectSchemaV1Readable, insertRows, schemaV1 } from './schemaV1';
+import { expectSchemaV2Readable, insertV2Rows, schemaV2 } from './schemaV2';
 import { storeContract } from './storeContract';
 
 let server: TestPostgres | undefined;
@@ -36,7 +37,22 @@ describePostgres('PostgreSQL store', () => {
     await client.query('TRUNCATE ariane_kv, ariane_conversations, ariane_activities');
     await client.end();
     return store;
+  }, {
+    reopen: async (store, clock) => {
+      await store.close();
+      return open(server!.url, clock.now);
+    },
   });
+
+  /** A new database rebuilt from a fixture's schema and rows, as an older Ariane left it. */
+  async function rebuild(name: string, fixture: { schema: string[]; rows: Record<string, Array<Record<string, unknown>>> }): Promise<{ url: string; client: Client }> {
+    const url = await server!.createDatabase(name);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    for (const sql of fixture.schema) await client.query(sql);
+    for (const [table, rows] of Object.entries(fixture.rows)) await insertV2Rows(table, rows, (sql, values) => client.query(sql, values), true);
+    return { url, client };
+  }
 
   test('PostgreSQL behaves like the memory reference on random operation sequences', async () => {
     const clock = testClock();
@@ -88,11 +104,84 @@ describePostgres('PostgreSQL store', () => {
       await expectSchemaV1Readable(store, schemaV1.postgres.rows.ariane_kv[0]!.etag as string);
       const { rows } = await client.query<{ version: number }>('SELECT version FROM ariane_schema_version');
       expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
-      // Old rows keep their text; the new one is the codec's bytes alone.
-      const kinds = await client.query<{ text: boolean; bytes: boolean }>(
-        'SELECT activity IS NOT NULL AS text, body IS NOT NULL AS bytes FROM ariane_activities ORDER BY watermark',
+      // Old rows and the new one alike: json.
+      const kinds = await client.query<{ kind: string }>('SELECT json_typeof(activity) AS kind FROM ariane_activities ORDER BY watermark');
+      expect(kinds.rows).toEqual(Array.from({ length: 7 }, () => ({ kind: 'object' })));
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a database written at schema version 2 (compact activities) is migrated to json at start, once, under the lock', async () => {
+    const { url, client } = await rebuild('schema_v2', schemaV2.postgres);
+    try {
+      expect((await client.query('SELECT COUNT(*)::int AS n FROM ariane_activities WHERE body IS NOT NULL')).rows).toEqual([{ n: 15 }]);
+      // Instances starting together: one migrates, the others wait for it and find version 3.
+      const stores = await Promise.all([open(url), open(url), open(url)]);
+      await expectSchemaV2Readable(stores[1]!, schemaV2.postgres.rows.ariane_kv);
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM ariane_schema_version');
+      expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+      const columns = await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'ariane_activities' ORDER BY ordinal_position",
       );
-      expect(kinds.rows).toEqual([...Array.from({ length: 6 }, () => ({ text: true, bytes: false })), { text: false, bytes: true }]);
+      expect(columns.rows.map((c) => [c.column_name, c.data_type, c.is_nullable])).toEqual([
+        ['conversation_id', 'text', 'NO'],
+        ['watermark', 'integer', 'NO'],
+        ['client_activity_id', 'text', 'YES'],
+        ['activity', 'json', 'NO'],
+      ]);
+      // Opening it again changes nothing.
+      await open(url);
+      expect((await stores[0]!.log.list(Object.keys(schemaV2.expected)[1]!, 13)).watermark).toBe(16);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a version-2 row that cannot be read stops the migration, names the row and changes nothing', async () => {
+    const { url, client } = await rebuild('schema_v2_corrupt', schemaV2.postgres);
+    try {
+      await client.query("UPDATE ariane_activities SET body = '\\x02ffff' WHERE watermark = 4 AND conversation_id = 'v2Conversation0000000B'");
+      await expect(PostgresStore.open({ connectionString: url })).rejects.toThrow(
+        /activity of conversation "v2Conversation0000000B" cannot be read.*DELETE FROM ariane_activities WHERE conversation_id = 'v2Conversation0000000B' AND watermark = 4/,
+      );
+      expect((await client.query('SELECT version FROM ariane_schema_version')).rows).toEqual([{ version: 2 }]);
+      expect((await client.query('SELECT COUNT(*)::int AS n FROM ariane_activities WHERE body IS NOT NULL')).rows).toEqual([{ n: 15 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('activities are plain json: psql and the JSON operators read them', async () => {
+    const url = await server!.createDatabase('plain_json');
+    const store = await open(url);
+    await store.log.createConversation({ id: 'c', userId: 'dl_user', createdAt: 900 });
+    const message = { type: 'message', from: { id: 'dl_user', role: 'user' }, text: 'Bonjour, « CAF » ? 🇫🇷', timestamp: new Date(1000).toISOString() };
+    const hostile = { type: 'message', text: 'nul \u0000, lone \ud800' };
+    await store.commitTurn({
+      conversationId: 'c',
+      appends: [{ activity: message, clientActivityId: 'k1' }, { activity: { type: 'message', text: 'Bonjour !' }, replyTo: 0 }, { activity: hostile }],
+      kv: [],
+    });
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ watermark: number; client_activity_id: string | null; role: string | null; text: string; reply: string | null }>(
+        `SELECT watermark, client_activity_id, activity -> 'from' ->> 'role' AS role, activity ->> 'text' AS text, activity ->> 'replyToId' AS reply
+         FROM ariane_activities WHERE conversation_id = 'c' AND watermark <= 2 ORDER BY watermark`,
+      );
+      expect(rows.map((r) => [r.watermark, r.client_activity_id, r.role, r.text, r.reply])).toEqual([
+        [1, 'k1', 'user', 'Bonjour, « CAF » ? 🇫🇷', null],
+        [2, null, null, 'Bonjour !', 'c|0000001'],
+      ]);
+      // jsonb operators through a cast.
+      const found = await client.query(`SELECT watermark FROM ariane_activities WHERE conversation_id = 'c' AND watermark <= 2 AND activity::jsonb @> '{"text": "Bonjour !"}'`);
+      expect(found.rows).toEqual([{ watermark: 2 }]);
+      // The text is exactly the JSON given, key order and escapes included. (PostgreSQL's JSON
+      // operators refuse a document with a \u0000 escape: such a row reads as text only.)
+      const raw = await client.query<{ watermark: number; raw: string }>("SELECT watermark, activity::text AS raw FROM ariane_activities WHERE conversation_id = 'c' ORDER BY watermark");
+      expect(raw.rows.map((r) => r.raw)).toEqual([JSON.stringify(message), '{"type":"message","text":"Bonjour !","replyToId":"c|0000001"}', JSON.stringify(hostile)]);
+      expect(JSON.parse(raw.rows[2]!.raw)).toEqual(hostile);
     } finally {
       await client.end();
     }
@@ -232,6 +321,43 @@ describePostgres('PostgreSQL store', () => {
       // And a conversation purged for good: the append is refused.
       await b.purge(Date.now(), Date.now() + 1);
       await expect(a.log.append('reborn', reply)).rejects.toBeInstanceOf(UnknownConversationError);
+    });
+
+    test('turns from both instances at once: each whole and gap-free; a retry on both commits once; one etag, two turns: one wins', async () => {
+      await a.log.createConversation({ id: 'turns', userId: 'u', createdAt: Date.now() });
+      const turn = (store: PostgresStore, tag: string, i: number) =>
+        store.commitTurn({
+          conversationId: 'turns',
+          appends: [
+            { activity: { tag, i }, clientActivityId: `${tag}-${i}` },
+            { activity: { tag, i, reply: 1 }, replyTo: 0 },
+          ],
+          kv: [{ key: `turns/state/${i % 4}`, value: { tag, i } }, { key: 'turns/shared', value: { tag, i } }],
+        });
+      const all = await Promise.all(Array.from({ length: 30 }, (_, i) => turn(i % 2 ? a : b, i % 2 ? 'a' : 'b', i)));
+      const marks = all.flatMap((t) => t.appended.map((e) => e.watermark)).sort((x, y) => x - y);
+      expect(marks).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      for (const t of all) expect(t.appended[1]!.watermark).toBe(t.appended[0]!.watermark + 1);
+      for (let round = 0; round < 10; round++) {
+        const { [`turns/race/${round}`]: etag } = await a.kv.set([{ key: `turns/race/${round}`, value: 0 }]);
+        const retry = (store: PostgresStore) =>
+          store.commitTurn({ conversationId: 'turns', appends: [{ activity: { round }, clientActivityId: `retry-${round}` }], kv: [{ key: `turns/race/${round}`, value: 1, etag }] });
+        const results = await Promise.allSettled([retry(a), retry(b), retry(a)]);
+        const done = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof retry>>> => r.status === 'fulfilled');
+        // The winner commits; the others see its turn (a replay), never a half-written one.
+        expect(done).toHaveLength(3);
+        expect(done.filter((r) => !r.value.replayed)).toHaveLength(1);
+        expect(new Set(done.map((r) => r.value.appended[0]!.id)).size).toBe(1);
+        // Two different turns on the same current etag: one wins, the other conflicts and leaves nothing.
+        const current = (await a.kv.get([`turns/race/${round}`]))[`turns/race/${round}`]!.etag;
+        const race = (store: PostgresStore, by: string) =>
+          store.commitTurn({ conversationId: 'turns', appends: [{ activity: { round, by } }], kv: [{ key: `turns/race/${round}`, value: by, etag: current }] });
+        const raced = await Promise.allSettled([race(a, 'a'), race(b, 'b')]);
+        expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(raced.filter((r) => r.status === 'rejected' && r.reason instanceof ConflictError)).toHaveLength(1);
+      }
+      const listed = await b.log.list('turns', undefined);
+      expect(listed.activities.map((e) => e.watermark)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
     });
 
     test('increments from both instances at once are all counted', async () => {

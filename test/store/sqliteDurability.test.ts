@@ -59,6 +59,31 @@ const { SqliteStore } = require(${JSON.stringify(bundle)});
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
+/** The same writer, but each write is one turn: a message and its reply, and a kv item. */
+const turnChildSource = (bundle: string, dataDir: string) => `
+const { SqliteStore } = require(${JSON.stringify(bundle)});
+(async () => {
+  const store = await SqliteStore.open({ dataDir: ${JSON.stringify(dataDir)} });
+  for (let w = 0; w < ${WORKERS}; w++) {
+    await store.log.createConversation({ id: 't' + w, userId: 'u', createdAt: Date.now() }).catch(() => {});
+  }
+  process.stdout.write('ready\\n');
+  let next = 0;
+  const worker = async (w) => {
+    for (;;) {
+      const n = next++;
+      const turn = await store.commitTurn({
+        conversationId: 't' + w,
+        appends: [{ activity: { type: 'message', n }, clientActivityId: 'cid-' + n }, { activity: { type: 'message', n, reply: true }, replyTo: 0 }],
+        kv: [{ key: 'turn/' + n, value: { n, w }, etag: '' }],
+      });
+      process.stdout.write('ack ' + n + ' ' + w + ' ' + turn.appended[0].watermark + ' ' + turn.etags['turn/' + n] + '\\n');
+    }
+  };
+  for (let w = 0; w < ${WORKERS}; w++) worker(w);
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
 interface Ack {
   n: number;
   w: number;
@@ -67,9 +92,9 @@ interface Ack {
 }
 
 /** Runs the writer child until `acksBeforeKill` acknowledgements, then SIGKILLs it. */
-async function runAndKill(bundle: string, dataDir: string, acksBeforeKill: number): Promise<Ack[]> {
+async function runAndKill(bundle: string, dataDir: string, acksBeforeKill: number, source = childSource): Promise<Ack[]> {
   const script = join(root, `child-${Date.now()}.js`);
-  writeFileSync(script, childSource(bundle, dataDir));
+  writeFileSync(script, source(bundle, dataDir));
   const child = spawn(process.execPath, [script], {
     env: { ...process.env, NODE_PATH: join(projectRoot, 'node_modules') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,6 +153,34 @@ test('every write acknowledged before kill -9 is there after reopening, and the 
   expect(total).toBeGreaterThanOrEqual(1200);
 });
 
+test('every turn acknowledged before kill -9 is there, whole; no turn is there in part', async () => {
+  const dataDir = join(root, 'turns');
+  const acks = await runAndKill(bundleStore(), dataDir, 300, turnChildSource);
+  const store = await SqliteStore.open({ dataDir });
+  try {
+    const items = new Map((await store.kv.scan<{ n: number; w: number }>('turn/')).map((i) => [i.value.n, i]));
+    for (const ack of acks) expect(items.get(ack.n)?.etag).toBe(ack.etag);
+    const logged = new Set<number>();
+    for (let w = 0; w < WORKERS; w++) {
+      const { activities } = await store.log.list(`t${w}`, undefined);
+      expect(activities.map((a) => a.watermark)).toEqual(activities.map((_, i) => i + 1));
+      // Message, reply, message, reply…: a turn is never cut in two.
+      expect(activities.length % 2).toBe(0);
+      for (let i = 0; i < activities.length; i += 2) {
+        const [message, reply] = [activities[i]!, activities[i + 1]!];
+        expect(reply.activity).toEqual({ type: 'message', n: message.activity.n, reply: true, replyToId: message.id });
+        logged.add(message.activity.n as number);
+      }
+      for (const ack of acks.filter((a) => a.w === w)) expect(activities[ack.watermark - 1]?.activity).toEqual({ type: 'message', n: ack.n });
+    }
+    // Turns that committed without being acknowledged count too: the log and the kv agree exactly.
+    expect([...logged].sort((x, y) => x - y)).toEqual([...items.keys()].sort((x, y) => x - y));
+    expect(logged.size).toBeGreaterThanOrEqual(acks.length);
+  } finally {
+    await store.close();
+  }
+});
+
 test('the database runs in WAL mode; the store fsyncs the WAL itself (synchronous=NORMAL)', async () => {
   const dataDir = join(root, 'pragmas');
   const store = await SqliteStore.open({ dataDir });
@@ -178,6 +231,31 @@ test('a write is acknowledged only after the WAL fsync, which covers every write
   await closing;
 });
 
+test('a turn joins the group commit: acknowledged after the one fsync that covers it and the writes beside it', async () => {
+  const syncs: Array<() => void> = [];
+  const store = await SqliteStore.open({ dataDir: join(root, 'held-fsync-turn'), syncFile: (_fd, done) => syncs.push(() => done(null)) });
+  const created = store.log.createConversation({ id: 'c', userId: 'u', createdAt: 1 });
+  await new Promise((r) => setTimeout(r, 20));
+  syncs.shift()!();
+  await created;
+  let acknowledged = 0;
+  const turn = store.commitTurn({ conversationId: 'c', appends: [{ activity: { text: 'm' }, clientActivityId: 'k' }, { activity: { text: 'r' }, replyTo: 0 }], kv: [{ key: 's', value: 1 }] }).then((t) => {
+    acknowledged++;
+    return t;
+  });
+  const beside = store.kv.set([{ key: 'beside', value: 1 }]).then(() => acknowledged++);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(syncs).toHaveLength(1);
+  expect(acknowledged).toBe(0);
+  expect((await store.log.list('c', undefined)).activities).toHaveLength(2);
+  syncs.shift()!();
+  expect((await turn).appended.map((a) => a.watermark)).toEqual([1, 2]);
+  await beside;
+  expect(acknowledged).toBe(2);
+  expect(syncs).toHaveLength(0);
+  await store.close();
+});
+
 test('when the fsync fails, the writes it covered are not acknowledged', async () => {
   let fail = true;
   const store = await SqliteStore.open({
@@ -185,6 +263,10 @@ test('when the fsync fails, the writes it covered are not acknowledged', async (
     syncFile: (_fd, done) => setImmediate(() => done(fail ? Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }) : null)),
   });
   await expect(store.kv.set([{ key: 'a', value: 1 }])).rejects.toThrow(/could not make a write durable: EIO/);
+  fail = false;
+  await store.log.createConversation({ id: 'c', userId: 'u', createdAt: 1 });
+  fail = true;
+  await expect(store.commitTurn({ conversationId: 'c', appends: [{ activity: {} }], kv: [] })).rejects.toThrow(/could not make a write durable: EIO/);
   fail = false;
   await expect(store.kv.set([{ key: 'b', value: 2 }])).resolves.toHaveProperty('b');
   await store.close();

@@ -1,17 +1,32 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createStore, SqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/store';
-import { decodeActivity } from '../../src/store/activityCodec';
 import { expectSchemaV1Readable, insertRows, schemaV1 } from './schemaV1';
+import { expectSchemaV2Readable, insertV2Rows, schemaV2 } from './schemaV2';
 import { storeContract } from './storeContract';
 
 const root = mkdtempSync(join(tmpdir(), 'ariane-sqlite-'));
 let n = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-storeContract('sqlite', async (clock) => SqliteStore.open({ dataDir: join(root, `db${++n}`), now: clock.now }));
+storeContract('sqlite', async (clock) => SqliteStore.open({ dataDir: join(root, `db${++n}`), now: clock.now }), {
+  reopen: async (store, clock) => {
+    await store.close();
+    return SqliteStore.open({ dataDir: dirname((store as SqliteStore).file), now: clock.now });
+  },
+});
+
+/** Rebuilds a database from a fixture's schema and rows, as an older Ariane left it. */
+async function rebuild(dataDir: string, fixture: { schema: string[]; rows: Record<string, Array<Record<string, unknown>>> }): Promise<void> {
+  mkdirSync(dataDir);
+  const db = new Database(join(dataDir, 'ariane.db'));
+  db.pragma('journal_mode = WAL');
+  for (const sql of fixture.schema) db.exec(sql);
+  for (const [table, rows] of Object.entries(fixture.rows)) await insertV2Rows(table, rows, (sql, values) => db.prepare(sql).run(...values), false);
+  db.close();
+}
 
 describe('SQLite file', () => {
   test('data and schema version survive closing and reopening', async () => {
@@ -83,26 +98,66 @@ describe('SQLite file', () => {
     await store.close();
     const after = new Database(join(dataDir, 'ariane.db'), { readonly: true });
     expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
-    // Old rows stay text; the new one is the codec's bytes.
-    const kinds = after.prepare('SELECT watermark, typeof(activity) AS kind FROM activities ORDER BY watermark').all() as Array<{ watermark: number; kind: string }>;
-    expect(kinds.map((k) => k.kind)).toEqual(['text', 'text', 'text', 'text', 'text', 'text', 'blob']);
+    // Old rows and the new one alike: JSON text.
+    const kinds = after.prepare('SELECT typeof(activity) AS kind, json_valid(activity) AS json FROM activities ORDER BY watermark').all();
+    expect(kinds).toEqual(Array.from({ length: 7 }, () => ({ kind: 'text', json: 1 })));
     after.close();
   });
 
-  test('an activity appended with its conversation in the same batch is encoded against that conversation', async () => {
-    const dataDir = join(root, 'same-batch');
+  test('a database written at schema version 2 (compact activities) is migrated to JSON text at start, once', async () => {
+    const dataDir = join(root, 'v2');
+    await rebuild(dataDir, schemaV2.sqlite);
+    const file = join(dataDir, 'ariane.db');
+    const before = new Database(file, { readonly: true });
+    expect(before.prepare("SELECT COUNT(*) AS n FROM activities WHERE typeof(activity) = 'blob'").get()).toEqual({ n: 15 });
+    before.close();
+
     const store = await SqliteStore.open({ dataDir });
-    const activity = { from: { id: 'dl_user', role: 'user' }, conversation: { id: 'c' }, timestamp: new Date(1000).toISOString() };
-    // Not awaited in between: at append time the conversation is not committed yet.
-    const [, entry] = await Promise.all([store.log.createConversation({ id: 'c', userId: 'dl_user', createdAt: 900 }), store.log.append('c', activity)]);
-    expect(entry.activity).toEqual(activity);
-    expect((await store.log.list('c', undefined)).activities[0]?.activity).toEqual(activity);
+    await expectSchemaV2Readable(store, schemaV2.sqlite.rows.kv);
+    await store.close();
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
+    expect(after.prepare("SELECT COUNT(*) AS n FROM activities WHERE typeof(activity) <> 'text' OR NOT json_valid(activity)").get()).toEqual({ n: 0 });
+    after.close();
+    // Opening it again changes nothing.
+    const again = await SqliteStore.open({ dataDir });
+    expect((await again.log.list(Object.keys(schemaV2.expected)[1]!, 13)).watermark).toBe(16);
+    await again.close();
+  });
+
+  test('a version-2 row that cannot be read stops the migration, names the row and changes nothing', async () => {
+    const dataDir = join(root, 'v2-corrupt');
+    await rebuild(dataDir, schemaV2.sqlite);
+    const file = join(dataDir, 'ariane.db');
+    const db = new Database(file);
+    db.prepare("UPDATE activities SET activity = x'02ffff' WHERE watermark = 4 AND conversation_id = 'v2Conversation0000000B'").run();
+    db.close();
+    await expect(SqliteStore.open({ dataDir })).rejects.toThrow(
+      /activity of conversation "v2Conversation0000000B" cannot be read.*DELETE FROM activities WHERE conversation_id = 'v2Conversation0000000B' AND watermark = 4/,
+    );
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(after.prepare("SELECT COUNT(*) AS n FROM activities WHERE typeof(activity) = 'blob'").get()).toEqual({ n: 15 });
+    after.close();
+  });
+
+  test('activities are plain JSON text: an SQL client reads them', async () => {
+    const dataDir = join(root, 'plain');
+    const store = await SqliteStore.open({ dataDir });
+    await store.log.createConversation({ id: 'c', userId: 'dl_user', createdAt: 900 });
+    const message = { type: 'message', from: { id: 'dl_user', role: 'user' }, conversation: { id: 'c' }, text: 'Bonjour, « CAF » ? 🇫🇷', timestamp: new Date(1000).toISOString() };
+    await store.commitTurn({ conversationId: 'c', appends: [{ activity: message, clientActivityId: 'k1' }, { activity: { type: 'message', text: 'Bonjour !' }, replyTo: 0 }], kv: [] });
     await store.close();
     const db = new Database(join(dataDir, 'ariane.db'), { readonly: true });
-    const stored = (db.prepare('SELECT activity FROM activities').get() as { activity: Buffer }).activity;
+    const rows = db
+      .prepare("SELECT watermark, client_activity_id, activity, activity ->> '$.text' AS text, activity ->> '$.replyToId' AS reply FROM activities WHERE conversation_id = 'c' ORDER BY watermark")
+      .all() as Array<{ watermark: number; client_activity_id: string | null; activity: string; text: string; reply: string | null }>;
     db.close();
-    // The user id is a token: reading the row needs the conversation's user.
-    expect(decodeActivity(stored, { conversationId: 'c', userId: 'dl_user', createdAt: 900, clientActivityId: null })).toEqual(activity);
-    expect(() => decodeActivity(stored, { conversationId: 'c', createdAt: 900, clientActivityId: null })).toThrow(/needs its user id/);
+    expect(rows.map((r) => [r.watermark, r.client_activity_id, r.text, r.reply])).toEqual([
+      [1, 'k1', 'Bonjour, « CAF » ? 🇫🇷', null],
+      [2, null, 'Bonjour !', 'c|0000001'],
+    ]);
+    expect(rows[0]!.activity).toBe(JSON.stringify(message));
+    expect(JSON.parse(rows[1]!.activity)).toEqual({ type: 'message', text: 'Bonjour !', replyToId: 'c|0000001' });
   });
 });
