@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Writes the commune table the geocoder reads when `npm run build` has not (see the file).
+  globalSetup: '<rootDir>/test/globalSetup.ts',
   transform: {
     '^.+\\.(t|j|mj)sx?$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node', esModuleInterop: true, resolveJsonModule: true } }],
   },
