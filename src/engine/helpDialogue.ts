@@ -122,7 +122,10 @@ function showSearch(search: HelpSearch, help: HelpState | undefined): { outputs:
 
 /** Did the rest of the conversation take the text as a step forward (an answer, another procedure, a language)? */
 function advanced(before: ConversationState, after: ConversationState): boolean {
-  return after.flowId !== before.flowId || after.nodeId !== before.nodeId || after.history.length !== before.history.length || after.lang !== before.lang;
+  if (after.lang !== before.lang || after.offer || after.candidates?.length) return true;
+  // "I do not know that procedure" is no step forward: the text was more likely a place.
+  if (!after.flowId) return false;
+  return after.flowId !== before.flowId || after.nodeId !== before.nodeId || after.history.length !== before.history.length;
 }
 
 /** Is this text "continue alone" in one of the service's languages? */
@@ -184,7 +187,7 @@ export function helpTurn(ctx: HelpTurnContext, state: ConversationState, input: 
 function afterCore(ctx: HelpTurnContext, result: StepResult, help: HelpState | undefined): StepResult {
   const state = result.state;
   setHelp(state, help);
-  const handoff = result.outputs.find((o): o is Extract<Output, { kind: 'handoff' }> => o.kind === 'handoff' && TAKEN.has(o.reason));
+  const handoff = result.outputs.find((o): o is Extract<Output, { kind: 'handoff' }> => o.kind === 'handoff' && (TAKEN.has(o.reason) || o.askWhere === true));
   const find = ctx.env.findHelp;
   if (!handoff || !find) return result;
   const need = { ...(handoff.support ? { support: handoff.support } : {}), lang: state.lang };

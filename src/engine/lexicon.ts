@@ -46,6 +46,7 @@ function buildIntentIndex(lexicons: Readonly<Record<Lang, Lexicon>>): IntentInde
     add(lex.dontKnow, 'help');
     add(lex.back, 'back');
     add(lex.restart, 'restart');
+    add(lex.leave, 'leave');
     for (const [lang, names] of Object.entries(lex.languages ?? {})) add(names, 'language', lang);
   }
   const exact = new Map<string, IntentEntry>();

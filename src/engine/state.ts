@@ -3,7 +3,7 @@
  * edits, so anything unexpected becomes a fresh state rather than an exception.
  */
 import { readHelpState } from './helpDialogue';
-import type { ConversationState, Lang } from './types';
+import type { ConversationState, Lang, Offer } from './types';
 
 /** The current state format version. */
 export const STATE_VERSION = 1 as const;
@@ -44,7 +44,22 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
   if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
   if (s.secretNoticed === true) state.secretNoticed = true;
+  if (s.helpOffered === true) state.helpOffered = true;
+  if (s.langSettled === true) state.langSettled = true;
+  if (typeof s.misunderstood === 'number' && Number.isFinite(s.misunderstood) && s.misunderstood > 0) state.misunderstood = Math.floor(s.misunderstood);
+  const offer = readOffer(s.offer);
+  if (offer) state.offer = offer;
   const help = readHelpState(s.help);
   if (help) state.help = help;
   return state;
+}
+
+/** A stored offer, or undefined when it is not one this release writes (never trust stored JSON). */
+function readOffer(raw: unknown): Offer | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const o = raw as { kind?: unknown; flowId?: unknown; lang?: unknown };
+  if ((o.kind === 'flow' || o.kind === 'switch') && typeof o.flowId === 'string') return { kind: o.kind, flowId: o.flowId };
+  if (o.kind === 'restart') return { kind: 'restart' };
+  if (o.kind === 'language' && typeof o.lang === 'string') return { kind: 'language', lang: o.lang };
+  return undefined;
 }

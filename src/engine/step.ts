@@ -173,6 +173,15 @@ function applyIntent(flow: Flow, state: ConversationState, intent: Omit<Detected
     case 'language':
       out.push(...languageOutputs(flow, state, intent.lang, env));
       return;
+    case 'leave':
+      // Leaving the procedure: the caller (`converse`) shows the procedures to choose from.
+      out.push(sayKey('engine:leave.done'));
+      state.status = 'choosing';
+      delete state.flowId;
+      delete state.nodeId;
+      state.history = [];
+      state.answers = {};
+      return;
   }
 }
 

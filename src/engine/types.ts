@@ -39,7 +39,45 @@ export interface ConversationState {
   help?: HelpState;
   /** The person was told that Ariane never needs a password or a code (said once per conversation). */
   secretNoticed?: true;
+  /** A question the engine asked about the conversation itself, waiting for its answer. */
+  offer?: Offer;
+  /** Requests in a row the engine could not read while choosing a procedure. */
+  misunderstood?: number;
+  /** Human help and the help places were offered after repeated misunderstanding (once per conversation). */
+  helpOffered?: true;
+  /** The language was chosen, or followed once: the engine no longer switches it by itself. */
+  langSettled?: true;
 }
+
+/**
+ * A question the engine asks about the conversation itself:
+ * - `flow`: "Vous voulez dire : <procedure> ?" (a request read without certainty);
+ * - `switch`: "Vous parlez de : <procedure> ?" (a new request typed in the middle of a flow);
+ * - `restart`: "Recommencer cette démarche, ou en choisir une autre ?";
+ * - `language`: "Continuer en <language> ?" (the person seems to write in another language).
+ */
+export type Offer =
+  | { kind: 'flow'; flowId: string }
+  | { kind: 'switch'; flowId: string }
+  | { kind: 'restart' }
+  | { kind: 'language'; lang: Lang };
+
+/** An official page (service-public "Vos droits et démarches"), as the engine shows it. */
+export interface OfficialPage {
+  /** The fiche id (`F10027`, `R42726`, `N19775`). */
+  id: string;
+  /** Its title, in French (the catalogue is French). */
+  title: string;
+  /** One line saying what it is about. */
+  description?: string;
+  url: string;
+}
+
+/**
+ * Official pages for what a person typed, best first (at most a handful): injected into the engine,
+ * synchronous and in memory (the catalogue is loaded before the turn).
+ */
+export type SearchOfficial = (text: string, lang: Lang) => OfficialPage[];
 
 /** A location the person gave in this conversation. */
 export interface KnownPlace {
@@ -67,8 +105,8 @@ export interface HelpState {
   asking?: { support?: Support; choices?: CommuneChoice[] };
 }
 
-/** Global intents available on every node. */
-export type Intent = 'back' | 'restart' | 'help' | 'language';
+/** Global intents available on every node; `leave` leaves the procedure for the procedure choice. */
+export type Intent = 'back' | 'restart' | 'help' | 'language' | 'leave';
 
 /**
  * One thing the person did. `text` is anything typed (or a button's text); `choice` is a button's
@@ -121,10 +159,14 @@ export type Output =
       support?: Support;
       /** Why, in the flow's words when a handoff node gives one. */
       detail?: Message;
+      /** An offer of help that asks at once where the person is (after repeated misunderstanding). */
+      askWhere?: true;
     }
   | { kind: 'language'; lang: Lang }
   /** Help places near the person, best first (shown as cards). */
-  | { kind: 'places'; places: HelpPlace[] };
+  | { kind: 'places'; places: HelpPlace[] }
+  /** Official pages about what the person asked, when no procedure here fits (shown as links). */
+  | { kind: 'official'; pages: OfficialPage[] };
 
 /**
  * A help place as the engine shows it: plain JSON, with what depends on the clock (opening status)
@@ -168,6 +210,7 @@ export type FindHelp = (where: string | { lat: number; lon: number }, need: { su
  */
 export interface EngineEnv {
   findHelp?: FindHelp;
+  searchOfficial?: SearchOfficial;
 }
 
 /** The result of one turn. */
@@ -193,6 +236,8 @@ export interface Lexicon {
   dontKnow: string[];
   /** "Continue alone" after being offered help places (back to the step where the person stopped). */
   continueAlone: string[];
+  /** "Ce n'est pas ça", "autre démarche", "retour au menu": leave the procedure for the procedure choice. */
+  leave?: string[];
   /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
   languages: Record<Lang, string[]>;
   /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Lang, Lexicon } from '../engine';
 import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
-const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone'] as const;
+const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings

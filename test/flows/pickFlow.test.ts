@@ -13,7 +13,8 @@ const catalog = buildCatalog(set.flows, loadLexicons(), []);
 
 const cases: Array<[string, string]> = [
   ['je veux mon attestation caf', 'caf-attestation'],
-  ['rdv prefecture titre de sejour', 'prefecture-rendez-vous'],
+  ['rdv prefecture pour ma carte d identite', 'prefecture-rendez-vous'],
+  ['renouveler mon titre de sejour', 'titre-sejour-renouvellement'],
   ['inscription pole emploi', 'france-travail-inscription'],
   ['attestaton de paiment caf', 'caf-attestation'],
   ['quotient familial', 'caf-attestation'],
@@ -33,10 +34,12 @@ describe('choosing among the real flows', () => {
     expect(r.state.status).toBe('active');
   });
 
-  it('an off-topic sentence starts nothing and offers human help', () => {
+  it('an off-topic sentence starts nothing and offers human help (a button, no handoff code yet)', () => {
     const r = converse(catalog, initialState('fr'), { kind: 'text', text: 'recette de la tarte aux pommes' });
     expect(r.state.flowId).toBeUndefined();
-    expect(r.outputs).toContainEqual({ kind: 'handoff', reason: 'no-match' });
+    const buttons = r.outputs.flatMap((o) => (o.kind === 'choices' ? o.choices.map((c) => c.value) : []));
+    expect(buttons).toContain('help');
+    expect(r.outputs.filter((o) => o.kind === 'handoff')).toEqual([]);
   });
 
   it('"attestation" alone asks which one', () => {
