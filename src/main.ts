@@ -17,7 +17,7 @@ import { Metrics, createServer } from './server';
 import { OfficialSources } from './sources';
 import { NodeStats, recordTurn } from './stats';
 import { registerWebRoutes } from './web';
-import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
+import { ConflictError, IF_ABSENT, createStore, observeStore, type Store } from './store';
 
 /** A running service. */
 export interface RunningService {
@@ -62,26 +62,6 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
   }
 }
 
-/** The store's calls, timed for the `ariane_store_operation_seconds` histogram. */
-function timed(store: Store, metrics: Metrics): { kv: KeyValueStore; log: ConversationLog } {
-  const { kv, log } = store;
-  return {
-    kv: {
-      get: (keys) => metrics.timeStore('kv.get', () => kv.get(keys)),
-      set: (items) => metrics.timeStore('kv.set', () => kv.set(items)),
-      delete: (keys) => metrics.timeStore('kv.delete', () => kv.delete(keys)),
-      scan: (prefix) => metrics.timeStore('kv.scan', () => kv.scan(prefix)),
-      increment: (key, deltas) => metrics.timeStore('kv.increment', () => kv.increment(key, deltas)),
-    } as KeyValueStore,
-    log: {
-      createConversation: (r) => metrics.timeStore('log.create', () => log.createConversation(r)),
-      getConversation: (id) => metrics.timeStore('log.get', () => log.getConversation(id)),
-      append: (id, a, c) => metrics.timeStore('log.append', () => log.append(id, a, c)),
-      list: (id, after, limit) => metrics.timeStore('log.list', () => log.list(id, after, limit)),
-    },
-  };
-}
-
 /** Builds everything from `config` and starts listening. */
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
@@ -110,7 +90,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
   try {
     const retentionMs = config.retentionDays * 86_400_000;
     const metrics = new Metrics({ defaultMetrics: true });
-    const io = timed(store, metrics);
+    // Every store call timed for the `ariane_store_operation_seconds` histogram.
+    const io = observeStore(store, (op, ms, outcome) => metrics.storeOperation(op, ms, outcome));
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
@@ -161,7 +142,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       secret: config.directLine.secret,
       activitiesPerMinute: config.limits.activitiesPerMinute,
-      appendsKeepCallOrder: store.kind !== 'postgres',
+      commitTurn: (turn) => io.commitTurn(turn),
     });
     const apiMessages = createApiMessagesEndpoint({
       bot,

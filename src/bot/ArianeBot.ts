@@ -183,7 +183,10 @@ export class ArianeBot extends ActivityHandler {
   /** The turn's writes and replies: atomically where the channel offers it, else writes first. */
   private async commit(context: TurnContext, writes: WriteItem[], activities: Array<Partial<Activity>>): Promise<void> {
     const atomic = context.turnState.get(TURN_COMMIT) as TurnCommit | undefined;
-    if (atomic) return atomic(writes, activities);
+    if (atomic) {
+      await atomic(writes, activities);
+      return;
+    }
     if (writes.length) await this.options.kv.set(writes);
     if (activities.length) await context.sendActivities(activities);
   }

@@ -17,4 +17,4 @@ export const MASKED = Symbol('ariane.masked');
  * Stores `writes` (conditional on their etags: a `ConflictError` stores nothing) and `activities`
  * atomically. May be called more than once in a turn (e.g. an apology after a failure).
  */
-export type TurnCommit = (writes: WriteItem[], activities: Array<Partial<Activity>>) => Promise<void>;
+export type TurnCommit = (writes: WriteItem[], activities: Array<Partial<Activity>>) => Promise<unknown>;

@@ -36,6 +36,8 @@ export const MIN_PICK_SCORE = 0.4;
 export const CLOSE_RATIO = 0.75;
 /** A new request typed in a flow is offered only when this clear (an anchored flow scoring this much). */
 const SWITCH_SCORE = 1;
+/** Words of another subject weighing more than this share of the best flow's evidence: confirm before starting. */
+const OTHER_BEFORE_CONFIRM = 0.6;
 /** At most this many procedures offered when asking which one. */
 const MAX_CANDIDATES = 4;
 /** At most this many official pages shown. */
@@ -261,13 +263,14 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // A low score is no procedure, unless the request is all about procedures' names ("attestation"): then ask.
   const allNamed = top !== undefined && top.explains.length >= reading.words.length && reading.other < 0.3;
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
-  const rivals = rivalPages(catalog, reading, pages);
+  const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
   if (close.length > 1) return askWhich(catalog, state, close.map((c) => c.flowId));
-  // Only a flow the request names (a keyword of its own, a whole phrase) starts without asking.
-  if (!top.anchored) return confirmFlow(catalog, state, top.flowId);
+  // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
+  // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
+  if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) return confirmFlow(catalog, state, top.flowId);
   return startFlow(catalog, state, top.flowId);
 }
 

@@ -10,10 +10,10 @@
  */
 export * from './types';
 export { step, currentNode, HELP_VALUE, BACK_VALUE, RESTART_VALUE, LANG_PREFIX, type StepEnv } from './step';
-export { converse, FLOW_PREFIX, MIN_PICK_SCORE, CLOSE_RATIO } from './converse';
+export { converse, FLOW_PREFIX, MIN_PICK_SCORE, CLOSE_RATIO, OFFER_YES, OFFER_NO, LEAVE_VALUE } from './converse';
 export { CONTINUE_VALUE, WHERE_PREFIX, looksLikeLocation } from './helpDialogue';
 export { buildCatalog } from './buildCatalog';
-export { pickFlow, buildFlowIndex, type FlowScore, type FlowIndex } from './pickFlow';
+export { pickFlow, readRequest, buildFlowIndex, wordsOf, type FlowScore, type FlowIndex, type RequestReading } from './pickFlow';
 export { initialState, migrateState, STATE_VERSION } from './state';
 export { resolveText, resolveWords, languageChain } from './resolveText';
 export { normalize, MAX_MATCHED_LENGTH } from './normalize';

@@ -89,12 +89,27 @@ function stemOf(w: string): string {
  */
 const WEAK = new Set(WEAK_WORDS.split(' ').map((w) => stemOf(normalize(w))));
 
+/**
+ * The French phonetic key of a word (talisman's is a chain of regular expressions, the costliest
+ * step of reading a request): memoised, as people and flows use few words, and bounded.
+ */
+const soundMemo = new Map<string, string>();
+function soundOf(raw: string): string {
+  let key = soundMemo.get(raw);
+  if (key === undefined) {
+    key = phonetic(raw);
+    if (soundMemo.size >= 50_000) soundMemo.clear();
+    soundMemo.set(raw, key);
+  }
+  return key;
+}
+
 /** Sounds of the stopwords (three letters or more): "comen" is "comment", "fai" is "fais". */
-const STOPWORD_SOUNDS = new Set([...STOPWORDS].filter((w) => LATIN.test(w) && w.length >= 3).map((w) => phonetic(w)));
+const STOPWORD_SOUNDS = new Set([...STOPWORDS].filter((w) => LATIN.test(w) && w.length >= 3).map((w) => soundOf(w)));
 
 /** A word typed like a stopword with a letter off or by its sound ("comen", "koman", "kelle"). */
 function soundsLikeStopword(raw: string): boolean {
-  return LATIN.test(raw) && raw.length >= 3 && STOPWORD_SOUNDS.has(phonetic(raw));
+  return LATIN.test(raw) && raw.length >= 3 && STOPWORD_SOUNDS.has(soundOf(raw));
 }
 
 /** One meaningful word of a text: as typed (normalised) and its stem. */
@@ -206,7 +221,7 @@ export function buildFlowIndex(flows: Iterable<Flow>, lexicons: Readonly<Record<
     bucket.push(t);
     byLength.set(t.raw.length, bucket);
     if (LATIN.test(t.raw) && t.raw.length >= 3) {
-      const key = phonetic(t.raw);
+      const key = soundOf(t.raw);
       if (key) sounds.set(key, (sounds.get(key) ?? new Set()).add(t.stem));
     }
   };
@@ -281,6 +296,8 @@ export interface RequestReading {
   words: string[];
   /** How strongly the request speaks of a subject no flow knows (0: not at all). */
   other: number;
+  /** The best flow's evidence before the other subject weighs against it (for the decision to start or ask). */
+  evidence: number;
   /** When the request only names an organisation ("caf"): that organisation's flows, catalog order. */
   organisation?: string[];
 }
@@ -324,7 +341,7 @@ function lookUp(index: FlowIndex, t: Term): Map<string, number> {
     }
   }
   if (LATIN.test(t.raw) && n >= 3) {
-    const key = phonetic(t.raw);
+    const key = soundOf(t.raw);
     for (const stem of index.sounds.get(key) ?? []) keep(stem, 0.8);
     // "retret" sounds like the start of "retraite": a weaker match, for keys long enough to say something.
     if (found.size === 0 && key.length >= 4) for (const [k, stems] of index.sounds) if (k.length > key.length && k.startsWith(key)) for (const s of stems) keep(s, 0.65);
@@ -374,7 +391,7 @@ function sameWord(t: Term, a: Term): boolean {
   if (t.stem === a.stem || t.raw === a.raw) return true;
   const edits = Math.min(allowedEdits(t.raw.length), allowedEdits(a.raw.length));
   if (edits > 0 && Math.abs(t.raw.length - a.raw.length) <= edits && distance(t.raw, a.raw) <= edits) return true;
-  return LATIN.test(t.raw) && LATIN.test(a.raw) && t.raw.length >= 3 && a.raw.length >= 3 && phonetic(t.raw) === phonetic(a.raw);
+  return LATIN.test(t.raw) && LATIN.test(a.raw) && t.raw.length >= 3 && a.raw.length >= 3 && soundOf(t.raw) === soundOf(a.raw);
 }
 
 /** The organisations a request names, and the typed words that named them. */
@@ -383,10 +400,12 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
   const used = new Set<Term>();
   for (const o of index.organisations) {
     for (const alias of o.aliases) {
-      const hits = alias.map((a) => words.find((t) => sameWord(t, a)));
-      if (hits.every((h) => h !== undefined)) {
+      // A name of several words is those words, in that order, side by side ("pole emploi", not
+      // "emploi" here and "pole" there; not "travaillé en France" for France Travail).
+      const start = words.findIndex((t, i) => alias.every((a, j) => words[i + j] !== undefined && sameWord(words[i + j]!, a)));
+      if (start >= 0) {
         named.push(o);
-        for (const h of hits) used.add(h!);
+        for (let j = 0; j < alias.length; j++) used.add(words[start + j]!);
         break;
       }
     }
@@ -419,7 +438,9 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
       strength = Math.max(strength, quality * (WEAK.has(stem) ? 0.3 : 1));
       for (const id of index.vocabulary.get(stem) ?? []) {
         const inName = index.byId.get(id)?.vocab.get(stem) ?? 1;
-        best.set(id, Math.max(best.get(id) ?? 0, quality * evidenceOf(index, stem, id)));
+        // "france" or "travail" on their own are a country and work, not France Travail.
+        const loose = index.organisationStems.has(stem) && !organisationWords.has(t) ? 0.3 : 1;
+        best.set(id, Math.max(best.get(id) ?? 0, quality * loose * evidenceOf(index, stem, id)));
         if (inName === 1 && quality >= ANCHOR_QUALITY && !WEAK.has(stem) && !index.organisationStems.has(stem)) anchored.add(id);
       }
     }
@@ -444,6 +465,8 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   // A whole keyword phrase in the request ("inscription pole emploi") is strong evidence and
   // anchors its flow, the more so when it is long and belongs to few flows. Phrases inside a longer
   // matched one count once; a phrase of weak words only ("mot de passe") anchors nothing.
+  // An organisation's names stand for each other: "compte secu" is the "compte ameli" phrase.
+  for (const o of organisations) for (const alias of o.aliases) for (const t of alias) if (!matchedStems.has(t.stem)) matchedStems.set(t.stem, ANCHOR_QUALITY);
   for (const f of index.flows) {
     const hits = f.phrases.filter((p) => p.every((s) => matchedStems.has(s)));
     if (!hits.length) continue;
@@ -461,7 +484,9 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   }
   for (const o of organisations) for (const id of o.flows) scores.set(id, (scores.get(id) ?? 0) + ORGANISATION_WEIGHT / o.flows.length);
   const ranked: FlowScore[] = [];
+  let bestEvidence = 0;
   for (const [flowId, evidence] of scores) {
+    bestEvidence = Math.max(bestEvidence, evidence);
     if (evidence <= 0) continue;
     const score = (evidence * evidence) / (evidence + OTHER_SUBJECT_WEIGHT * other);
     ranked.push({ flowId, score: Math.round(score * 1000) / 1000, anchored: anchored.has(flowId), explains: [...(explains.get(flowId) ?? [])] });
@@ -469,7 +494,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   // Ties keep the catalog's order (the welcome's most asked procedures first), never the alphabet.
   const order = new Map([...catalog.flows.keys()].map((id, i) => [id, i]));
   ranked.sort((a, b) => b.score - a.score || (order.get(a.flowId) ?? 0) - (order.get(b.flowId) ?? 0));
-  const reading: RequestReading = { ranked: ranked.filter((r) => r.score > 0), words: words.map((t) => t.stem), other: Math.round(other * 1000) / 1000 };
+  const reading: RequestReading = { ranked: ranked.filter((r) => r.score > 0), words: words.map((t) => t.stem), other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000 };
   // Only an organisation named, nothing else meaningful: "which of its procedures?".
   const rest = words.filter((t) => !organisationWords.has(t));
   if (organisations.length === 1 && !anchored.size && rest.every((t) => WEAK.has(t.stem) || soundsLikeStopword(t.raw))) {
