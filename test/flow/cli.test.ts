@@ -7,6 +7,13 @@ import { saveCatalogue } from '../../src/sources/catalogueStore';
 import { SqliteStore } from '../../src/store';
 import { embeddedCatalogue } from '../sources/support/embedded';
 
+/**
+ * Fiches the flows cite that are newer than the embedded snapshot (November 2020), so `ariane check`
+ * against it warns that it does not know them. Each was checked by hand (on the DILA's co-branded copy of the page):
+ * F36206 « Qu'est-ce qu'une attestation de demande de carte de séjour ? » (ANEF attestations).
+ */
+const NEWER_THAN_SNAPSHOT = ['F36206'];
+
 const fixtures = join(__dirname, '..', 'fixtures');
 
 /** Runs `ariane …` in-process and returns what it printed and its exit code. */
@@ -66,8 +73,10 @@ describe('ariane check', () => {
     expect(r.out[0]).toMatch(/autre\.test\.yaml:1:7: error: /);
   });
 
-  it('the project flows are clean: `ariane check flows` prints nothing', async () => {
-    expect(await ariane('check', join(__dirname, '..', '..', 'flows'))).toEqual({ out: [], err: [], code: 0 });
+  it('the project flows are clean: `ariane check flows` prints only the fiches newer than the embedded snapshot', async () => {
+    const r = await ariane('check', join(__dirname, '..', '..', 'flows'));
+    expect({ err: r.err, code: r.code }).toEqual({ err: [], code: 0 });
+    expect(r.out.filter((l) => !NEWER_THAN_SNAPSHOT.some((id) => l.includes(`: warning: fiche service-public ${id} inconnue du catalogue embarqué`)))).toEqual([]);
   });
 
   it('a bad --today is refused', async () => {
@@ -143,9 +152,12 @@ describe('ariane check and the catalogue of fiches', () => {
     ]);
   });
 
-  it('the 15 flows cite only fiches the embedded catalogue knows, none changed since their review', async () => {
-    const r = await ariane('check', 'flows', '--today', '2026-11-22', '--data-dir', join(dataDir, 'absent'));
-    expect(r.out.filter((l) => /fiche/.test(l))).toEqual([]);
+  it('the 15 flows cite only fiches the embedded catalogue knows (or listed as newer than it), none changed since their review', async () => {
+    const r = await ariane('check', 'flows', '--today', '2026-12-03', '--data-dir', join(dataDir, 'absent'));
+    const unknown = (l: string) => /: warning: fiche service-public (\S+) inconnue du catalogue embarqué/.exec(l)?.[1];
+    expect(r.out.filter((l) => /fiche/.test(l) && !NEWER_THAN_SNAPSHOT.includes(unknown(l) ?? ''))).toEqual([]);
+    // The list is exact: a fiche cited no more, or known to the snapshot after all, leaves it.
+    expect([...new Set(r.out.map(unknown).filter((id) => id !== undefined))].sort()).toEqual([...NEWER_THAN_SNAPSHOT].sort());
   });
 });
 
