@@ -110,26 +110,22 @@ function flowsCiting(catalog: Catalog): Map<string, string[]> {
   return map;
 }
 
-/** How much of the request an official page's title holds (its words, as the matcher reads them). */
-function pageCover(page: OfficialPage, words: readonly string[]): number {
-  if (!words.length) return 0;
-  const own = new Set(wordsOf(page.title));
-  return words.filter((w) => own.has(w)).length / words.length;
-}
-
 /**
- * The official pages about something else than the best flow, when they explain the request at
- * least as well: "j'ai perdu ma carte Vitale" is the page on a lost card, not the attestation.
- * Pages a flow cites are that flow's subject, never a rival.
+ * The official pages about something else than the best flow: a page whose title holds more of the
+ * request than the flow explains ("pension de réversion" is not the retirement application), or,
+ * when the request does not name the flow, as much ("nouvelle carte Vitale" is the page about the
+ * card, not the attestation). Pages a flow cites are that flow's subject, never a rival.
  */
 function rivalPages(catalog: Catalog, reading: RequestReading, pages: OfficialPage[]): OfficialPage[] {
   const top = reading.ranked[0];
   if (!top) return pages;
   const cited = flowsCiting(catalog);
-  const flowCover = top.explains.length / Math.max(1, reading.words.length);
+  const n = Math.max(1, reading.words.length);
+  const flowCover = top.explains.length / n;
   return pages.filter((p) => {
     if ((cited.get(p.id) ?? []).includes(top.flowId)) return false;
-    const cover = pageCover(p, reading.words);
+    const title = new Set(wordsOf(p.title));
+    const cover = reading.words.filter((w) => title.has(w)).length / n;
     return cover > flowCover || (!top.anchored && cover >= flowCover && cover > 0);
   });
 }

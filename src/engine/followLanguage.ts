@@ -11,7 +11,7 @@ import type { Lang } from './types';
 
 /** Darija words typed in Latin letters that French, English and Arabic script never use. */
 const DARIJA = new Set(
-  'bghit bghyt bgha bghina bghat kifach kifash kifax wach wash wesh dyal dyali diali dyalha dyalo khasni khassni khaseni 3andi 3ndi 3and rah daba bzaf chno chnou achno fin waqila safi wakha wakha'.split(' '),
+  'bghit bghyt bgha bghina bghat kifach kifash kifax wach dyal dyali diali dyalha dyalo khasni khassni khaseni 3andi 3ndi 3and daba bzaf chno chnou achno waqila safi wakha'.split(' '),
 );
 
 /** How sure tinyld must be before the engine follows a language by itself. */

@@ -43,7 +43,7 @@ const STOPWORDS = new Set(
       'est c ce cet cette ces que qu qui quoi comment faire fait fais veux voudrais voudrai veut vouloir besoin avoir ai as il elle on nous vous ' +
       'svp stp plait s sil merci bonjour bonsoir salut aidez aider pouvez peux peut pas ne n y se si mais donc alors suis tout toute tous toutes chez ' +
       'jveu jveux jvoudrais jsuis chui g pk pr slt bjr cc koi kan ke fo fer dois doit faut falloir quel quelle quels quelles sais savoir ' +
-      'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre ' +
+      'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre an ans annee annees ' +
       'i me my the to an of for need want would like how do get is it on in please hello hi can you what where when ' +
       'bghit bghyt bgha kifach kifash kifax wach wash wesh dyal dyali diali khasni khassni ndir dir n9ol ngoul f fi fin 3and 3ndi 3andi ana rah ila mn men had daba ' +
       'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي'
@@ -294,6 +294,8 @@ export interface RequestReading {
   ranked: FlowScore[];
   /** The request's meaningful words (stems), as read. */
   words: string[];
+  /** Those that say something (not weak words like "compte", "perdu", "papier"). */
+  strong: string[];
   /** How strongly the request speaks of a subject no flow knows (0: not at all). */
   other: number;
   /** The best flow's evidence before the other subject weighs against it (for the decision to start or ask). */
@@ -340,7 +342,7 @@ function lookUp(index: FlowIndex, t: Term): Map<string, number> {
       }
     }
   }
-  if (LATIN.test(t.raw) && n >= 3) {
+  if (LATIN.test(t.raw) && n >= 4) {
     const key = soundOf(t.raw);
     for (const stem of index.sounds.get(key) ?? []) keep(stem, 0.8);
     // "retret" sounds like the start of "retraite": a weaker match, for keys long enough to say something.
@@ -476,6 +478,8 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
     for (const p of unique) {
       const quality = Math.min(...p.map((s) => matchedStems.get(s) ?? 0));
       const weak = p.every((s) => WEAK.has(s));
+      // An organisation's name ("pole emploi") is one name, already counted as such.
+      if (p.every((s) => index.organisationStems.has(s) || WEAK.has(s))) continue;
       bonus += ((weak ? 0.15 : 0.5) * p.length * quality) / (index.phraseOwners.get(p.join(' ')) ?? 1);
       // "compte ameli" anchors the ameli account; "pole emploi" or "mot de passe" alone anchor nothing.
       if (quality >= ANCHOR_QUALITY && !weak && !p.every((s) => index.organisationStems.has(s))) anchored.add(f.id);
@@ -494,7 +498,11 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   // Ties keep the catalog's order (the welcome's most asked procedures first), never the alphabet.
   const order = new Map([...catalog.flows.keys()].map((id, i) => [id, i]));
   ranked.sort((a, b) => b.score - a.score || (order.get(a.flowId) ?? 0) - (order.get(b.flowId) ?? 0));
-  const reading: RequestReading = { ranked: ranked.filter((r) => r.score > 0), words: words.map((t) => t.stem), other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000 };
+  const reading: RequestReading = {
+    ranked: ranked.filter((r) => r.score > 0),
+    words: words.map((t) => t.stem),
+    strong: words.filter((t) => !WEAK.has(t.stem)).map((t) => t.stem),
+    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000 };
   // Only an organisation named, nothing else meaningful: "which of its procedures?".
   const rest = words.filter((t) => !organisationWords.has(t));
   if (organisations.length === 1 && !anchored.size && rest.every((t) => WEAK.has(t.stem) || soundsLikeStopword(t.raw))) {
