@@ -195,6 +195,18 @@ export interface Lexicon {
   continueAlone: string[];
   /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
   languages: Record<Lang, string[]>;
+  /**
+   * Words that negate a sentence ("pas", "jamais", "not", "لا"): a negated answer never picks a
+   * "yes" choice by a shared word. Absent: no negation is recognised.
+   */
+  negation?: string[];
+  /**
+   * Words that may surround an option number without changing it ("le", "numéro", "the", "رقم"):
+   * "le 2", "numéro 2", "the second one". Absent: only a bare number is an option number.
+   */
+  optionWords?: string[];
+  /** Words for the option numbers, position by position: `ordinals[1]` = "deuxième", "second", "الثاني"… */
+  ordinals?: string[][];
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */
