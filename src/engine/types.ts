@@ -39,6 +39,18 @@ export interface ConversationState {
   help?: HelpState;
   /** The person was told that Ariane never needs a password or a code (said once per conversation). */
   secretNoticed?: true;
+  /**
+   * Set while the engine asks "Vous voulez dire : … ?" about a typed answer it was unsure of: the
+   * node asking, and the button value it would take on "oui". Any other turn clears it.
+   */
+  confirming?: PendingConfirmation;
+}
+
+/** A typed answer waiting for the person's yes or no (see `ConversationState.confirming`). */
+export interface PendingConfirmation {
+  nodeId: string;
+  /** The node's own button value for the answer understood (a choice's value, `done`, `continue`…). */
+  value: string;
 }
 
 /** A location the person gave in this conversation. */
@@ -90,7 +102,13 @@ export type Input =
  * `locales/<lng>/engine.json`), translated by whoever renders it with `translate` from `src/i18n`
  * (the engine stays free of i18next).
  */
-export type Message = { text: string } | { key: string; params?: Record<string, string | number> };
+export type Message = { text: string } | { key: string; params?: Record<string, MessageParam> };
+
+/**
+ * A parameter of a message: a value, or a message itself, translated first (the label echoed in
+ * "J'ai compris : …" is flow text for a question's choice but a generic key for "C'est fait").
+ */
+export type MessageParam = string | number | Message;
 
 /** A button: what it shows and the value sent back when clicked. */
 export interface Choice {
