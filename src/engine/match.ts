@@ -20,6 +20,7 @@
  * sentence ("je n'ai pas internet", "ما عندي", "machi") never picks the "yes" side by a shared word.
  * What the engine does with a confidence is in `CONFIDENCE`.
  */
+import { distance } from 'fastest-levenshtein';
 import Fuse from 'fuse.js';
 import { containsPhrase, normalize } from './normalize';
 import type { Lexicon } from './types';
@@ -236,6 +237,15 @@ function optionNumber(norm: string, words: AnswerWords | undefined): { n: number
   return found;
 }
 
+const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? words.negation.some((p) => containsPhrase(norm, p)) : false);
+
+/** A word of three letters or more that is neither a negation nor an option word ("je", "le"). */
+function hasContentWord(norm: string, words: AnswerWords | undefined): boolean {
+  if (!words) return true;
+  const negations = new Set(words.negation);
+  return norm.split(' ').some((w) => w.length >= 3 && !negations.has(w) && !words.fillers.has(w));
+}
+
 /** A phrase that means something only as the whole answer: a number, or a word of one or two letters ("un", "si", "la"). */
 const wholeAnswerOnly = (norm: string) => !norm.includes(' ') && (norm.length <= 2 || /^\d+$/.test(norm));
 
@@ -277,7 +287,7 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
   if (strict) return undefined;
 
   // A negated sentence never picks the "yes" side by a word it shares with it.
-  const negated = words ? words.negation.some((p) => containsPhrase(norm, p)) : false;
+  const negated = isNegatedBy(norm, words);
   const allowed = (option: number) => !(negated && index.sides[option] === 'yes');
 
   // 4. A label or synonym inside a longer sentence: "oui j'ai deja un compte". The longest wins.
@@ -298,14 +308,16 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
   if (best && !tie) {
     // Another option named elsewhere in the sentence (not inside the phrase found: "ordi" in "pas
     // d'ordi") makes it unsure — a "yes" phrase in a negated sentence too: "j'ai pas d'ordi mais
-    // j'ai un téléphone".
+    // j'ai un téléphone". So does a negation outside the phrase found: "pas encore" may deny the
+    // choice whose synonym is "encore".
     const chosen = best;
     const rival = found.some((p) => p.option !== chosen.option && !containsPhrase(chosen.norm, p.norm));
-    return at(chosen.option, 'contained', rival ? 0.65 : 0.85);
+    return at(chosen.option, 'contained', rival || (negated && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
   }
 
-  // 5. A typo of a label or synonym.
-  const fuzzy = fuzzyMatch(index, norm, allowed);
+  // 5. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
+  //    not a typo of "Je n'ai pas de numéro fiscal".
+  const fuzzy = hasContentWord(norm, words) ? fuzzyMatch(index, norm, allowed, negated ? words : undefined) : undefined;
   // 6. A negated sentence and one option on the "no" side: probably that one, but ask.
   const noSide = index.sides.flatMap((s, i) => (s === 'no' ? [i] : []));
   if (negated && noSide.length === 1 && (!fuzzy || fuzzy.confidence < 0.6)) return at(noSide[0] as number, 'negation', 0.6);
@@ -324,25 +336,39 @@ function errorRate(score: number, phrase: string): number {
 }
 
 /**
+ * The share of wrong letters between one typed word and the closest word of a phrase (Levenshtein
+ * distance over the longer length): fuse.js also matches inside words ("paiement" in
+ * "déménagement", two letters off over "nagement"), which says nothing when one word was typed.
+ */
+function wordErrorRate(word: string, phrase: string): number {
+  let best = 1;
+  for (const w of phrase.split(' ')) best = Math.min(best, distance(word, w) / Math.max(word.length, w.length));
+  return best;
+}
+
+/**
  * The closest option by fuse.js among the allowed ones, with its confidence: 1 − 2 × error rate,
  * at most 0.85 (a typed word found inside a longer phrase is worth a phrase found in a sentence).
  * One slip in eight letters (0.75) moves on; up to one in four (0.5) asks; more is not understood.
  * The ranking and the cut-offs on fuse.js's own score are those every version of Ariane used.
+ * `negatedBy`: the answer is negated, so a phrase that is not may be denied by it (ask at most).
  */
-function fuzzyMatch(index: OptionIndex, norm: string, allowed: (option: number) => boolean): { option: number; confidence: number } | undefined {
+function fuzzyMatch(index: OptionIndex, norm: string, allowed: (option: number) => boolean, negatedBy?: AnswerWords): { option: number; confidence: number } | undefined {
   const results = fuzzySearch(index, norm).filter((r) => allowed(r.item.option));
   const best = results[0];
   const score = best?.score ?? 1;
   if (!best || score > 0.4) return undefined;
   // Very short typed words match almost anything loosely: demand a close match.
   if (norm.length <= 3 && score > 0.2) return undefined;
-  const errors = errorRate(score, best.item.norm);
-  let confidence = Math.min(0.85, 1 - 2 * errors);
+  const oneWord = !norm.includes(' ');
+  const errors = (r: (typeof results)[number]) => (oneWord ? wordErrorRate(norm, r.item.norm) : errorRate(r.score ?? 1, r.item.norm));
+  let confidence = Math.min(0.85, 1 - 2 * errors(best));
   const rival = results.find((r) => r.item.option !== best.item.option);
   if (rival) {
     if ((rival.score ?? 1) - score < 0.05) return undefined;
     // Another option nearly as close: ask rather than guess.
-    if (errorRate(rival.score ?? 1, rival.item.norm) - errors < 0.1) confidence = Math.min(confidence, 0.65);
+    if (errors(rival) - errors(best) < 0.1) confidence = Math.min(confidence, 0.65);
   }
+  if (negatedBy && !isNegatedBy(best.item.norm, negatedBy)) confidence = Math.min(confidence, 0.65);
   return { option: best.item.option, confidence };
 }

@@ -228,6 +228,41 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
       const m = matchOption(internet, 'paiement');
       expect(m === undefined || m.confidence < CONFIDENCE.ask).toBe(true);
     });
+    it('one typed word is compared with whole words: "paiement" is not asked about "déménagement"', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'demenage', phrases: ['Je déménage', 'déménagement'], labels: ['Je déménage'] },
+          { value: 'naissance', phrases: ['Une naissance'], labels: ['Une naissance'] },
+        ],
+        lex('fr'),
+      );
+      const m = matchOption(idx, 'paiement');
+      expect(m === undefined || m.confidence < CONFIDENCE.ask).toBe(true);
+      expect(matchOption(idx, 'demenagemnt')).toMatchObject({ value: 'demenage', how: 'fuzzy' });
+    });
+    it('negation and option words alone are no typo of a phrase ("je n\'ai pas")', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'oui', phrases: ['Oui, j’ai un compte'], labels: ['Oui, j’ai un compte'], side: 'yes' },
+          { value: 'non', phrases: ['Non, je veux le créer'], labels: ['Non, je veux le créer'], side: 'no' },
+          { value: 'sans', phrases: ["Je n'ai pas de numéro de sécurité sociale"], labels: ["Je n'ai pas de numéro de sécurité sociale"] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, "je n'ai pas")).toMatchObject({ value: 'non', how: 'negation', confidence: 0.6 });
+    });
+    it('a negation outside the phrase found makes it unsure ("pas encore" and the synonym "encore")', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'premiere', phrases: ["M'inscrire pour la première fois", 'jamais inscrit'], labels: ["M'inscrire pour la première fois"] },
+          { value: 'reinscription', phrases: ['Me réinscrire', 'encore', 'déjà inscrit'], labels: ['Me réinscrire'] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, 'encore une fois')).toMatchObject({ value: 'reinscription', confidence: 0.85 });
+      expect(matchOption(idx, 'pas encore')).toMatchObject({ value: 'reinscription', confidence: 0.65 });
+      expect(matchOption(idx, "je suis jamais inscrit")).toMatchObject({ value: 'premiere', confidence: 0.85 });
+    });
     it('a word both options share picks neither', () => {
       expect(matchOption(internet, 'internet')).toBeUndefined();
     });
