@@ -242,8 +242,10 @@ const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? w
 /** A word of three letters or more that is neither a negation nor an option word ("je", "le"). */
 function hasContentWord(norm: string, words: AnswerWords | undefined): boolean {
   if (!words) return true;
-  const negations = new Set(words.negation);
-  return norm.split(' ').some((w) => w.length >= 3 && !negations.has(w) && !words.fillers.has(w));
+  let rest = ` ${norm} `;
+  // Negations may be several words ("don t"): take them out first.
+  for (const n of words.negation) while (rest.includes(` ${n} `)) rest = rest.replace(` ${n} `, ' ');
+  return rest.split(' ').some((w) => w.length >= 3 && !words.fillers.has(w));
 }
 
 /** A phrase that means something only as the whole answer: a number, or a word of one or two letters ("un", "si", "la"). */
