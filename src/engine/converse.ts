@@ -7,7 +7,7 @@
 import type { Flow } from '../flow';
 import { helpTurn } from './helpDialogue';
 import { languageOf } from './followLanguage';
-import { detectIntent, lexiconFor, type DetectedIntent } from './lexicon';
+import { anyLanguageLexicon, detectIntent, lexiconFor, type DetectedIntent } from './lexicon';
 import { buildOptionIndex, matchOption } from './match';
 import { sayKey } from './nodes/context';
 import { WAITING_KINDS } from './nodes';
@@ -301,7 +301,7 @@ function choosingIntent(catalog: Catalog, state: ConversationState, intent: stri
 function yesOrNo(catalog: Catalog, state: ConversationState, input: Input): boolean | undefined {
   if (input.kind === 'choice') return input.value === OFFER_YES ? true : input.value === OFFER_NO ? false : undefined;
   if (input.kind !== 'text') return undefined;
-  return parseYesNo(input.text, lexiconFor(catalog.lexicons, state.lang));
+  return parseYesNo(input.text, lexiconFor(catalog.lexicons, state.lang)) ?? parseYesNo(input.text, anyLanguageLexicon(catalog.lexicons));
 }
 
 /**

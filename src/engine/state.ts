@@ -49,6 +49,12 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.misunderstood === 'number' && Number.isFinite(s.misunderstood) && s.misunderstood > 0) state.misunderstood = Math.floor(s.misunderstood);
   const offer = readOffer(s.offer);
   if (offer) state.offer = offer;
+  // A confirmation in progress, only if it is exactly what this release writes (else it is dropped:
+  // the person's next answer is then read as a fresh one).
+  const c = s.confirming as { nodeId?: unknown; value?: unknown } | null | undefined;
+  if (c && typeof c === 'object' && typeof c.nodeId === 'string' && typeof c.value === 'string' && typeof s.nodeId === 'string' && c.nodeId === s.nodeId) {
+    state.confirming = { nodeId: c.nodeId, value: c.value };
+  }
   const help = readHelpState(s.help);
   if (help) state.help = help;
   return state;

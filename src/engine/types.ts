@@ -47,6 +47,18 @@ export interface ConversationState {
   helpOffered?: true;
   /** The language was chosen, or followed once: the engine no longer switches it by itself. */
   langSettled?: true;
+  /**
+   * Set while the engine asks "Vous voulez dire : … ?" about a typed answer it was unsure of: the
+   * node asking, and the button value it would take on "oui". Any other turn clears it.
+   */
+  confirming?: PendingConfirmation;
+}
+
+/** A typed answer waiting for the person's yes or no (see `ConversationState.confirming`). */
+export interface PendingConfirmation {
+  nodeId: string;
+  /** The node's own button value for the answer understood (a choice's value, `done`, `continue`…). */
+  value: string;
 }
 
 /**
@@ -128,7 +140,13 @@ export type Input =
  * `locales/<lng>/engine.json`), translated by whoever renders it with `translate` from `src/i18n`
  * (the engine stays free of i18next).
  */
-export type Message = { text: string } | { key: string; params?: Record<string, string | number> };
+export type Message = { text: string } | { key: string; params?: Record<string, MessageParam> };
+
+/**
+ * A parameter of a message: a value, or a message itself, translated first (the label echoed in
+ * "J'ai compris : …" is flow text for a question's choice but a generic key for "C'est fait").
+ */
+export type MessageParam = string | number | Message;
 
 /** A button: what it shows and the value sent back when clicked. */
 export interface Choice {
@@ -248,6 +266,18 @@ export interface Lexicon {
   organisations?: Record<string, string[]>;
   /** Words as people type them (Darija, SMS) for the word the flows use: { renouveler: ["njded"] }. */
   synonyms?: Record<string, string[]>;
+  /**
+   * Words that negate a sentence ("pas", "jamais", "not", "لا"): a negated answer never picks a
+   * "yes" choice by a shared word. Absent: no negation is recognised.
+   */
+  negation?: string[];
+  /**
+   * Words that may surround an option number without changing it ("le", "numéro", "the", "رقم"):
+   * "le 2", "numéro 2", "the second one". Absent: only a bare number is an option number.
+   */
+  optionWords?: string[];
+  /** Words for the option numbers, position by position: `ordinals[1]` = "deuxième", "second", "الثاني"… */
+  ordinals?: string[][];
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */

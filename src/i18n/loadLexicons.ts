@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Lang, Lexicon } from '../engine';
 import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
-const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave'] as const;
+const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings
@@ -18,8 +18,12 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`${path}: "${field}" must be a list of texts`);
     return v as string[];
   };
-  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {} };
+  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {}, negation: [], optionWords: [], ordinals: [] };
   for (const k of LISTS) lex[k] = strings(d[k], k);
+  if (d.ordinals !== undefined) {
+    if (!Array.isArray(d.ordinals)) throw new Error(`${path}: "ordinals" must be a list of lists of texts (the words for option 1, option 2…)`);
+    lex.ordinals = d.ordinals.map((words, i) => strings(words, `ordinals[${i}]`));
+  }
   const langs = d.languages;
   if (langs !== undefined) {
     if (!langs || typeof langs !== 'object' || Array.isArray(langs)) throw new Error(`${path}: "languages" must map a language code to names`);
