@@ -410,8 +410,10 @@ function followLanguage(catalog: Catalog, state: ConversationState, input: Input
 export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input, env: EngineEnv = {}): StepResult {
   const state = migrateState(rawState);
   const turn = state.turn + 1;
-  // The intent of typed text is detected once per turn, here, and handed down.
-  const intent = input.kind === 'text' ? detectIntent(input.text, catalog.lexicons) : undefined;
+  // The intent of typed text is detected once per turn, here, and handed down. Leaving a procedure
+  // takes its words as written: a typo of "machi hadi" may well be "machi safi" (not done yet).
+  const detected = input.kind === 'text' ? detectIntent(input.text, catalog.lexicons) : undefined;
+  const intent = detected?.intent === 'leave' && detected.strength === 'fuzzy' ? undefined : detected;
   const core = (s: ConversationState, i: Input) => converseTurn(catalog, s, i, i === input ? intent : undefined, env);
   const result = helpTurn({ catalog, env, core, isIntent: intent !== undefined }, state, input);
   // A password or a code typed by mistake (masked before the engine): said once, kindly, first.
@@ -451,7 +453,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
 
   const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
   // "ce n'est pas ça", "autre démarche": back to the procedure choice (unless it answers the question).
-  const leaving = (input.kind === 'choice' && input.value === LEAVE_VALUE) || (intent?.intent === 'leave' && intent.strength !== 'fuzzy');
+  const leaving = (input.kind === 'choice' && input.value === LEAVE_VALUE) || intent?.intent === 'leave';
   if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) return withLanguage(choosingIntent(catalog, state, 'leave'));
 
   if (state.flowId && !flow) {
