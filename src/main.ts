@@ -14,7 +14,7 @@ import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
-import { OfficialSources } from './sources';
+import { OfficialSources, officialPages } from './sources';
 import { NodeStats, recordTurn } from './stats';
 import { registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, observeStore, type Store } from './store';
@@ -66,38 +66,43 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
 
-  const flowSet = loadFlowDirectory(config.flowsDir);
-  if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
-  for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
-  const lexicons = loadLexicons();
-  let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
-  // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
-  const watcher = new FlowWatcher(
-    {
-      dir: config.flowsDir,
-      load: (dir) => loadFlowDirectory(dir),
-      onReload: (set) => {
-        catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
-        logger.info({ flows: catalog.flows.size }, 'flows reloaded');
-      },
-      onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
-    },
-    flowSet,
-  );
-  const languages = Object.keys(lexicons);
-
   const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
+    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
+    const sources = await OfficialSources.open(store.kv);
+    // The flows' citations are checked against it, as warnings: a page removed from service-public
+    // must not stop the service; admins see it on /admin and with `ariane check`.
+    const loadFlows = (dir: string) => loadFlowDirectory(dir, { fiches: { ...sources.catalogue.lookup(), complete: false } });
+    const flowSet = loadFlows(config.flowsDir);
+    if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
+    for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
+    const lexicons = loadLexicons();
+    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+    // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
+    const watcher = new FlowWatcher(
+      {
+        dir: config.flowsDir,
+        load: (dir) => loadFlows(dir),
+        onReload: (set) => {
+          catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
+          logger.info({ flows: catalog.flows.size }, 'flows reloaded');
+        },
+        onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
+      },
+      flowSet,
+    );
+    const languages = Object.keys(lexicons);
+
     const retentionMs = config.retentionDays * 86_400_000;
     const metrics = new Metrics({ defaultMetrics: true });
     // Every store call timed for the `ariane_store_operation_seconds` histogram.
     const io = observeStore(store, (op, ms, outcome) => metrics.storeOperation(op, ms, outcome));
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
+    // The official pages the engine weighs against its procedures (whatever catalogue is in use).
+    const searchOfficial = officialPages(() => sources.catalogue);
     // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
     const helpPlaces = new HelpPlaces(io.kv);
-    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
-    const sources = await OfficialSources.open(io.kv);
     const stopSourcesSync = config.sourcesUrl
       ? sources.scheduleDailySync(config.sourcesUrl, ({ result, error }) =>
           error ? logger.warn({ err: error.message }, 'sources sync refused: previous catalogue kept') : logger.info({ status: result?.status, fiches: sources.catalogue.size }, 'sources sync'),
@@ -108,7 +113,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       catalog: () => catalog,
       kv: io.kv,
       stateTtlMs: retentionMs,
-      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()) }),
+      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial }),
       observer: {
         turn: (channel, seconds, outputs) => {
           metrics.turn(channel, seconds);
@@ -161,7 +166,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       metrics,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays }),
+      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays, officialSources: () => sources.catalogue.describe() }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;
@@ -199,6 +204,17 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, store: store.kind, flows: catalog.flows.size }, 'Ariane is listening');
+    // The first resident's request should not wait for the official pages' search index: built now,
+    // off the path to ready, and so is the help places' directory (starter set, geocoder).
+    const warm = setTimeout(() => {
+      try {
+        sources.catalogue.warm();
+      } catch (err) {
+        logger.warn({ err }, 'official pages index not built');
+      }
+      void helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
+    }, 0);
+    warm.unref();
 
     let closing: Promise<void> | undefined;
     return {

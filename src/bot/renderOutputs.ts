@@ -138,6 +138,28 @@ export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?:
         // The engine says so itself, in the new language; from here on, render in it.
         current = out.lang;
         break;
+      case 'official': {
+        // Official pages as link cards, with the sentence that introduces them.
+        const cards = out.pages.map((p) =>
+          CardFactory.heroCard(p.title, p.description ?? '', undefined, [{ type: ActionTypes.OpenUrl, title: t(botText('official.open')), value: p.url }]),
+        );
+        const last = activities[activities.length - 1];
+        const target = last && last.type === ActivityTypes.Message && !last.suggestedActions && !last.attachments ? last : undefined;
+        if (target) Object.assign(target, { attachmentLayout: 'list', attachments: cards });
+        else activities.push({ ...message('', current), text: undefined, attachmentLayout: 'list', attachments: cards });
+        break;
+      }
+      case 'contact': {
+        const details = [out.cost, out.hours].filter(Boolean).join(' · ');
+        const text = out.phone
+          ? t(botText('contact.call', { label: out.label, phone: out.phone })) + (details ? ` (${details})` : '')
+          : t(botText('contact.online', { label: out.label }));
+        const buttons: CardAction[] = [];
+        if (out.phone) buttons.push({ type: ActionTypes.Call, title: t(botText('contact.button', { phone: out.phone })), value: `tel:${out.phone.replace(/\s+/g, '')}` });
+        if (out.url) buttons.push({ type: ActionTypes.OpenUrl, title: t(botText('contact.page')), value: out.url });
+        activities.push({ ...message(text, current), attachments: [CardFactory.heroCard('', undefined, buttons)] });
+        break;
+      }
       case 'places': {
         // The cards go with the sentence that introduces them, as one message.
         const cards = out.places.map((p) => placeCard(p, current, translate));

@@ -64,6 +64,14 @@ export function renderText(outputs: readonly Output[], lang: Lang, t: Translator
         current = o.lang;
         lines.push(`[langue : ${o.lang}]`);
         break;
+      case 'official':
+        for (const p of o.pages) lines.push(`  📄 ${p.title}${p.description ? ` — ${p.description}` : ''} : ${p.url}`);
+        break;
+      case 'contact': {
+        const details = [o.cost, o.hours].filter(Boolean).join(', ');
+        lines.push(`  ☎ ${o.label}${o.phone ? ` : ${o.phone}` : ''}${details ? ` (${details})` : ''}${o.url ? ` — ${o.url}` : ''}`);
+        break;
+      }
       case 'places':
         for (const p of o.places) {
           const phone = p.phone ? ` — ☎ ${p.phone.text}` : '';

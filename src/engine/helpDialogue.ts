@@ -11,6 +11,7 @@ import type { Flow, Support } from '../flow';
 import { sayKey } from './nodes/context';
 import { WAITING_KINDS } from './nodes';
 import { normalize } from './normalize';
+import { resolveText } from './resolveText';
 import type { Catalog, Choice, CommuneChoice, ConversationState, EngineEnv, HelpSearch, HelpState, Input, KnownPlace, Output, StepResult } from './types';
 
 /** Button value of "continue alone": back to the step where the person stopped. */
@@ -71,6 +72,20 @@ export function locationFromAnswers(flow: Flow | undefined, state: ConversationS
     if (typeof value === 'string' || typeof value === 'number') return String(value);
   }
   return undefined;
+}
+
+/** The flow's organisation line as an output, in `lang` (nothing when the flow has none). */
+function contactOutput(flow: Flow | undefined, lang: string): Output | undefined {
+  const c = flow?.contact;
+  if (!c) return undefined;
+  return {
+    kind: 'contact',
+    label: resolveText(c.label, lang),
+    ...(c.phone ? { phone: c.phone } : {}),
+    ...(c.cost ? { cost: resolveText(c.cost, lang) } : {}),
+    ...(c.hours ? { hours: resolveText(c.hours, lang) } : {}),
+    ...(c.url ? { url: c.url } : {}),
+  };
 }
 
 /** A typed answer to "which commune?": the département number or the label of one of the communes offered. */
@@ -189,16 +204,23 @@ function afterCore(ctx: HelpTurnContext, result: StepResult, help: HelpState | u
   setHelp(state, help);
   const handoff = result.outputs.find((o): o is Extract<Output, { kind: 'handoff' }> => o.kind === 'handoff' && (TAKEN.has(o.reason) || o.askWhere === true));
   const find = ctx.env.findHelp;
-  if (!handoff || !find) return result;
+  if (!handoff) return result;
+  const flow = state.flowId ? ctx.catalog.flows.get(state.flowId) : undefined;
+  // The organisation's line, for a person far from any place (or before they say where they are).
+  const contact = contactOutput(flow, state.lang);
+  if (!find) {
+    if (contact) result.outputs.push(contact);
+    return result;
+  }
   const need = { ...(handoff.support ? { support: handoff.support } : {}), lang: state.lang };
   const append = (search: HelpSearch) => {
     const shown = showSearch(search, state.help);
     setHelp(state, shown.help);
     result.outputs.push(...shown.outputs);
+    if (contact) result.outputs.push(contact);
     return result;
   };
   if (help?.where) return append(find({ lat: help.where.lat, lon: help.where.lon }, need));
-  const flow = state.flowId ? ctx.catalog.flows.get(state.flowId) : undefined;
   const known = locationFromAnswers(flow, state);
   if (known) {
     const s = find(known, need);
@@ -206,6 +228,7 @@ function afterCore(ctx: HelpTurnContext, result: StepResult, help: HelpState | u
   }
   setHelp(state, { ...state.help, asking: handoff.support ? { support: handoff.support } : {} });
   result.outputs.push(sayKey('engine:help.where'), { kind: 'choices', choices: [CONTINUE_CHOICE] });
+  if (contact) result.outputs.push(contact);
   return result;
 }
 

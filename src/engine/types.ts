@@ -184,7 +184,9 @@ export type Output =
   /** Help places near the person, best first (shown as cards). */
   | { kind: 'places'; places: HelpPlace[] }
   /** Official pages about what the person asked, when no procedure here fits (shown as links). */
-  | { kind: 'official'; pages: OfficialPage[] };
+  | { kind: 'official'; pages: OfficialPage[] }
+  /** The organisation's own line, beside the help places: a human at a distance (texts in the conversation's language). */
+  | { kind: 'contact'; label: string; phone?: string; cost?: string; hours?: string; url?: string };
 
 /**
  * A help place as the engine shows it: plain JSON, with what depends on the clock (opening status)

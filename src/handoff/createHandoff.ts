@@ -6,7 +6,7 @@
  * Stored as `handoff:<code>` with an expiry (30 days by default).
  */
 import { resolveText, choiceValue, type AnswerValue, type ConversationState, type HandoffReason } from '../engine';
-import type { Flow, FlowNode } from '../flow';
+import { sourceUrl, type Flow, type FlowNode } from '../flow';
 import { maskPersonalData } from '../privacy';
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { newHandoffCode, normalizeHandoffCode } from './handoffCode';
@@ -41,6 +41,8 @@ export interface HandoffSummary {
   detail?: string;
   /** Checklist items met on the way: what to bring. */
   bring: string[];
+  /** The flow's official pages (its `sources`): where the mediator can check each rule. */
+  pages?: Array<{ title?: string; url: string }>;
 }
 
 /** What a handoff is made from. */
@@ -104,6 +106,7 @@ export function buildHandoffSummary(input: CreateHandoffInput, code: string): Ha
     reason,
     ...(detail ? { detail: maskPersonalData(detail).text } : {}),
     bring,
+    ...(flow ? { pages: flow.sources.map((s) => ({ url: sourceUrl(s), ...(s.title ? { title: s.title } : {}) })) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Catalog } from '../engine';
 import type { PlaceDirectory } from '../places';
+import type { CatalogueDescription } from '../sources';
 import type { Store } from '../store';
 import type { FlowWatcher } from '../flow';
 import type { NodeStats } from '../stats';
@@ -21,6 +22,8 @@ export interface WebDeps {
   store?: Store;
   /** Help places: the service's one help-places directory (`HelpPlaces.directory`); without it the search says it is unavailable. */
   places?: () => PlaceDirectory | Promise<PlaceDirectory>;
+  /** The catalogue of official pages in use (embedded snapshot or synced), told to admins. */
+  officialSources?: () => CatalogueDescription;
   /** Days a handoff summary stays readable (`ARIANE_RETENTION_DAYS`), told to mediators (default 30). */
   retentionDays?: number;
   /** Per-node counters (reached / stopped / help), shown to admins. */

@@ -105,7 +105,10 @@ describe('stuck → human help places', () => {
     expect(texts(help)).toContain(helpText('where'));
     expect(buttonValues(help)).toEqual([CONTINUE_VALUE]);
     expect(help.some((a) => a.type === ActivityTypes.Event && a.name === HandoffEventNames.InitiateHandoff)).toBe(true);
-    expect(cards(help)).toEqual([]);
+    // No place yet, but the organisation's own line, for help at a distance.
+    expect(cards(help).filter((c) => c.title)).toEqual([]);
+    expect(texts(help)).toContain('Vous pouvez aussi appeler CAF : 32 30 (Service gratuit + prix d\'un appel)');
+    expect(cards(help).flatMap((c) => c.buttons)).toContainEqual(expect.objectContaining({ type: 'call', value: 'tel:3230' }));
     expect((await storedHelp(h)).help?.asking).toBeDefined();
 
     const found = await h.turn('35550');

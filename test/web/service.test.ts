@@ -111,6 +111,11 @@ describe('flows reloaded from disk', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('tells admins which catalogue of official pages is in use, with its date', async () => {
+    const body = await (await fetch(service.url + '/admin', { headers: admin })).text();
+    expect(body).toMatch(/Pages officielles \(service-public\.gouv\.fr\) : Catalogue embarqué[^<]*2020/);
+  });
+
   it('keeps serving the last good version after a broken edit, shows the error, then takes the fix', async () => {
     const file = path.join(dir, 'caf-attestation.yaml');
     const good = fs.readFileSync(file, 'utf8');
