@@ -421,7 +421,9 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   const query = termsOfNormalized(rewrite(index, sentence));
   const seen = new Set<string>();
   const words = query.filter((t) => !seen.has(t.stem) && seen.add(t.stem));
-  const { named: organisations, used: organisationWords } = organisationsNamed(index, words);
+  // Names are looked for in the words as typed, in order ("se connecter avec france connect").
+  const { named: organisations, used: organisationTerms } = organisationsNamed(index, query);
+  const organisationWords = new Set(words.filter((t) => [...organisationTerms].some((u) => u.stem === t.stem)));
   const scores = new Map<string, number>();
   const anchored = new Set<string>();
   const explains = new Map<string, Set<string>>();
@@ -479,7 +481,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
       const quality = Math.min(...p.map((s) => matchedStems.get(s) ?? 0));
       const weak = p.every((s) => WEAK.has(s));
       // An organisation's name ("pole emploi") is one name, already counted as such.
-      if (p.every((s) => index.organisationStems.has(s) || WEAK.has(s))) continue;
+      if (p.every((s) => index.organisationStems.has(s))) continue;
       bonus += ((weak ? 0.15 : 0.5) * p.length * quality) / (index.phraseOwners.get(p.join(' ')) ?? 1);
       // "compte ameli" anchors the ameli account; "pole emploi" or "mot de passe" alone anchor nothing.
       if (quality >= ANCHOR_QUALITY && !weak && !p.every((s) => index.organisationStems.has(s))) anchored.add(f.id);
