@@ -6,18 +6,18 @@
  */
 import pino, { type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
-import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService, createApiMessagesEndpoint } from './bot';
+import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
-import { buildCatalog, converse, initialState, migrateState, type Catalog } from './engine';
-import { formatDiagnostic, loadFlowDirectory } from './flow';
-import { createHandoff } from './handoff';
-import { getGeocoder } from './geo';
-import { DirectoryCache, loadStarterPlaces, type PlaceDirectory } from './places';
+import { buildCatalog, converse, type Catalog } from './engine';
+import { FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
+import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
+import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
-import { OfficialSources } from './sources';
-import { FlowWatcher, NodeStats, recordTurn, registerWebRoutes } from './web';
-import { ConflictError, IF_ABSENT, createStore, type ConversationLog, type KeyValueStore, type Store } from './store';
+import { OfficialSources, officialPages } from './sources';
+import { NodeStats, recordTurn } from './stats';
+import { registerWebRoutes } from './web';
+import { ConflictError, IF_ABSENT, createStore, observeStore, type Store } from './store';
 
 /** A running service. */
 export interface RunningService {
@@ -62,87 +62,58 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
   }
 }
 
-/** The store's calls, timed for the `ariane_store_operation_seconds` histogram. */
-function timed(store: Store, metrics: Metrics): { kv: KeyValueStore; log: ConversationLog } {
-  const { kv, log } = store;
-  return {
-    kv: {
-      get: (keys) => metrics.timeStore('kv.get', () => kv.get(keys)),
-      set: (items) => metrics.timeStore('kv.set', () => kv.set(items)),
-      delete: (keys) => metrics.timeStore('kv.delete', () => kv.delete(keys)),
-      scan: (prefix) => metrics.timeStore('kv.scan', () => kv.scan(prefix)),
-      increment: (key, deltas) => metrics.timeStore('kv.increment', () => kv.increment(key, deltas)),
-    } as KeyValueStore,
-    log: {
-      createConversation: (r) => metrics.timeStore('log.create', () => log.createConversation(r)),
-      getConversation: (id) => metrics.timeStore('log.get', () => log.getConversation(id)),
-      append: (id, a, c) => metrics.timeStore('log.append', () => log.append(id, a, c)),
-      list: (id, after, limit) => metrics.timeStore('log.list', () => log.list(id, after, limit)),
-    },
-  };
-}
-
 /** Builds everything from `config` and starts listening. */
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
 
-  const flowSet = loadFlowDirectory(config.flowsDir);
-  if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
-  for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
-  const lexicons = loadLexicons();
-  let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
-  // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
-  const watcher = new FlowWatcher(
-    {
-      dir: config.flowsDir,
-      load: (dir) => loadFlowDirectory(dir),
-      onReload: (set) => {
-        catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
-        logger.info({ flows: catalog.flows.size }, 'flows reloaded');
-      },
-      onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
-    },
-    flowSet,
-  );
-  const languages = Object.keys(lexicons);
-
   const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
+    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
+    const sources = await OfficialSources.open(store.kv);
+    // The flows' citations are checked against it, as warnings: a page removed from service-public
+    // must not stop the service; admins see it on /admin and with `ariane check`.
+    const loadFlows = (dir: string) => loadFlowDirectory(dir, { fiches: { ...sources.catalogue.lookup(), complete: false } });
+    const flowSet = loadFlows(config.flowsDir);
+    if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
+    for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
+    const lexicons = loadLexicons();
+    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+    // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
+    const watcher = new FlowWatcher(
+      {
+        dir: config.flowsDir,
+        load: (dir) => loadFlows(dir),
+        onReload: (set) => {
+          catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
+          logger.info({ flows: catalog.flows.size }, 'flows reloaded');
+        },
+        onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
+      },
+      flowSet,
+    );
+    const languages = Object.keys(lexicons);
+
     const retentionMs = config.retentionDays * 86_400_000;
     const metrics = new Metrics({ defaultMetrics: true });
-    const io = timed(store, metrics);
+    // Every store call timed for the `ariane_store_operation_seconds` histogram.
+    const io = observeStore(store, (op, ms, outcome) => metrics.storeOperation(op, ms, outcome));
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
-    // Help places for the bot's "where are you?" after a handoff; reloaded from the store as imports land.
-    // A fresh install has none: the starter set is written once, on the first handoff (not at start,
-    // which would build the geocoder and slow every start), into a store that holds no place.
-    // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
-    const sources = await OfficialSources.open(io.kv);
+    // The official pages the engine weighs against its procedures (whatever catalogue is in use).
+    const searchOfficial = officialPages(() => sources.catalogue);
+    // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
+    const helpPlaces = new HelpPlaces(io.kv);
     const stopSourcesSync = config.sourcesUrl
       ? sources.scheduleDailySync(config.sourcesUrl, ({ result, error }) =>
           error ? logger.warn({ err: error.message }, 'sources sync refused: previous catalogue kept') : logger.info({ status: result?.status, fiches: sources.catalogue.size }, 'sources sync'),
         )
       : undefined;
-    const places = new DirectoryCache(io.kv);
-    let starters: Promise<unknown> | undefined;
-    const helpPlaces = async (): Promise<PlaceDirectory> => {
-      starters ??= loadStarterPlaces(io.kv, (p) => {
-        const m = getGeocoder().locate({ insee: p.code_insee, postcode: p.code_postal, name: p.commune });
-        return m ? { lat: m.lat, lon: m.lon } : undefined;
-      }).then(
-        (n) => (n > 0 ? places.invalidate() : undefined),
-        (err: unknown) => {
-          starters = undefined;
-          throw err;
-        },
-      );
-      await starters;
-      return places.get();
-    };
     const bot = new ArianeBot({
-      engine: { converse, initialState, migrateState },
+      engine: { converse },
       catalog: () => catalog,
-      storage: new KeyValueStorage(io.kv, { ttlMs: retentionMs }),
+      kv: io.kv,
+      stateTtlMs: retentionMs,
+      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial }),
       observer: {
         turn: (channel, seconds, outputs) => {
           metrics.turn(channel, seconds);
@@ -154,16 +125,20 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       languages,
       afterTurn: (before, result) => recordTurn(stats, before, result),
-      createHandoff: ({ state, output, catalog: current }) =>
-        createHandoff(io.kv, {
-          flow: output.flowId ? current.flows.get(output.flowId) : undefined,
-          state,
-          reason: output.reason,
-          now: new Date(),
-          ttlDays: config.retentionDays,
-          detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
-        }).then((summary) => ({ code: summary.code, summary })),
-      places: helpPlaces,
+      summarize: ({ state, output, catalog: current }) => {
+        const summary = buildHandoffSummary(
+          {
+            flow: output.flowId ? current.flows.get(output.flowId) : undefined,
+            state,
+            reason: output.reason,
+            now: new Date(),
+            ttlDays: config.retentionDays,
+            detail: output.detail && 'text' in output.detail ? output.detail.text : undefined,
+          },
+          newHandoffCode(),
+        );
+        return { code: summary.code, summary, write: handoffWrite(summary) };
+      },
     });
     const channel = new DirectLineChannel({
       log: io.log,
@@ -172,7 +147,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       secret: config.directLine.secret,
       activitiesPerMinute: config.limits.activitiesPerMinute,
-      appendsKeepCallOrder: store.kind !== 'postgres',
+      commitTurn: (turn) => io.commitTurn(turn),
     });
     const apiMessages = createApiMessagesEndpoint({
       bot,
@@ -191,7 +166,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       metrics,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats }),
+      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays, officialSources: () => sources.catalogue.describe() }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;
@@ -229,6 +204,17 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, store: store.kind, flows: catalog.flows.size }, 'Ariane is listening');
+    // The first resident's request should not wait for the official pages' search index: built now,
+    // off the path to ready, and so is the help places' directory (starter set, geocoder).
+    const warm = setTimeout(() => {
+      try {
+        sources.catalogue.warm();
+      } catch (err) {
+        logger.warn({ err }, 'official pages index not built');
+      }
+      void helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
+    }, 0);
+    warm.unref();
 
     let closing: Promise<void> | undefined;
     return {

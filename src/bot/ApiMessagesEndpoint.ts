@@ -21,6 +21,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { errorBody } from '../http';
 import { RateLimiter } from '../limits';
 
 /** The request and response shapes restify (and Node's http) provide; no restify import here. */
@@ -124,14 +125,14 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
   const tooMany = (res: HttpResponseLike, retryAfterSeconds: number, message: string) => {
     res.status(429);
     res.header('Retry-After', String(retryAfterSeconds));
-    res.send({ error: { code: 'TooManyRequests', message } });
+    res.send(errorBody('TooManyRequests', message));
     res.end();
   };
   return async (req, res) => {
     const problem = checkActivityBody(req.body, options.maxTextLength, !options.appId);
     if (problem) {
       res.status(400);
-      res.send({ error: { code: 'BadArgument', message: problem } });
+      res.send(errorBody('BadArgument', problem));
       res.end();
       return;
     }

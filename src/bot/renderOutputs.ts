@@ -3,7 +3,7 @@
  * which buttons) was taken by the engine; this file chooses how it looks on a Bot Framework channel.
  */
 import { ActionTypes, ActivityTypes, CardFactory, HandoffEventNames, type Activity, type CardAction } from 'botbuilder';
-import type { Choice, Lang, Message, Output } from '../engine';
+import type { Choice, HelpPlace, Lang, Message, Output } from '../engine';
 
 /** Translates an engine or bot message into the conversation's language (i18next behind it). */
 export type Translate = (message: Message, lang: Lang) => string;
@@ -29,6 +29,25 @@ export function choiceAction(label: string, value: string): CardAction {
 
 function message(text: string, lang: Lang): Partial<Activity> {
   return { type: ActivityTypes.Message, text, locale: lang, inputHint: 'expectingInput' };
+}
+
+function distanceText(km: number, lang: Lang, t: Translate): string {
+  if (km < 1) return t({ key: 'places:result.distance_m', params: { m: Math.max(50, Math.round((km * 1000) / 50) * 50) } }, lang);
+  const shown = km < 10 ? km.toLocaleString(lang === 'fr' || lang.startsWith('fr-') ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 }) : String(Math.round(km));
+  return t({ key: 'places:result.distance', params: { km: shown } }, lang);
+}
+
+/** One help place as a hero card: name, address and distance, opening status, call/book/e-mail/map buttons. */
+export function placeCard(p: HelpPlace, lang: Lang, t: Translate): ReturnType<typeof CardFactory.heroCard> {
+  const buttons: CardAction[] = [];
+  if (p.phone) buttons.push({ type: ActionTypes.Call, title: t({ key: 'places:result.call', params: { phone: p.phone.text } }, lang), value: p.phone.link });
+  if (p.appointmentUrl) buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.appointment' }, lang), value: p.appointmentUrl });
+  if (p.email) buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.email' }, lang), value: `mailto:${p.email}` });
+  buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.map' }, lang), value: p.mapUrl });
+  const notes = [p.status];
+  if (p.starter) notes.push(t({ key: 'places:result.starter' }, lang));
+  if (p.approximate) notes.push(t({ key: 'places:result.approx' }, lang));
+  return CardFactory.heroCard(p.name, undefined, buttons, { subtitle: `${p.address} · ${distanceText(p.distanceKm, lang, t)}`, text: notes.join('\n') });
 }
 
 function imageContentType(src: string): string {
@@ -119,6 +138,37 @@ export function renderOutputs(outputs: ReadonlyArray<Output | (Output & { code?:
         // The engine says so itself, in the new language; from here on, render in it.
         current = out.lang;
         break;
+      case 'official': {
+        // Official pages as link cards, with the sentence that introduces them.
+        const cards = out.pages.map((p) =>
+          CardFactory.heroCard(p.title, p.description ?? '', undefined, [{ type: ActionTypes.OpenUrl, title: t(botText('official.open')), value: p.url }]),
+        );
+        const last = activities[activities.length - 1];
+        const target = last && last.type === ActivityTypes.Message && !last.suggestedActions && !last.attachments ? last : undefined;
+        if (target) Object.assign(target, { attachmentLayout: 'list', attachments: cards });
+        else activities.push({ ...message('', current), text: undefined, attachmentLayout: 'list', attachments: cards });
+        break;
+      }
+      case 'contact': {
+        const details = [out.cost, out.hours].filter(Boolean).join(' · ');
+        const text = out.phone
+          ? t(botText('contact.call', { label: out.label, phone: out.phone })) + (details ? ` (${details})` : '')
+          : t(botText('contact.online', { label: out.label }));
+        const buttons: CardAction[] = [];
+        if (out.phone) buttons.push({ type: ActionTypes.Call, title: t(botText('contact.button', { phone: out.phone })), value: `tel:${out.phone.replace(/\s+/g, '')}` });
+        if (out.url) buttons.push({ type: ActionTypes.OpenUrl, title: t(botText('contact.page')), value: out.url });
+        activities.push({ ...message(text, current), attachments: [CardFactory.heroCard('', undefined, buttons)] });
+        break;
+      }
+      case 'places': {
+        // The cards go with the sentence that introduces them, as one message.
+        const cards = out.places.map((p) => placeCard(p, current, translate));
+        const last = activities[activities.length - 1];
+        const target = last && last.type === ActivityTypes.Message && !last.suggestedActions && !last.attachments ? last : undefined;
+        if (target) Object.assign(target, { attachmentLayout: 'list', attachments: cards });
+        else activities.push({ ...message('', current), text: undefined, attachmentLayout: 'list', attachments: cards });
+        break;
+      }
     }
   }
   return activities;

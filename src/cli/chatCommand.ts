@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { buildCatalog, converse, initialState, type Catalog, type Lang, type Output, type StepResult } from '../engine';
 import { closest, formatDiagnostic, loadFlowDirectory } from '../flow';
 import { loadLexicons, translate, type Translator } from '../i18n';
+import { starterFinder } from '../places';
 
 /** The flows directory: `--flows`, else `./flows` when it exists, else the project's own. */
 export function resolveFlowsDir(option?: string): string {
@@ -63,6 +64,20 @@ export function renderText(outputs: readonly Output[], lang: Lang, t: Translator
         current = o.lang;
         lines.push(`[langue : ${o.lang}]`);
         break;
+      case 'official':
+        for (const p of o.pages) lines.push(`  📄 ${p.title}${p.description ? ` — ${p.description}` : ''} : ${p.url}`);
+        break;
+      case 'contact': {
+        const details = [o.cost, o.hours].filter(Boolean).join(', ');
+        lines.push(`  ☎ ${o.label}${o.phone ? ` : ${o.phone}` : ''}${details ? ` (${details})` : ''}${o.url ? ` — ${o.url}` : ''}`);
+        break;
+      }
+      case 'places':
+        for (const p of o.places) {
+          const phone = p.phone ? ` — ☎ ${p.phone.text}` : '';
+          lines.push(`  📍 ${p.name} — ${p.address} (${p.distanceKm.toFixed(1).replace('.', ',')} km) — ${p.status}${phone}`);
+        }
+        break;
     }
   }
   return lines;
@@ -75,8 +90,9 @@ export interface ChatOptions {
 
 /**
  * Runs a terminal conversation. Starts in `flowId` (or on the welcome without one), reads one answer
- * per line from `input`, stops at an end or a handoff, or at end of input. Returns the exit code:
- * 0, or 1 when the flow does not exist.
+ * per line from `input`, stops at an end, at a handoff the help dialogue has nothing more to ask
+ * about, or at end of input. The help dialogue searches the starter directory shipped with the
+ * project (no store needed). Returns the exit code: 0, or 1 when the flow does not exist.
  */
 export async function runChat(flowId: string | undefined, options: ChatOptions, input: Readable, write: (line: string) => void, catalog?: Catalog): Promise<number> {
   const cat = catalog ?? loadCatalog(resolveFlowsDir(options.flows), (l) => write(l));
@@ -85,12 +101,14 @@ export async function runChat(flowId: string | undefined, options: ChatOptions, 
     write(`Aucun parcours « ${flowId} »${guess ? ` : vouliez-vous dire « ${guess} » ?` : '.'}`);
     return 1;
   }
-  let res: StepResult = converse(cat, initialState(options.lang ?? 'fr'), flowId ? { kind: 'flow', flowId } : { kind: 'start' });
+  const env = () => ({ findHelp: starterFinder(new Date()) });
+  let res: StepResult = converse(cat, initialState(options.lang ?? 'fr'), flowId ? { kind: 'flow', flowId } : { kind: 'start' }, env());
   const show = (r: StepResult, lang: Lang) => {
     for (const l of renderText(r.outputs, lang)) write(l);
   };
   show(res, options.lang ?? 'fr');
-  const over = (r: StepResult) => r.state.status === 'ended' || (r.state.status === 'handoff' && r.outputs.some((o) => o.kind === 'handoff'));
+  // A handoff followed by "where are you?" (or places to choose from) goes on: that dialogue is part of the conversation.
+  const over = (r: StepResult) => r.state.status === 'ended' || (r.state.status === 'handoff' && r.outputs.some((o) => o.kind === 'handoff') && !r.state.help?.asking && !r.outputs.some((o) => o.kind === 'places'));
   if (over(res)) return 0;
   const rl = createInterface({ input, terminal: false });
   try {
@@ -100,7 +118,7 @@ export async function runChat(flowId: string | undefined, options: ChatOptions, 
       // Piped answers are echoed so that the transcript reads like a conversation; typed ones are already on screen.
       if (!(input as { isTTY?: boolean }).isTTY) write(`> ${text}`);
       const lang = res.state.lang;
-      res = converse(cat, res.state, { kind: 'text', text });
+      res = converse(cat, res.state, { kind: 'text', text }, env());
       show(res, lang);
       if (over(res)) break;
     }

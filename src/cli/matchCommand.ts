@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { buildCatalog, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, pickFlow, resolveText, type Catalog, type Lang } from '../engine';
+import { buildCatalog, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, readRequest, resolveText, type Catalog, type EngineEnv, type Lang } from '../engine';
 import { hasErrors, loadFlowDirectory } from '../flow';
 import { loadLexicons } from '../i18n';
+import { loadEmbeddedCatalogue, officialPages } from '../sources';
 
 /** What the conversation would do with the sentence, as `converse` decides at the start of a chat. */
 export type MatchDecision =
   | { kind: 'start'; flowId: string }
   | { kind: 'which'; candidates: string[] }
+  | { kind: 'confirm'; flowId: string }
+  | { kind: 'official'; pages: string[] }
   | { kind: 'none' }
   | { kind: 'intent' };
 
@@ -17,6 +20,8 @@ export interface MatchRow {
   title: string;
   /** False below the engine's threshold: such a flow is never started nor offered. */
   accepted: boolean;
+  /** The sentence names the flow (a keyword of its own, a whole phrase): it may start without asking. */
+  anchored: boolean;
 }
 
 /** The whole answer of `ariane match`. */
@@ -26,6 +31,10 @@ export interface MatchReport {
   threshold: number;
   closeRatio: number;
   ranked: MatchRow[];
+  /** How strongly the sentence speaks of a subject no flow knows. */
+  other: number;
+  /** The conversation's language after the sentence (it follows a person writing another language). */
+  langAfter: Lang;
   decision: MatchDecision;
 }
 
@@ -40,18 +49,22 @@ export interface MatchIo {
  * flow before and after editing keywords; `converse` is asked rather than re-implemented, so the
  * decision shown is the one residents get.
  */
-export function matchSentence(catalog: Catalog, sentence: string, lang: Lang = 'fr'): MatchReport {
-  const ranked = pickFlow(catalog, sentence, lang).map((s) => {
+export function matchSentence(catalog: Catalog, sentence: string, lang: Lang = 'fr', env: EngineEnv = {}): MatchReport {
+  const reading = readRequest(catalog, sentence, lang);
+  const ranked = reading.ranked.map((s) => {
     const flow = catalog.flows.get(s.flowId);
-    return { flowId: s.flowId, score: s.score, title: flow ? resolveText(flow.title, lang) : s.flowId, accepted: s.score >= MIN_PICK_SCORE };
+    return { flowId: s.flowId, score: s.score, title: flow ? resolveText(flow.title, lang) : s.flowId, accepted: s.score >= MIN_PICK_SCORE, anchored: s.anchored };
   });
-  const { state, outputs } = converse(catalog, initialState(lang), { kind: 'text', text: sentence });
+  const { state, outputs } = converse(catalog, initialState(lang), { kind: 'text', text: sentence }, env);
   let decision: MatchDecision;
+  const official = outputs.find((o) => o.kind === 'official');
   if (state.flowId && state.status !== 'choosing') decision = { kind: 'start', flowId: state.flowId };
   else if (state.candidates?.length) decision = { kind: 'which', candidates: [...state.candidates] };
-  else if (outputs.some((o) => o.kind === 'handoff' && o.reason === 'no-match')) decision = { kind: 'none' };
+  else if (state.offer?.kind === 'flow') decision = { kind: 'confirm', flowId: state.offer.flowId };
+  else if (official?.kind === 'official') decision = { kind: 'official', pages: official.pages.map((p) => p.id) };
+  else if (outputs.some((o) => o.kind === 'say' && 'key' in o.message && o.message.key === 'engine:pick.none')) decision = { kind: 'none' };
   else decision = { kind: 'intent' };
-  return { sentence, lang, threshold: MIN_PICK_SCORE, closeRatio: CLOSE_RATIO, ranked, decision };
+  return { sentence, lang, threshold: MIN_PICK_SCORE, closeRatio: CLOSE_RATIO, ranked, other: reading.other, langAfter: state.lang, decision };
 }
 
 function describe(decision: MatchDecision): string {
@@ -60,6 +73,10 @@ function describe(decision: MatchDecision): string {
       return `démarre le parcours « ${decision.flowId} »`;
     case 'which':
       return `demande lequel : ${decision.candidates.join(', ')}`;
+    case 'confirm':
+      return `demande « Vous voulez dire : ${decision.flowId} ? » (la phrase évoque ce parcours sans le nommer)`;
+    case 'official':
+      return `ne reconnaît aucune démarche guidée ; montre les pages officielles ${decision.pages.join(', ')}, les démarches fréquentes et propose une aide humaine`;
     case 'none':
       return 'ne reconnaît aucune démarche (montre les démarches fréquentes et propose une aide humaine)';
     case 'intent':
@@ -74,10 +91,12 @@ export function formatMatch(report: MatchReport, limit: number): string {
   const shown = report.ranked.slice(0, limit);
   const width = Math.max(0, ...shown.map((r) => r.flowId.length));
   shown.forEach((r, i) => {
-    lines.push(`  ${String(i + 1).padStart(2)}. ${r.flowId.padEnd(width)}  ${r.score.toFixed(3).padStart(7)}  ${r.title}${r.accepted ? '' : '  (sous le seuil)'}`);
+    lines.push(`  ${String(i + 1).padStart(2)}. ${r.flowId.padEnd(width)}  ${r.score.toFixed(3).padStart(7)}  ${r.title}${r.anchored ? '  (nommé)' : ''}${r.accepted ? '' : '  (sous le seuil)'}`);
   });
   if (report.ranked.length > shown.length) lines.push(`  … ${report.ranked.length - shown.length} autre(s) (--all pour tout voir)`);
   lines.push(`  seuil : ${report.threshold} (en dessous, le parcours n'est jamais proposé) ; « proche » : au moins ${Math.round(report.closeRatio * 100)} % du meilleur score`);
+  if (report.other > 0) lines.push(`  autre sujet : ${report.other} (mots qu'aucun parcours ne connaît, qui comptent contre chaque parcours)`);
+  if (report.langAfter !== report.lang) lines.push(`  langue suivie : ${report.langAfter} (la phrase est écrite dans cette langue)`);
   lines.push(`Décision : ${describe(report.decision)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -98,7 +117,15 @@ export function runMatch(words: string[], options: { lang?: string; json?: boole
   // Flows with errors are still ranked: an admin tunes keywords of a flow under construction too.
   if (hasErrors(set.diagnostics)) io.err(`Attention : des parcours de ${dir} ont des erreurs (ariane check) ; ils sont quand même classés.`);
   const catalog = buildCatalog(set.flows, loadLexicons());
-  const report = matchSentence(catalog, sentence, options.lang ?? 'fr');
+  // The official pages, as the service weighs them (the embedded snapshot; none when not built).
+  let env: EngineEnv = {};
+  try {
+    const official = loadEmbeddedCatalogue();
+    env = { searchOfficial: officialPages(() => official) };
+  } catch {
+    io.err('Attention : le catalogue des pages officielles n’est pas construit (npm run build) ; elles ne sont pas prises en compte.');
+  }
+  const report = matchSentence(catalog, sentence, options.lang ?? 'fr', env);
   io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatMatch(report, options.all ? Infinity : 10));
   return 0;
 }

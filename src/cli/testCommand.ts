@@ -9,6 +9,7 @@ import { buildCatalog, runScenario, type Catalog, type Output, type Scenario, ty
 import type { Flow } from '../flow';
 import { formatDiagnostic, isScenarioFile, loadFlowDirectory, loadScenarioFile } from '../flow';
 import { loadLexicons, translate } from '../i18n';
+import { starterFinder } from '../places';
 import { quietOnClosedPipe, renderText, resolveFlowsDir } from './chatCommand';
 
 /** One scenario file, ready to run: its flow, catalog and scenarios, or the problems that stop it. */
@@ -56,10 +57,13 @@ export function loadScenarioSuites(files: readonly string[]): ScenarioSuite[] {
   });
 }
 
-/** Runs one scenario of a loaded suite. */
-export function runSuiteScenario(suite: ScenarioSuite, scenario: Scenario): ScenarioResult {
+/**
+ * Runs one scenario of a loaded suite. The help dialogue searches the starter directory shipped
+ * with the project (in memory: scenarios need no store), with opening hours at `at`.
+ */
+export function runSuiteScenario(suite: ScenarioSuite, scenario: Scenario, at: Date = new Date()): ScenarioResult {
   if (!suite.catalog || !suite.flowId) return { name: scenario.name, ok: false, failure: suite.problems.join('; '), visited: [], lastOutputs: [] };
-  return runScenario(suite.catalog, suite.flowId, scenario);
+  return runScenario(suite.catalog, suite.flowId, scenario, { findHelp: starterFinder(at) });
 }
 
 /** A failure, explained for an admin: what went wrong, where the conversation was, what it last said. */

@@ -13,5 +13,5 @@ export function buildCatalog(flows: Iterable<Flow>, lexicons: Readonly<Record<La
   for (const f of flows) map.set(f.id, f);
   let feat = featured.filter((id) => map.has(id));
   if (feat.length === 0) feat = [...map.keys()].sort();
-  return { flows: map, lexicons, featured: feat, index: buildFlowIndex(map.values()) };
+  return { flows: map, lexicons, featured: feat, index: buildFlowIndex(map.values(), lexicons) };
 }

@@ -1,30 +1,53 @@
 /**
- * The whole conversation: choosing a procedure (welcome, a sentence, "which one?"), then the
- * chosen flow's turns through `step`. This is what the bot, the web widget and the CLI call.
+ * The whole conversation: choosing a procedure (welcome, a request, "which one?", "Vous voulez
+ * dire… ?"), the chosen flow's turns through `step`, the ways out of a flow, the language that
+ * follows the person, and, around it all, the help-places dialogue. This is what the bot, the web
+ * widget and the CLI call.
  */
 import type { Flow } from '../flow';
-import { detectIntent } from './lexicon';
+import { helpTurn } from './helpDialogue';
+import { languageOf } from './followLanguage';
+import { anyLanguageLexicon, detectIntent, lexiconFor, type DetectedIntent } from './lexicon';
 import { buildOptionIndex, matchOption } from './match';
 import { sayKey } from './nodes/context';
 import { WAITING_KINDS } from './nodes';
-import { pickFlow } from './pickFlow';
+import { normalize } from './normalize';
+import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, LANG_PREFIX, step } from './step';
-import type { Catalog, Choice, ConversationState, Input, Lang, Output, StepResult } from './types';
+import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, playStep, presentAgain, RESTART_VALUE } from './step';
+import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
+import { parseYesNo } from './validate';
 
 /** Prefix of button values that choose a procedure (`flow:caf-attestation`). */
 export const FLOW_PREFIX = 'flow:';
+/** Button values of the engine's own questions ("Vous voulez dire… ?"): yes, no. */
+export const OFFER_YES = 'ariane:yes';
+export const OFFER_NO = 'ariane:no';
+/** Button value that leaves the procedure for the procedure choice. */
+export const LEAVE_VALUE = 'ariane:leave';
 
 /**
- * Below this score a sentence is not about any known procedure: one word shared by three flows
- * scores 0.33; a short request with an unknown word ('permis bateau') scores a quarter of its words' worth.
+ * Below this score a request is not about any procedure here. A keyword of one flow on its own
+ * scores about 1; a word shared by two flows, or only part of a flow's name, about 0.3–0.5.
  */
-export const MIN_PICK_SCORE = 0.3;
+export const MIN_PICK_SCORE = 0.4;
 /** A runner-up scoring at least this share of the best is "close": ask which one. */
 export const CLOSE_RATIO = 0.75;
+/** A new request typed in a flow is offered only when this clear (an anchored flow scoring this much). */
+const SWITCH_SCORE = 1;
+/** Words of another subject weighing more than this share of the best flow's evidence: confirm before starting. */
+const OTHER_BEFORE_CONFIRM = 0.6;
 /** At most this many procedures offered when asking which one. */
 const MAX_CANDIDATES = 4;
+/** At most this many official pages shown. */
+const MAX_PAGES = 3;
+/** After this many requests in a row not understood, human help and the help places are offered (once). */
+const MISUNDERSTOOD_BEFORE_HELP = 3;
+/** The language is followed by itself during the first turns only. */
+const FOLLOW_LANGUAGE_TURNS = 3;
+
+type Env = EngineEnv;
 
 function flowChoices(catalog: Catalog, ids: string[], lang: Lang): Choice[] {
   return ids
@@ -33,8 +56,12 @@ function flowChoices(catalog: Catalog, ids: string[], lang: Lang): Choice[] {
     .map((f) => ({ label: { text: resolveText(f.title, lang) }, value: `${FLOW_PREFIX}${f.id}` }));
 }
 
+function featuredChoices(catalog: Catalog, state: ConversationState): Output {
+  return { kind: 'choices', choices: flowChoices(catalog, catalog.featured, state.lang) };
+}
+
 function welcome(catalog: Catalog, state: ConversationState): Output[] {
-  return [sayKey('engine:welcome'), { kind: 'choices', choices: flowChoices(catalog, catalog.featured, state.lang) }];
+  return [sayKey('engine:welcome'), featuredChoices(catalog, state)];
 }
 
 function toChoosing(state: ConversationState): void {
@@ -42,9 +69,15 @@ function toChoosing(state: ConversationState): void {
   delete state.flowId;
   delete state.nodeId;
   delete state.candidates;
+  delete state.offer;
   state.history = [];
   state.answers = {};
   state.failures = 0;
+}
+
+function title(catalog: Catalog, flowId: string, lang: Lang): string {
+  const f = catalog.flows.get(flowId);
+  return f ? resolveText(f.title, lang) : flowId;
 }
 
 function startFlow(catalog: Catalog, state: ConversationState, flowId: string): StepResult {
@@ -53,55 +86,196 @@ function startFlow(catalog: Catalog, state: ConversationState, flowId: string): 
     toChoosing(state);
     return { state, outputs: [sayKey('engine:pick.unknown'), ...welcome(catalog, state)] };
   }
-  const r = step(flow, state, { kind: 'flow', flowId }, { lexicons: catalog.lexicons });
+  delete state.offer;
+  const r = playStep(flow, state, { kind: 'flow', flowId }, { lexicons: catalog.lexicons }, undefined);
   r.outputs.unshift(sayKey('engine:pick.start', { title: resolveText(flow.title, state.lang) }));
   return r;
 }
 
-/** What to do with a sentence typed while no flow is running. */
-function choose(catalog: Catalog, state: ConversationState, text: string): StepResult {
+/** The flows whose sources cite each official page (by fiche id in the page's address or `fiche`). */
+const citedBy = new WeakMap<object, Map<string, string[]>>();
+
+function flowsCiting(catalog: Catalog): Map<string, string[]> {
+  let map = citedBy.get(catalog);
+  if (!map) {
+    map = new Map();
+    for (const f of catalog.flows.values()) {
+      for (const s of f.sources) {
+        const id = 'fiche' in s ? s.fiche : /\/vosdroits\/([FRN]\d+)/.exec(s.url)?.[1];
+        if (id) map.set(id, [...(map.get(id) ?? []), f.id]);
+      }
+    }
+    citedBy.set(catalog, map);
+  }
+  return map;
+}
+
+/**
+ * The official pages about something else than the best flow: a page whose title holds more of the
+ * request than the flow explains ("pension de réversion" is not the retirement application), or,
+ * when the request does not name the flow, as much ("nouvelle carte Vitale" is the page about the
+ * card, not the attestation). Pages a flow cites are that flow's subject, never a rival.
+ */
+function rivalPages(catalog: Catalog, reading: RequestReading, pages: OfficialPage[]): OfficialPage[] {
+  const top = reading.ranked[0];
+  if (!top) return pages;
+  const cited = flowsCiting(catalog);
+  const n = Math.max(1, reading.words.length);
+  const flowCover = top.explains.length / n;
+  return pages.filter((p) => {
+    if ((cited.get(p.id) ?? []).includes(top.flowId)) return false;
+    const title = new Set(wordsOf(p.title));
+    const cover = reading.words.filter((w) => title.has(w)).length / n;
+    return cover > flowCover || (!top.anchored && cover >= flowCover && cover > 0);
+  });
+}
+
+/** The answer when no procedure here fits: official pages when there are, the procedures known, a person. */
+function noProcedure(catalog: Catalog, state: ConversationState, pages: OfficialPage[]): StepResult {
+  toChoosing(state);
   const out: Output[] = [];
-  // An answer to the buttons last shown: a number or a title among the candidates of "which one?"
-  // (close wording accepted), or among the welcome's featured procedures (number or exact title).
-  const offered = state.candidates?.length ? state.candidates : catalog.featured;
-  if (offered.length) {
-    const index = buildOptionIndex(
-      offered.map((id) => {
-        const f = catalog.flows.get(id);
-        return { value: id, phrases: f ? [resolveText(f.title, state.lang), resolveText(f.title, 'fr')] : [] };
-      }),
-    );
-    const m = matchOption(index, text, !state.candidates?.length);
-    if (m) return startFlow(catalog, state, m.value);
-  }
-  const intent = detectIntent(text, catalog.lexicons);
-  const ranked = pickFlow(catalog, text, state.lang);
-  const top = ranked[0];
-  // "je ne sais pas comment renouveler mon titre de séjour" is a request, not a cry for help.
-  if (intent && (intent.strength !== 'contained' || !top || top.score < MIN_PICK_SCORE)) {
-    return choosingIntent(catalog, state, intent.intent, intent.lang);
-  }
-  if (!top || top.score < MIN_PICK_SCORE) {
-    state.status = 'choosing';
-    delete state.candidates;
-    state.failures += 1;
+  if (pages.length) {
+    out.push(sayKey(state.lang.startsWith('fr') ? 'engine:official.found' : 'engine:official.foundFrench'));
+    out.push({ kind: 'official', pages: pages.slice(0, MAX_PAGES) });
+    out.push(sayKey('engine:official.notGuided'));
+  } else {
     out.push(sayKey('engine:pick.none'));
-    out.push({ kind: 'choices', choices: [...flowChoices(catalog, catalog.featured, state.lang), { label: { key: 'engine:help.button' }, value: HELP_VALUE }] });
-    out.push({ kind: 'handoff', reason: 'no-match' });
-    return { state, outputs: out };
   }
-  const close = ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
-  if (close.length > 1) {
-    state.status = 'choosing';
-    state.candidates = close.map((c) => c.flowId);
-    out.push(sayKey('engine:pick.which'));
-    out.push({ kind: 'choices', choices: flowChoices(catalog, state.candidates, state.lang) });
-    return { state, outputs: out };
+  out.push({ kind: 'choices', choices: [...flowChoices(catalog, catalog.featured, state.lang), { label: { key: 'engine:help.button' }, value: HELP_VALUE }] });
+  return { state, outputs: out };
+}
+
+/**
+ * Counts a request not understood; from the third in a row, human help and the help places are
+ * offered at once, a single time in the conversation (then the usual "say it otherwise").
+ */
+function misunderstood(state: ConversationState, result: StepResult): StepResult {
+  state.misunderstood = (state.misunderstood ?? 0) + 1;
+  state.failures = state.misunderstood;
+  if (state.misunderstood >= MISUNDERSTOOD_BEFORE_HELP && !state.helpOffered) {
+    state.helpOffered = true;
+    result.outputs.push(sayKey('engine:pick.stuck'), { kind: 'handoff', reason: 'failures', askWhere: true });
   }
+  return result;
+}
+
+/** Asks "Vous voulez dire : <procedure> ?" with yes / no buttons. */
+function confirmFlow(catalog: Catalog, state: ConversationState, flowId: string): StepResult {
+  state.status = 'choosing';
+  delete state.candidates;
+  state.offer = { kind: 'flow', flowId };
+  return {
+    state,
+    outputs: [
+      sayKey('engine:pick.confirm', { title: title(catalog, flowId, state.lang) }),
+      { kind: 'choices', choices: [{ label: { key: 'engine:yes' }, value: OFFER_YES }, { label: { key: 'engine:pick.somethingElse' }, value: OFFER_NO }] },
+    ],
+  };
+}
+
+function askWhich(catalog: Catalog, state: ConversationState, ids: string[], key = 'engine:pick.which'): StepResult {
+  state.status = 'choosing';
+  delete state.offer;
+  state.candidates = ids.slice(0, MAX_CANDIDATES);
+  return { state, outputs: [sayKey(key), { kind: 'choices', choices: flowChoices(catalog, state.candidates, state.lang) }] };
+}
+
+/** Ordinals people type to pick an option: "la 2", "le deuxième", "second". */
+const ORDINALS: Record<string, number> = {
+  premier: 1, premiere: 1, first: 1, un: 1, une: 1, deuxieme: 2, second: 2, seconde: 2, deux: 2, troisieme: 3, third: 3, trois: 3, quatrieme: 4, fourth: 4, quatre: 4,
+  الاول: 1, الأول: 1, الثاني: 2, الثالث: 3, الرابع: 4,
+};
+
+/** The option number a short answer names ("2", "la 2", "le deuxième", "n°2"), or undefined. */
+function optionNumber(text: string): number | undefined {
+  const words = normalize(text).split(' ').filter((w) => !['le', 'la', 'l', 'n', 'no', 'numero', 'number', 'the', 'celle', 'celui', 'choix', 'option', 'e', 'eme'].includes(w));
+  if (words.length !== 1) return undefined;
+  const w = words[0]!;
+  const digits = /^(\d)(?:e|er|ere|eme|nd|rd|th)?$/.exec(w);
+  if (digits) return Number(digits[1]);
+  return ORDINALS[w];
+}
+
+/**
+ * An answer to "which one?": the option's number, its title, or words of its title or keywords
+ * ("celle de la caf", "le titre de séjour"). Read against the procedures offered first; undefined
+ * when the answer names none of them.
+ */
+function pickCandidate(catalog: Catalog, state: ConversationState, text: string, reading: RequestReading): string | undefined {
+  const candidates = state.candidates ?? [];
+  const n = optionNumber(text);
+  if (n !== undefined) return candidates[n - 1];
+  const index = buildOptionIndex(
+    candidates.map((id) => {
+      const f = catalog.flows.get(id);
+      return { value: id, phrases: f ? [resolveText(f.title, state.lang), resolveText(f.title, 'fr')] : [] };
+    }),
+  );
+  const m = matchOption(index, text, false);
+  if (m) return m.value;
+  const among = reading.ranked.filter((r) => candidates.includes(r.flowId));
+  const best = among[0];
+  if (best && (among.length === 1 || best.score >= (among[1]?.score ?? 0) / CLOSE_RATIO)) return best.flowId;
+  return undefined;
+}
+
+/** What to do with a request typed while no flow is running. */
+function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
+  const lexicon = lexiconFor(catalog.lexicons, state.lang);
+  const reading = readRequest(catalog, text, state.lang);
+  // An answer to "which one?" is read against the procedures offered first.
+  if (state.candidates?.length) {
+    const picked = pickCandidate(catalog, state, text, reading);
+    if (picked) return startFlow(catalog, state, picked);
+    const top = reading.ranked[0];
+    const clearlyElse = top && top.anchored && top.score >= SWITCH_SCORE && !state.candidates.includes(top.flowId);
+    if (!clearlyElse && !intent) {
+      // "aucune", "autre chose", or words that name none of them: ask to say it otherwise.
+      delete state.candidates;
+      return misunderstood(state, { state, outputs: [sayKey('engine:pick.rephrase'), featuredChoices(catalog, state)] });
+    }
+  }
+  // The welcome's buttons, by number or exact title.
+  const featured = buildOptionIndex(
+    catalog.featured.map((id) => {
+      const f = catalog.flows.get(id);
+      return { value: id, phrases: f ? [resolveText(f.title, state.lang), resolveText(f.title, 'fr')] : [] };
+    }),
+  );
+  const m = matchOption(featured, text, true);
+  if (m) return startFlow(catalog, state, m.value);
+  const top = reading.ranked[0];
+  // "je ne sais pas comment renouveler mon titre de séjour" is a request, not a cry for help.
+  if (intent && (intent.strength !== 'contained' || !top || top.score < MIN_PICK_SCORE)) return choosingIntent(catalog, state, intent.intent, intent.lang);
+  // "oui", "bonjour": nothing to choose from yet.
+  const bare = normalize(text);
+  if (!reading.words.length || [...lexicon.yes, ...lexicon.no].some((w) => normalize(w) === bare)) {
+    return misunderstood(state, { state, outputs: [sayKey('engine:pick.what'), featuredChoices(catalog, state)] });
+  }
+  if (reading.organisation) {
+    return reading.organisation.length > 1 ? askWhich(catalog, state, reading.organisation, 'engine:pick.whichOrganisation') : confirmFlow(catalog, state, reading.organisation[0]!);
+  }
+  const pages = env.searchOfficial ? env.searchOfficial(text, state.lang) : [];
+  // A low score is no procedure, unless the request is all about procedures' names ("attestation"): then ask.
+  const allNamed = top !== undefined && top.explains.length >= reading.words.length && reading.other < 0.3;
+  if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
+  const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
+  if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
+  state.misunderstood = 0;
+  const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
+  if (close.length > 1) return askWhich(catalog, state, close.map((c) => c.flowId));
+  // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
+  // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
+  if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) return confirmFlow(catalog, state, top.flowId);
   return startFlow(catalog, state, top.flowId);
 }
 
-function choosingIntent(catalog: Catalog, state: ConversationState, intent: string, lang?: Lang): StepResult {
+function languageButtons(catalog: Catalog): Choice[] {
+  return Object.keys(catalog.lexicons).map((l) => ({ label: { key: `engine:language.name.${l}` }, value: `${LANG_PREFIX}${l}` }));
+}
+
+function choosingIntent(catalog: Catalog, state: ConversationState, intent: string, asked?: Lang): StepResult {
+  const lang = knownLanguage(catalog.lexicons, asked);
   switch (intent) {
     case 'help':
       state.status = 'handoff';
@@ -109,15 +283,13 @@ function choosingIntent(catalog: Catalog, state: ConversationState, intent: stri
     case 'language':
       if (lang) {
         state.lang = lang;
+        state.langSettled = true;
         return { state, outputs: [{ kind: 'language', lang }, sayKey('engine:language.changed'), ...welcome(catalog, state)] };
       }
-      return {
-        state,
-        outputs: [
-          sayKey('engine:language.ask'),
-          { kind: 'choices', choices: Object.keys(catalog.lexicons).map((l) => ({ label: { key: `engine:language.name.${l}` }, value: `${LANG_PREFIX}${l}` })) },
-        ],
-      };
+      return { state, outputs: [sayKey('engine:language.ask'), { kind: 'choices', choices: languageButtons(catalog) }] };
+    case 'leave':
+      toChoosing(state);
+      return { state, outputs: [sayKey('engine:leave.done'), featuredChoices(catalog, state)] };
     default:
       // back / restart with no flow running: show the welcome again.
       toChoosing(state);
@@ -125,27 +297,137 @@ function choosingIntent(catalog: Catalog, state: ConversationState, intent: stri
   }
 }
 
+/** The person's yes or no to the engine's own question, by button or by typing it. */
+function yesOrNo(catalog: Catalog, state: ConversationState, input: Input): boolean | undefined {
+  if (input.kind === 'choice') return input.value === OFFER_YES ? true : input.value === OFFER_NO ? false : undefined;
+  if (input.kind !== 'text') return undefined;
+  return parseYesNo(input.text, lexiconFor(catalog.lexicons, state.lang)) ?? parseYesNo(input.text, anyLanguageLexicon(catalog.lexicons));
+}
+
+/**
+ * An answer to a question the engine asked about the conversation itself (`state.offer`). Returns
+ * undefined when the input is not one: the offer lapses and the input is read as usual.
+ */
+function answerOffer(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined): StepResult | undefined {
+  const offer = state.offer;
+  if (!offer) return undefined;
+  const env = { lexicons: catalog.lexicons };
+  const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
+  if (offer.kind === 'restart') {
+    const again = (input.kind === 'choice' && input.value === RESTART_VALUE) || (input.kind === 'text' && (intent?.intent === 'restart' || sameOne(catalog, state, input.text)));
+    const other = (input.kind === 'choice' && input.value === LEAVE_VALUE) || intent?.intent === 'leave' || (input.kind === 'text' && (parseYesNo(input.text, lexiconFor(catalog.lexicons, state.lang)) === false || anotherOne(input.text)));
+    if (again && flow) {
+      delete state.offer;
+      return playStep(flow, state, { kind: 'intent', intent: 'restart' }, env, undefined);
+    }
+    if (other || (again && !flow)) return choosingIntent(catalog, state, 'leave');
+    delete state.offer;
+    return undefined;
+  }
+  const answer = yesOrNo(catalog, state, input);
+  if (answer === undefined) {
+    delete state.offer;
+    return undefined;
+  }
+  delete state.offer;
+  switch (offer.kind) {
+    case 'flow':
+      if (answer) return startFlow(catalog, state, offer.flowId);
+      state.status = 'choosing';
+      return { state, outputs: [sayKey('engine:pick.rephrase'), featuredChoices(catalog, state)] };
+    case 'switch':
+      if (answer) return startFlow(catalog, state, offer.flowId);
+      return { state, outputs: [sayKey('engine:switch.stay'), ...(flow ? presentAgain(flow, state, env) : welcome(catalog, state))] };
+    case 'language': {
+      state.langSettled = true;
+      if (!answer) return { state, outputs: [sayKey('engine:language.kept')] };
+      const lang = knownLanguage(catalog.lexicons, offer.lang);
+      if (!lang) return { state, outputs: [] };
+      state.lang = lang;
+      const again = flow && state.status !== 'choosing' ? presentAgain(flow, state, env) : welcome(catalog, state);
+      return { state, outputs: [{ kind: 'language', lang }, sayKey('engine:language.changed'), ...again] };
+    }
+  }
+}
+
+/** "cette démarche", "celle-ci", "la même": the procedure the person is in. */
+function sameOne(catalog: Catalog, state: ConversationState, text: string): boolean {
+  const n = normalize(text);
+  return ['cette demarche', 'celle ci', 'celle la', 'la meme', 'this one', 'the same', 'هذه', 'هادي'].some((p) => n === p || n.startsWith(`${p} `)) || parseYesNo(text, lexiconFor(catalog.lexicons, state.lang)) === true;
+}
+
+/** "une autre", "autre démarche": another procedure. */
+function anotherOne(text: string): boolean {
+  const n = normalize(text);
+  return ['une autre', 'autre', 'another', 'another one', 'autre chose', 'وحدة اخرى', 'أخرى', 'اخرى'].some((p) => n === p || n.startsWith(`${p} `));
+}
+
+/**
+ * The language the person's first messages are written in, when it is not the conversation's:
+ * followed at once (`before`: said first, with a button back), or offered (`after` the turn's
+ * answer, with the `offer` to keep: Darija in Latin letters).
+ */
+function followLanguage(catalog: Catalog, state: ConversationState, input: Input): { before: Output[]; after: Output[]; offer?: Offer } {
+  const none = { before: [], after: [] };
+  if (state.langSettled || input.kind !== 'text' || state.turn > FOLLOW_LANGUAGE_TURNS) return none;
+  const hint = languageOf(input.text, state.lang, Object.keys(catalog.lexicons));
+  if (!hint) return none;
+  const was = state.lang;
+  if (hint.how === 'offer') {
+    return {
+      before: [],
+      after: [
+        sayKey('engine:language.offer'),
+        { kind: 'choices', choices: [{ label: { key: `engine:language.name.${hint.lang}` }, value: OFFER_YES }, { label: { key: `engine:language.name.${was}` }, value: OFFER_NO }] },
+      ],
+      offer: { kind: 'language', lang: hint.lang },
+    };
+  }
+  state.lang = hint.lang;
+  state.langSettled = true;
+  return {
+    before: [{ kind: 'language', lang: hint.lang }, sayKey('engine:language.followed'), { kind: 'choices', choices: [{ label: { key: `engine:language.name.${was}` }, value: `${LANG_PREFIX}${was}` }] }],
+    after: [],
+  };
+}
+
 /**
  * Plays one turn of the whole conversation.
  * - `{kind:'start'}`: a short welcome, the featured procedures as buttons, "or say it in your words".
  * - `{kind:'flow'}` or a `flow:<id>` button: starts that procedure.
- * - A sentence while choosing (or after a flow ended): ranks procedures with `pickFlow`; a clear
- *   winner starts, close ones are offered ("which one?"), nothing → says so, shows the featured
- *   procedures and offers human help (handoff `no-match`). Never starts a doubtful flow.
- * - Anything else while a flow runs: delegated to `step`. A state whose flow no longer exists gets a
- *   polite restart. Never throws on user input; `rawState` may be anything a store returned.
+ * - A request while choosing (or after a flow ended), read by `readRequest`: a procedure it names
+ *   starts; one it suggests is confirmed first ("Vous voulez dire… ?"); close ones are offered
+ *   ("which one?"); an organisation alone asks which of its procedures; a request about something
+ *   else gets the official pages about it (`env.searchOfficial`), the procedures known and a
+ *   person. After "which one?", the answer is read against the procedures offered first.
+ * - In a flow, every answer goes to `step`, but "ce n'est pas ça" / "autre démarche" leave the
+ *   flow, "recommencer" asks whether to restart it or choose another, and a clear new request is
+ *   offered ("Vous parlez de… ?").
+ * - The language of the first messages is followed (or offered), and stays once chosen.
+ * - Around all of it, the help-places dialogue (`helpDialogue.ts`, needs `env.findHelp`).
+ * Never throws on user input; `rawState` may be anything a store returned (it is migrated once).
  */
-export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input): StepResult {
+export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input, env: EngineEnv = {}): StepResult {
   const state = migrateState(rawState);
   const turn = state.turn + 1;
-  const result = converseTurn(catalog, state, input);
-  // Exactly one turn per call, whichever path (welcome, choosing, step) produced the result.
+  // The intent of typed text is detected once per turn, here, and handed down. Leaving a procedure
+  // takes its words as written: a typo of "machi hadi" may well be "machi safi" (not done yet).
+  const detected = input.kind === 'text' ? detectIntent(input.text, catalog.lexicons) : undefined;
+  const intent = detected?.intent === 'leave' && detected.strength === 'fuzzy' ? undefined : detected;
+  const core = (s: ConversationState, i: Input) => converseTurn(catalog, s, i, i === input ? intent : undefined, env);
+  const result = helpTurn({ catalog, env, core, isIntent: intent !== undefined }, state, input);
+  // A password or a code typed by mistake (masked before the engine): said once, kindly, first.
+  if (input.kind === 'text' && input.secret && !result.state.secretNoticed) {
+    result.state.secretNoticed = true;
+    result.outputs.unshift(sayKey('engine:privacy.secret'));
+  }
+  // Exactly one turn per call, whichever path (welcome, choosing, step, help) produced the result.
   result.state.turn = turn;
   return result;
 }
 
-function converseTurn(catalog: Catalog, state: ConversationState, input: Input): StepResult {
-  const env = { lexicons: catalog.lexicons };
+function converseTurn(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined, env: Env): StepResult {
+  const stepEnv = { lexicons: catalog.lexicons };
 
   if (input.kind === 'start') {
     toChoosing(state);
@@ -153,28 +435,72 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input):
   }
   if (input.kind === 'flow') return startFlow(catalog, state, input.flowId);
   if (input.kind === 'choice' && input.value.startsWith(FLOW_PREFIX)) return startFlow(catalog, state, input.value.slice(FLOW_PREFIX.length));
+  if (input.kind === 'choice' && input.value.startsWith(LANG_PREFIX)) state.langSettled = true;
+
+  const offered = answerOffer(catalog, state, input, intent);
+  if (offered) return offered;
+
+  // The language of the first messages: followed before the request is read in it, or offered after.
+  const language = followLanguage(catalog, state, input);
+  const withLanguage = (r: StepResult): StepResult => {
+    r.outputs.unshift(...language.before);
+    if (language.offer && !r.state.offer) {
+      r.state.offer = language.offer;
+      r.outputs.push(...language.after);
+    }
+    return r;
+  };
 
   const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
+  // "ce n'est pas ça", "autre démarche": back to the procedure choice (unless it answers the question).
+  const leaving = (input.kind === 'choice' && input.value === LEAVE_VALUE) || intent?.intent === 'leave';
+  if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) return withLanguage(choosingIntent(catalog, state, 'leave'));
+
   if (state.flowId && !flow) {
     toChoosing(state);
-    return { state, outputs: [sayKey('engine:flow.gone'), ...welcome(catalog, state)] };
+    return withLanguage({ state, outputs: [sayKey('engine:flow.gone'), ...welcome(catalog, state)] });
   }
   if (flow && state.status !== 'choosing') {
     const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
     const waiting = node !== undefined && WAITING_KINDS.has(node.kind);
-    const isIntent = () =>
-      input.kind === 'intent' ||
-      (input.kind === 'choice' && !input.value.startsWith(FLOW_PREFIX)) ||
-      (input.kind === 'text' && detectIntent(input.text, catalog.lexicons) !== undefined);
+    // "recommencer" typed in a flow: this procedure again, or another one?
+    if (input.kind === 'text' && intent?.intent === 'restart' && !isSureAnswer(flow, state, input, stepEnv)) {
+      state.offer = { kind: 'restart' };
+      return withLanguage({
+        state,
+        outputs: [
+          sayKey('engine:restart.ask'),
+          { kind: 'choices', choices: [{ label: { key: 'engine:restart.this' }, value: RESTART_VALUE }, { label: { key: 'engine:restart.other' }, value: LEAVE_VALUE }] },
+        ],
+      });
+    }
+    // A clear new request typed where an answer was expected: offered, never silently followed.
+    if (waiting && input.kind === 'text' && !intent && !isSureAnswer(flow, state, input, stepEnv)) {
+      const top = readRequest(catalog, input.text, state.lang).ranked[0];
+      if (top && top.anchored && top.flowId !== flow.id && top.score >= SWITCH_SCORE) {
+        state.offer = { kind: 'switch', flowId: top.flowId };
+        return withLanguage({
+          state,
+          outputs: [
+            sayKey('engine:switch.ask', { title: title(catalog, top.flowId, state.lang) }),
+            { kind: 'choices', choices: [{ label: { key: 'engine:yes' }, value: OFFER_YES }, { label: { key: 'engine:switch.no' }, value: OFFER_NO }] },
+          ],
+        });
+      }
+    }
+    const isIntent = input.kind === 'intent' || (input.kind === 'choice' && !input.value.startsWith(FLOW_PREFIX)) || intent !== undefined;
     // While a question waits, everything goes to the flow; after an end, only intents do.
-    if (state.status === 'active' || waiting || isIntent()) return step(flow, state, input, env);
+    if (state.status === 'active' || waiting || isIntent) return withLanguage(playStep(flow, state, input, stepEnv, intent));
   }
 
-  if (input.kind === 'intent') return choosingIntent(catalog, state, input.intent, input.lang);
+  if (input.kind === 'intent') return withLanguage(choosingIntent(catalog, state, input.intent, input.lang));
   if (input.kind === 'choice') {
     if (input.value === HELP_VALUE) return choosingIntent(catalog, state, 'help');
     if (input.value.startsWith(LANG_PREFIX)) return choosingIntent(catalog, state, 'language', input.value.slice(LANG_PREFIX.length));
+    if (input.value === RESTART_VALUE) return choosingIntent(catalog, state, 'restart');
     return { state, outputs: [sayKey('engine:pick.none'), ...welcome(catalog, state)] };
   }
-  return choose(catalog, state, input.text);
+  // A position with no help dialogue waiting for it: nothing to choose from.
+  if (input.kind === 'location') return { state, outputs: welcome(catalog, state) };
+  return withLanguage(choose(catalog, state, input.text, intent, env));
 }

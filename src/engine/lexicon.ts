@@ -9,7 +9,7 @@ import { languageChain } from './resolveText';
 import type { Intent, Lang, Lexicon } from './types';
 
 /** A lexicon with every list empty: the engine still works (buttons, numbers, labels) without one. */
-export const EMPTY_LEXICON: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+export const EMPTY_LEXICON: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], leave: [], languages: {}, negation: [], optionWords: [], ordinals: [] };
 
 /** What a sentence asks for, and how surely: `exact` (the whole text), `contained` (a phrase inside it), `fuzzy` (a typo). */
 export interface DetectedIntent {
@@ -46,6 +46,7 @@ function buildIntentIndex(lexicons: Readonly<Record<Lang, Lexicon>>): IntentInde
     add(lex.dontKnow, 'help');
     add(lex.back, 'back');
     add(lex.restart, 'restart');
+    add(lex.leave, 'leave');
     for (const [lang, names] of Object.entries(lex.languages ?? {})) add(names, 'language', lang);
   }
   const exact = new Map<string, IntentEntry>();
@@ -116,15 +117,28 @@ export function lexiconFor(lexicons: Readonly<Record<Lang, Lexicon>> | undefined
 const mergedLexicons = new WeakMap<object, Map<Lang, Lexicon>>();
 
 function mergeLexicons(lexicons: Readonly<Record<Lang, Lexicon>>, lang: Lang): Lexicon {
-  const chain = [...languageChain(lang), 'en'];
-  const merged: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+  // "fr+en+ar": every language named (see `anyLanguageLexicon`); else the language's own chain.
+  const chain = lang.includes('+') ? lang.split('+') : [...languageChain(lang), 'en'];
+  const merged: Required<Lexicon> = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], leave: [], languages: {}, organisations: {}, synonyms: {}, negation: [], optionWords: [], ordinals: [] };
   for (const l of chain) {
     const lex = lexicons[l];
     if (!lex) continue;
-    for (const key of ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow'] as const) {
+    for (const key of ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const) {
       for (const w of lex[key] ?? []) if (!merged[key].includes(w)) merged[key].push(w);
     }
     for (const [k, names] of Object.entries(lex.languages ?? {})) merged.languages[k] = [...(merged.languages[k] ?? []), ...names];
+    for (const field of ['organisations', 'synonyms'] as const) for (const [k, words] of Object.entries(lex[field] ?? {})) merged[field][k] = [...(merged[field][k] ?? []), ...words];
+    // Option numbers in every language of the chain: "la deuxième" and "the second" are both option 2.
+    (lex.ordinals ?? []).forEach((words, i) => {
+      const at = (merged.ordinals[i] ??= []);
+      for (const w of words) if (!at.includes(w)) at.push(w);
+    });
   }
   return merged;
+}
+
+/** Every language's words at once (yes, no…): for the engine's own questions, which a person answers in whatever language they write. */
+export function anyLanguageLexicon(lexicons: Readonly<Record<Lang, Lexicon>>): Lexicon {
+  const langs = Object.keys(lexicons);
+  return langs.length ? lexiconFor(lexicons, langs.join('+')) : EMPTY_LEXICON;
 }

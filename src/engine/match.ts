@@ -1,21 +1,77 @@
 /**
- * Matching a typed answer to one of the current node's options. The index is scoped to the node
- * (2–8 options) and memoised per node object, so a turn costs microseconds however many flows exist.
+ * Matching a typed answer to one of the current node's options, by meaning rather than by a shared
+ * word. The index is scoped to the node (2–8 options) and memoised per node object, so a turn costs
+ * microseconds however many flows exist.
+ *
+ * The ways of matching, tried in this order, each with its confidence (`OptionMatch.confidence`):
+ *
+ * | way | example | confidence |
+ * | --- | --- | --- |
+ * | the option's own label | "Oui, j'ai internet" | 1 |
+ * | a synonym or lexicon word, the whole answer | "ouais", "7" (written by the flow's author) | 0.95 |
+ * | "I don't know", when one option means it | "je sais pas" → "Je ne sais pas encore" | 0.9 |
+ * | an option number: bare or "le 2", "numéro 2", "la deuxième", "2e", "the second", "الثاني" | "2" | 0.95 (0.7 when labels hold numbers) |
+ * | a label or synonym inside a sentence | "oui j'ai déjà un compte" | 0.85 (0.65 if another option is named too) |
+ * | a typo (fuse.js) | "atestation de paiment" | 1 − 2 × share of wrong letters, at most 0.85 (0.65 if another option is close) |
+ * | a negated sentence, when one option is the "no" side | "je n'ai pas de smartphone" → "Non, pas d'internet" | 0.6 |
+ *
+ * Before any of the sentence-level ways, two readings veto a wrong turn: an "I don't know" sentence
+ * ("aucune idée", which contains the "no" word "aucune") is never an ordinary option, and a negated
+ * sentence ("je n'ai pas internet", "ما عندي", "machi") never picks the "yes" side by a shared word.
+ * What the engine does with a confidence is in `CONFIDENCE`.
  */
+import { distance } from 'fastest-levenshtein';
 import Fuse from 'fuse.js';
 import { containsPhrase, normalize } from './normalize';
+import type { Lexicon } from './types';
+
+/**
+ * What the engine does with a match, by confidence.
+ * - `sure` (0.9): checked before global intents ("aide", "retour"), like a button click. Only the
+ *   author's own words (labels, synonyms), option numbers and an offered "I don't know" option are
+ *   this sure; a word inside a sentence is not, so "je veux revenir en arrière" is "back".
+ * - `moveOn` (0.75): the engine moves on and says what it understood (unless the label was typed).
+ *   A phrase inside a sentence (0.85) and a typo of one letter in eight or fewer pass.
+ * - `ask` (0.45): between `ask` and `moveOn` the engine asks "Vous voulez dire : … ?": a typo of
+ *   up to about one letter in four, a sentence naming two options, a bare number where the
+ *   labels hold numbers ("1" at "Dans moins de 2 mois" may be a month), a negated sentence read as
+ *   the "no" option. Below `ask` the answer is not understood: asking "did you mean X?" about a
+ *   far-fetched X ("paiement" and "exactement" share five letters) would only confuse.
+ */
+export const CONFIDENCE = { sure: 0.9, moveOn: 0.75, ask: 0.45 } as const;
 
 /** One answer the person may give: its stable value and every phrase that means it. */
 export interface MatchOption {
   value: string;
   phrases: string[];
+  /** Which of `phrases` are the option's own labels: typed exactly, they need no echo. */
+  labels?: string[];
+  /** The option is the "yes" or the "no" side of the question: a negated sentence never picks `yes`. */
+  side?: 'yes' | 'no';
+}
+
+/** The lexicon's words that change how an answer reads, normalised once per lexicon object. */
+interface AnswerWords {
+  negation: string[];
+  dontKnow: string[];
+  fillers: Set<string>;
+  /** Ordinal word → option number (1-based). */
+  ordinals: Map<string, number>;
 }
 
 /** A node's options, ready to match. */
 export interface OptionIndex {
   values: string[];
   exact: Map<string, number>;
+  /** Normalised labels (an exact match on one needs no echo). */
+  labels: Set<string>;
   phrases: Array<{ norm: string; option: number }>;
+  sides: Array<'yes' | 'no' | undefined>;
+  /** The one option that means "I don't know" (its label or a synonym says so), if exactly one does. */
+  dontKnowOption?: number;
+  /** Some label holds a number ("Dans 2 à 4 mois"): a bare number may then be a quantity, not an option. */
+  digitsInLabels: boolean;
+  words?: AnswerWords;
   /**
    * Fuzzy searchers by shortest phrase kept (see `fuzzySearch`), built on first use. `0` holds
    * every phrase; `bounded: false` always uses it (tests compare both).
@@ -47,88 +103,274 @@ function fuzzySearch(index: OptionIndex, norm: string) {
   return fuse.search(norm, { limit: 8 });
 }
 
-const indexes = new WeakMap<object, Map<string, OptionIndex>>();
+const wordsByLexicon = new WeakMap<Lexicon, AnswerWords>();
+
+function answerWords(lexicon: Lexicon): AnswerWords {
+  let w = wordsByLexicon.get(lexicon);
+  if (!w) {
+    const norms = (list: string[] | undefined) => [...new Set((list ?? []).map(normalize).filter(Boolean))];
+    const ordinals = new Map<string, number>();
+    (lexicon.ordinals ?? []).forEach((list, i) => {
+      for (const o of norms(list)) if (!ordinals.has(o)) ordinals.set(o, i + 1);
+    });
+    w = { negation: norms(lexicon.negation), dontKnow: norms(lexicon.dontKnow), fillers: new Set(norms(lexicon.optionWords).flatMap((f) => f.split(' '))), ordinals };
+    wordsByLexicon.set(lexicon, w);
+  }
+  return w;
+}
+
+/**
+ * True when a normalised text is negated by one of the lexicon's negation words ("pas", "jamais",
+ * "n", "not", "don t", "لا", "machi"), as a whole word or phrase.
+ */
+export function isNegated(norm: string, lexicon: Lexicon | undefined): boolean {
+  return lexicon ? answerWords(lexicon).negation.some((p) => containsPhrase(norm, p)) : false;
+}
+
+/** True when a normalised text says "I don't know" in one of the lexicon's forms ("aucune idée", "jsp"). */
+export function saysDontKnow(norm: string, lexicon: Lexicon | undefined): boolean {
+  return lexicon ? answerWords(lexicon).dontKnow.some((p) => containsPhrase(norm, p)) : false;
+}
+
+const indexes = new WeakMap<object, Map<string, { index: OptionIndex; lexicon: Lexicon | undefined }>>();
 
 /**
  * The option index for `owner` (a node object) in one variant (usually the language), built by
  * `build` the first time. Flows are immutable once loaded: a reloaded flow has new node objects,
- * so stale indexes are simply garbage-collected with the old ones.
+ * so stale indexes are simply garbage-collected with the old ones. `lexicon` (the variant's words)
+ * adds negations, "I don't know" forms and option-number words; another lexicon object (a catalog
+ * built again) builds the index again.
  */
-export function optionIndex(owner: object, variant: string, build: () => MatchOption[]): OptionIndex {
+export function optionIndex(owner: object, variant: string, build: () => MatchOption[], lexicon?: Lexicon): OptionIndex {
   let byVariant = indexes.get(owner);
   if (!byVariant) {
     byVariant = new Map();
     indexes.set(owner, byVariant);
   }
-  let index = byVariant.get(variant);
-  if (!index) {
-    index = buildOptionIndex(build());
-    byVariant.set(variant, index);
+  let entry = byVariant.get(variant);
+  if (!entry || entry.lexicon !== lexicon) {
+    entry = { index: buildOptionIndex(build(), lexicon), lexicon };
+    byVariant.set(variant, entry);
   }
-  return index;
+  return entry.index;
 }
 
 /** Builds an index without memoising it (for one-off option lists). */
-export function buildOptionIndex(options: MatchOption[]): OptionIndex {
+export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): OptionIndex {
   const exact = new Map<string, number>();
+  const labels = new Set<string>();
   const phrases: Array<{ norm: string; option: number }> = [];
+  const words = lexicon ? answerWords(lexicon) : undefined;
+  const dontKnow: number[] = [];
+  let digitsInLabels = false;
   options.forEach((o, i) => {
     for (const p of o.phrases) {
       const norm = normalize(p);
       if (!norm) continue;
       if (!exact.has(norm)) exact.set(norm, i);
       phrases.push({ norm, option: i });
+      if (words?.dontKnow.some((d) => containsPhrase(norm, d)) && !dontKnow.includes(i)) dontKnow.push(i);
+    }
+    for (const l of o.labels ?? []) {
+      const norm = normalize(l);
+      if (!norm) continue;
+      labels.add(norm);
+      if (/\d/.test(norm)) digitsInLabels = true;
     }
   });
-  return { values: options.map((o) => o.value), exact, phrases, fuzzy: new Map(), bounded: true };
+  const index: OptionIndex = {
+    values: options.map((o) => o.value),
+    exact,
+    labels,
+    phrases,
+    sides: options.map((o) => o.side),
+    digitsInLabels,
+    fuzzy: new Map(),
+    bounded: true,
+  };
+  if (dontKnow.length === 1) index.dontKnowOption = dontKnow[0] as number;
+  if (words) index.words = words;
+  return index;
 }
 
-/** How an answer was recognised; `exact` covers button values, labels and numbers. */
+/** How an answer was recognised (see the table at the top of this file). */
 export interface OptionMatch {
   value: string;
   index: number;
-  how: 'exact' | 'number' | 'contained' | 'fuzzy';
+  how: 'exact' | 'dontKnow' | 'number' | 'contained' | 'fuzzy' | 'negation';
+  /** How sure, from 0 to 1; what the engine does with it is in `CONFIDENCE`. */
+  confidence: number;
+  /** The answer was the option's own label, typed exactly (nothing to echo). */
+  label?: true;
 }
 
+/** A digit with an ordinal ending: "2e", "2eme", "2ème", "1er", "2nd", "3rd", "4th". */
+const DIGIT_ORDINAL = /^(\d{1,2})(?:e|er|ere|re|eme|em|ieme|iem|nd|nde|st|rd|th)$/;
+
 /**
- * Finds the option meant by `text`, or undefined. With `strict`, only sure matches count (the exact
- * label or synonym, or the option's number), which lets callers check global intents in between.
- * Ambiguous fuzzy matches (two options about as close) return undefined: asking again is better
- * than guessing wrong.
+ * The option number an answer names, if it is nothing but that: a bare number ("2", "٢" — `normalize` reads Arabic digits), or a
+ * number or an ordinal surrounded only by the lexicon's option words ("le 2", "la 2", "numéro 2",
+ * "n°2", "2e", "la deuxième", "the second one", "number 2", "رقم 2", "الثاني"). A number inside a
+ * real sentence ("j'ai 2 enfants", "j'ai un portable") is not an option number. `ordinal` tells
+ * ordinals (always positional) from digits, which may also be quantities.
+ */
+function optionNumber(norm: string, words: AnswerWords | undefined): { n: number; ordinal: boolean } | undefined {
+  const tokens = norm.split(' ');
+  // Without a lexicon, the forms every version of Ariane understood: "2", "n 2", "no 2", "n2".
+  if (!words) {
+    const m = /^(?:n ?|no ?)?(\d{1,2})$/.exec(tokens.join(' '));
+    return m ? { n: Number(m[1]), ordinal: false } : undefined;
+  }
+  let found: { n: number; ordinal: boolean } | undefined;
+  for (const t of tokens) {
+    let here: { n: number; ordinal: boolean } | undefined;
+    const digits = /^(?:n|no)?(\d{1,2})$/.exec(t);
+    const suffixed = DIGIT_ORDINAL.exec(t);
+    if (digits) here = { n: Number(digits[1]), ordinal: false };
+    else if (suffixed) here = { n: Number(suffixed[1]), ordinal: true };
+    else if (words.ordinals.has(t)) here = { n: words.ordinals.get(t) as number, ordinal: true };
+    if (here) {
+      if (found && found.n !== here.n) return undefined; // "le 2 ou le 3": not one option.
+      found = here;
+    } else if (!words.fillers.has(t)) return undefined;
+  }
+  return found;
+}
+
+const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? words.negation.some((p) => containsPhrase(norm, p)) : false);
+
+/** A word of three letters or more that is neither a negation nor an option word ("je", "le"). */
+function hasContentWord(norm: string, words: AnswerWords | undefined): boolean {
+  if (!words) return true;
+  let rest = ` ${norm} `;
+  // Negations may be several words ("don t"): take them out first.
+  for (const n of words.negation) while (rest.includes(` ${n} `)) rest = rest.replace(` ${n} `, ' ');
+  return rest.split(' ').some((w) => w.length >= 3 && !words.fillers.has(w));
+}
+
+/** A phrase that means something only as the whole answer: a number, or a word of one or two letters ("un", "si", "la"). */
+const wholeAnswerOnly = (norm: string) => !norm.includes(' ') && (norm.length <= 2 || /^\d+$/.test(norm));
+
+/**
+ * Finds the option meant by `text`, or undefined, with how surely (see `CONFIDENCE` and the table at
+ * the top of this file). With `strict`, only answers at least `CONFIDENCE.sure` count, which lets
+ * callers check global intents in between. Fuzzy matches equally close to two options return
+ * undefined: asking again is better than guessing wrong.
  */
 export function matchOption(index: OptionIndex, text: string, strict = false): OptionMatch | undefined {
   const norm = normalize(text);
   if (!norm) return undefined;
-  const at = (i: number, how: OptionMatch['how']): OptionMatch => ({ value: index.values[i] as string, index: i, how });
+  const at = (i: number, how: OptionMatch['how'], confidence: number): OptionMatch | undefined =>
+    strict && confidence < CONFIDENCE.sure ? undefined : { value: index.values[i] as string, index: i, how, confidence };
+  const words = index.words;
+
+  // 1. The author's own words, as the whole answer: a label ("Non"), a synonym ("7" where the
+  //    question asks which digit a number starts with), a lexicon word ("ouais").
   const exact = index.exact.get(norm);
-  if (exact !== undefined) return at(exact, 'exact');
-  const num = /^(?:n ?|no ?|#)?(\d{1,2})$/.exec(norm);
+  if (exact !== undefined) {
+    const label = index.labels.has(norm);
+    return label ? { value: index.values[exact] as string, index: exact, how: 'exact', confidence: 1, label: true } : at(exact, 'exact', 0.95);
+  }
+
+  // 2. "I don't know" is an answer only where one option means it; it never falls to a shared word
+  //    ("aucune idée" is not "aucune").
+  if (words?.dontKnow.some((d) => containsPhrase(norm, d))) return index.dontKnowOption !== undefined ? at(index.dontKnowOption, 'dontKnow', 0.9) : undefined;
+
+  // 3. An option number. A bare digit is the option number, even where labels hold digits: the
+  //    buttons are numbered for the person, and people who cannot read the labels type the number.
+  //    When a label holds numbers ("Dans 2 à 4 mois") the digit might be a quantity, so the engine
+  //    asks first; where the author meant the digit itself, they wrote it as a synonym (step 1).
+  //    A number that names no option ("le 5" of three) is a number, never a phrase to match.
+  const num = optionNumber(norm, words);
   if (num) {
-    const n = Number(num[1]);
-    if (n >= 1 && n <= index.values.length) return at(n - 1, 'number');
+    if (num.n < 1 || num.n > index.values.length) return undefined;
+    return at(num.n - 1, 'number', !num.ordinal && index.digitsInLabels ? 0.7 : 0.95);
   }
   if (strict) return undefined;
-  // A label or synonym inside a longer sentence: "oui j'ai deja un compte".
-  let bestLen = 0;
-  let bestOption = -1;
+
+  // A negated sentence never picks the "yes" side by a word it shares with it.
+  const negated = isNegatedBy(norm, words);
+  const allowed = (option: number) => !(negated && index.sides[option] === 'yes');
+
+  // 4. A label or synonym inside a longer sentence: "oui j'ai deja un compte". The longest wins.
+  let best: { norm: string; option: number } | undefined;
   let tie = false;
+  const found: Array<{ norm: string; option: number }> = [];
   for (const p of index.phrases) {
-    if (p.norm.length < 2 || !containsPhrase(norm, p.norm)) continue;
-    if (p.norm.length > bestLen) {
-      tie = bestOption !== -1 && bestOption !== p.option && p.norm.length - bestLen < 3;
-      bestLen = p.norm.length;
-      bestOption = p.option;
-    } else if (p.option !== bestOption && bestLen - p.norm.length < 3) {
+    if (wholeAnswerOnly(p.norm) || !containsPhrase(norm, p.norm)) continue;
+    found.push(p);
+    if (!allowed(p.option)) continue;
+    if (!best || p.norm.length > best.norm.length) {
+      tie = best !== undefined && best.option !== p.option && p.norm.length - best.norm.length < 3;
+      best = p;
+    } else if (p.option !== best.option && best.norm.length - p.norm.length < 3) {
       tie = true;
     }
   }
-  if (bestOption >= 0 && !tie) return at(bestOption, 'contained');
-  const results = fuzzySearch(index, norm);
+  if (best && !tie) {
+    // Another option named elsewhere in the sentence (not inside the phrase found: "ordi" in "pas
+    // d'ordi") makes it unsure — a "yes" phrase in a negated sentence too: "j'ai pas d'ordi mais
+    // j'ai un téléphone". So does a negation outside the phrase found: "pas encore" may deny the
+    // choice whose synonym is "encore".
+    const chosen = best;
+    const rival = found.some((p) => p.option !== chosen.option && !containsPhrase(chosen.norm, p.norm));
+    return at(chosen.option, 'contained', rival || (negated && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
+  }
+
+  // 5. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
+  //    not a typo of "Je n'ai pas de numéro fiscal".
+  const fuzzy = hasContentWord(norm, words) ? fuzzyMatch(index, norm, allowed, negated ? words : undefined) : undefined;
+  // 6. A negated sentence and one option on the "no" side: probably that one, but ask.
+  const noSide = index.sides.flatMap((s, i) => (s === 'no' ? [i] : []));
+  if (negated && noSide.length === 1 && (!fuzzy || fuzzy.confidence < 0.6)) return at(noSide[0] as number, 'negation', 0.6);
+  return fuzzy ? at(fuzzy.option, 'fuzzy', fuzzy.confidence) : undefined;
+}
+
+/**
+ * The share of typed characters that are wrong in a fuse.js match: fuse.js raises its error rate to
+ * the power 1/√(words in the phrase) (its field-length norm, which ranks matches in short phrases
+ * first); undoing that gives a figure that means the same for every phrase ("cest fai" for
+ * "c'est fait": one slip in eight, 0.125).
+ */
+function errorRate(score: number, phrase: string): number {
+  const norm = Math.round(1000 / Math.sqrt(phrase.split(' ').length)) / 1000;
+  return score ** (1 / norm);
+}
+
+/**
+ * The share of wrong letters between one typed word and the closest word of a phrase (Levenshtein
+ * distance over the longer length): fuse.js also matches inside words ("paiement" in
+ * "déménagement", two letters off over "nagement"), which says nothing when one word was typed.
+ */
+function wordErrorRate(word: string, phrase: string): number {
+  let best = 1;
+  for (const w of phrase.split(' ')) best = Math.min(best, distance(word, w) / Math.max(word.length, w.length));
+  return best;
+}
+
+/**
+ * The closest option by fuse.js among the allowed ones, with its confidence: 1 − 2 × error rate,
+ * at most 0.85 (a typed word found inside a longer phrase is worth a phrase found in a sentence).
+ * One slip in eight letters (0.75) moves on; up to one in four (0.5) asks; more is not understood.
+ * The ranking and the cut-offs on fuse.js's own score are those every version of Ariane used.
+ * `negatedBy`: the answer is negated, so a phrase that is not may be denied by it (ask at most).
+ */
+function fuzzyMatch(index: OptionIndex, norm: string, allowed: (option: number) => boolean, negatedBy?: AnswerWords): { option: number; confidence: number } | undefined {
+  const results = fuzzySearch(index, norm).filter((r) => allowed(r.item.option));
   const best = results[0];
-  if (!best || (best.score ?? 1) > 0.4) return undefined;
-  const rival = results.find((r) => r.item.option !== best.item.option);
-  if (rival && (rival.score ?? 1) - (best.score ?? 0) < 0.05) return undefined;
+  const score = best?.score ?? 1;
+  if (!best || score > 0.4) return undefined;
   // Very short typed words match almost anything loosely: demand a close match.
-  if (norm.length <= 3 && (best.score ?? 1) > 0.2) return undefined;
-  return at(best.item.option, 'fuzzy');
+  if (norm.length <= 3 && score > 0.2) return undefined;
+  const oneWord = !norm.includes(' ');
+  const errors = (r: (typeof results)[number]) => (oneWord ? wordErrorRate(norm, r.item.norm) : errorRate(r.score ?? 1, r.item.norm));
+  let confidence = Math.min(0.85, 1 - 2 * errors(best));
+  const rival = results.find((r) => r.item.option !== best.item.option);
+  if (rival) {
+    if ((rival.score ?? 1) - score < 0.05) return undefined;
+    // Another option nearly as close: ask rather than guess.
+    if (errors(rival) - errors(best) < 0.1) confidence = Math.min(confidence, 0.65);
+  }
+  if (negatedBy && !isNegatedBy(best.item.norm, negatedBy)) confidence = Math.min(confidence, 0.65);
+  return { option: best.item.option, confidence };
 }

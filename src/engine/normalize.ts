@@ -11,7 +11,8 @@ export const MAX_MATCHED_LENGTH = 200;
 
 /**
  * Lower-cases, strips diacritics (NFD), unifies apostrophes and dashes to spaces where they separate
- * words, drops other punctuation and collapses spaces. Arabic and other scripts are kept as letters.
+ * words, drops other punctuation and collapses spaces. Arabic and other scripts are kept as letters;
+ * Arabic-Indic digits become 0–9.
  */
 export function normalize(text: string): string {
   return text
@@ -21,6 +22,9 @@ export function normalize(text: string): string {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[\u064B-\u065F\u0670]/g, '') // Arabic short vowels (harakat): often omitted when typing.
+    // Arabic-Indic and Persian digits are digits: "٢" is option 2, "٧٥٠١١" a postcode.
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .toLowerCase()
     .replace(/œ/g, 'oe')
     .replace(/æ/g, 'ae')

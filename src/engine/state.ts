@@ -2,7 +2,8 @@
  * Conversation state life cycle: creation and migration. Stored states outlive releases and flow
  * edits, so anything unexpected becomes a fresh state rather than an exception.
  */
-import type { ConversationState, Lang } from './types';
+import { readHelpState } from './helpDialogue';
+import type { ConversationState, Lang, Offer } from './types';
 
 /** The current state format version. */
 export const STATE_VERSION = 1 as const;
@@ -42,5 +43,29 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.flowId === 'string') state.flowId = s.flowId;
   if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
   if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
+  if (s.secretNoticed === true) state.secretNoticed = true;
+  if (s.helpOffered === true) state.helpOffered = true;
+  if (s.langSettled === true) state.langSettled = true;
+  if (typeof s.misunderstood === 'number' && Number.isFinite(s.misunderstood) && s.misunderstood > 0) state.misunderstood = Math.floor(s.misunderstood);
+  const offer = readOffer(s.offer);
+  if (offer) state.offer = offer;
+  // A confirmation in progress, only if it is exactly what this release writes (else it is dropped:
+  // the person's next answer is then read as a fresh one).
+  const c = s.confirming as { nodeId?: unknown; value?: unknown } | null | undefined;
+  if (c && typeof c === 'object' && typeof c.nodeId === 'string' && typeof c.value === 'string' && typeof s.nodeId === 'string' && c.nodeId === s.nodeId) {
+    state.confirming = { nodeId: c.nodeId, value: c.value };
+  }
+  const help = readHelpState(s.help);
+  if (help) state.help = help;
   return state;
+}
+
+/** A stored offer, or undefined when it is not one this release writes (never trust stored JSON). */
+function readOffer(raw: unknown): Offer | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const o = raw as { kind?: unknown; flowId?: unknown; lang?: unknown };
+  if ((o.kind === 'flow' || o.kind === 'switch') && typeof o.flowId === 'string') return { kind: o.kind, flowId: o.flowId };
+  if (o.kind === 'restart') return { kind: 'restart' };
+  if (o.kind === 'language' && typeof o.lang === 'string') return { kind: 'language', lang: o.lang };
+  return undefined;
 }

@@ -10,6 +10,7 @@ import { sayKey } from './nodes/context';
 import { route } from './nodes/branch';
 import { migrateState } from './state';
 import type { Choice, ConversationState, Input, Lang, Lexicon, Output, StepResult } from './types';
+import { readYesNo } from './validate';
 
 /** What `step` needs beyond the flow: the words people use, per language (optional). */
 export interface StepEnv {
@@ -28,6 +29,18 @@ export const RESTART_VALUE = 'restart';
 export const LANG_PREFIX = 'lang:';
 
 const HELP_CHOICE: Choice = { label: { key: 'engine:help.button' }, value: HELP_VALUE };
+
+/**
+ * Button values of "Vous voulez dire : … ?". Apart from every node's own values (a question may
+ * well have a choice whose value is `oui`), so the person can answer the question instead.
+ */
+export const CONFIRM_YES = 'ariane:confirm:yes';
+export const CONFIRM_NO = 'ariane:confirm:no';
+
+const CONFIRM_CHOICES: Choice[] = [
+  { label: { key: 'engine:yes' }, value: CONFIRM_YES },
+  { label: { key: 'engine:no' }, value: CONFIRM_NO },
+];
 
 const EMPTY: Readonly<Record<Lang, Lexicon>> = {};
 
@@ -112,7 +125,13 @@ function helpOutputs(flow: Flow, state: ConversationState, reason: 'asked' | 'st
   return [sayKey(reason === 'asked' ? 'engine:help.asked' : 'engine:help.stuck'), h];
 }
 
-function languageOutputs(flow: Flow, state: ConversationState, lang: Lang | undefined, env: StepEnv): Output[] {
+/** A language the service speaks: one of the lexicons' own keys (never `constructor` or `toString`). */
+export function knownLanguage(lexicons: Readonly<Record<Lang, Lexicon>> | undefined, lang: Lang | undefined): Lang | undefined {
+  return lang !== undefined && lexicons !== undefined && Object.prototype.hasOwnProperty.call(lexicons, lang) ? lang : undefined;
+}
+
+function languageOutputs(flow: Flow, state: ConversationState, asked: Lang | undefined, env: StepEnv): Output[] {
+  const lang = knownLanguage(env.lexicons, asked);
   if (!lang) {
     const langs = Object.keys(env.lexicons ?? {});
     return [sayKey('engine:language.ask'), { kind: 'choices', choices: langs.map((l) => ({ label: { key: `engine:language.name.${l}` }, value: `${LANG_PREFIX}${l}` })) }];
@@ -167,6 +186,15 @@ function applyIntent(flow: Flow, state: ConversationState, intent: Omit<Detected
     case 'language':
       out.push(...languageOutputs(flow, state, intent.lang, env));
       return;
+    case 'leave':
+      // Leaving the procedure: the caller (`converse`) shows the procedures to choose from.
+      out.push(sayKey('engine:leave.done'));
+      state.status = 'choosing';
+      delete state.flowId;
+      delete state.nodeId;
+      state.history = [];
+      state.answers = {};
+      return;
   }
 }
 
@@ -184,12 +212,32 @@ function answerNode(node: FlowNode, ctx: NodeContext, input: AnswerInput, strict
   return handler.answer ? handler.answer(node, ctx, input, strict) : { kind: 'unmatched' };
 }
 
+/**
+ * Yes or no to "Vous voulez dire : … ?", typed: a yes or no word ("oui", "wakha", "nan"), or a
+ * sentence starting with one ("oui c'est ça") unless that sentence surely answers the question
+ * itself ("Oui, j'ai internet" is the question's label: a fresh answer).
+ */
+function confirmReply(node: FlowNode, ctx: NodeContext, text: string): boolean | undefined {
+  const r = readYesNo(text, ctx.lexicon);
+  if (!r || r.how === 'negated') return undefined;
+  if (r.how === 'leading' && answerNode(node, ctx, { kind: 'text', text }, true).kind !== 'unmatched') return undefined;
+  return r.value;
+}
+
 function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, result: AnswerResult, out: TurnOut, env: StepEnv): void {
   switch (result.kind) {
     case 'next':
       if (result.answer) state.answers[result.answer.name] = result.answer.value;
+      // Say what was understood before moving on, so a misreading is seen (and "retour" undoes it).
+      if (result.understood) out.push(sayKey('engine:understood', { label: result.understood }));
       state.history.push(nodeId);
       enter(flow, state, result.next, out, env);
+      return;
+    case 'confirm':
+      // Not a failure: the person answered, the engine is only unsure how to read it.
+      state.confirming = { nodeId, value: result.value };
+      out.push(sayKey('engine:confirm', { label: result.label }));
+      out.push({ kind: 'choices', choices: [...CONFIRM_CHOICES, ...result.choices] });
       return;
     case 'stuck':
       out.push(...helpOutputs(flow, state, 'stuck'));
@@ -220,16 +268,31 @@ function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, resul
  * - a button value or typed text: answers the current node; global intents (back, restart, help,
  *   language) are recognised on every node, by words from `env.lexicons` or button values
  *   (`help`, `back`, `restart`, `lang:<code>`);
+ * - a typed answer is read by meaning (`match.ts`): when the engine moves on from something other
+ *   than the exact label it first says `engine:understood` with the label; when it is unsure it
+ *   asks `engine:confirm` ("Vous voulez dire : … ?") with `CONFIRM_YES` / `CONFIRM_NO` buttons and
+ *   the node's own ones, and keeps `state.confirming` until the next turn: yes takes that answer,
+ *   no shows the question again, anything else is a fresh answer;
  * - anything unrecognised: a short retry with the options; from the second failure in a row on the
  *   same node, a "talk to a person" button and a `handoff` output (reason `failures`).
  * A state pointing to a node the flow no longer has restarts the flow politely. Never throws on
  * user input.
  */
 export function step(flow: Flow, rawState: ConversationState | unknown, input: Input, env: StepEnv = {}): StepResult {
-  const state = migrateState(rawState);
+  const intent = input.kind === 'text' ? detectIntent(input.text, env.lexicons ?? EMPTY) : undefined;
+  return playStep(flow, migrateState(rawState), input, env, intent);
+}
+
+/**
+ * `step` on a state already migrated, with the turn's intent already detected (`converse` reads
+ * both once per turn). Mutates and returns `state`.
+ */
+export function playStep(flow: Flow, state: ConversationState, input: Input, env: StepEnv, detected: DetectedIntent | undefined): StepResult {
   state.turn += 1;
   const out = newTurn();
-  const lexicons = env.lexicons ?? EMPTY;
+  // A confirmation asked last turn is answered now or never.
+  const confirming = state.confirming;
+  delete state.confirming;
 
   if (input.kind === 'intent' && input.intent === 'language') {
     out.push(...languageOutputs(flow, state, input.lang, env));
@@ -254,7 +317,30 @@ export function step(flow: Flow, rawState: ConversationState | unknown, input: I
 
   const waiting = WAITING_KINDS.has(node.kind);
   const ctx = ctxFor(flow, state, nodeId, env);
+  // A position is only meaningful to the help dialogue; a flow's question never takes one.
+  if (input.kind === 'location') {
+    out.push(sayKey('engine:retry.generic'));
+    return result(state, out);
+  }
   const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
+
+  // 0. The reply to "Vous voulez dire : … ?": yes takes that answer, no shows the question again,
+  //    anything else (a button of the question, another wording) is a fresh answer to the question.
+  if (waiting && confirming?.nodeId === nodeId) {
+    const yes = input.kind === 'choice' ? (input.value === CONFIRM_YES ? true : input.value === CONFIRM_NO ? false : undefined) : confirmReply(node, ctx, input.text);
+    if (yes === false) {
+      out.push(...present(flow, state, nodeId, env));
+      return result(state, out);
+    }
+    if (yes === true) {
+      const taken = answerNode(node, ctx, { kind: 'choice', value: confirming.value }, true);
+      // A value the node no longer has (the flow changed meanwhile) is read as a fresh answer.
+      if (taken.kind === 'next' || taken.kind === 'stuck') {
+        applyAnswer(flow, state, nodeId, taken, out, env);
+        return result(state, out);
+      }
+    }
+  }
 
   // 1. A sure answer (button value, exact label, number, valid typed value) wins over everything.
   if (waiting) {
@@ -265,7 +351,7 @@ export function step(flow: Flow, rawState: ConversationState | unknown, input: I
     }
   }
   // 2. Global intents, by button value or by words.
-  let intent = input.kind === 'choice' ? intentFromChoice(input.value) : detectIntent(input.text, lexicons);
+  let intent = input.kind === 'choice' ? intentFromChoice(input.value) : input.kind === 'text' ? detected : undefined;
   // A free text or a place name that merely looks like an intent word is an answer, not an intent.
   if (intent && 'strength' in intent && intent.strength === 'fuzzy' && node.kind === 'input' && (node.type === 'text' || node.type === 'commune')) intent = undefined;
   if (intent) {
@@ -288,3 +374,24 @@ export function currentNode(flow: Flow, state: ConversationState): FlowNode | un
   return state.flowId === flow.id && state.nodeId ? flow.nodes[state.nodeId] : undefined;
 }
 
+
+/**
+ * What the waiting node shows again (its question and buttons), or nothing when the state waits on
+ * no node of `flow`: after the person declined an offer the engine made ("Non, je continue ici").
+ */
+export function presentAgain(flow: Flow, state: ConversationState, env: StepEnv = {}): Output[] {
+  const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  return node && state.nodeId && WAITING_KINDS.has(node.kind) ? present(flow, state, state.nodeId, env) : [];
+}
+
+/**
+ * Whether `input` is surely an answer to the node the state waits on (a button value, the exact
+ * label, the option's number, a valid typed value): then it is never read as a new request.
+ */
+export function isSureAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv = {}): boolean {
+  const nodeId = state.nodeId;
+  const node = nodeId ? flow.nodes[nodeId] : undefined;
+  if (!node || !nodeId || !WAITING_KINDS.has(node.kind) || (input.kind !== 'text' && input.kind !== 'choice')) return false;
+  const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
+  return answerNode(node, ctxFor(flow, state, nodeId, env), answerInput, true).kind !== 'unmatched';
+}

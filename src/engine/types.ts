@@ -35,10 +35,90 @@ export interface ConversationState {
   status: 'choosing' | 'active' | 'ended' | 'handoff';
   /** Monotonic turn counter; lets stores and tests tell turns apart without a clock. */
   turn: number;
+  /** The help-places sub-dialogue that follows a handoff (absent when it never started). */
+  help?: HelpState;
+  /** The person was told that Ariane never needs a password or a code (said once per conversation). */
+  secretNoticed?: true;
+  /** A question the engine asked about the conversation itself, waiting for its answer. */
+  offer?: Offer;
+  /** Requests in a row the engine could not read while choosing a procedure. */
+  misunderstood?: number;
+  /** Human help and the help places were offered after repeated misunderstanding (once per conversation). */
+  helpOffered?: true;
+  /** The language was chosen, or followed once: the engine no longer switches it by itself. */
+  langSettled?: true;
+  /**
+   * Set while the engine asks "Vous voulez dire : … ?" about a typed answer it was unsure of: the
+   * node asking, and the button value it would take on "oui". Any other turn clears it.
+   */
+  confirming?: PendingConfirmation;
 }
 
-/** Global intents available on every node. */
-export type Intent = 'back' | 'restart' | 'help' | 'language';
+/** A typed answer waiting for the person's yes or no (see `ConversationState.confirming`). */
+export interface PendingConfirmation {
+  nodeId: string;
+  /** The node's own button value for the answer understood (a choice's value, `done`, `continue`…). */
+  value: string;
+}
+
+/**
+ * A question the engine asks about the conversation itself:
+ * - `flow`: "Vous voulez dire : <procedure> ?" (a request read without certainty);
+ * - `switch`: "Vous parlez de : <procedure> ?" (a new request typed in the middle of a flow);
+ * - `restart`: "Recommencer cette démarche, ou en choisir une autre ?";
+ * - `language`: "Continuer en <language> ?" (the person seems to write in another language).
+ */
+export type Offer =
+  | { kind: 'flow'; flowId: string }
+  | { kind: 'switch'; flowId: string }
+  | { kind: 'restart' }
+  | { kind: 'language'; lang: Lang };
+
+/** An official page (service-public "Vos droits et démarches"), as the engine shows it. */
+export interface OfficialPage {
+  /** The fiche id (`F10027`, `R42726`, `N19775`). */
+  id: string;
+  /** Its title, in French (the catalogue is French). */
+  title: string;
+  /** One line saying what it is about. */
+  description?: string;
+  url: string;
+}
+
+/**
+ * Official pages for what a person typed, best first (at most a handful): injected into the engine,
+ * synchronous and in memory (the catalogue is loaded before the turn).
+ */
+export type SearchOfficial = (text: string, lang: Lang) => OfficialPage[];
+
+/** A location the person gave in this conversation. */
+export interface KnownPlace {
+  label: string;
+  lat: number;
+  lon: number;
+}
+
+/** A commune offered when the name the person typed is shared by several. */
+export interface CommuneChoice {
+  label: string;
+  /** What to search for when it is chosen (sent back as the button's value). */
+  query: string;
+  /** The département code, which the person may type instead of clicking. */
+  departement: string;
+}
+
+/**
+ * Where the help-places sub-dialogue stands: where the person is (kept for a later handoff in the
+ * same conversation), and whether the bot is waiting for a location.
+ */
+export interface HelpState {
+  where?: KnownPlace;
+  /** Set while waiting for a location: what the places must offer, and the communes offered if any. */
+  asking?: { support?: Support; choices?: CommuneChoice[] };
+}
+
+/** Global intents available on every node; `leave` leaves the procedure for the procedure choice. */
+export type Intent = 'back' | 'restart' | 'help' | 'language' | 'leave';
 
 /**
  * One thing the person did. `text` is anything typed (or a button's text); `choice` is a button's
@@ -46,10 +126,13 @@ export type Intent = 'back' | 'restart' | 'help' | 'language';
  */
 export type Input =
   | { kind: 'start' }
-  | { kind: 'text'; text: string }
+  /** `secret`: the person typed a password or a secret code, masked before the engine saw it. */
+  | { kind: 'text'; text: string; secret?: true }
   | { kind: 'choice'; value: string }
   | { kind: 'intent'; intent: Intent; lang?: Lang }
-  | { kind: 'flow'; flowId: string };
+  | { kind: 'flow'; flowId: string }
+  /** A position the channel sent (the widget's geolocation, with the person's consent). */
+  | { kind: 'location'; lat: number; lon: number };
 
 /**
  * A piece of text to show: either flow content already resolved to the conversation's language,
@@ -57,7 +140,13 @@ export type Input =
  * `locales/<lng>/engine.json`), translated by whoever renders it with `translate` from `src/i18n`
  * (the engine stays free of i18next).
  */
-export type Message = { text: string } | { key: string; params?: Record<string, string | number> };
+export type Message = { text: string } | { key: string; params?: Record<string, MessageParam> };
+
+/**
+ * A parameter of a message: a value, or a message itself, translated first (the label echoed in
+ * "J'ai compris : …" is flow text for a question's choice but a generic key for "C'est fait").
+ */
+export type MessageParam = string | number | Message;
 
 /** A button: what it shows and the value sent back when clicked. */
 export interface Choice {
@@ -88,8 +177,61 @@ export type Output =
       support?: Support;
       /** Why, in the flow's words when a handoff node gives one. */
       detail?: Message;
+      /** An offer of help that asks at once where the person is (after repeated misunderstanding). */
+      askWhere?: true;
     }
-  | { kind: 'language'; lang: Lang };
+  | { kind: 'language'; lang: Lang }
+  /** Help places near the person, best first (shown as cards). */
+  | { kind: 'places'; places: HelpPlace[] }
+  /** Official pages about what the person asked, when no procedure here fits (shown as links). */
+  | { kind: 'official'; pages: OfficialPage[] }
+  /** The organisation's own line, beside the help places: a human at a distance (texts in the conversation's language). */
+  | { kind: 'contact'; label: string; phone?: string; cost?: string; hours?: string; url?: string };
+
+/**
+ * A help place as the engine shows it: plain JSON, with what depends on the clock (opening status)
+ * already computed, in the conversation's language, by whoever found it (see `FindHelp`).
+ */
+export interface HelpPlace {
+  name: string;
+  /** The address on one line. */
+  address: string;
+  distanceKm: number;
+  /** Opening status as a sentence ("Ouvert maintenant, jusqu'à 12 h"). */
+  status: string;
+  /** `text` as people read it (`02 99 …`), `link` a `tel:` URL. */
+  phone?: { text: string; link: string };
+  appointmentUrl?: string;
+  email?: string;
+  mapUrl: string;
+  /** From the starter directory shipped with the project: details to check. */
+  starter?: boolean;
+  /** Positioned at the commune's centre, not at the address. */
+  approximate?: boolean;
+}
+
+/** What a help-place search found. */
+export type HelpSearch =
+  | { kind: 'found'; where: KnownPlace; places: HelpPlace[] }
+  /** Several communes share the name: ask which one. */
+  | { kind: 'ambiguous'; choices: CommuneChoice[] }
+  | { kind: 'not-found' };
+
+/**
+ * Finds help places near a place the person typed (postcode, commune, `lat,lon`) or a position,
+ * offering `support`, with statuses in `lang`. Injected into the engine: synchronous and in memory
+ * (the directory and geocoder are loaded before the turn); must not throw on what the person typed.
+ */
+export type FindHelp = (where: string | { lat: number; lon: number }, need: { support?: Support; lang: Lang }) => HelpSearch;
+
+/**
+ * What the engine needs from outside, injected per turn (everything synchronous and in memory). Each
+ * part is optional: without `findHelp` a handoff gives the handoff output and asks nothing more.
+ */
+export interface EngineEnv {
+  findHelp?: FindHelp;
+  searchOfficial?: SearchOfficial;
+}
 
 /** The result of one turn. */
 export interface StepResult {
@@ -112,8 +254,32 @@ export interface Lexicon {
   yes: string[];
   no: string[];
   dontKnow: string[];
+  /** "Continue alone" after being offered help places (back to the step where the person stopped). */
+  continueAlone: string[];
+  /** "Ce n'est pas ça", "autre démarche", "retour au menu": leave the procedure for the procedure choice. */
+  leave?: string[];
   /** Names people type for each language, e.g. { en: ["english", "anglais"] }. */
   languages: Record<Lang, string[]>;
+  /**
+   * Organisations and the names people type for them, e.g. { caf: ["kaf", "la caf"] }. A flow
+   * belongs to an organisation when its `organisation` field names one of them; a request that only
+   * names an organisation is asked which of its procedures.
+   */
+  organisations?: Record<string, string[]>;
+  /** Words as people type them (Darija, SMS) for the word the flows use: { renouveler: ["njded"] }. */
+  synonyms?: Record<string, string[]>;
+  /**
+   * Words that negate a sentence ("pas", "jamais", "not", "لا"): a negated answer never picks a
+   * "yes" choice by a shared word. Absent: no negation is recognised.
+   */
+  negation?: string[];
+  /**
+   * Words that may surround an option number without changing it ("le", "numéro", "the", "رقم"):
+   * "le 2", "numéro 2", "the second one". Absent: only a bare number is an option number.
+   */
+  optionWords?: string[];
+  /** Words for the option numbers, position by position: `ordinals[1]` = "deuxième", "second", "الثاني"… */
+  ordinals?: string[][];
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */

@@ -3,6 +3,7 @@
  * acceptable (the caller then asks again). They are pure: a date is checked against the calendar,
  * never against "today".
  */
+import { isNegated, saysDontKnow } from './match';
 import { containsPhrase, normalize } from './normalize';
 import type { AnswerValue, Lexicon } from './types';
 
@@ -94,20 +95,33 @@ export function parseNumber(text: string, min?: number, max?: number): number | 
 }
 
 /**
- * Yes or no, from the lexicon's words (exact, or as the first words of the answer: "oui bien sûr").
- * "yes"/"no" button values are accepted in every language.
+ * Yes or no, and how it was read: `exact` (a yes/no word is the whole answer, "ouais"), `leading`
+ * (the answer starts with one, "oui bien sûr"), `negated` (a negated sentence with no yes/no word,
+ * "je ne l'ai pas demandé": probably no, to be confirmed). "I don't know" forms are neither, even
+ * when they hold a "no" word ("aucune idée"). "yes"/"no" button values are accepted in every language.
  */
-export function parseYesNo(text: string, lexicon: Lexicon): boolean | undefined {
+export function readYesNo(text: string, lexicon: Lexicon): { value: boolean; how: 'exact' | 'leading' | 'negated' } | undefined {
   const n = normalize(text);
   if (!n) return undefined;
   const yes = ['yes', ...lexicon.yes].map(normalize).filter(Boolean);
   const no = ['no', ...lexicon.no].map(normalize).filter(Boolean);
-  if (yes.includes(n)) return true;
-  if (no.includes(n)) return false;
+  if (yes.includes(n)) return { value: true, how: 'exact' };
+  if (no.includes(n)) return { value: false, how: 'exact' };
+  if (saysDontKnow(n, lexicon)) return undefined;
   const y = yes.some((w) => n.startsWith(`${w} `) || (w.includes(' ') && containsPhrase(n, w)));
   const f = no.some((w) => n.startsWith(`${w} `) || (w.includes(' ') && containsPhrase(n, w)));
-  if (y !== f) return y;
+  if (y !== f) return { value: y, how: 'leading' };
+  if (!y && isNegated(n, lexicon)) return { value: false, how: 'negated' };
   return undefined;
+}
+
+/**
+ * Yes or no, from the lexicon's words (exact, or as the first words of the answer: "oui bien sûr").
+ * "yes"/"no" button values are accepted in every language; "I don't know" forms are neither.
+ */
+export function parseYesNo(text: string, lexicon: Lexicon): boolean | undefined {
+  const r = readYesNo(text, lexicon);
+  return r && r.how !== 'negated' ? r.value : undefined;
 }
 
 /** A short free text: non-empty, at most 200 characters, kept as typed (trimmed). */

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { strictify, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
 import type { DataPath, FlowSource, Position } from './flowSource';
-import type { Condition, Flow, FlowNode, Text } from './schema';
+import type { Condition, Contact, Flow, FlowNode, Text } from './schema';
 import { closest } from './closest';
 import { ficheIdOf, ficheUrl } from './ficheCitation';
 
@@ -51,7 +51,7 @@ export const CONDITION_OPERATORS = ['equals', 'in', 'missing', 'lt', 'lte', 'gt'
 /**
  * Graph and cross-file checks on flows that already match the schema: references to nodes that do not
  * exist, duplicate flow ids, id ≠ file name, traps (no way to an `end` or `handoff`), malformed branch
- * conditions (errors); unreachable nodes, missing translations, stale review dates, non-https links
+ * conditions, a malformed contact (errors); unreachable nodes, missing translations, stale review dates, non-https links
  * (warnings, errors when `strict`). Pure: same flows and options, same diagnostics.
  */
 export function checkFlows(flows: readonly ParsedFlow[], options: CheckOptions): Diagnostic[] {
@@ -236,6 +236,9 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
     }
   }
 
+  // The organisation's line: residents dial exactly what they read, and must know what it costs.
+  if (flow.contact) checkContact(flow.contact, push);
+
   // Fiches cited: known to the catalogue, and not changed since the flow was last reviewed.
   if (options.fiches) checkFiches(flow, options.fiches, push);
 
@@ -246,7 +249,36 @@ export function checkFlow({ flow, source }: ParsedFlow, options: CheckOptions): 
   return out;
 }
 
-/** Every service-public fiche a flow cites (`fiche:`, a fiche's address, a node's `source`), with its path and the title written beside it. */
+/** A phone number as residents dial it: digit groups separated by single spaces (« 32 30 », « 0 809 401 401 »). */
+const PHONE_PATTERN = /^[0-9]+( [0-9]+)*$/;
+
+function checkContact(
+  contact: Contact,
+  push: (path: DataPath, where: 'key' | 'value', severity: Diagnostic['severity'], code: DiagnosticCode, message: string, hint?: string) => void,
+): void {
+  if (contact.phone !== undefined) {
+    if (!PHONE_PATTERN.test(contact.phone)) {
+      const digits = contact.phone.replace(/[^0-9]/g, '');
+      push(['contact', 'phone'], 'value', 'error', 'contact', `numéro de téléphone invalide « ${contact.phone} »`, `écrivez seulement des chiffres, groupés par des espaces, comme sur la page officielle : par exemple « 32 30 » ou « 0 809 401 401 »${digits ? ` (ici peut-être « ${digits} »)` : ''} ; pas de point, de tiret, de lettre ni de +33`);
+    }
+    if (contact.cost === undefined) {
+      push(['contact', 'phone'], 'key', 'error', 'contact', 'numéro de téléphone sans son coût', 'ajoutez « cost: » avec ce que dit la page officielle, par exemple « Service gratuit + prix d’un appel » : la personne doit savoir ce que l’appel lui coûtera');
+    }
+  } else if (contact.url === undefined) {
+    push(['contact'], 'key', 'error', 'contact', 'contact sans numéro de téléphone ni page de contact', 'ajoutez « phone: » (par exemple « 32 30 ») ou, si l’organisme n’a pas de téléphone, « url: » avec l’adresse de sa page de contact');
+  }
+  if (contact.source === undefined || (Array.isArray(contact.source) && contact.source.length === 0)) {
+    push(['contact'], 'key', 'error', 'contact', 'contact sans source', 'ajoutez « source: » avec l’adresse de la page officielle qui donne ce numéro (ou l’identifiant de la fiche service-public, par exemple F10662) : un numéro faux envoie la personne nulle part');
+  }
+}
+
+/** A contact's sources as a list (one citation may be written alone). */
+function contactCitations(contact: Contact | undefined): string[] {
+  if (contact?.source === undefined) return [];
+  return typeof contact.source === 'string' ? [contact.source] : contact.source;
+}
+
+/** Every service-public fiche a flow cites (`fiche:`, a fiche's address, a node's `source`, the contact's `source`), with its path and the title written beside it. The fiches a flow is *about* are those of `flow.sources`. */
 export function fichesOf(flow: Flow): Array<{ id: string; path: DataPath; title?: string }> {
   const out: Array<{ id: string; path: DataPath; title?: string }> = [];
   flow.sources.forEach((s, i) => {
@@ -261,6 +293,11 @@ export function fichesOf(flow: Flow): Array<{ id: string; path: DataPath; title?
       if (id) out.push({ id, path: [...path] });
     }
   }
+  const contactSources = contactCitations(flow.contact);
+  contactSources.forEach((citation, i) => {
+    const id = ficheIdOf(citation);
+    if (id) out.push({ id, path: typeof flow.contact?.source === 'string' ? ['contact', 'source'] : ['contact', 'source', i] });
+  });
   return out;
 }
 
@@ -338,6 +375,11 @@ function isTerminal(node: FlowNode | undefined): boolean {
 export function textsOf(flow: Flow): Array<[DataPath, Text]> {
   const out: Array<[DataPath, Text]> = [[['title'], flow.title]];
   if (flow.summary) out.push([['summary'], flow.summary]);
+  if (flow.contact) {
+    out.push([['contact', 'label'], flow.contact.label]);
+    if (flow.contact.cost) out.push([['contact', 'cost'], flow.contact.cost]);
+    if (flow.contact.hours) out.push([['contact', 'hours'], flow.contact.hours]);
+  }
   for (const [id, node] of Object.entries(flow.nodes)) {
     const base = ['nodes', id];
     if (node.text !== undefined) out.push([[...base, 'text'], node.text]);
@@ -377,6 +419,10 @@ export function urlsOf(flow: Flow): Array<[DataPath, string]> {
     if ('url' in s) out.push([['sources', i, 'url'], s.url]);
   });
   const isUrl = (c: string) => /^https?:\/\//i.test(c);
+  if (flow.contact?.url) out.push([['contact', 'url'], flow.contact.url]);
+  contactCitations(flow.contact).forEach((c, i) => {
+    if (isUrl(c)) out.push([typeof flow.contact?.source === 'string' ? ['contact', 'source'] : ['contact', 'source', i], c]);
+  });
   for (const [id, node] of Object.entries(flow.nodes)) {
     const base = ['nodes', id];
     if ('source' in node && node.source !== undefined) {

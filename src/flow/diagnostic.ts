@@ -36,6 +36,7 @@ export const DIAGNOSTIC_CODES = [
   'duplicate-choice',
   'scenario',
   'unknown-fiche',
+  'contact',
   // warnings (errors with --strict); unknown-fiche is a warning against an old snapshot
   'unreachable',
   'missing-translation',

@@ -13,3 +13,4 @@ export { FICHE_ID_PATTERN, ficheUrl, ficheIdOf, citationUrl, sourceUrl } from '.
 export { loadScenarioFile, parseScenarioFile, type LoadedScenarios } from './loadScenarioFile';
 export { ScenarioFile, Scenario, ScenarioAnswer, HANDOFF_REASONS } from './scenarioSchema';
 export { flowJsonSchema, flowJsonSchemaText, scenarioJsonSchemaText, NODE_SNIPPETS } from './flowJsonSchema';
+export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';

@@ -52,10 +52,26 @@ export function parseScenarioFile(text: string, file: string, flows: ReadonlyMap
   const ids = Object.keys(flow.nodes);
   value.scenarios.forEach((s, i) => {
     const base = ['scenarios', i];
-    if (s.end !== undefined && s.handoff !== undefined) {
-      push(base, 'scenario', `le scénario « ${s.name} » attend à la fois « end » et « handoff »`, 'gardez-en un seul');
-    } else if (s.end === undefined && s.handoff === undefined) {
-      push(base, 'scenario', `le scénario « ${s.name} » n’attend ni « end » ni « handoff »`, 'ajoutez « end: <nœud de fin> » ou « handoff: true »');
+    const outcomes = (['end', 'handoff', 'at', 'choosing'] as const).filter((k) => s[k] !== undefined);
+    if (outcomes.length > 1) {
+      push(base, 'scenario', `le scénario « ${s.name} » attend à la fois ${outcomes.map((k) => `« ${k} »`).join(' et ')}`, 'gardez-en un seul');
+    } else if (outcomes.length === 0) {
+      push(
+        base,
+        'scenario',
+        `le scénario « ${s.name} » n’attend ni « end » ni « handoff »`,
+        'ajoutez « end: <nœud de fin> », « handoff: true », « at: <nœud où la conversation attend> » ou « choosing: true »',
+      );
+    }
+    if (s.at !== undefined) {
+      const node = flow.nodes[s.at];
+      const waiting = (k: string) => k === 'question' || k === 'input' || k === 'step' || k === 'checklist';
+      if (!node) {
+        const guess = closest(s.at, ids.filter((id) => waiting(flow.nodes[id]?.kind ?? '')));
+        push([...base, 'at'], 'unknown-node', `aucun nœud ne s’appelle « ${s.at} » dans « ${flow.id} »`, guess ? `vouliez-vous dire « ${guess} » ?` : undefined);
+      } else if (!waiting(node.kind)) {
+        push([...base, 'at'], 'scenario', `« ${s.at} » est un nœud « ${node.kind} », qui n’attend pas de réponse`, node.kind === 'end' ? 'pour une fin, écrivez « end: »' : undefined);
+      }
     }
     if (s.end !== undefined) {
       const node = flow.nodes[s.end];

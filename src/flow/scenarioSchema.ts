@@ -15,8 +15,17 @@ export const ScenarioAnswer = Type.Union(
     Type.String({ minLength: 1, description: 'Ce que la personne écrit.' }),
     Type.Number({ description: 'Un nombre écrit par la personne (par exemple « 2 » pour la 2e réponse).' }),
     Type.Object({ choice: Type.String({ minLength: 1, description: 'La valeur du bouton cliqué (`value` de la réponse, ou `done`, `stuck`…).' }) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        location: Type.Object(
+          { lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) },
+          { additionalProperties: false, description: 'La position envoyée par le téléphone (latitude, longitude).' },
+        ),
+      },
+      { additionalProperties: false },
+    ),
   ],
-  { description: 'Une réponse : un texte écrit, ou { choice: valeur } pour un bouton.' },
+  { description: 'Une réponse : un texte écrit, { choice: valeur } pour un bouton, ou { location: { lat, lon } } pour une position.' },
 );
 export type ScenarioAnswer = Static<typeof ScenarioAnswer>;
 
@@ -24,6 +33,9 @@ export const Scenario = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Le nom du scénario, affiché en cas d’échec.' }),
     lang: Type.Optional(Type.String({ pattern: LANGUAGE_PATTERN, description: 'La langue de la conversation (fr par défaut).' })),
+    from: Type.Optional(
+      Type.Literal('welcome', { description: 'welcome : la conversation commence à l’accueil (la première réponse choisit la démarche), au lieu du début du parcours.' }),
+    ),
     answers: Type.Array(ScenarioAnswer, { description: 'Les réponses, dans l’ordre, une par tour.' }),
     path: Type.Optional(Type.Array(Type.String({ pattern: ID_PATTERN }), { description: 'Des nœuds visités dans cet ordre (d’autres peuvent être entre eux).' })),
     end: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Le nœud `end` attendu à la fin.' })),
@@ -32,8 +44,15 @@ export const Scenario = Type.Object(
         description: 'true : un relais vers une personne est attendu ; ou la raison attendue (asked, failures, stuck, node, no-match).',
       }),
     ),
+    at: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Le nœud de ce parcours où la conversation attend une réponse à la fin.' })),
+    choosing: Type.Optional(Type.Literal(true, { description: 'true : à la fin, aucune démarche n’est en cours (la personne choisit une démarche).' })),
+    help: Type.Optional(
+      Type.Union([Type.Literal('where'), Type.Literal('places')], {
+        description: 'Après la dernière réponse : where = le bot demande où est la personne ; places = il montre des lieux d’aide.',
+      }),
+    ),
   },
-  { additionalProperties: false, description: 'Un scénario : des réponses, et la fin attendue (`end` ou `handoff`).' },
+  { additionalProperties: false, description: 'Un scénario : des réponses, et la fin attendue (`end`, `handoff`, `at` ou `choosing`).' },
 );
 export type Scenario = Static<typeof Scenario>;
 

@@ -122,6 +122,36 @@ export const Source = Type.Union(
 );
 export type Source = Static<typeof Source>;
 
+/**
+ * The organisation's own line, for help at a distance: a person far from any help place still has a
+ * human to call. Format rules a schema cannot phrase kindly (digits and spaces only, a cost with
+ * every number, a source always) are checked by `checkFlow`, so the admin gets a French message.
+ */
+export const Contact = Type.Object(
+  {
+    label: Text,
+    phone: Type.Optional(
+      Type.String({ description: 'Le numéro, en chiffres groupés par des espaces, comme sur la page officielle : « 32 30 », « 0 809 401 401 ».' }),
+    ),
+    cost: Type.Optional(Text),
+    hours: Type.Optional(Text),
+    url: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'La page de contact (un formulaire, une FAQ) quand il n’y a pas de numéro, ou en plus du numéro.' }),
+    ),
+    source: Type.Optional(
+      Type.Union([Citation, Type.Array(Citation, { minItems: 1 })], {
+        description: 'La page officielle qui donne ce numéro, son coût et ses horaires : une adresse https://…, une fiche service-public (F10662), ou une liste.',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Le téléphone ou la page de contact de l’organisme : `label` (son nom), `phone` (« 32 30 »), `cost` (« Service gratuit + prix d’un appel »), `hours`, `url`, et `source` (obligatoire).',
+  },
+);
+export type Contact = Static<typeof Contact>;
+
 /** What kind of help a help place must offer for this procedure (national standard values). */
 export const Support = Type.Object(
   {
@@ -298,7 +328,11 @@ export const Flow = Type.Object(
     keywords: Words,
     organisation: Type.String({ minLength: 1, description: 'L’organisme concerné : CAF, France Travail, ANTS, préfecture…' }),
     support: Support,
-    sources: Type.Array(Source, { minItems: 1, description: 'Les pages officielles utilisées pour écrire ce parcours.' }),
+    sources: Type.Array(Source, {
+      minItems: 1,
+      description: 'Les pages officielles utilisées pour écrire ce parcours. Les fiches service-public citées ici sont celles qui parlent de cette démarche.',
+    }),
+    contact: Type.Optional(Contact),
     reviewed: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date de la dernière vérification du contenu (AAAA-MM-JJ).' }),
     languages: Type.Array(Type.String({ pattern: LANGUAGE_PATTERN }), { minItems: 1, description: 'Les langues de ce parcours (fr en premier).' }),
     start: NodeId,

@@ -6,9 +6,9 @@
  * Stored as `handoff:<code>` with an expiry (30 days by default).
  */
 import { resolveText, choiceValue, type AnswerValue, type ConversationState, type HandoffReason } from '../engine';
-import type { Flow, FlowNode } from '../flow';
+import { sourceUrl, type Flow, type FlowNode } from '../flow';
 import { maskPersonalData } from '../privacy';
-import { ConflictError, IF_ABSENT, type KeyValueStore } from '../store';
+import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { newHandoffCode, normalizeHandoffCode } from './handoffCode';
 
 /** The store key prefix of handoff summaries. */
@@ -41,6 +41,8 @@ export interface HandoffSummary {
   detail?: string;
   /** Checklist items met on the way: what to bring. */
   bring: string[];
+  /** The flow's official pages (its `sources`): where the mediator can check each rule. */
+  pages?: Array<{ title?: string; url: string }>;
 }
 
 /** What a handoff is made from. */
@@ -104,7 +106,13 @@ export function buildHandoffSummary(input: CreateHandoffInput, code: string): Ha
     reason,
     ...(detail ? { detail: maskPersonalData(detail).text } : {}),
     bring,
+    ...(flow ? { pages: flow.sources.map((s) => ({ url: sourceUrl(s), ...(s.title ? { title: s.title } : {}) })) } : {}),
   };
+}
+
+/** The store write that keeps a summary: create-only (so a code is never given twice), expiring with it. */
+export function handoffWrite(summary: HandoffSummary): WriteItem {
+  return { key: HANDOFF_PREFIX + summary.code, value: summary, etag: IF_ABSENT, expiresAt: Date.parse(summary.expiresAt) };
 }
 
 /**
@@ -115,7 +123,7 @@ export async function createHandoff(kv: KeyValueStore, input: CreateHandoffInput
   for (let attempt = 0; attempt < 8; attempt++) {
     const summary = buildHandoffSummary(input, newHandoffCode());
     try {
-      await kv.set([{ key: HANDOFF_PREFIX + summary.code, value: summary, etag: IF_ABSENT, expiresAt: Date.parse(summary.expiresAt) }]);
+      await kv.set([handoffWrite(summary)]);
       return summary;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

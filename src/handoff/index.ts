@@ -3,6 +3,7 @@ export {
   createHandoff,
   readHandoff,
   buildHandoffSummary,
+  handoffWrite,
   HANDOFF_PREFIX,
   DEFAULT_HANDOFF_TTL_DAYS,
   type HandoffSummary,

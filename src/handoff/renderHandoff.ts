@@ -35,6 +35,7 @@ function sections(s: HandoffSummary, lang: string): { title: string; intro: stri
   if (s.stoppedAt) out.push({ heading: t('stopped_at'), lines: [s.stoppedAt.text] });
   out.push({ heading: t('why'), lines: [t(`reason.${s.reason}`), ...(s.detail ? [s.detail] : [])] });
   out.push({ heading: t('bring'), lines: s.bring.length ? s.bring : [t('nothing_to_bring')], list: s.bring.length > 0 });
+  if (s.pages?.length) out.push({ heading: t('pages'), lines: s.pages.map((p) => (p.title ? `${p.title} : ${p.url}` : p.url)), list: true });
   const footer = [
     ...(s.lang !== 'fr' ? [t('person_lang', { lang: placesText(lang, `handoff.languages.${s.lang}`).replace(/^handoff\.languages\..*/, s.lang) })] : []),
     t('created', { date: longDate(s.createdAt, lang) }),

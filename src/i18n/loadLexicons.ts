@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Lang, Lexicon } from '../engine';
 import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
-const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow'] as const;
+const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings
@@ -18,12 +18,24 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`${path}: "${field}" must be a list of texts`);
     return v as string[];
   };
-  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], languages: {} };
+  const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {}, negation: [], optionWords: [], ordinals: [] };
   for (const k of LISTS) lex[k] = strings(d[k], k);
+  if (d.ordinals !== undefined) {
+    if (!Array.isArray(d.ordinals)) throw new Error(`${path}: "ordinals" must be a list of lists of texts (the words for option 1, option 2…)`);
+    lex.ordinals = d.ordinals.map((words, i) => strings(words, `ordinals[${i}]`));
+  }
   const langs = d.languages;
   if (langs !== undefined) {
     if (!langs || typeof langs !== 'object' || Array.isArray(langs)) throw new Error(`${path}: "languages" must map a language code to names`);
     for (const [code, names] of Object.entries(langs)) lex.languages[code] = strings(names, `languages.${code}`);
+  }
+  for (const field of ['organisations', 'synonyms'] as const) {
+    const map = d[field];
+    if (map === undefined) continue;
+    if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${path}: "${field}" must map a word to the words people type for it`);
+    const out: Record<string, string[]> = {};
+    for (const [key, words] of Object.entries(map)) out[key] = strings(words, `${field}.${key}`);
+    lex[field] = out;
   }
   return lex;
 }

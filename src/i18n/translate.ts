@@ -43,7 +43,7 @@ export function createI18n(localesDir: string = DEFAULT_LOCALES_DIR): i18n {
  */
 export function createTranslator(instance: i18n = createI18n()): Translator {
   const plain = new Map<string, string>();
-  return (message, lang) => {
+  const translator: Translator = (message, lang) => {
     if ('text' in message) return message.text;
     if (!message.params) {
       const id = `${lang}\u0000${message.key}`;
@@ -55,8 +55,12 @@ export function createTranslator(instance: i18n = createI18n()): Translator {
       }
       return text;
     }
-    return String(instance.t(message.key, { lng: lang, ...message.params }));
+    // A parameter may itself be a message (the label echoed in "J'ai compris : …"): translated first.
+    const params: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(message.params)) params[k] = typeof v === 'object' ? translator(v, lang) : v;
+    return String(instance.t(message.key, { lng: lang, ...params }));
   };
+  return translator;
 }
 
 let shared: Translator | undefined;

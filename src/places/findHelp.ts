@@ -9,7 +9,7 @@ import type { NearOptions, NearResult } from './PlaceDirectory';
 import { PlaceDirectory } from './PlaceDirectory';
 
 /** The outcome of a search. */
-export type HelpSearch =
+export type PlaceSearch =
   | { kind: 'found'; where: { label: string; lat: number; lon: number; insee?: string }; results: NearResult[] }
   /** Several communes share the name: ask which one; each `query` can be sent back as is. */
   | { kind: 'ambiguous'; choices: Array<{ label: string; query: string; commune: CommuneMatch }> }
@@ -19,7 +19,7 @@ export type HelpSearch =
  * Finds help near what the person gave: a postcode, a commune name, `lat,lon` text, or a point
  * (the widget's geolocation, with consent).
  */
-export function findHelp(directory: PlaceDirectory, where: string | { lat: number; lon: number }, options: NearOptions = {}): HelpSearch {
+export function findHelp(directory: PlaceDirectory, where: string | { lat: number; lon: number }, options: NearOptions = {}): PlaceSearch {
   if (typeof where !== 'string') {
     const near = getGeocoder().nearest(where.lat, where.lon);
     return { kind: 'found', where: { label: near?.nom ?? `${where.lat.toFixed(4)}, ${where.lon.toFixed(4)}`, ...where }, results: directory.near(where, options) };

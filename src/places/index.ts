@@ -19,4 +19,5 @@ export {
 export { placesText, placesList } from './placesText';
 export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
 export { loadStarterPlaces, starterPlaces, removeStarterPlaces } from './loadStarterPlaces';
-export { findHelp, DirectoryCache, type HelpSearch } from './findHelp';
+export { findHelp, DirectoryCache, type PlaceSearch } from './findHelp';
+export { HelpPlaces, finderFor, starterFinder, toHelpPlace, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';

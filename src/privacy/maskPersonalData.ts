@@ -9,7 +9,7 @@
  * times, amounts, small numbers, plate shapes.
  */
 import { foldForMatching, originalRange } from './foldForMatching';
-import { PERSONAL_DATA_PATTERNS, type Hit, type PersonalDataKind } from './personalDataPatterns';
+import { PERSONAL_DATA_PATTERNS, SECRET_KINDS, type Hit, type PersonalDataKind } from './personalDataPatterns';
 
 /** What `maskPersonalData` found and the text with each finding replaced by a placeholder. */
 export interface MaskResult {
@@ -21,6 +21,14 @@ export interface MaskResult {
 /** The placeholder shown instead of a masked identifier; the kind stays visible for the mediator. */
 export function placeholderFor(kind: PersonalDataKind): string {
   return `[${kind} masqué]`;
+}
+
+/**
+ * Whether a text already masked held a password or a secret code (its placeholder is there): the
+ * channel masks before storing, and the bot reads the masked text.
+ */
+export function hadSecret(masked: string): boolean {
+  return [...SECRET_KINDS].some((k) => masked.includes(placeholderFor(k)));
 }
 
 // A text with none of these cannot hold anything masked: it skips the patterns (most answers).

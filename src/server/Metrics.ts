@@ -56,17 +56,13 @@ export class Metrics {
     this.http.inc({ route, status: `${Math.floor(status / 100)}xx` });
   }
 
-  /** Times a store call (`op` like `kv.get`, `log.append`). */
-  async timeStore<T>(op: string, run: () => Promise<T>): Promise<T> {
-    const end = this.storeSeconds.startTimer({ op });
-    try {
-      return await run();
-    } catch (err) {
-      this.errors.inc({ kind: 'store' });
-      throw err;
-    } finally {
-      end();
-    }
+  /**
+   * One store call, as `observeStore` reports it (`op` like `kv.get`, `commitTurn`): its duration,
+   * and a store error (a lost race, `conflict`, is not one).
+   */
+  storeOperation(op: string, milliseconds: number, outcome: 'ok' | 'conflict' | 'error'): void {
+    this.storeSeconds.observe({ op }, milliseconds / 1000);
+    if (outcome === 'error') this.errors.inc({ kind: 'store' });
   }
 
   /** The exposition text and its content type. */

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
+import { errorBody } from '../http';
 import { RateLimiter } from '../limits';
 import type { Metrics } from './Metrics';
 import { readJsonBody } from './readJsonBody';
@@ -73,7 +74,7 @@ function sendJson(res: restify.Response, status: number, body: unknown, headers:
 }
 
 function sendError(res: restify.Response, status: number, code: string, message: string, headers?: Record<string, string>): void {
-  sendJson(res, status, { error: { code, message } }, headers);
+  sendJson(res, status, errorBody(code, message), headers);
 }
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
@@ -278,7 +279,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   // Restify's own errors (404, 405…) in our JSON error shape.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: string }; statusCode?: number }, callback: () => void) => {
     const code = err.body?.code ?? err.name;
-    (err as unknown as { toJSON: () => unknown }).toJSON = () => ({ error: { code, message: err.message } });
+    (err as unknown as { toJSON: () => unknown }).toJSON = () => errorBody(code, err.message);
     return callback();
   });
   return server;

@@ -4,9 +4,10 @@
  */
 import type { Catalog } from '../engine';
 import type { PlaceDirectory } from '../places';
+import type { CatalogueDescription } from '../sources';
 import type { Store } from '../store';
-import type { FlowWatcher } from './FlowWatcher';
-import type { NodeStats } from './NodeStats';
+import type { FlowWatcher } from '../flow';
+import type { NodeStats } from '../stats';
 
 export interface WebDeps {
   /** `ARIANE_ADMIN_TOKEN`; without it the admin pages answer 503 (never open by default). */
@@ -19,8 +20,12 @@ export interface WebDeps {
   watcher?: FlowWatcher;
   /** The durable store: handoff summaries, statistics, help places. */
   store?: Store;
-  /** Help places (default: loaded from the store, refreshed every minute). */
+  /** Help places: the service's one help-places directory (`HelpPlaces.directory`); without it the search says it is unavailable. */
   places?: () => PlaceDirectory | Promise<PlaceDirectory>;
+  /** The catalogue of official pages in use (embedded snapshot or synced), told to admins. */
+  officialSources?: () => CatalogueDescription;
+  /** Days a handoff summary stays readable (`ARIANE_RETENTION_DAYS`), told to mediators (default 30). */
+  retentionDays?: number;
   /** Per-node counters (reached / stopped / help), shown to admins. */
   stats?: NodeStats;
   /** Handoff code look-ups one address may make per minute (default 20), so codes cannot be guessed. */

@@ -13,24 +13,19 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, sourceUrl, type Diagnostic, type Flow, type FlowSet } from '../flow';
+import { safeEqual } from '../http';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
-import type { RouteServer } from './index';
+import type { RouteServer } from './RouteServer';
 import { CSP, CSP_INLINE_STYLES, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
-import type { NodeCounters } from './NodeStats';
+import type { NodeCounters } from '../stats';
 import type { WebDeps } from './WebDeps';
 
 const COOKIE = 'ariane_admin';
 const MAX_FORM_BYTES = 4096;
 
-/** Equal-time comparison of two secrets of any length (hashing first equalises the lengths). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb);
-}
 
 /** The cookie value for a token: proves the token was typed without storing it in the browser. */
 function sessionValue(token: string): string {
@@ -203,7 +198,8 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
     const rejected = v.rejected
       ? html`<section class="rejected" aria-labelledby="h-rejected"><h2 id="h-rejected"><span class="ko">Dernière modification refusée</span></h2><p role="alert">Un fichier modifié contient des erreurs : la version précédente des parcours reste en service. Corrigez puis enregistrez à nouveau.</p>${diagList(v.rejected.set.diagnostics.filter((d) => d.severity === 'error'), rel)}</section>`
       : '';
-    const body = html`${header()}<main id="main"><h1>Parcours</h1>${rejected}${
+    const official = deps.officialSources?.();
+    const body = html`${header()}<main id="main"><h1>Parcours</h1>${official ? html`<p class="sources">Pages officielles (service-public.gouv.fr) : ${official.label}. Les fiches citées par les parcours sont vérifiées avec ce catalogue.</p>` : ''}${rejected}${
       orphan.length && !v.rejected ? html`<section aria-labelledby="h-orphan"><h2 id="h-orphan">Fichiers non chargés</h2>${diagList(orphan, rel)}</section>` : ''
     }<table><caption>État de chaque parcours (vérification, scénarios de test, date de vérification du contenu)</caption><thead><tr><th scope="col">Parcours</th><th scope="col">Vérification</th><th scope="col">Scénarios</th><th scope="col">Vérifié le</th></tr></thead><tbody>${rows}</tbody></table>${
       flows.length === 0 ? html`<p>Aucun parcours chargé.</p>` : ''

@@ -4,7 +4,6 @@
  * admins' pages (`/admin`). `registerWebRoutes(server, deps)` is the only thing the server calls.
  */
 import * as path from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSETS_DIR } from './buildAssets';
 import { html, page } from './html';
 import { CSP_WEBCHAT, sendHtml } from './sendHtml';
@@ -14,20 +13,12 @@ import { registerAdminRoutes } from './adminRoutes';
 import type { WebDeps } from './WebDeps';
 
 export type { WebDeps } from './WebDeps';
-export { NodeStats, recordTurn, type NodeCounters } from './NodeStats';
-export { FlowWatcher, type FlowWatcherOptions, type FlowSnapshot } from './FlowWatcher';
 export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
 export { escapeHtml } from './html';
 export { CSP, CSP_INLINE_STYLES, CSP_WEBCHAT, sendHtml } from './sendHtml';
 
-/** A route handler. Always async: restify 11 only accepts two-argument handlers that return a promise. */
-export type WebHandler = (req: IncomingMessage & { params?: Record<string, string>; body?: unknown }, res: ServerResponse) => Promise<void>;
-
-/** The part of a restify server we use (kept structural so tests can pass a plain restify server). */
-export interface RouteServer {
-  get(path: string, handler: WebHandler): unknown;
-  post(path: string, handler: WebHandler): unknown;
-}
+export type { RouteServer, WebHandler } from './RouteServer';
+import type { RouteServer } from './RouteServer';
 
 /** The npm package's own ES5 bundle (the browsers of the last 5 years include old Safari). */
 const WEBCHAT_BUNDLE = (): string => path.join(packageDir('botframework-webchat') ?? 'node_modules/botframework-webchat', 'dist', 'webchat-es5.js');

@@ -5,12 +5,12 @@
  */
 import { resolveText } from '../engine';
 import type { Flow } from '../flow';
-import { readHandoff, renderHandoff } from '../handoff';
+import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
-import { DirectoryCache, findHelp, type NearResult, type PlaceDirectory } from '../places';
+import { findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
-import type { RouteServer } from './index';
+import type { RouteServer } from './RouteServer';
 import { CSP, sendHtml } from './sendHtml';
 import type { WebDeps } from './WebDeps';
 
@@ -69,13 +69,10 @@ function placeCard(r: NearResult): Raw {
   return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span> · <span class="status status-${r.status.state}">${r.statusText}</span></p><p>${r.address}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
 }
 
-const PLACES_CACHE_MS = 60_000;
-
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
 export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
   const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
-  const cache = deps.store ? new DirectoryCache(deps.store.kv, PLACES_CACHE_MS) : undefined;
-  const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : cache?.get());
+  const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : undefined);
 
   server.get('/mediateur', async (req, res) => {
     const q = (query(req).get('q') ?? '').trim().slice(0, 100);
@@ -121,7 +118,7 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
     if (!deps.store) return notFound('Les fiches ne sont pas disponibles sur ce serveur.', 503);
     if (!code) return notFound('Entrez le code donné par la personne.', 400);
     const summary = await readHandoff(deps.store.kv, code, new Date());
-    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après 30 jours.`, 404);
+    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après ${deps.retentionDays ?? DEFAULT_HANDOFF_TTL_DAYS} jours.`, 404);
     const flow = summary.flow ? deps.catalog?.().flows.get(summary.flow.id) : undefined;
     const stopped = summary.stoppedAt?.nodeId;
     const list = flow ? checklistFragment(flow, 'fr') : undefined;

@@ -10,13 +10,12 @@
  * Paris) so that opening statuses are known.
  */
 import { ActivityTypes, HandoffEventNames, type Activity, type Attachment } from 'botbuilder';
-import { CONTINUE_VALUE, WHERE_PREFIX } from '../../src/bot';
-import { createHandoff, readHandoff } from '../../src/handoff';
+import { buildHandoffSummary, handoffWrite, newHandoffCode, readHandoff } from '../../src/handoff';
 import { translate } from '../../src/i18n';
-import { DirectoryCache, placeKey, type Place } from '../../src/places';
+import { HelpPlaces, placeKey, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
 import { join } from 'node:path';
-import { buildCatalog, type Catalog } from '../../src/engine';
+import { buildCatalog, CONTINUE_VALUE, WHERE_PREFIX, type Catalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
 import { buttonValues, makeHarness, scenarioOf, texts, type Harness } from './botHarness';
@@ -53,22 +52,23 @@ const PLACES: Place[] = [
 async function helpHarness(catalog?: () => Catalog): Promise<Harness & { kv: MemoryStore['kv'] }> {
   const store = new MemoryStore();
   await store.kv.set(PLACES.map((p) => ({ key: placeKey(p.id), value: p })));
-  const places = new DirectoryCache(store.kv);
+  const places = new HelpPlaces(store.kv, { starters: false });
   const h = makeHarness({
     store,
-    places: () => places.get(),
-    now: () => NOW,
+    engineEnv: async () => ({ findHelp: await places.finder(NOW) }),
     catalog,
     // Summaries expire by the store's clock: created at the real instant, not the fixed one.
-    createHandoff: async ({ state, output, catalog }) => {
-      const summary = await createHandoff(store.kv, { flow: output.flowId ? catalog.flows.get(output.flowId) : undefined, state, reason: output.reason, now: new Date() });
-      return { code: summary.code, summary };
+    summarize: ({ state, output, catalog }) => {
+      const summary = buildHandoffSummary({ flow: output.flowId ? catalog.flows.get(output.flowId) : undefined, state, reason: output.reason, now: new Date() }, newHandoffCode());
+      return { code: summary.code, summary, write: handoffWrite(summary) };
     },
   });
   return Object.assign(h, { kv: store.kv });
 }
 
 const bot = (key: string, params?: Record<string, string | number>) => translate({ key: `bot:${key}`, params }, 'fr');
+/** The help dialogue's sentences are the engine's. */
+const helpText = (key: string, params?: Record<string, string | number>) => translate({ key: `engine:help.${key}`, params }, 'fr');
 
 interface Hero {
   title: string;
@@ -92,8 +92,8 @@ async function onSecondQuestion(h: Harness): Promise<Array<Partial<Activity>>> {
 }
 
 async function storedHelp(h: Harness & { kv: MemoryStore['kv'] }) {
-  const [item] = await h.kv.scan<{ state: { status: string; nodeId?: string }; help?: { asking?: unknown; where?: { label: string } } }>('state/');
-  return item!.value;
+  const [item] = await h.kv.scan<{ state: { status: string; nodeId?: string; help?: { asking?: unknown; where?: { label: string } } } }>('state/');
+  return { state: item!.value.state, help: item!.value.state.help };
 }
 
 describe('stuck → human help places', () => {
@@ -102,10 +102,13 @@ describe('stuck → human help places', () => {
     await onSecondQuestion(h);
     const help = await h.turn('je voudrais parler à un conseiller');
     expect(texts(help)).toContain(bot('handoff'));
-    expect(texts(help)).toContain(bot('help.where'));
+    expect(texts(help)).toContain(helpText('where'));
     expect(buttonValues(help)).toEqual([CONTINUE_VALUE]);
     expect(help.some((a) => a.type === ActivityTypes.Event && a.name === HandoffEventNames.InitiateHandoff)).toBe(true);
-    expect(cards(help)).toEqual([]);
+    // No place yet, but the organisation's own line, for help at a distance.
+    expect(cards(help).filter((c) => c.title)).toEqual([]);
+    expect(texts(help)).toContain('Vous pouvez aussi appeler CAF : 32 30 (Service gratuit + prix d\'un appel)');
+    expect(cards(help).flatMap((c) => c.buttons)).toContainEqual(expect.objectContaining({ type: 'call', value: 'tel:3230' }));
     expect((await storedHelp(h)).help?.asking).toBeDefined();
 
     const found = await h.turn('35550');
@@ -126,7 +129,7 @@ describe('stuck → human help places', () => {
     // C: no phone, closed on Tuesday, opens on Monday.
     expect(c.buttons.map((x) => x.type)).toEqual(['openUrl']);
     expect(c.text).toMatch(/lundi à 9 h/);
-    expect(texts(found)).toContain(bot('help.places', { where: 'Pipriac (35550)' }));
+    expect(texts(found)).toContain(helpText('places', { where: 'Pipriac (35550)' }));
     expect(buttonValues(found)).toEqual([CONTINUE_VALUE]);
     expect((await storedHelp(h)).help).toEqual({ where: { label: 'Pipriac (35550)', lat: expect.any(Number), lon: expect.any(Number) } });
   });
@@ -145,13 +148,13 @@ describe('stuck → human help places', () => {
     await onSecondQuestion(h);
     await h.turn('aide');
     const which = await h.turn('st denis');
-    expect(texts(which)).toContain(bot('help.which'));
+    expect(texts(which)).toContain(helpText('which'));
     const labels = which.flatMap((a) => a.suggestedActions?.actions ?? []).map((x) => x.title);
     expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^Saint-Denis \(Seine-Saint-Denis\)$/), expect.stringMatching(/^Saint-Denis \(La Réunion\)$/)]));
     expect(buttonValues(which)).toContain(CONTINUE_VALUE);
     const value = buttonValues(which).find((v) => v.startsWith(WHERE_PREFIX) && v.endsWith(' 93'))!;
     const found = await h.click(value, 'Saint-Denis (Seine-Saint-Denis)');
-    expect(texts(found)).toContain(bot('help.places', { where: 'Saint-Denis' }));
+    expect(texts(found)).toContain(helpText('places', { where: 'Saint-Denis' }));
     expect(cards(found).map((c) => c.title)).toEqual(['Centre social Exemple F']);
   });
 
@@ -169,7 +172,7 @@ describe('stuck → human help places', () => {
     await onSecondQuestion(h);
     await h.turn('aide');
     const retry = await h.turn('xyzzy plouf');
-    expect(texts(retry)).toBe(bot('help.notFound'));
+    expect(texts(retry)).toBe(helpText('notFound'));
     expect(buttonValues(retry)).toEqual([CONTINUE_VALUE]);
     expect((await storedHelp(h)).help?.asking).toBeDefined();
     const found = await h.turn('35550');
@@ -181,9 +184,9 @@ describe('stuck → human help places', () => {
     await onSecondQuestion(h);
     await h.turn('aide');
     await h.turn('35550');
-    await h.click(CONTINUE_VALUE, bot('help.continue'));
+    await h.click(CONTINUE_VALUE, helpText('continue'));
     const again = await h.turn('je n’y arrive pas, je veux un humain');
-    expect(texts(again)).not.toContain(bot('help.where'));
+    expect(texts(again)).not.toContain(helpText('where'));
     expect(cards(again).map((c) => c.title)[0]).toBe('Maison d’aide Exemple A');
   });
 
@@ -197,7 +200,7 @@ describe('stuck → human help places', () => {
     await h.turn('oui');
     await h.turn('Chateauroux');
     const help = await h.turn('je veux parler à un conseiller');
-    expect(texts(help)).not.toContain(bot('help.where'));
+    expect(texts(help)).not.toContain(helpText('where'));
     expect(cards(help)[0]!.title).toBe('Médiathèque Exemple E');
   });
 
@@ -209,10 +212,10 @@ describe('stuck → human help places', () => {
     let last: Array<Partial<Activity>> = [];
     for (const a of scenario.answers) last = typeof a === 'object' ? await h.click(a.choice) : await h.turn(String(a));
     expect((await storedHelp(h)).state.status).toBe('handoff');
-    expect(texts(last)).toContain(bot('help.where'));
+    expect(texts(last)).toContain(helpText('where'));
     const found = await h.turn('35550');
     expect(cards(found)).toHaveLength(3);
-    const back = await h.click(CONTINUE_VALUE, bot('help.continue'));
+    const back = await h.click(CONTINUE_VALUE, helpText('continue'));
     expect(texts(back)).toContain(translate({ key: 'engine:back.done' }, 'fr'));
     expect((await storedHelp(h)).state.status).toBe('active');
   });
@@ -230,8 +233,8 @@ describe('stuck → human help places', () => {
     const question = await onSecondQuestion(h);
     const waitingOn = (await storedHelp(h)).state.nodeId;
     await h.turn('aide');
-    const back = await h.click(CONTINUE_VALUE, bot('help.continue'));
-    expect(texts(back)).toContain(bot('help.continued'));
+    const back = await h.click(CONTINUE_VALUE, helpText('continue'));
+    expect(texts(back)).toContain(helpText('continued'));
     expect(buttonValues(back)).toEqual(buttonValues(question));
     const stored = await storedHelp(h);
     expect(stored.state).toMatchObject({ status: 'active', nodeId: waitingOn });
@@ -272,10 +275,10 @@ describe('stuck → human help places', () => {
     await onSecondQuestion(h);
     await h.turn('blablabla');
     const second = await h.turn('blablabla encore');
-    expect(texts(second)).not.toContain(bot('help.where'));
+    expect(texts(second)).not.toContain(helpText('where'));
     expect(buttonValues(second)).toContain('help');
     const help = await h.click('help', 'Parler à une personne');
-    expect(texts(help)).toContain(bot('help.where'));
+    expect(texts(help)).toContain(helpText('where'));
   });
 
   test('in English, the place question and the cards are in English', async () => {
@@ -284,27 +287,40 @@ describe('stuck → human help places', () => {
     await h.turn('caf certificate');
     await h.turn('help');
     const found = await h.turn('36000');
-    expect(texts(found)).toContain(translate({ key: 'bot:help.places', params: { where: 'Châteauroux (36000)' } }, 'en'));
+    expect(texts(found)).toContain(translate({ key: 'engine:help.places', params: { where: 'Châteauroux (36000)' } }, 'en'));
     expect(cards(found)[0]!.buttons[0]!.title).toMatch(/^Call/);
   });
 
-  test('a stored help state that is not what this release writes is ignored, not trusted', async () => {
+  test.each([
+    ['beside the engine state (where the previous release kept it)', (v: Record<string, unknown>, bad: unknown) => ({ ...v, help: bad })],
+    ['inside the engine state', (v: Record<string, unknown>, bad: unknown) => ({ ...v, state: { ...(v.state as object), help: bad } })],
+  ])('a stored help state that is not what this release writes is ignored, not trusted: %s', async (_where, put) => {
     const h = await helpHarness();
     await onSecondQuestion(h);
     const [item] = await h.kv.scan<Record<string, unknown>>('state/');
-    await h.kv.set([{ key: item!.key, value: { ...item!.value, help: { where: { label: 3, lat: 'x' }, asking: { choices: [null, { label: 1 }] } } } }]);
+    await h.kv.set([{ key: item!.key, value: put(item!.value, { where: { label: 3, lat: 'x' }, asking: { choices: [null, { label: 1 }] } }) }]);
     const replies = await h.turn('aide');
-    expect(texts(replies)).toContain(bot('help.where'));
+    expect(texts(replies)).toContain(helpText('where'));
     const found = await h.turn('35550');
     expect(cards(found)).toHaveLength(3);
   });
 
+  test('a location kept by the previous release (beside the engine state) is still known: places at once', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    const [item] = await h.kv.scan<Record<string, unknown>>('state/');
+    await h.kv.set([{ key: item!.key, value: { ...item!.value, help: { where: { label: 'Pipriac (35550)', lat: 47.8095, lon: -1.9465 } } } }]);
+    const replies = await h.turn('aide');
+    expect(texts(replies)).not.toContain(helpText('where'));
+    expect(cards(replies)[0]!.title).toBe('Maison d’aide Exemple A');
+  });
+
   test('without a places directory, a handoff still gives the code and asks nothing', async () => {
-    const h = makeHarness({ createHandoff: async () => ({ code: 'K7P-4QX' }) });
+    const h = makeHarness({ summarize: () => ({ code: 'K7P-4QX', summary: {}, write: { key: 'handoff:K7P-4QX', value: {} } }) });
     await h.join();
     await h.turn('attestation caf');
     const help = await h.turn('aide');
     expect(texts(help)).toContain(bot('handoffCode', { code: 'K7P-4QX' }));
-    expect(texts(help)).not.toContain(bot('help.where'));
+    expect(texts(help)).not.toContain(helpText('where'));
   });
 });

@@ -111,9 +111,9 @@ describe('handoff summary', () => {
   test('the code of the summary is shown to the person and carried by the handoff event', async () => {
     const calls: Array<{ reason: string; flowId?: string; status: string }> = [];
     const h = makeHarness({
-      createHandoff: async ({ state, output }) => {
+      summarize: ({ state, output }) => {
         calls.push({ reason: output.reason, flowId: output.flowId, status: state.status });
-        return { code: 'K7P-4QX' };
+        return { code: 'K7P-4QX', summary: { code: 'K7P-4QX' }, write: { key: 'handoff:K7P-4QX', value: { code: 'K7P-4QX' } } };
       },
     });
     await h.join();
@@ -124,10 +124,10 @@ describe('handoff summary', () => {
     expect(last.find((a) => a.type === ActivityTypes.Event)!.value).toMatchObject({ code: 'K7P-4QX' });
   });
 
-  test('a failing summary store still gives the handoff message, without a code', async () => {
+  test('a failing summary draft still gives the handoff message, without a code', async () => {
     const h = makeHarness({
-      createHandoff: async () => {
-        throw new Error('store down');
+      summarize: () => {
+        throw new Error('no code');
       },
     });
     await h.join();

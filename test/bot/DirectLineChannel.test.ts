@@ -1,6 +1,6 @@
 /** The Direct Line channel in-process (no HTTP): what it stores, limits and answers. */
 import pino from 'pino';
-import { ArianeBot, DirectLineChannel, KeyValueStorage, TokenService } from '../../src/bot';
+import { ArianeBot, DirectLineChannel, TokenService } from '../../src/bot';
 import { translate } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
 import { projectCatalog, realEngine } from './botHarness';
@@ -8,8 +8,8 @@ import { projectCatalog, realEngine } from './botHarness';
 function setup(options: { activitiesPerMinute?: number } = {}) {
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
-  const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr', 'en', 'ar'] });
-  const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...options });
+  const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr', 'en', 'ar'] });
+  const channel = new DirectLineChannel({ log: store.log, commitTurn: (t) => store.commitTurn(t), bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...options });
   return { store, channel };
 }
 
@@ -51,6 +51,16 @@ describe('DirectLineChannel', () => {
     await channel.postActivity(auth, conversationId, { type: 'message', text: 'my email is jean.dupont@example.com' });
     const all = await store.log.list(conversationId, undefined);
     expect(JSON.stringify(all)).not.toContain('jean.dupont@example.com');
+  });
+
+  test('a password typed on Direct Line is masked once, by the channel, and the bot still says it never needs one', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    await channel.postActivity(auth, conversationId, { type: 'message', text: 'my password is Soleil2024' });
+    const all = await store.log.list(conversationId, undefined);
+    expect(JSON.stringify(all)).not.toContain('Soleil2024');
+    const said = all.activities.map((a) => a.activity.text).filter((t): t is string => typeof t === 'string');
+    expect(said).toContain(translate({ key: 'engine:privacy.secret' }, 'en'));
   });
 
   test('typing is acknowledged but not stored; events are stored and reach the bot', async () => {
@@ -97,72 +107,45 @@ describe('DirectLineChannel', () => {
   });
 });
 
-describe('DirectLineChannel crash recovery', () => {
-  test('a retried message whose turn never ran (crash before the answer) is answered once; an answered one is not re-run', async () => {
-    let now = Date.parse('2026-01-05T10:00:00Z');
-    const store = new MemoryStore();
-    const logger = pino({ level: 'silent' });
-    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
-    let slept = 0;
-    const sleep = async (ms: number) => {
-      slept += ms;
-      now += ms;
-    };
-    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now, sleep });
+describe('DirectLineChannel: one transaction per turn', () => {
+  const replies = async (store: MemoryStore, conversationId: string, id: string) => (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === id);
+
+  test('the message, the state and the replies are stored together: a retry of a stored message gets its id and its replies, and runs nothing', async () => {
+    const { channel, store } = setup();
     const { conversationId, auth } = await start(channel);
-    const user = (await store.log.getConversation(conversationId))!.userId;
-    // What a crash leaves: the message stored, no turn run, the POST never acknowledged.
-    await store.log.append(
-      conversationId,
-      { type: 'message', text: 'attestation caf', from: { id: user, role: 'user' }, conversation: { id: conversationId }, recipient: { id: 'ariane', role: 'bot' }, channelId: 'directline', timestamp: new Date(now).toISOString(), channelData: { clientActivityID: 'lost-1' } },
-      'lost-1',
-    );
-    const replies = async (id: string) => (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === id);
-    // The client retries right away, as soon as the server is back: another instance might still be
-    // running that turn, so the retry waits the rest of 5 s for a reply; none comes: it runs the turn.
-    const early = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
-    const id = (early.body as { id: string }).id;
-    expect(slept).toBe(5000);
-    const first = await replies(id);
-    expect(first.length).toBeGreaterThan(0);
-    // Later retries do nothing more, at once.
-    slept = 0;
-    now += 10_000;
-    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'lost-1' } });
+    const commits = jest.spyOn(store, 'commitTurn');
+    const first = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'm-1' } });
+    const id = (first.body as { id: string }).id;
+    expect(commits).toHaveBeenCalledTimes(1);
+    const turn = commits.mock.calls[0]![0];
+    // The message first, its replies after it, and the conversation state, in one call.
+    expect(turn.appends[0]).toMatchObject({ clientActivityId: 'm-1' });
+    expect(turn.appends.slice(1).every((a) => a.replyTo === 0)).toBe(true);
+    expect(turn.kv.map((w) => w.key)).toEqual([`state/directline/${conversationId}`]);
+    const answered = await replies(store, conversationId, id);
+    expect(answered.length).toBeGreaterThan(0);
+    const stateBefore = JSON.stringify((await store.kv.scan('state/'))[0]!.value);
+    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'm-1' } });
     expect((retry.body as { id: string }).id).toBe(id);
-    expect(await replies(id)).toHaveLength(first.length);
-    expect(slept).toBe(0);
+    expect(await replies(store, conversationId, id)).toHaveLength(answered.length);
+    expect(JSON.stringify((await store.kv.scan('state/'))[0]!.value)).toBe(stateBefore);
   });
 
-  test('a retry while the turn is still running elsewhere waits for its reply and does not run it again', async () => {
-    let now = Date.parse('2026-01-05T10:00:00Z');
-    const store = new MemoryStore();
-    const logger = pino({ level: 'silent' });
-    const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, storage: new KeyValueStorage(store.kv), translate, logger, languages: ['fr'] });
-    let conversationId = '';
-    let storedId = '';
-    let slept = 0;
-    const sleep = async (ms: number) => {
-      slept += ms;
-      now += ms;
-      // The other instance answers after a second.
-      if (slept === 1000) await store.log.append(conversationId, { type: 'message', text: 'réponse', replyToId: storedId, from: { id: 'ariane', role: 'bot' } });
-    };
-    const channel = new DirectLineChannel({ log: store.log, bot, tokens: new TokenService('k'.repeat(32), 600, () => now), logger, now: () => now, sleep });
-    const started = await start(channel);
-    conversationId = started.conversationId;
-    const user = (await store.log.getConversation(conversationId))!.userId;
-    const stored = await store.log.append(
-      conversationId,
-      { type: 'message', text: 'attestation caf', from: { id: user, role: 'user' }, timestamp: new Date(now).toISOString(), channelData: { clientActivityID: 'busy-1' } },
-      'busy-1',
-    );
-    storedId = stored.id;
-    const retry = await channel.postActivity(started.auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'busy-1' } });
-    expect((retry.body as { id: string }).id).toBe(storedId);
-    expect(slept).toBeLessThan(5000);
-    const all = (await store.log.list(conversationId, undefined)).activities.filter((a) => a.activity.replyToId === storedId);
-    expect(all.map((a) => a.activity.text)).toEqual(['réponse']);
+  test('a turn whose commit fails stores nothing of it: the message is not in the stream, the state has not moved, and the retry runs it once', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const before = (await store.log.list(conversationId, undefined)).activities.length;
+    const stateBefore = JSON.stringify((await store.kv.scan('state/'))[0]!.value);
+    const real = store.commitTurn.bind(store);
+    const spy = jest.spyOn(store, 'commitTurn').mockRejectedValueOnce(new Error('disk full')).mockRejectedValueOnce(new Error('disk full'));
+    await expect(channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'm-2' } })).rejects.toThrow();
+    expect((await store.log.list(conversationId, undefined)).activities.length).toBe(before);
+    expect(JSON.stringify((await store.kv.scan('state/'))[0]!.value)).toBe(stateBefore);
+    spy.mockImplementation(real);
+    const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'm-2' } });
+    const id = (retry.body as { id: string }).id;
+    expect((await replies(store, conversationId, id)).length).toBeGreaterThan(0);
+    expect((await store.log.list(conversationId, undefined)).activities.filter((a) => (a.activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID === 'm-2')).toHaveLength(1);
   });
 });
 

@@ -1,16 +1,15 @@
 /**
  * Shared set-up for bot tests: the real flows, engine, lexicons and translations, a MemoryStore
- * behind our botbuilder Storage, and a botbuilder TestAdapter to play transcripts.
+ * for the conversation state, and a botbuilder TestAdapter to play transcripts.
  */
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
-import { ArianeBot, KeyValueStorage, type ArianeBotOptions, type BotEngine } from '../../src/bot';
+import { ArianeBot, type ArianeBotOptions, type BotEngine } from '../../src/bot';
 import { DEFAULT_FEATURED_FLOWS } from '../../src/config';
-import { buildCatalog, converse, initialState, migrateState, type Catalog } from '../../src/engine';
+import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory, loadScenarioFile } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';
-import { MemoryStore } from '../../src/store';
-import type { Storage } from 'botbuilder';
+import { MemoryStore, type KeyValueStore } from '../../src/store';
 import { join } from 'node:path';
 
 let catalogCache: Catalog | undefined;
@@ -25,14 +24,15 @@ export function projectCatalog(): Catalog {
   return catalogCache;
 }
 
-export const realEngine: BotEngine = { converse, initialState, migrateState };
+export const realEngine: BotEngine = { converse };
 export const silentLogger = pino({ level: 'silent' });
 
 export interface Harness {
   adapter: TestAdapter;
   bot: ArianeBot;
   store: MemoryStore;
-  storage: Storage;
+  /** The key-value store the bot keeps its state in (the store's, unless a test gave another). */
+  kv: KeyValueStore;
   /** Sends one activity (text, or a partial activity) and returns the bot's replies to it. */
   turn(activity: string | Partial<Activity>): Promise<Array<Partial<Activity>>>;
   /** Clicks a button: a message carrying the stable value, as Web Chat's messageBack sends it. */
@@ -44,11 +44,11 @@ export interface Harness {
 export function makeHarness(
   options: {
     engine?: BotEngine;
-    storage?: Storage;
+    /** Another key-value store for the state than `store.kv` (a failing or racing one). */
+    kv?: KeyValueStore;
     logger?: pino.Logger;
-    createHandoff?: ArianeBotOptions['createHandoff'];
-    places?: ArianeBotOptions['places'];
-    now?: ArianeBotOptions['now'];
+    summarize?: ArianeBotOptions['summarize'];
+    engineEnv?: ArianeBotOptions['engineEnv'];
     /** The store behind the conversation state (to share it with places and summaries). */
     store?: MemoryStore;
     /** Another catalog than the project's flows (fixture flows). */
@@ -56,17 +56,16 @@ export function makeHarness(
   } = {},
 ): Harness {
   const store = options.store ?? new MemoryStore();
-  const storage = options.storage ?? new KeyValueStorage(store.kv);
+  const kv = options.kv ?? store.kv;
   const bot = new ArianeBot({
     engine: options.engine ?? realEngine,
     catalog: options.catalog ?? projectCatalog,
-    storage,
+    kv,
     translate,
     logger: options.logger ?? silentLogger,
     languages: Object.keys((options.catalog ?? projectCatalog)().lexicons),
-    createHandoff: options.createHandoff,
-    places: options.places,
-    now: options.now,
+    summarize: options.summarize,
+    engineEnv: options.engineEnv,
   });
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   const turn = async (activity: string | Partial<Activity>) => {
@@ -78,7 +77,7 @@ export function makeHarness(
     adapter,
     bot,
     store,
-    storage,
+    kv,
     turn,
     click: (value, label = value) => turn({ type: ActivityTypes.Message, text: label, value: { choice: value } }),
     join: (locale) =>

@@ -27,10 +27,18 @@ describe('ariane chat', () => {
     expect(out).not.toContain('> this line is never read');
   });
 
-  it('stops at a handoff and shows its reason and the help needed', async () => {
-    const { out } = await chat('demo-all', ['oui', 'aide', 'oui']);
-    expect(out[out.length - 1]).toBe('[relais vers une personne : asked — Aide aux démarches administratives]');
+  it('at a handoff shows its reason and the help needed, then plays the help dialogue: where → places → continue alone', async () => {
+    const { out } = await chat('demo-all', ['oui', 'aide', '33000', 'continuer seul']);
+    const relais = out.indexOf('[relais vers une personne : asked — Aide aux démarches administratives]');
+    expect(relais).toBeGreaterThan(0);
     expect(out).toContain('D’accord. Une personne peut vous aider.');
+    expect(out[relais + 1]).toBe('Pour trouver un lieu d’aide près de chez vous, où êtes-vous ? Écrivez votre code postal ou le nom de votre commune.');
+    // The starter directory shipped with the project has places around Bordeaux.
+    const places = out.findIndex((l) => l.startsWith('Voici des lieux d’aide près de Bordeaux'));
+    expect(places).toBeGreaterThan(relais);
+    expect(out[places + 1]).toMatch(/^ {2}📍 .+ km\) — /);
+    expect(out).toContain('D’accord, continuons. Voici où vous en étiez.');
+    expect(out[out.length - 1]).toBe('Votre date de naissance ?');
   });
 
   it('renders checklists, retries and the help offer', async () => {

@@ -1,5 +1,5 @@
 import { CHECKLIST_CHOICES } from '../../src/engine';
-import { choiceValues, last, play, said } from './helpers';
+import { choiceValues, labelOf, last, play, said } from './helpers';
 
 const toChecklist = ['oui', '15/03/1990', '75011', '42'];
 
@@ -27,5 +27,25 @@ describe('checklist node', () => {
     expect(r.state.nodeId).toBe('documents');
     expect(said(r.outputs)).toEqual(['engine:retry.checklist']);
     expect(choiceValues(r.outputs)).toEqual(['continue']);
+  });
+});
+
+describe('checklist node: answers read by meaning (issue 12)', () => {
+  it.each([["j'ai pas tout"], ["je n'ai pas tout"], ['pas encore'], ["I don't have everything"], ['ما عندي كلشي']])('%p does not continue', (text) => {
+    const r = last(play('demo-all', [...toChecklist, text], /^I /.test(text) ? 'en' : /[\u0600-\u06FF]/.test(text) ? 'ar' : 'fr'));
+    expect(r.state.nodeId).toBe('documents');
+    expect(r.state.confirming).toBeUndefined();
+  });
+
+  it('a sentence saying it is all there continues, echoing the button', () => {
+    const r = last(play('demo-all', [...toChecklist, "c'est bon j'ai tout ce qu'il faut"]));
+    expect(r.state.nodeId).toBe('connexion');
+    expect(labelOf(r.outputs, 'engine:understood')).toEqual({ key: 'engine:checklist.continue' });
+    expect(labelOf(last(play('demo-all', [...toChecklist, 'ok'])).outputs, 'engine:understood')).toBeUndefined();
+  });
+
+  it('Darija and Arabic', () => {
+    expect(last(play('demo-all', [...toChecklist, 'wakha'], 'ar')).state.nodeId).toBe('connexion');
+    expect(last(play('demo-all', [...toChecklist, 'نعم'], 'ar')).state.nodeId).toBe('connexion');
   });
 });

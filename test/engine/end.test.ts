@@ -28,7 +28,8 @@ describe('end node', () => {
     const back = last(play('demo-all', [...toEnd, 'retour']));
     expect(back.state.status).toBe('active');
     expect(back.state.nodeId).toBe('connexion');
-    const restart = last(play('demo-all', [...toEnd, 'recommencer']));
+    expect(said(last(play('demo-all', [...toEnd, 'recommencer'])).outputs)).toEqual(['engine:restart.ask']);
+    const restart = last(play('demo-all', [...toEnd, 'recommencer', 'cette démarche']));
     expect(restart.state.nodeId).toBe('compte');
     expect(restart.state.answers).toEqual({});
     expect(said(restart.outputs)).toEqual(['engine:restart', 'Avez-vous un compte ?']);

@@ -6,7 +6,9 @@ describe('handoff node', () => {
     const r = last(play('demo-all', ['3']));
     expect(r.state.status).toBe('handoff');
     expect(r.state.nodeId).toBe('aide-humaine');
-    expect(said(r.outputs)).toEqual(['Une personne va vous aider.']);
+    // "3" is the option number: the engine says which option it took before the handoff text.
+    expect(said(r.outputs)).toEqual(['engine:understood', 'Une personne va vous aider.']);
+    expect(r.outputs[0]).toEqual({ kind: 'say', message: { key: 'engine:understood', params: { label: { text: "J'ai oublié mon identifiant" } } } });
     expect(handoffs(r.outputs)).toEqual([
       {
         kind: 'handoff',
@@ -21,7 +23,7 @@ describe('handoff node', () => {
 
   it('speaks the conversation language', () => {
     const r = last(play('demo-all', ['3'], 'en'));
-    expect(said(r.outputs)).toEqual(['A person will help you.']);
+    expect(said(r.outputs)).toEqual(['engine:understood', 'A person will help you.']);
     expect(handoffs(r.outputs)[0]?.detail).toEqual({ text: 'Lost login' });
   });
 

@@ -52,3 +52,17 @@ export function handoffs(outputs: Output[]): Array<Extract<Output, { kind: 'hand
 }
 
 export type { ConversationState };
+
+/** A catalog where one node of a fixture flow is replaced (to try a question the fixtures lack). */
+export function withNode(flowId: string, nodeId: string, node: Flow['nodes'][string]): Catalog {
+  const { catalog, flow } = fixtures();
+  const base = flow(flowId);
+  const edited = { ...base, nodes: { ...base.nodes, [nodeId]: node } };
+  return { ...catalog, flows: new Map([...catalog.flows, [flowId, edited]]) };
+}
+
+/** The label echoed ("J'ai compris : …") or proposed ("Vous voulez dire : … ?") in some outputs, by key. */
+export function labelOf(outputs: Output[], key: 'engine:understood' | 'engine:confirm'): unknown {
+  for (const o of outputs) if (o.kind === 'say' && 'key' in o.message && o.message.key === key) return o.message.params?.label;
+  return undefined;
+}

@@ -28,6 +28,13 @@ describe('i18n', () => {
     expect(translate({ text: 'Bonjour <b>' }, 'en')).toBe('Bonjour <b>');
   });
 
+  it('translates a message given as a parameter first (the label echoed or confirmed)', () => {
+    expect(translate({ key: 'engine:understood', params: { label: { text: "Oui, j'ai internet" } } }, 'fr')).toBe("J’ai compris : « Oui, j'ai internet »");
+    expect(translate({ key: 'engine:understood', params: { label: { key: 'engine:step.done' } } }, 'en')).toBe('I understood: “Done”');
+    expect(translate({ key: 'engine:confirm', params: { label: { key: 'engine:no' } } }, 'ar')).toBe('هل تقصد: «لا»؟');
+    expect(translate({ key: 'engine:confirm', params: { label: { key: 'engine:yes' } } }, 'fr-facile')).toBe('Vous voulez dire : « Oui » ?');
+  });
+
   it('falls back to the base language, then to French', () => {
     expect(translate({ key: 'engine:step.done' }, 'fr-facile')).toBe('C’est fait');
     expect(translate({ key: 'engine:step.done' }, 'en-GB')).toBe('Done');

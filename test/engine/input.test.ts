@@ -1,5 +1,5 @@
-import { parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, lexiconFor } from '../../src/engine';
-import { choiceValues, handoffs, last, lexicons, play, said } from './helpers';
+import { CONFIRM_NO, CONFIRM_YES, parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, lexiconFor, readYesNo } from '../../src/engine';
+import { choiceValues, handoffs, labelOf, last, lexicons, play, said } from './helpers';
 
 describe('input node: validators', () => {
   it.each([
@@ -120,5 +120,61 @@ describe('input node: in a flow', () => {
     const r = last(play('demo-inputs', ['oui', 'Lyon', 'x'.repeat(201)]));
     expect(r.state.nodeId).toBe('remarque');
     expect(said(r.outputs)).toEqual(['engine:retry.text']);
+  });
+});
+
+describe('input node: yes/no read by meaning (issue 12)', () => {
+  it.each(['aucune idée', 'non aucune idée', 'je sais pas', 'jsp', 'no idea'])('%p is "I don\'t know" (help offered), never "no"', (text) => {
+    const r = last(play('demo-inputs', [text]));
+    expect(r.state.answers).toEqual({});
+    expect(handoffs(r.outputs)).toEqual([expect.objectContaining({ reason: 'asked', nodeId: 'enfants' })]);
+  });
+
+  it('a yes/no word needs no echo; a sentence is echoed as Oui / Non', () => {
+    const plain = last(play('demo-inputs', ['ouais']));
+    expect(plain.state.answers).toEqual({ enfants: true });
+    expect(said(plain.outputs)).toEqual(['Dans quelle commune habitez-vous ?']);
+    const sentence = last(play('demo-inputs', ['oui bien sûr, deux']));
+    expect(sentence.state.answers).toEqual({ enfants: true });
+    expect(labelOf(sentence.outputs, 'engine:understood')).toEqual({ key: 'engine:yes' });
+    const no = last(play('demo-inputs', ['non pas encore']));
+    expect(no.state.answers).toEqual({ enfants: false });
+    expect(labelOf(no.outputs, 'engine:understood')).toEqual({ key: 'engine:no' });
+  });
+
+  it.each([["je n'en ai pas", 'fr'], ["j'en ai jamais eu", 'fr'], ["I don't have any", 'en'], ['ما عندي', 'ar'], ['ma3ndich', 'ar']])(
+    'a negated sentence %p (%s) is probably "no": asked, with yes / no only',
+    (text, lang) => {
+      const r = last(play('demo-inputs', [text], lang));
+      expect(r.state.answers).toEqual({});
+      expect(r.state.confirming).toEqual({ nodeId: 'enfants', value: 'no' });
+      expect(labelOf(r.outputs, 'engine:confirm')).toEqual({ key: 'engine:no' });
+      expect(choiceValues(r.outputs)).toEqual([CONFIRM_YES, CONFIRM_NO]);
+      expect(last(play('demo-inputs', [text, { kind: 'choice', value: CONFIRM_YES }], lang)).state.answers).toEqual({ enfants: false });
+    },
+  );
+
+  it('"non" to the confirmation shows the question again; a plain answer is taken afresh', () => {
+    const again = last(play('demo-inputs', ["je n'en ai pas", 'non']));
+    expect(again.state.answers).toEqual({});
+    expect(said(again.outputs)).toEqual(['Avez-vous des enfants ?']);
+    expect(choiceValues(again.outputs)).toEqual(['yes', 'no']);
+    expect(last(play('demo-inputs', ["je n'en ai pas", { kind: 'choice', value: 'yes' }])).state.answers).toEqual({ enfants: true });
+  });
+
+  it('Darija and Arabic yes/no words', () => {
+    for (const [text, value] of [['wakha', true], ['واخا', true], ['eyeh', true], ['إيه', true], ['la', false], ['لا', false], ['لالا', false], ['machi', false]] as const) {
+      expect({ text, answers: last(play('demo-inputs', [text], 'ar')).state.answers }).toEqual({ text, answers: { enfants: value } });
+    }
+  });
+
+  it('readYesNo tells how it read the answer', () => {
+    const lex = lexiconFor(lexicons(), 'fr');
+    expect(readYesNo('oui', lex)).toEqual({ value: true, how: 'exact' });
+    expect(readYesNo('oui bien sûr', lex)).toEqual({ value: true, how: 'leading' });
+    expect(readYesNo("je ne l'ai pas demandé", lex)).toEqual({ value: false, how: 'negated' });
+    expect(readYesNo('aucune idée', lex)).toBeUndefined();
+    expect(parseYesNo('aucune idée', lex)).toBeUndefined();
+    expect(parseYesNo("je ne l'ai pas demandé", lex)).toBeUndefined();
   });
 });

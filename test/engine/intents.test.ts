@@ -75,10 +75,25 @@ describe('global intents', () => {
     expect(said(r.outputs)).toEqual(['engine:back.atStart', 'Avez-vous un compte ?']);
   });
 
-  it('restart forgets the answers and starts the flow again', () => {
-    const r = last(play('demo-all', ['oui', '15/03/1990', 'recommencer']));
-    expect(r.state).toMatchObject({ nodeId: 'compte', answers: {}, history: [], status: 'active' });
-    expect(said(r.outputs)).toEqual(['engine:restart', 'Avez-vous un compte ?']);
+  it('"recommencer" asks: this procedure again, or another one? Again forgets the answers and starts the flow over', () => {
+    const asked = last(play('demo-all', ['oui', '15/03/1990', 'recommencer']));
+    expect(said(asked.outputs)).toEqual(['engine:restart.ask']);
+    expect(asked.state).toMatchObject({ nodeId: 'cp', offer: { kind: 'restart' } });
+    for (const again of ['cette démarche', 'oui', { kind: 'choice', value: 'restart' } as const]) {
+      const r = last(play('demo-all', ['oui', '15/03/1990', 'recommencer', again]));
+      expect(r.state).toMatchObject({ nodeId: 'compte', answers: {}, history: [], status: 'active' });
+      expect(r.state.offer).toBeUndefined();
+      expect(said(r.outputs)).toEqual(['engine:restart', 'Avez-vous un compte ?']);
+    }
+    for (const other of ['une autre', 'non', { kind: 'choice', value: 'ariane:leave' } as const]) {
+      const r = last(play('demo-all', ['oui', '15/03/1990', 'recommencer', other]));
+      expect(r.state.status).toBe('choosing');
+      expect(r.state.flowId).toBeUndefined();
+      expect(said(r.outputs)).toEqual(['engine:leave.done']);
+    }
+    // A restart asked by a channel's own button or intent is explicit: no question.
+    const byIntent = last(play('demo-all', ['oui', { kind: 'intent', intent: 'restart' }]));
+    expect(byIntent.state.nodeId).toBe('compte');
   });
 
   it('changing language re-asks the current question in that language', () => {

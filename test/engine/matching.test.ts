@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { buildOptionIndex, matchOption, normalize, MAX_MATCHED_LENGTH } from '../../src/engine';
+import { buildOptionIndex, CONFIDENCE, lexiconFor, matchOption, normalize, MAX_MATCHED_LENGTH, type MatchOption } from '../../src/engine';
+import { lexicons } from './helpers';
 
 describe('normalize', () => {
   it('lower-cases, strips accents, unifies apostrophes and spaces', () => {
@@ -91,5 +92,243 @@ describe('matchOption leaves out of fuzzy search only phrases that cannot match'
     ]);
     expect(matchOption(index, 'ouii')?.value).toBe('yes');
     expect(matchOption(index, 'je ne sais vraiment pas quoi repondre a cette question')).toBeUndefined();
+  });
+});
+
+describe('matchOption reads answers by meaning (issue 12)', () => {
+  const lex = (lang: string) => lexiconFor(lexicons(), lang);
+  /** A yes/no question as the question handler builds it: labels, synonyms, lexicon words, sides. */
+  const yesNo = (lang: string, yes: string[], no: string[], extra: MatchOption[] = []) => {
+    const l = lex(lang);
+    return buildOptionIndex(
+      [
+        { value: 'oui', phrases: [...yes, ...l.yes], labels: [yes[0]!], side: 'yes' },
+        { value: 'non', phrases: [...no, ...l.no], labels: [no[0]!], side: 'no' },
+        ...extra,
+      ],
+      l,
+    );
+  };
+  const internet = yesNo('fr', ["Oui, j'ai internet", "j'ai un téléphone", "j'ai un portable", 'smartphone', 'ordi'], ["Non, pas d'internet", "pas d'ordi", 'pas internet']);
+
+  describe('"I don\'t know" comes before any choice word', () => {
+    it.each(['aucune idée', 'Aucune idée franchement', 'je sais pas', 'jsp', "j'en sais rien", 'non aucune idée'])('%p is not "Non"', (text) => {
+      expect(matchOption(internet, text)).toBeUndefined();
+    });
+
+    it.each([['fr', 'je sais pas'], ['en', "I don't know"], ['en', 'no idea'], ['ar', 'لا أعرف'], ['ar', 'ما عرفتش']])('%s %p takes the option that means it, surely', (lang, text) => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'avant', phrases: ['Dans 6 mois ou plus'], labels: ['Dans 6 mois ou plus'] },
+          { value: 'nsp', phrases: ['Je ne sais pas encore', "I don't know yet", 'لا أعرف بعد'], labels: ['Je ne sais pas encore'] },
+        ],
+        lex(lang),
+      );
+      expect(matchOption(idx, text, true)).toMatchObject({ value: 'nsp', how: 'dontKnow', confidence: 0.9 });
+    });
+
+    it('with two options meaning it, none is guessed', () => {
+      const idx = buildOptionIndex([{ value: 'a', phrases: ['Je ne sais pas, a'] }, { value: 'b', phrases: ['Je ne sais pas, b'] }], lex('fr'));
+      expect(matchOption(idx, 'je sais pas')).toBeUndefined();
+    });
+  });
+
+  describe('option numbers only when the answer is nothing else', () => {
+    const three = buildOptionIndex(
+      ['Attestation de paiement', 'Attestation de quotient familial', 'Autre chose'].map((l, i) => ({ value: `v${i + 1}`, phrases: [l], labels: [l] })),
+      lex('ar'), // Arabic conversations merge Arabic, French and English words.
+    );
+    it.each(['2', ' 2 ', '2.', 'le 2', 'la 2', 'Le numéro 2', 'numéro 2', 'n°2', 'N° 2', 'no 2', '2e', '2ème', '2eme', 'la deuxième', 'le deuxième', 'la seconde', 'c’est le 2', 'je prends la 2', 'choix 2', 'the second', 'the second one', 'number 2', 'option 2', '2nd', '٢', 'رقم 2', 'رقم ٢', 'الثاني', 'الخيار الثاني'])(
+      '%p is option 2, surely',
+      (text) => {
+        expect(matchOption(three, text, true)).toMatchObject({ value: 'v2', how: 'number', confidence: 0.95 });
+      },
+    );
+
+    it.each(["j'ai un portable", "j'ai 2 enfants", 'le 2 ou le 3', '2 3', 'un', 'deux', 'il y a 2 ans', 'I have 2 kids'])('%p is not an option number', (text) => {
+      expect(matchOption(three, text)?.how).not.toBe('number');
+    });
+
+    it('a number that names no option is not matched as a phrase either', () => {
+      expect(matchOption(three, '4')).toBeUndefined();
+      expect(matchOption(three, 'le 9')).toBeUndefined();
+      expect(matchOption(three, '0')).toBeUndefined();
+    });
+
+    it('"un" inside a sentence never picks the choice whose synonym is "un"', () => {
+      const digit = buildOptionIndex(
+        [
+          { value: 'definitif', phrases: ['Il commence par 1 ou 2', '1', '2', 'un', 'deux'], labels: ['Il commence par 1 ou 2'] },
+          { value: 'provisoire', phrases: ['Il commence par 7 ou 8', '7', '8', 'sept', 'huit'], labels: ['Il commence par 7 ou 8'] },
+          { value: 'inconnu', phrases: ['Je ne connais pas mon numéro'], labels: ['Je ne connais pas mon numéro'] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(digit, "j'ai un portable")).toBeUndefined();
+      expect(matchOption(digit, 'un')).toMatchObject({ value: 'definitif', how: 'exact' });
+    });
+
+    describe('at a question whose labels hold digits', () => {
+      // "Par quel chiffre commence-t-il ?": the author wrote each digit as a synonym.
+      const digit = buildOptionIndex(
+        [
+          { value: 'definitif', phrases: ['Il commence par 1 ou 2', '1', '2'], labels: ['Il commence par 1 ou 2'] },
+          { value: 'provisoire', phrases: ['Il commence par 7 ou 8', '7', '8'], labels: ['Il commence par 7 ou 8'] },
+          { value: 'inconnu', phrases: ['Je ne connais pas mon numéro'], labels: ['Je ne connais pas mon numéro'] },
+        ],
+        lex('fr'),
+      );
+      const delay = buildOptionIndex(
+        ['Dans plus de 4 mois', 'Dans 2 à 4 mois', 'Dans moins de 2 mois', 'Il est déjà fini'].map((l, i) => ({ value: `d${i + 1}`, phrases: [l], labels: [l] })),
+        lex('fr'),
+      );
+      it("a digit the author wrote as a synonym is the author's meaning", () => {
+        expect(matchOption(digit, '2', true)).toMatchObject({ value: 'definitif', how: 'exact', confidence: 0.95 });
+        expect(matchOption(digit, '7', true)).toMatchObject({ value: 'provisoire', how: 'exact' });
+      });
+      it('any other bare digit is the option number, but asked about (it may be a quantity)', () => {
+        expect(matchOption(digit, '3')).toMatchObject({ value: 'inconnu', how: 'number', confidence: 0.7 });
+        expect(matchOption(delay, '1')).toMatchObject({ value: 'd1', how: 'number', confidence: 0.7 });
+        expect(matchOption(delay, '1', true)).toBeUndefined();
+      });
+      it('an ordinal is positional: sure', () => {
+        expect(matchOption(delay, 'la troisième', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
+        expect(matchOption(delay, '3e', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
+      });
+    });
+  });
+
+  describe('a negated answer never picks the "yes" side by a shared word', () => {
+    it.each(["je n'ai pas de smartphone", "j'ai pas de portable", 'pas de téléphone', "jamais eu d'ordi", 'sans internet', "non j'ai pas d'ordi", 'pa de smartphone', 'I don’t have a smartphone', 'not online', 'no smartphone'])('%p', (text) => {
+      expect(matchOption(internet, text)?.value).not.toBe('oui');
+    });
+
+    it('it reads as the only "no" option, to be confirmed', () => {
+      expect(matchOption(internet, "je n'ai pas de smartphone")).toMatchObject({ value: 'non', how: 'negation', confidence: 0.6 });
+    });
+
+    it('a "no" phrase in the sentence is taken; a "yes" phrase there too makes it unsure', () => {
+      expect(matchOption(internet, "non j'ai pas d'ordi chez moi")).toMatchObject({ value: 'non', how: 'contained', confidence: 0.85 });
+      expect(matchOption(internet, "j'ai pas d'ordi mais j'ai un téléphone")).toMatchObject({ value: 'non', confidence: 0.65 });
+    });
+
+    it('in Arabic and Darija', () => {
+      const ar = yesNo('ar', ['نعم، عندي إنترنت', 'عندي هاتف', 'هاتف', 'telephone'], ['لا، ليس عندي إنترنت', 'ما عندي إنترنت']);
+      for (const text of ['ما عندي هاتف', 'ليس عندي هاتف', 'telephone machi', 'makaynch telephone']) expect(matchOption(ar, text)?.value).not.toBe('oui');
+      expect(matchOption(ar, 'واخا')).toMatchObject({ value: 'oui', how: 'exact' });
+      expect(matchOption(ar, 'wakha')).toMatchObject({ value: 'oui', how: 'exact' });
+      expect(matchOption(ar, 'eyeh')).toMatchObject({ value: 'oui', how: 'exact' });
+      expect(matchOption(ar, 'la')).toMatchObject({ value: 'non', how: 'exact' });
+      expect(matchOption(ar, 'لا')).toMatchObject({ value: 'non', how: 'exact' });
+    });
+  });
+
+  describe('a fuzzy match on one common word is not enough', () => {
+    it('"paiement" is not "exactement" (a yes word): three letters wrong in eight', () => {
+      const m = matchOption(internet, 'paiement');
+      expect(m === undefined || m.confidence < CONFIDENCE.ask).toBe(true);
+    });
+    it('one typed word is compared with whole words: "paiement" is not asked about "déménagement"', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'demenage', phrases: ['Je déménage', 'déménagement'], labels: ['Je déménage'] },
+          { value: 'naissance', phrases: ['Une naissance'], labels: ['Une naissance'] },
+        ],
+        lex('fr'),
+      );
+      const m = matchOption(idx, 'paiement');
+      expect(m === undefined || m.confidence < CONFIDENCE.ask).toBe(true);
+      expect(matchOption(idx, 'demenagemnt')).toMatchObject({ value: 'demenage', how: 'fuzzy' });
+    });
+    it('negation and option words alone are no typo of a phrase ("je n\'ai pas")', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'oui', phrases: ['Oui, j’ai un compte'], labels: ['Oui, j’ai un compte'], side: 'yes' },
+          { value: 'non', phrases: ['Non, je veux le créer'], labels: ['Non, je veux le créer'], side: 'no' },
+          { value: 'sans', phrases: ["Je n'ai pas de numéro de sécurité sociale"], labels: ["Je n'ai pas de numéro de sécurité sociale"] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, "je n'ai pas")).toMatchObject({ value: 'non', how: 'negation', confidence: 0.6 });
+    });
+    it('a negation outside the phrase found makes it unsure ("pas encore" and the synonym "encore")', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'premiere', phrases: ["M'inscrire pour la première fois", 'jamais inscrit'], labels: ["M'inscrire pour la première fois"] },
+          { value: 'reinscription', phrases: ['Me réinscrire', 'encore', 'déjà inscrit'], labels: ['Me réinscrire'] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, 'encore une fois')).toMatchObject({ value: 'reinscription', confidence: 0.85 });
+      expect(matchOption(idx, 'pas encore')).toMatchObject({ value: 'reinscription', confidence: 0.65 });
+      expect(matchOption(idx, "je suis jamais inscrit")).toMatchObject({ value: 'premiere', confidence: 0.85 });
+    });
+    it('a word both options share picks neither', () => {
+      expect(matchOption(internet, 'internet')).toBeUndefined();
+    });
+    it('a one-letter slip moves on; a few letters wrong asks; more is not understood', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'paiement', phrases: ['Attestation de paiement'], labels: ['Attestation de paiement'] },
+          { value: 'rdv', phrases: ['Rendez-vous en préfecture'], labels: ['Rendez-vous en préfecture'] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, 'atestation de paiement')!.confidence).toBeGreaterThanOrEqual(CONFIDENCE.moveOn);
+      const few = matchOption(idx, 'atestasion de pahiment')!;
+      expect(few.value).toBe('paiement');
+      expect(few.confidence).toBeGreaterThanOrEqual(CONFIDENCE.ask);
+      expect(few.confidence).toBeLessThan(CONFIDENCE.moveOn);
+      const far = matchOption(idx, 'ateztazion dpayman');
+      expect(far === undefined || far.confidence < CONFIDENCE.ask).toBe(true);
+    });
+  });
+
+  it('an exact label says so (no echo needed); a synonym does not', () => {
+    expect(matchOption(internet, "oui j'ai internet")).toMatchObject({ value: 'oui', how: 'exact', confidence: 1, label: true });
+    expect(matchOption(internet, 'ouais')).toEqual({ value: 'oui', index: 0, how: 'exact', confidence: 0.95 });
+  });
+});
+
+describe('matchOption properties', () => {
+  const fr = lexiconFor(lexicons(), 'ar');
+  const word = fc.constantFrom('compte', 'attestation', 'caf', 'internet', 'rendez', 'vous', 'prefecture', 'titre', 'sejour', 'carte', 'vitale', 'mot', 'passe', 'oublie', 'declarer', 'impots');
+  const label = fc.array(word, { minLength: 1, maxLength: 4 }).map((ws) => ws.join(' '));
+
+  it('a bare number in range (any digits, any spelling of "number N") always picks that option, surely, when no label holds a number', () => {
+    const form = fc.constantFrom((n: number) => `${n}`, (n: number) => ` ${n} `, (n: number) => `le ${n}`, (n: number) => `numéro ${n}`, (n: number) => `n°${n}`, (n: number) => `number ${n}`, (n: number) => `رقم ${n}`, (n: number) => String.fromCharCode(0x0660 + n));
+    fc.assert(
+      fc.property(fc.array(label, { minLength: 2, maxLength: 8 }), fc.nat(), form, (labels, pick, spell) => {
+        const index = buildOptionIndex(labels.map((l, i) => ({ value: `v${i}`, phrases: [l], labels: [l] })), fr);
+        const n = (pick % labels.length) + 1;
+        const text = spell(n);
+        // A label equal to the typed text is the author's word, which wins by design.
+        fc.pre(!labels.some((l) => normalize(l) === normalize(text)));
+        expect(matchOption(index, text, true)).toMatchObject({ value: `v${n - 1}`, how: 'number', confidence: 0.95 });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a negated label never picks the positive choice', () => {
+    const negate = fc.constantFrom((x: string) => `je n'ai pas ${x}`, (x: string) => `pas de ${x}`, (x: string) => `j'ai jamais eu ${x}`, (x: string) => `non ${x}`, (x: string) => `sans ${x}`, (x: string) => `not ${x}`, (x: string) => `I don't have ${x}`, (x: string) => `ما عندي ${x}`, (x: string) => `${x} machi`);
+    fc.assert(
+      fc.property(label, label, fc.array(label, { maxLength: 3 }), negate, (yes, no, synonyms, neg) => {
+        const index = buildOptionIndex(
+          [
+            { value: 'yes', phrases: [`Oui, ${yes}`, ...synonyms, ...fr.yes], labels: [`Oui, ${yes}`], side: 'yes' },
+            { value: 'no', phrases: [`Non, ${no}`, ...fr.no], labels: [`Non, ${no}`], side: 'no' },
+          ],
+          fr,
+        );
+        for (const positive of [yes, `oui ${yes}`, ...synonyms]) {
+          const text = neg(positive);
+          // The author's own words, typed whole, are what the author says they are.
+          fc.pre(!index.exact.has(normalize(text)));
+          expect(matchOption(index, text)?.value).not.toBe('yes');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

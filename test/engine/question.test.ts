@@ -1,4 +1,5 @@
-import { choiceValues, fixtures, handoffs, last, play, said } from './helpers';
+import { converse, CONFIRM_NO, CONFIRM_YES, type ConversationState, type Input } from '../../src/engine';
+import { choiceValues, fixtures, handoffs, labelOf, last, play, said, withNode } from './helpers';
 
 describe('question node', () => {
   it('shows the question and its choices with stable values, in the conversation language', () => {
@@ -89,5 +90,168 @@ describe('question node: yes/no labels', () => {
     expect(last(play('demo-all', ['ouais'], 'fr', c)).state.answers).toEqual({ compte: 'oui' });
     expect(last(play('demo-all', ['nan'], 'fr', c)).state.answers).toEqual({ compte: 'non' });
     expect(last(play('demo-all', ['pas du tout'], 'fr', c)).state.answers).toEqual({ compte: 'non' });
+  });
+});
+
+describe('question node: says what it understood, asks when unsure (issue 12)', () => {
+  const internet = {
+    kind: 'question' as const,
+    text: { fr: 'Pouvez-vous aller sur internet ?', en: 'Can you go online?', ar: 'هل يمكنك الدخول إلى الإنترنت؟' },
+    choices: [
+      {
+        label: { fr: "Oui, j'ai internet", en: 'Yes, I can go online', ar: 'نعم، عندي إنترنت' },
+        synonyms: { fr: ["j'ai un téléphone", "j'ai un portable", 'smartphone', 'ordi'], en: ['phone', 'smartphone'], ar: ['عندي هاتف', 'هاتف'] },
+        value: 'oui',
+        next: 'naissance',
+      },
+      {
+        label: { fr: "Non, pas d'internet", en: 'No, I cannot go online', ar: 'لا، ليس عندي إنترنت' },
+        synonyms: { fr: ["pas d'ordi", 'pas internet'], en: ['no internet'], ar: ['ما عندي إنترنت'] },
+        value: 'non',
+        next: 'creer',
+      },
+      { label: { fr: 'Je ne sais pas', en: "I don't know", ar: 'لا أعرف' }, value: 'nsp', next: 'aide-humaine' },
+    ],
+  };
+  const c = withNode('demo-all', 'compte', internet);
+  const run = (inputs: Array<string | Input>, lang = 'fr') => last(play('demo-all', inputs, lang, c));
+
+  it.each([
+    ['a button', { kind: 'choice' as const, value: 'oui' }],
+    ['the exact label', "Oui, j'ai internet"],
+    ['the exact label, typed loosely', "OUI j'ai internet !"],
+  ])('%s needs no echo', (_what, input) => {
+    const r = run([input]);
+    expect(r.state.nodeId).toBe('naissance');
+    expect(said(r.outputs)).toEqual(['Votre date de naissance ?']);
+  });
+
+  it.each([
+    ['a synonym', 'smartphone', "Oui, j'ai internet"],
+    ['a lexicon word', 'ouais', "Oui, j'ai internet"],
+    ['a number', '2', "Non, pas d'internet"],
+    ['"le 2"', 'le 2', "Non, pas d'internet"],
+    ['an ordinal', 'la deuxième', "Non, pas d'internet"],
+    ['a phrase inside a sentence', "oui j'ai un portable depuis longtemps", "Oui, j'ai internet"],
+    ['a typo', "non pas d'internett", "Non, pas d'internet"],
+  ])('%s moves on after saying what was understood', (_what, text, label) => {
+    const r = run([text]);
+    expect(r.state.nodeId).not.toBe('compte');
+    expect(said(r.outputs)[0]).toBe('engine:understood');
+    expect(labelOf(r.outputs, 'engine:understood')).toEqual({ text: label });
+  });
+
+  it('echoes in the conversation language', () => {
+    expect(labelOf(run(['phone'], 'en').outputs, 'engine:understood')).toEqual({ text: 'Yes, I can go online' });
+    expect(labelOf(run(['هاتف'], 'ar').outputs, 'engine:understood')).toEqual({ text: 'نعم، عندي إنترنت' });
+  });
+
+  describe('the problems measured in issue 12', () => {
+    it('"aucune idée" is "I don\'t know", not "non" (it contains "aucune")', () => {
+      for (const [text, lang] of [['aucune idée', 'fr'], ['je sais pas', 'fr'], ['jsp', 'fr'], ['no idea', 'en'], ['لا أعرف', 'ar'], ['ما عرفتش', 'ar'], ['je sais pas', 'ar']]) {
+        const r = run([text!], lang);
+        expect({ text, answers: r.state.answers }).toEqual({ text, answers: { compte: 'nsp' } });
+      }
+    });
+
+    it('without a "don\'t know" choice, "aucune idée" offers help and answers nothing', () => {
+      const noNsp = withNode('demo-all', 'compte', { ...internet, choices: internet.choices.slice(0, 2) });
+      const r = last(play('demo-all', ['aucune idée'], 'fr', noNsp));
+      expect(r.state.answers).toEqual({});
+      expect(handoffs(r.outputs)).toEqual([expect.objectContaining({ reason: 'asked', nodeId: 'compte' })]);
+    });
+
+    it('"j\'ai un portable" is its synonym, not option 1 because of "un"', () => {
+      const r = run(["j'ai un portable"]);
+      expect(r.state.answers).toEqual({ compte: 'oui' });
+      // And "j'ai un problème" is not option 1 either.
+      expect(run(["j'ai un problème"]).state.answers).toEqual({});
+    });
+
+    it('"paiement" is not "yes, I have internet"', () => {
+      const r = run(['paiement']);
+      expect(r.state.answers).toEqual({});
+      expect(said(r.outputs)).toEqual(['engine:retry.choice']);
+    });
+
+    it.each([
+      ["je n'ai pas de smartphone", 'fr'],
+      ['pas de portable', 'fr'],
+      ["I don't have a smartphone", 'en'],
+      ['no phone', 'en'],
+      ['ما عندي هاتف', 'ar'],
+      ['makaynch telephone', 'ar'],
+    ])('%p (%s) never picks "yes"', (text, lang) => {
+      const r = run([text], lang);
+      expect(r.state.answers).not.toEqual({ compte: 'oui' });
+      expect(r.state.confirming?.value).not.toBe('oui');
+    });
+  });
+
+  describe('confirmation', () => {
+    const asked = () => run(["je n'ai pas de smartphone"]);
+
+    it('asks "Vous voulez dire : … ?" with yes / no and the choices again, and waits', () => {
+      const r = asked();
+      expect(r.state.nodeId).toBe('compte');
+      expect(r.state.answers).toEqual({});
+      expect(r.state.confirming).toEqual({ nodeId: 'compte', value: 'non' });
+      expect(r.state.failures).toBe(0);
+      expect(said(r.outputs)).toEqual(['engine:confirm']);
+      expect(labelOf(r.outputs, 'engine:confirm')).toEqual({ text: "Non, pas d'internet" });
+      expect(choiceValues(r.outputs)).toEqual([CONFIRM_YES, CONFIRM_NO, 'oui', 'non', 'nsp']);
+    });
+
+    it.each([[{ kind: 'choice' as const, value: CONFIRM_YES }], ['oui'], ['ouais'], ["oui c'est ça"], ['yes']])('%p takes the answer and moves on', (reply) => {
+      const r = run(["je n'ai pas de smartphone", reply]);
+      expect(r.state.answers).toEqual({ compte: 'non' });
+      expect(r.state.nodeId).toBe('creer');
+      expect(r.state.confirming).toBeUndefined();
+      // Confirmed: nothing to echo.
+      expect(said(r.outputs)).toEqual(['Créez votre compte.']);
+    });
+
+    it.each([[{ kind: 'choice' as const, value: CONFIRM_NO }], ['non'], ['nan']])('%p shows the question again', (reply) => {
+      const r = run(["je n'ai pas de smartphone", reply]);
+      expect(r.state.answers).toEqual({});
+      expect(r.state.nodeId).toBe('compte');
+      expect(r.state.confirming).toBeUndefined();
+      expect(said(r.outputs)).toEqual(['Pouvez-vous aller sur internet ?']);
+      expect(choiceValues(r.outputs)).toEqual(['oui', 'non', 'nsp']);
+    });
+
+    it('another answer is a fresh answer to the question (a button, the other label, a number)', () => {
+      expect(run(["je n'ai pas de smartphone", { kind: 'choice', value: 'oui' }]).state.answers).toEqual({ compte: 'oui' });
+      expect(run(["je n'ai pas de smartphone", "Oui, j'ai internet"]).state.answers).toEqual({ compte: 'oui' });
+      expect(run(["je n'ai pas de smartphone", '3']).state.answers).toEqual({ compte: 'nsp' });
+    });
+
+    it('an unclear reply is read afresh: not understood, the confirmation is gone', () => {
+      const r = run(["je n'ai pas de smartphone", 'banane']);
+      expect(said(r.outputs)).toEqual(['engine:retry.choice']);
+      expect(r.state.confirming).toBeUndefined();
+      // A later "oui" is an answer to the question, not to the old confirmation.
+      expect(run(["je n'ai pas de smartphone", 'banane', 'oui']).state.answers).toEqual({ compte: 'oui' });
+    });
+
+    it('global intents still work, and drop the confirmation', () => {
+      const r = run(["je n'ai pas de smartphone", 'aide']);
+      expect(handoffs(r.outputs)).toEqual([expect.objectContaining({ reason: 'asked' })]);
+      expect(r.state.confirming).toBeUndefined();
+    });
+
+    it('in Arabic, with Darija yes words', () => {
+      for (const yes of ['واخا', 'wakha', 'eyeh', 'نعم']) {
+        const r = run(['ليس عندي هاتف', yes], 'ar');
+        expect({ yes, answers: r.state.answers }).toEqual({ yes, answers: { compte: 'non' } });
+      }
+      expect(run(['ليس عندي هاتف', 'la'], 'ar').state.answers).toEqual({});
+    });
+
+    it('the state stays plain JSON, and a stored confirmation survives a round trip', () => {
+      const r = asked();
+      const stored = JSON.parse(JSON.stringify(r.state)) as ConversationState;
+      expect(converse(c, stored, { kind: 'text', text: 'oui' }).state.answers).toEqual({ compte: 'non' });
+    });
   });
 });

@@ -43,6 +43,23 @@ describe('conversation state', () => {
     expect(s).toEqual({ v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'cp', history: ['compte'], answers: { a: 1 }, failures: 0, turn: 0 });
   });
 
+  it('keeps a well-formed confirmation in progress and drops a malformed one', () => {
+    const base = { v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'compte', history: [], answers: {}, failures: 0, turn: 3 };
+    expect(migrateState({ ...base, confirming: { nodeId: 'compte', value: 'non' } }).confirming).toEqual({ nodeId: 'compte', value: 'non' });
+    for (const confirming of [null, 'non', { nodeId: 'compte' }, { nodeId: 'compte', value: 3 }, { nodeId: 'cp', value: 'non' }, { nodeId: ['compte'], value: 'non' }, []]) {
+      expect({ confirming, kept: migrateState({ ...base, confirming }).confirming }).toEqual({ confirming, kept: undefined });
+    }
+    // Extra keys are not carried over.
+    expect(migrateState({ ...base, confirming: { nodeId: 'compte', value: 'non', html: '<b>' } }).confirming).toEqual({ nodeId: 'compte', value: 'non' });
+  });
+
+  it('a confirmation whose value the edited flow no longer has: "oui" is read as a fresh answer', () => {
+    const stored = { v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'compte', history: [], answers: {}, failures: 0, turn: 3, confirming: { nodeId: 'compte', value: 'gone' } };
+    const r = converse(fixtures().catalog, stored, { kind: 'text', text: 'oui' });
+    expect(r.state.answers).toEqual({ compte: 'oui' });
+    expect(r.state.confirming).toBeUndefined();
+  });
+
   it('a stored state whose node was removed from the edited flow restarts politely', () => {
     const { catalog } = fixtures();
     const atCp = last(play('demo-all', ['oui', '15/03/1990']));

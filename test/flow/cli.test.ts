@@ -5,7 +5,16 @@ import { buildProgram } from '../../src/cli/main';
 import { Catalogue } from '../../src/sources';
 import { saveCatalogue } from '../../src/sources/catalogueStore';
 import { SqliteStore } from '../../src/store';
+import { fichesOf, loadFlowDirectory } from '../../src/flow';
 import { embeddedCatalogue } from '../sources/support/embedded';
+
+/**
+ * Fiches the flows cite that are newer than the embedded snapshot (November 2020). `ariane check`
+ * does not report them (their number is just above the snapshot's highest), but a reviewer must
+ * have checked each by hand (on the DILA's co-branded copy of the page):
+ * F36206 « Qu'est-ce qu'une attestation de demande de carte de séjour ? » (ANEF attestations).
+ */
+const NEWER_THAN_SNAPSHOT = ['F36206'];
 
 const fixtures = join(__dirname, '..', 'fixtures');
 
@@ -67,7 +76,8 @@ describe('ariane check', () => {
   });
 
   it('the project flows are clean: `ariane check flows` prints nothing', async () => {
-    expect(await ariane('check', join(__dirname, '..', '..', 'flows'))).toEqual({ out: [], err: [], code: 0 });
+    const r = await ariane('check', join(__dirname, '..', '..', 'flows'));
+    expect({ err: r.err, code: r.code, out: r.out }).toEqual({ err: [], code: 0, out: [] });
   });
 
   it('a bad --today is refused', async () => {
@@ -143,9 +153,14 @@ describe('ariane check and the catalogue of fiches', () => {
     ]);
   });
 
-  it('the 15 flows cite only fiches the embedded catalogue knows, none changed since their review', async () => {
-    const r = await ariane('check', 'flows', '--today', '2026-11-22', '--data-dir', join(dataDir, 'absent'));
+  it('the 15 flows cite only fiches the embedded catalogue knows (or listed as newer than it), none changed since their review', async () => {
+    const r = await ariane('check', 'flows', '--today', '2026-12-03', '--data-dir', join(dataDir, 'absent'));
     expect(r.out.filter((l) => /fiche/.test(l))).toEqual([]);
+    // The newer fiches are the only ones the snapshot does not know, and it takes them for newer pages.
+    const catalogue = embeddedCatalogue();
+    const cited = [...new Set(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows.flatMap((f) => fichesOf(f).map((c) => c.id)))];
+    expect(cited.filter((id) => !catalogue.get(id)).sort()).toEqual([...NEWER_THAN_SNAPSHOT].sort());
+    for (const id of NEWER_THAN_SNAPSHOT) expect(catalogue.mayBeNewer(id)).toBe(true);
   });
 });
 

@@ -80,6 +80,7 @@ describe('flows/README.md (the admin guide) tells the truth', () => {
       'unknown-answer': 'ne garde de réponse',
       'unknown-value': 'ne donne jamais la valeur',
       'unknown-fiche': 'inconnue du catalogue',
+      contact: 'numéro de téléphone invalide',
       'fiche-modified': 'après votre relecture du',
     };
     for (const code of DIAGNOSTIC_CODES) expect(`${code}: ${readme.includes(phrases[code])}`).toBe(`${code}: true`);

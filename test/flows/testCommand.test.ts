@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '../../src/cli/testCommand';
@@ -16,7 +16,9 @@ describe('ariane test', () => {
     const { code, out } = run([join(FIXTURES, 'demo-all.test.yaml')]);
     expect(code).toBe(0);
     expect(out[0]).toBe('✓ demo-all › Adult with an account, every input typed loosely');
-    expect(out[out.length - 1]).toBe('4 passed, 0 failed');
+    const scenarios = readFileSync(join(FIXTURES, 'demo-all.test.yaml'), 'utf8').match(/^ {2}- name:/gm)!.length;
+    expect(out.filter((l) => l.startsWith('✓ '))).toHaveLength(scenarios);
+    expect(out[out.length - 1]).toBe(`${scenarios} passed, 0 failed`);
   });
 
   it('fails with the first mismatch, the node reached and the last outputs', () => {

@@ -1,6 +1,9 @@
-import type { ConversationState } from '../../src/engine';
+import { join } from 'node:path';
+import { initialState, type ConversationState } from '../../src/engine';
+import { loadFlowDirectory } from '../../src/flow';
 import type { Flow } from '../../src/flow/schema';
 import {
+  buildHandoffSummary,
   CODE_ALPHABET,
   createHandoff,
   HANDOFF_PREFIX,
@@ -190,5 +193,19 @@ describe('ariane handoff <code>', () => {
     expect(await runHandoff('ZZZ-ZZZ', {}, store, io, NOW)).toBe(1);
     expect(err.join('\n')).toContain('Aucune fiche ne correspond au code « ZZZ-ZZZ »');
     expect(await runHandoff(summary.code, { format: 'pdf' }, store, io, NOW)).toBe(1);
+  });
+});
+
+describe('the official pages of the flow in the summary', () => {
+  it('lists the flow’s sources, fiches as their service-public address, in every format', () => {
+    const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));
+    const flow = flows.byId.get('complementaire-sante-solidaire')!;
+    const summary = buildHandoffSummary({ flow, state: { ...initialState('fr'), flowId: flow.id, nodeId: flow.start, status: 'handoff' }, reason: 'asked', now: new Date('2026-12-03T10:00:00Z') }, 'K7P-4QX');
+    expect(summary.pages).toContainEqual(expect.objectContaining({ url: 'https://www.service-public.gouv.fr/particuliers/vosdroits/F10027' }));
+    for (const format of ['text', 'md', 'html'] as const) {
+      const out = renderHandoff(summary, 'fr', format);
+      expect(out).toContain('Pages officielles de la démarche');
+      expect(out).toContain('vosdroits/F10027');
+    }
   });
 });

@@ -18,7 +18,7 @@ test('metrics count turns and escalations without any text or identifier', async
     expect(value(/^ariane_turns_total\{channel="directline"\} (\d+)/m)).toBe(3);
     expect(value(/^ariane_escalations_total\{reason="asked"\} (\d+)/m)).toBe(1);
     expect(text).toMatch(/^ariane_turn_duration_seconds_bucket\{le="0.1",channel="directline"\} \d+/m);
-    expect(text).toMatch(/^ariane_store_operation_seconds_count\{op="log.append"\} \d+/m);
+    expect(text).toMatch(/^ariane_store_operation_seconds_count\{op="commitTurn"\} \d+/m);
     expect(text).toMatch(/^ariane_http_responses_total\{route="\/v3\/directline\/conversations\/:id\/activities",status="2xx"\} 2/m);
     expect(text).not.toContain(conversationId);
     expect(text).not.toContain('jean');

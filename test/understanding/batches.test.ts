@@ -19,9 +19,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildCatalog, converse, initialState, type ConversationState, type StepResult } from '../../src/engine';
+import { buildCatalog, converse, initialState, type ConversationState, type EngineEnv, type StepResult } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
+import { officialPages } from '../../src/sources';
+import { embeddedCatalogue } from '../sources/support/embedded';
 import { decisionOf, outcomeOf, RIGHT_OUTCOMES, type Outcome } from './outcomeOf';
 import { duplicateProblems, parseBatch, type Batch, type BatchRequest } from './parseBatch';
 
@@ -44,10 +46,13 @@ interface Scored {
   offered: string[];
 }
 
+/** What the service gives the engine: the official pages of the embedded catalogue. */
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue) };
+
 /** Plays the request as the first message after the welcome. */
 function play(catalog: ReturnType<typeof buildCatalog>, text: string): StepResult {
-  const welcome = converse(catalog, initialState(WELCOME_LANG), { kind: 'start' });
-  return converse(catalog, welcome.state, { kind: 'text', text });
+  const welcome = converse(catalog, initialState(WELCOME_LANG), { kind: 'start' }, env);
+  return converse(catalog, welcome.state, { kind: 'text', text }, env);
 }
 
 interface Tally {

@@ -27,6 +27,13 @@ function leaves(value: Json, prefix = ''): Map<string, Json> {
   return out;
 }
 
+/**
+ * Maps of intents.json that are not translations but what people type in each language: every
+ * lexicon's organisations' names and synonyms are used together, whatever the conversation's
+ * language, so a language lists only its own.
+ */
+const OWN_WORDS = new Set(['organisations', 'synonyms']);
+
 const params = (text: Json) => (typeof text === 'string' ? [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort() : []);
 const read = (lng: string, ns: string) => JSON.parse(readFileSync(join(LOCALES, lng, ns), 'utf8')) as Json;
 
@@ -45,7 +52,7 @@ describe('locales are complete', () => {
       expect({ file, exists: existsSync(file) }).toEqual({ file, exists: true });
       const fr = leaves(read('fr', ns));
       const other = leaves(read(lng, ns));
-      const missing = [...fr.keys()].filter((k) => !other.has(k));
+      const missing = [...fr.keys()].filter((k) => !other.has(k) && !(ns === 'intents.json' && OWN_WORDS.has(k.split('.')[0]!)));
       expect({ file, missing }).toEqual({ file, missing: [] });
       const wrongParams = [...fr].filter(([k, v]) => other.has(k) && params(other.get(k) as Json).join() !== params(v).join()).map(([k]) => k);
       expect({ file, wrongParams }).toEqual({ file, wrongParams: [] });

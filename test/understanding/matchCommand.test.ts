@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main';
-import { runMatch, type MatchReport } from '../../src/cli/matchCommand';
+import { formatMatch, matchSentence, runMatch, type MatchReport } from '../../src/cli/matchCommand';
+import { buildCatalog } from '../../src/engine';
+import { loadFlowDirectory } from '../../src/flow';
+import { loadLexicons } from '../../src/i18n';
 
 const ROOT = join(__dirname, '..', '..');
 const FLOWS = join(ROOT, 'flows');
@@ -56,6 +59,18 @@ describe('ariane match', () => {
     expect(report.ranked[0]).toMatchObject({ flowId: 'cantine-inscription', accepted: true });
     expect(report.ranked[0]?.score).toBeGreaterThan(report.threshold);
     expect(report.decision).toEqual({ kind: 'start', flowId: 'cantine-inscription' });
+  });
+
+  it('--lang is the conversation language: a sentence in another language is followed, and says so', () => {
+    const set = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));
+    const catalog = buildCatalog(set.flows, loadLexicons());
+    const fromFrench = matchSentence(catalog, 'I need a payment certificate from the CAF for my landlord', 'fr');
+    expect(fromFrench.langAfter).toBe('en');
+    expect(formatMatch(fromFrench, 10)).toMatch(/langue suivie : en/);
+    const inEnglish = matchSentence(catalog, 'I need a payment certificate from the CAF for my landlord', 'en');
+    expect(inEnglish.langAfter).toBe('en');
+    expect(formatMatch(inEnglish, 10)).not.toMatch(/langue suivie/);
+    expect(inEnglish.decision).toEqual({ kind: 'start', flowId: 'caf-attestation' });
   });
 
   it('says plainly when nothing matches: no flow is proposed, human help is', () => {

@@ -32,7 +32,9 @@ export const RIGHT_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['started-r
 export function decisionOf(result: StepResult): { started?: string; offered: string[] } {
   const { state } = result;
   const started = state.status !== 'choosing' && state.flowId ? state.flowId : undefined;
-  return { started, offered: started ? [] : (state.candidates ?? []) };
+  // "Vous voulez dire : X ?" offers X alone, like a "which one?" with X first.
+  const confirmed = state.offer?.kind === 'flow' ? [state.offer.flowId] : [];
+  return { started, offered: started ? [] : state.candidates?.length ? state.candidates : confirmed };
 }
 
 /** Classifies one turn's result against the request's label (see `Outcome`). */

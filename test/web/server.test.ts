@@ -6,13 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { buildCatalog, converse, initialState, type ConversationState, type Input } from '../../src/engine';
+import { buildCatalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
-import { MemoryStore } from '../../src/store';
-import { FlowWatcher, NodeStats, recordTurn, WIDGET_BUDGET_BYTES } from '../../src/web';
+import { WIDGET_BUDGET_BYTES } from '../../src/web';
+import { FlowWatcher } from '../../src/flow';
 import { html, page, raw } from '../../src/web/html';
-import { isAdmin, isStale, safeEqual } from '../../src/web/adminRoutes';
+import { isAdmin, isStale } from '../../src/web/adminRoutes';
 import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
 import { readableOn } from '../../src/web/widget/readableOn';
 import { ensureAssets } from './support/assets';
@@ -45,13 +45,6 @@ describe('admin access', () => {
   const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
   const TOKEN = 'a-long-enough-admin-token';
 
-  it('compares secrets of any length without throwing', () => {
-    expect(safeEqual('abc', 'abc')).toBe(true);
-    expect(safeEqual('abc', 'abd')).toBe(false);
-    expect(safeEqual('abc', 'abcdef')).toBe(false);
-    expect(safeEqual('', TOKEN)).toBe(false);
-  });
-
   it('accepts the Bearer token, refuses others, and is closed when no token is configured', () => {
     expect(isAdmin(req({ authorization: `Bearer ${TOKEN}` }), TOKEN)).toBe(true);
     expect(isAdmin(req({ authorization: `Bearer ${TOKEN}x` }), TOKEN)).toBe(false);
@@ -81,64 +74,18 @@ describe('mediator helpers', () => {
     expect(body.value).toContain('type="checkbox"');
     expect(body.value).toContain('id="n-connexion"');
     expect(dir).toBeUndefined();
-    if (flow.languages.includes('ar')) expect(checklistFragment(flow, 'ar').dir).toBe('rtl');
+    expect(flow.languages).toContain('ar');
+    expect(checklistFragment(flow, 'ar').dir).toBe('rtl');
   });
 });
 
-describe('NodeStats from real engine turns', () => {
-  const set = loadFlowDirectory(FLOWS);
-  const catalog = buildCatalog(set.flows, loadLexicons());
-
-  it('counts reached, left and help per node, with no text or id stored', async () => {
-    const store = new MemoryStore();
-    const stats = new NodeStats(store.kv);
-    const play = async (inputs: Input[]) => {
-      let state: ConversationState = initialState('fr');
-      for (const input of inputs) {
-        const r = converse(catalog, state, input);
-        await recordTurn(stats, state, r);
-        state = r.state;
-      }
-    };
-    await play([{ kind: 'flow', flowId: 'caf-attestation' }, { kind: 'text', text: 'oui' }, { kind: 'intent', intent: 'help' }]);
-    await play([{ kind: 'flow', flowId: 'caf-attestation' }, { kind: 'text', text: 'oui' }]);
-    const counters = await stats.forFlow('caf-attestation');
-    expect(counters.get('allocataire')).toEqual({ reached: 2, left: 2, help: 0 });
-    expect(counters.get('attestation')).toEqual({ reached: 2, left: expect.any(Number), help: 1 });
-    const stored = await store.kv.scan('stats:');
-    for (const item of stored) expect(Object.keys(item.value as object).sort()).toEqual(expect.arrayContaining(['reached']));
-    expect(JSON.stringify(stored)).not.toMatch(/oui/);
-  });
-});
-
-describe('FlowWatcher', () => {
+describe('FlowWatcher on the admin page', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-watch-'));
     fs.copyFileSync(path.join(FLOWS, 'caf-attestation.yaml'), path.join(dir, 'caf-attestation.yaml'));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it('keeps serving the previous flows when an edit breaks one, and takes the fixed file', async () => {
-    const reloaded: number[] = [];
-    const w = new FlowWatcher({ dir, load: (d) => loadFlowDirectory(d), onReload: (set) => reloaded.push(set.flows.length), debounceMs: 50 }).start();
-    try {
-      const file = path.join(dir, 'caf-attestation.yaml');
-      const good = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, good.replace('start: allocataire', 'start: nulle-part'));
-      await waitFor(() => w.lastRejected() !== undefined);
-      expect(w.current().set.byId.get('caf-attestation')?.start).toBe('allocataire');
-      const errors = w.lastRejected()!.set.diagnostics.filter((d) => d.severity === 'error');
-      expect(errors.length).toBeGreaterThan(0);
-      expect(errors[0]!.file).toBe(file);
-      expect(errors[0]!.line).toBeGreaterThan(1);
-      fs.writeFileSync(file, good.replace(/^title:/m, '# édité\ntitle:'));
-      await waitFor(() => w.lastRejected() === undefined && reloaded.length > 0);
-      expect(w.current().set.ok).toBe(true);
-    } finally {
-      w.stop();
-    }
-  });
 
   it('shows the rejected edit with file and line on the admin page', async () => {
     const file = path.join(dir, 'caf-attestation.yaml');
@@ -206,10 +153,3 @@ describe('widget weight', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -111,6 +111,11 @@ describe('flows reloaded from disk', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('tells admins which catalogue of official pages is in use, with its date', async () => {
+    const body = await (await fetch(service.url + '/admin', { headers: admin })).text();
+    expect(body).toMatch(/Pages officielles \(service-public\.gouv\.fr\) : Catalogue embarqué[^<]*2020/);
+  });
+
   it('keeps serving the last good version after a broken edit, shows the error, then takes the fix', async () => {
     const file = path.join(dir, 'caf-attestation.yaml');
     const good = fs.readFileSync(file, 'utf8');
@@ -130,5 +135,24 @@ describe('flows reloaded from disk', () => {
       const h = await (await fetch(service.url + '/admin', { headers: admin })).text();
       return !h.includes('Dernière modification refusée') && h.includes('version relue') ? h : undefined;
     });
+  });
+});
+
+describe('a fresh install (nothing imported)', () => {
+  let service: RealServer;
+  beforeAll(async () => {
+    service = await startRealServer({}, { seed: false });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('the mediators find the starter places before any resident was ever handed off', async () => {
+    const res = await fetch(`${service.url}/mediateur/lieux?ou=35000`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).not.toContain('Aucun lieu trouvé');
+    expect(body).toMatch(/lieux? près de Rennes/);
+    expect(body).toContain('Villejean');
   });
 });

@@ -21,9 +21,10 @@ import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
 import { maskPersonalData } from '../../privacy';
 import { RateLimiter } from '../../limits';
-import { ConflictError, UnknownConversationError, type ConversationLog, type ConversationRecord, type LoggedActivity } from '../../store';
+import { ConflictError, UnknownConversationError, type CommittedTurn, type ConversationLog, type ConversationRecord, type LoggedActivity, type Turn } from '../../store';
 import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
-import { TokenService, safeEqual, type TokenClaims } from './TokenService';
+import { errorBody, safeEqual } from '../../http';
+import { TokenService, type TokenClaims } from './TokenService';
 
 /** What a route answers. */
 export interface ChannelResponse {
@@ -39,6 +40,8 @@ export interface TurnHandler {
 
 export interface DirectLineChannelOptions {
   log: ConversationLog;
+  /** Stores one turn atomically: the person's message, the bot's writes and its replies (`Store.commitTurn`). */
+  commitTurn: (turn: Turn) => Promise<CommittedTurn>;
   bot: TurnHandler;
   tokens: TokenService;
   logger: Logger;
@@ -51,26 +54,18 @@ export interface DirectLineChannelOptions {
   refreshGraceSeconds?: int;
   /** Activities a conversation may post per minute (default 60). */
   activitiesPerMinute?: int;
-  /** The store applies concurrent appends in call order (see DirectLineAdapter). */
-  appendsKeepCallOrder?: boolean;
   /** Most activities returned by one GET (default 100; the client asks again at once). */
   pageSize?: int;
   now?: () => number;
-  /** Waits `ms` (tests pass one that moves their clock). */
-  sleep?: (ms: number) => Promise<void>;
 }
 type int = number;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-/** A stored message still unanswered this long after it was stored lost its turn (crash). */
-const UNANSWERED_AFTER_MS = 5000;
-/** How often a retry waiting for a turn that may still be running looks for its reply. */
-const RETRY_CHECK_MS = 250;
 const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
 const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
 
 function error(status: number, code: string, message: string, headers?: Record<string, string>): ChannelResponse {
-  return { status, body: { error: { code, message } }, headers };
+  return { status, body: errorBody(code, message), headers };
 }
 
 /**
@@ -132,19 +127,8 @@ export class DirectLineChannel {
     this.refreshGrace = options.refreshGraceSeconds ?? 3600;
     this.pageSize = options.pageSize ?? 100;
     this.limiter = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
-    const log = options.log;
-    const notifyingLog: ConversationLog = {
-      createConversation: (r) => log.createConversation(r),
-      getConversation: (id) => log.getConversation(id),
-      list: (id, after, limit) => log.list(id, after, limit),
-      append: async (id, activity, clientId) => {
-        const r = await log.append(id, activity, clientId);
-        if (!r.duplicate) this.notify(id, r);
-        return r;
-      },
-    };
-    this.log = notifyingLog;
-    this.adapter = new DirectLineAdapter(notifyingLog, this.bot, this.now, options.appendsKeepCallOrder ?? false);
+    this.log = options.log;
+    this.adapter = new DirectLineAdapter(options.commitTurn, this.bot, this.now, (id, appended) => this.notify(id, appended));
     this.adapter.onTurnError = async (context, err) => {
       options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'direct line turn failed');
     };
@@ -299,9 +283,16 @@ export class DirectLineChannel {
     const clean = JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
 
     return this.serialize(conversationId, async () => {
-      let logged;
+      // The message is stored with its turn, in one transaction: a retry of a message already
+      // stored finds it with its replies (the same id), and a message the server died on is not
+      // stored at all, so the retry runs its turn once.
       try {
-        logged = await this.log.append(conversationId, clean, clientActivityID as string | undefined);
+        const outcome = await this.adapter.processActivity({ ...clean, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx), {
+          activity: clean,
+          ...(typeof clientActivityID === 'string' ? { clientActivityId: clientActivityID } : {}),
+        });
+        if (!outcome.messageId) throw new Error('Direct Line: the message was not stored');
+        return { status: 200, body: { id: outcome.messageId } };
       } catch (err) {
         if (err instanceof UnknownConversationError) {
           this.records.delete(conversationId);
@@ -309,16 +300,6 @@ export class DirectLineChannel {
         }
         throw err;
       }
-      if (logged.duplicate) {
-        // A retry of a message whose turn never ran (the server died between storing it and
-        // answering, so the first POST was never acknowledged): run it now, once.
-        if (type === ActivityTypes.Message && (await this.lostTurn(conversationId, logged))) {
-          await this.adapter.processActivity({ ...logged.activity, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
-        }
-        return { status: 200, body: { id: logged.id } };
-      }
-      await this.adapter.processActivity({ ...clean, id: logged.id, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx));
-      return { status: 200, body: { id: logged.id } };
     });
   }
 
@@ -439,25 +420,6 @@ export class DirectLineChannel {
 
   private notify(conversationId: string, appended: LoggedActivity): void {
     for (const offer of this.streams.get(conversationId) ?? []) offer(appended);
-  }
-
-  /**
-   * True when a stored message has no reply and no instance can still be running its turn: its turn
-   * was lost (the server died between storing it and answering). Turns take milliseconds, so a
-   * message `UNANSWERED_AFTER_MS` old without a reply is lost. A retry that comes sooner (a server
-   * restarts in a few seconds) waits out the rest of that time, watching for the reply, rather than
-   * answering "received" for a message that nothing would ever answer.
-   */
-  private async lostTurn(conversationId: string, logged: { id: string; watermark: number; activity: Record<string, unknown> }): Promise<boolean> {
-    const at = Date.parse(String(logged.activity.timestamp));
-    if (!Number.isFinite(at)) return false;
-    const answered = async () => (await this.options.log.list(conversationId, logged.watermark, 200)).activities.some((a) => a.activity.replyToId === logged.id);
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    for (let waited = 0, left = UNANSWERED_AFTER_MS - (this.now() - at); waited < left; waited += RETRY_CHECK_MS) {
-      if (await answered()) return false;
-      await sleep(RETRY_CHECK_MS);
-    }
-    return !(await answered());
   }
 
   /** Runs `fn` after the previous turns of this conversation in this process. */

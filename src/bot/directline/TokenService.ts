@@ -86,9 +86,3 @@ export class TokenService {
   }
 }
 
-/** Constant-time string comparison (hashing first so lengths do not leak). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHmac('sha256', 'ariane-compare').update(a).digest();
-  const hb = createHmac('sha256', 'ariane-compare').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}

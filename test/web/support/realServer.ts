@@ -32,9 +32,10 @@ async function seedPlaces(dataDir: string): Promise<void> {
   }
 }
 
-export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
+/** `seed: false` starts on an empty data directory, as a fresh install does. */
+export async function startRealServer(env: Record<string, string> = {}, options: { seed?: boolean } = {}): Promise<RealServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
-  await seedPlaces(dataDir);
+  if (options.seed !== false) await seedPlaces(dataDir);
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ARIANE_DATA_DIR: dataDir, ARIANE_FLOWS_DIR: FLOWS_DIR, ARIANE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
     { dotenv: false },

@@ -4,7 +4,7 @@
  * rejected attempt, with its file and line diagnostics, is kept for the admin page.
  */
 import * as fs from 'node:fs';
-import type { FlowSet } from '../flow';
+import type { FlowSet } from './loadFlowDirectory';
 
 /** One load of the flows folder. */
 export interface FlowSnapshot {

@@ -1,0 +1,20 @@
+/**
+ * How a channel can take a turn's writes and replies in one transaction. Our Direct Line adapter
+ * puts a `TurnCommit` in the turn state: the person's message, the state write, the handoff
+ * summaries and the replies are then stored together, so a crash keeps all of the turn or none of
+ * it. Channels without one (`/api/messages`, tests) get the writes first, then the replies.
+ */
+import type { Activity } from 'botbuilder';
+import type { WriteItem } from '../store';
+
+/** The `turnState` key under which an adapter offers its `TurnCommit`. */
+export const TURN_COMMIT = Symbol('ariane.turnCommit');
+
+/** The `turnState` key an adapter sets when it already masked the activity's personal data. */
+export const MASKED = Symbol('ariane.masked');
+
+/**
+ * Stores `writes` (conditional on their etags: a `ConflictError` stores nothing) and `activities`
+ * atomically. May be called more than once in a turn (e.g. an apology after a failure).
+ */
+export type TurnCommit = (writes: WriteItem[], activities: Array<Partial<Activity>>) => Promise<unknown>;
