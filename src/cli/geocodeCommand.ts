@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { getGeocoder, type GeocodeResult } from '../geo';
 import type { CliIo } from './placesCommand';
+import { placeWords } from './positionalArgs';
 
 const stdIo: CliIo = { out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), err: (l) => console.error(l) };
 
@@ -36,8 +37,16 @@ export function registerGeocodeCommand(program: Command): void {
     .command('geocode [query...]')
     .description('Trouver une commune (code postal, nom même mal orthographié, ou « latitude,longitude ») sans connexion. Sans argument : une requête par ligne sur l’entrée standard.')
     .option('--json', 'résultat en JSON')
+    // Coordinates may start with a dash (-21.1,55.5): unknown options are read as words, then checked.
+    .allowUnknownOption()
     .action(async (query: string[], opts: { json?: boolean }) => {
-      const queries = query.length ? [query.join(' ')] : await readStdin();
+      const words = placeWords(query);
+      if ('error' in words) {
+        console.error(words.error);
+        process.exitCode = 1;
+        return;
+      }
+      const queries = words.words.length ? [words.words.join(' ')] : await readStdin();
       process.exitCode = runGeocode(queries, opts);
     });
 }

@@ -11,6 +11,7 @@ import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type
 import { getGeocoder, foldName, type GeocodeResult } from '../geo';
 import { importPlaces, loadStarterPlaces, removeStarterPlaces, PlaceDirectory, type ImportReport, type NearResult, type Place, type PlaceFormat } from '../places';
 import { createStore, type Store } from '../store';
+import { placeWords } from './positionalArgs';
 
 /** Where a command writes: results on `out`, problems on `err`. */
 export interface CliIo {
@@ -202,10 +203,18 @@ export function registerPlacesCommand(program: Command): void {
     .option('--lang <lang>', 'langue des horaires (fr par défaut)')
     .option('--data-dir <dir>', 'dossier des données (par défaut ARIANE_DATA_DIR ou ./var)')
     .option('--json', 'résultat en JSON')
+    // Coordinates may start with a dash (-21.1,55.5): unknown options are read as words, then checked.
+    .allowUnknownOption()
     .action(async (where: string[], opts: Parameters<typeof runPlacesNear>[1] & { dataDir?: string }) => {
+      const words = placeWords(where);
+      if ('error' in words) {
+        console.error(words.error);
+        process.exitCode = 1;
+        return;
+      }
       const store = await openCliStore(opts.dataDir);
       try {
-        process.exitCode = await runPlacesNear(where.join(' '), opts, store);
+        process.exitCode = await runPlacesNear(words.words.join(' '), opts, store);
       } finally {
         await store.close();
       }
