@@ -37,17 +37,24 @@ function distanceText(km: number, lang: Lang, t: Translate): string {
   return t({ key: 'places:result.distance', params: { km: shown } }, lang);
 }
 
-/** One help place as a hero card: name, address and distance, opening status, call/book/e-mail/map buttons. */
+/**
+ * One help place as a hero card: its name, then the opening status, the phone number, the address
+ * and distance, whether it moves from day to day, and the date of the information; call first among
+ * the buttons, then book, e-mail, map.
+ */
 export function placeCard(p: HelpPlace, lang: Lang, t: Translate): ReturnType<typeof CardFactory.heroCard> {
   const buttons: CardAction[] = [];
   if (p.phone) buttons.push({ type: ActionTypes.Call, title: t({ key: 'places:result.call', params: { phone: p.phone.text } }, lang), value: p.phone.link });
   if (p.appointmentUrl) buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.appointment' }, lang), value: p.appointmentUrl });
   if (p.email) buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.email' }, lang), value: `mailto:${p.email}` });
   buttons.push({ type: ActionTypes.OpenUrl, title: t({ key: 'places:result.map' }, lang), value: p.mapUrl });
-  const notes = [p.status];
-  if (p.starter) notes.push(t({ key: 'places:result.starter' }, lang));
-  if (p.approximate) notes.push(t({ key: 'places:result.approx' }, lang));
-  return CardFactory.heroCard(p.name, undefined, buttons, { subtitle: `${p.address} · ${distanceText(p.distanceKm, lang, t)}`, text: notes.join('\n') });
+  const lines: string[] = [];
+  if (p.phone) lines.push(t({ key: 'places:result.phone', params: { phone: p.phone.text } }, lang));
+  lines.push(`${p.address} · ${distanceText(p.distanceKm, lang, t)}`);
+  if (p.itinerant) lines.push(t({ key: 'places:result.itinerant' }, lang));
+  if (p.approximate) lines.push(t({ key: 'places:result.approx' }, lang));
+  if (p.updatedText) lines.push(p.updatedText);
+  return CardFactory.heroCard(p.name, undefined, buttons, { subtitle: p.status, text: lines.join('\n') });
 }
 
 function imageContentType(src: string): string {

@@ -73,9 +73,12 @@ export function renderText(outputs: readonly Output[], lang: Lang, t: Translator
         break;
       }
       case 'places':
+        // As on the bot's cards: the opening status and the phone first, the date of the information last.
         for (const p of o.places) {
           const phone = p.phone ? ` — ☎ ${p.phone.text}` : '';
-          lines.push(`  📍 ${p.name} — ${p.address} (${p.distanceKm.toFixed(1).replace('.', ',')} km) — ${p.status}${phone}`);
+          lines.push(`  📍 ${p.name} — ${p.status}${phone} — ${p.address} (${p.distanceKm.toFixed(1).replace('.', ',')} km)`);
+          if (p.itinerant) lines.push(`     ${t({ key: 'places:result.itinerant' }, current)}`);
+          if (p.updatedText) lines.push(`     ${p.updatedText}`);
         }
         break;
     }

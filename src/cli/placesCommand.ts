@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type Support } from '../flow';
 import { getGeocoder, foldName, type GeocodeResult } from '../geo';
-import { importPlaces, loadStarterPlaces, removeStarterPlaces, PlaceDirectory, type ImportReport, type NearResult, type Place, type PlaceFormat } from '../places';
+import { importPlaces, loadDirectory, locateByCommune, placesText, removeStarterPlaces, starterPlaces, type ImportReport, type NearResult, type PlaceFormat } from '../places';
 import { createStore, type Store } from '../store';
 import { placeWords } from './positionalArgs';
 
@@ -25,12 +25,6 @@ const stdIo: CliIo = { out: (t) => process.stdout.write(t.endsWith('\n') ? t : `
 export async function openCliStore(dataDir?: string): Promise<Store> {
   const config = loadConfig(process.env, { dotenv: false });
   return createStore({ dataDir: dataDir ? path.resolve(dataDir) : config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
-}
-
-/** Places a record without coordinates at the centre of its commune (offline geocoder). */
-export function locateByCommune(place: Place): { lat: number; lon: number } | undefined {
-  const m = getGeocoder().locate({ insee: place.code_insee, postcode: place.code_postal, name: place.commune });
-  return m ? { lat: m.lat, lon: m.lon } : undefined;
 }
 
 /** Reads an enumeration value loosely (case, accents, a unique prefix): `aide aux demarches` → the standard's. */
@@ -77,13 +71,15 @@ export async function runPlacesImport(
     io.err(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  // A real directory replaces the starter set rather than mixing with it.
-  const removed = report.imported > 0 ? await removeStarterPlaces(store.kv) : 0;
+  // Starter places an earlier release wrote into the store go: the shipped file is used in memory,
+  // and the imported places that it also has replace them there.
+  if (report.imported > 0) await removeStarterPlaces(store.kv);
+  const { merged } = await loadDirectory(store.kv, starterPlaces(locateByCommune));
   if (options.json) {
-    io.out(JSON.stringify({ ...report, starterRemoved: removed }, null, 2));
+    io.out(JSON.stringify({ ...report, starterReplaced: merged.replacedStarters }, null, 2));
     return 0;
   }
-  if (removed) io.err(`(Les ${removed} lieux de l'annuaire de départ ont été retirés : l'annuaire importé les remplace.)`);
+  if (merged.replacedStarters) io.err(`(${merged.replacedStarters} lieux de l'annuaire de départ sont remplacés par les lieux importés qui sont les mêmes.)`);
   const shown = options.all ? report.issues : report.issues.slice(0, 50);
   for (const i of shown) io.out(`${i.severity === 'error' ? 'ERREUR ' : 'attention'} ligne ${i.row}${i.ref ? ` (${i.ref})` : ''} · ${i.field} : ${i.reason}`);
   if (shown.length < report.issues.length) io.out(`… et ${report.issues.length - shown.length} autres remarques (--all pour tout voir, --json pour un rapport complet).`);
@@ -96,15 +92,15 @@ export async function runPlacesImport(
 
 /** The text of one result, as a mediator reads it in a terminal. */
 function formatResult(r: NearResult, n: number): string {
-  const lines = [
-    `${n}. ${r.place.nom}${r.place.starter ? ' [annuaire de départ]' : ''}`,
-    `   ${r.address} — à ${r.distanceKm.toFixed(1).replace('.', ',')} km${r.place.position_approx ? ' (position approximative)' : ''}`,
-    `   ${r.statusText}`,
-  ];
+  // As on the residents' cards: the opening status and the phone first, the date of the information last.
+  const lines = [`${n}. ${r.place.nom}${r.place.starter ? ' [annuaire de départ]' : ''}`, `   ${r.statusText}`];
   if (r.phoneText) lines.push(`   Tél. ${r.phoneText} (${r.phoneLink})`);
+  lines.push(`   ${r.address} — à ${r.distanceKm.toFixed(1).replace('.', ',')} km${r.place.position_approx ? ' (position approximative)' : ''}`);
+  if (r.itinerant) lines.push(`   ${placesText('fr', 'result.itinerant')}`);
   if (r.appointmentUrl) lines.push(`   Rendez-vous : ${r.appointmentUrl}`);
   if (r.email) lines.push(`   E-mail : ${r.email}`);
   lines.push(`   Carte : ${r.mapUrl}`);
+  lines.push(`   ${r.updatedText}`);
   if (r.place.starter_source) lines.push(`   Source : ${r.place.starter_source}`);
   return lines.join('\n');
 }
@@ -151,9 +147,8 @@ export async function runPlacesNear(
     io.err(describeGeocodeProblem(geo));
     return 1;
   }
-  const starters = await loadStarterPlaces(store.kv, locateByCommune);
-  if (starters) io.err(`(Aucun lieu importé : l'annuaire de départ de ${starters} lieux a été chargé.)`);
-  const directory = await PlaceDirectory.load(store.kv);
+  const { directory, merged } = await loadDirectory(store.kv, starterPlaces(locateByCommune));
+  if (!merged.national && !merged.local) io.err(`(Aucun lieu importé ni synchronisé : l'annuaire de départ de ${merged.starters} lieux est utilisé.)`);
   const results = directory.near(geo.point, { ...(support ? { support } : {}), ...(programmes?.length ? { programmes } : {}), openNow: !!options.openNow, limit, at, lang: options.lang ?? 'fr' });
   const label = geo.kind === 'coordinates' ? `${geo.point.lat.toFixed(4)}, ${geo.point.lon.toFixed(4)}` : `${geo.matches[0]?.nom ?? where} (${geo.matches[0]?.postcode ?? ''})`;
   if (options.json) {

@@ -208,6 +208,12 @@ export interface HelpPlace {
   starter?: boolean;
   /** Positioned at the commune's centre, not at the address. */
   approximate?: boolean;
+  /** The date of the information (`YYYY-MM-DD`, the record's `date_maj`). */
+  updated?: string;
+  /** The sentence that gives that date and asks to check before going ("Informations du 1er décembre 2022, vérifiez avant de vous déplacer"). */
+  updatedText?: string;
+  /** A mobile place (a bus, sessions in turn in several villages): where it is depends on the day. */
+  itinerant?: true;
 }
 
 /** What a help-place search found. */

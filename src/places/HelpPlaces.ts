@@ -1,26 +1,33 @@
 /**
  * The one help-places service of a running Ariane, built in `main.ts` and given to the bot and to
- * the mediators' pages alike: the directory kept in memory (reloaded from the store as imports
- * land), the starter set written once into a store that holds no place, and the engine's
- * `findHelp` over the loaded directory.
+ * the mediators' pages alike: the directory kept in memory (the stored national set and imported
+ * places over the starter directory shipped with the project, reloaded when the store's places
+ * change), and the engine's `findHelp` over it.
  */
 import type { FindHelp, HelpPlace, HelpSearch } from '../engine';
 import { getGeocoder } from '../geo';
 import type { KeyValueStore } from '../store';
-import { DirectoryCache, findHelp } from './findHelp';
-import { loadStarterPlaces, starterPlaces } from './loadStarterPlaces';
+import { DirectoryCache, findHelp, type LoadedDirectory } from './findHelp';
+import { starterPlaces } from './loadStarterPlaces';
 import { PlaceDirectory, type NearResult } from './PlaceDirectory';
+import type { Place } from './types';
 
 /** How many places a resident is shown. */
 export const PLACES_SHOWN = 3;
 
 export interface HelpPlacesOptions {
-  /** Reload the directory from the store at most this often (ms; imports run in another process). */
+  /** Check the stored places' revision at most this often (ms; imports and syncs may run in another process). */
   maxAgeMs?: number;
-  /** Write the starter set into a store that holds no place (default true). */
+  /** Use the starter directory under the stored places (default true). */
   starters?: boolean;
-  /** Clock for the reloads (epoch ms). */
+  /** Clock for the checks (epoch ms). */
   now?: () => number;
+}
+
+/** Places a record without coordinates at the centre of its commune (offline geocoder). */
+export function locateByCommune(place: Place): { lat: number; lon: number } | undefined {
+  const m = getGeocoder().locate({ insee: place.code_insee, postcode: place.code_postal, name: place.commune });
+  return m ? { lat: m.lat, lon: m.lon } : undefined;
 }
 
 /** A place found, as the engine shows it (plain JSON, status already a sentence). */
@@ -36,40 +43,38 @@ export function toHelpPlace(r: NearResult): HelpPlace {
     mapUrl: r.mapUrl,
     ...(r.place.starter ? { starter: true } : {}),
     ...(r.place.position_approx ? { approximate: true } : {}),
+    updated: r.updated,
+    updatedText: r.updatedText,
+    ...(r.itinerant ? { itinerant: true as const } : {}),
   };
 }
 
 /** See the file comment. */
 export class HelpPlaces {
   private readonly cache: DirectoryCache;
-  private starters: Promise<unknown> | undefined;
+  private starterList: Place[] | undefined;
 
   constructor(
     private readonly kv: KeyValueStore,
     private readonly options: HelpPlacesOptions = {},
   ) {
-    this.cache = new DirectoryCache(kv, options.maxAgeMs, options.now);
+    this.cache = new DirectoryCache(kv, options.maxAgeMs, options.now, () => this.starters());
   }
 
-  /**
-   * The directory, with the starter set written first into an empty store (once per process; a
-   * failure is retried on the next call). Rejects when the store cannot be read.
-   */
+  /** The starter places (read once per process), or none when turned off. */
+  private starters(): readonly Place[] {
+    if (this.options.starters === false) return [];
+    return (this.starterList ??= starterPlaces(locateByCommune));
+  }
+
+  /** The directory: the stored places over the starter directory. Rejects when the store cannot be read. */
   async directory(): Promise<PlaceDirectory> {
-    if (this.options.starters !== false) {
-      this.starters ??= loadStarterPlaces(this.kv, (p) => {
-        const m = getGeocoder().locate({ insee: p.code_insee, postcode: p.code_postal, name: p.commune });
-        return m ? { lat: m.lat, lon: m.lon } : undefined;
-      }).then(
-        (n) => (n > 0 ? this.cache.invalidate() : undefined),
-        (err: unknown) => {
-          this.starters = undefined;
-          throw err;
-        },
-      );
-      await this.starters;
-    }
     return this.cache.get();
+  }
+
+  /** The directory with what it was merged from (for logs and the admin page). */
+  loaded(): Promise<LoadedDirectory> {
+    return this.cache.loaded();
   }
 
   /** Forgets the loaded directory (after an import in this process). */
@@ -108,11 +113,6 @@ let starterDirectory: PlaceDirectory | undefined;
  * for `ariane chat` and the scenario files, which play the help dialogue where no service runs.
  */
 export function starterFinder(at: Date): FindHelp {
-  starterDirectory ??= new PlaceDirectory(
-    starterPlaces((p) => {
-      const m = getGeocoder().locate({ insee: p.code_insee, postcode: p.code_postal, name: p.commune });
-      return m ? { lat: m.lat, lon: m.lon } : undefined;
-    }),
-  );
+  starterDirectory ??= new PlaceDirectory(starterPlaces(locateByCommune));
   return finderFor(starterDirectory, at);
 }

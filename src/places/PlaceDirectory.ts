@@ -12,7 +12,10 @@ import type * as GeoKDBush from 'geokdbush' with { 'resolution-mode': 'import' }
 import type { Support } from '../flow';
 import type { KeyValueStore } from '../store';
 import { loadPlaces } from './importPlaces';
+import { mergePlaces } from './mergePlaces';
+import { loadNationalSet } from './placeSets';
 import { describeOpeningStatus, openingStatus, type OpeningStatus } from './openingStatus';
+import { dateText, placesText } from './placesText';
 import { formatPhone } from './toE164';
 import type { Place } from './types';
 
@@ -57,6 +60,11 @@ export interface NearResult {
   appointmentUrl?: string;
   email?: string;
   mapUrl: string;
+  /** The date of the information (`date_maj`), and the sentence that says to check it ("Informations du 1er décembre 2022, vérifiez avant de vous déplacer"). */
+  updated: string;
+  updatedText: string;
+  /** A mobile place (`itinerance`: a bus, rotating sessions): where it is depends on the day. */
+  itinerant: boolean;
 }
 
 /** Radii tried in turn (km) until enough places are found. */
@@ -111,9 +119,10 @@ export class PlaceDirectory {
     this.index.finish();
   }
 
-  /** Loads every place from the store (key prefix `place:`). */
+  /** Loads the places the store holds: the national set (when synced) and the places imported by hand, without the starter directory. */
   static async load(kv: KeyValueStore): Promise<PlaceDirectory> {
-    return new PlaceDirectory(await loadPlaces(kv));
+    const [national, local] = await Promise.all([loadNationalSet(kv), loadPlaces(kv)]);
+    return new PlaceDirectory(mergePlaces({ national: national?.places ?? [], local }).places);
   }
 
   /** How many places have coordinates (the others cannot be proposed). */
@@ -174,7 +183,7 @@ export class PlaceDirectory {
   /** A place as shown, its fields in the order they always had (JSON output stays the same). */
   private result(c: Candidate, status: OpeningStatus, lang: string): NearResult {
     const place = this.places[c.id]!;
-    const result: Omit<NearResult, 'mapUrl'> & { mapUrl?: string } = {
+    const result: Omit<NearResult, 'mapUrl' | 'updated' | 'updatedText' | 'itinerant'> & Partial<NearResult> = {
       place,
       distanceKm: Math.round(c.km * 10) / 10,
       programmeMatch: c.programmeMatch,
@@ -189,6 +198,9 @@ export class PlaceDirectory {
     if (place.prise_rdv) result.appointmentUrl = place.prise_rdv;
     if (place.courriels?.[0]) result.email = place.courriels[0];
     result.mapUrl = mapUrl(place.latitude!, place.longitude!);
+    result.updated = place.date_maj;
+    result.updatedText = placesText(lang, 'result.updated', { date: dateText(lang, place.date_maj) });
+    result.itinerant = !!place.itinerance?.includes('Itinérant');
     return result as NearResult;
   }
 }

@@ -5,8 +5,12 @@
  */
 import { getGeocoder, type CommuneMatch } from '../geo';
 import type { KeyValueStore } from '../store';
+import { loadPlaces } from './importPlaces';
+import { mergePlaces, type MergedPlaces } from './mergePlaces';
 import type { NearOptions, NearResult } from './PlaceDirectory';
 import { PlaceDirectory } from './PlaceDirectory';
+import { loadNationalSet, placesRevision, type NationalMeta } from './placeSets';
+import type { Place } from './types';
 
 /** The outcome of a search. */
 export type PlaceSearch =
@@ -37,34 +41,79 @@ export function findHelp(directory: PlaceDirectory, where: string | { lat: numbe
   return { kind: 'found', where: { label, ...geo.point, ...(first ? { insee: first.insee } : {}) }, results: directory.near(geo.point, options) };
 }
 
+/** The directory and what it was merged from. */
+export interface LoadedDirectory {
+  directory: PlaceDirectory;
+  /** Counts of the merge (national, imported, starter places kept and replaced). */
+  merged: Omit<MergedPlaces, 'places'>;
+  /** The stored national set's metadata, when a sync stored one. */
+  national?: NationalMeta;
+  /** The stored places' revision it was built from (see `placesRevision`). */
+  revision: string;
+}
+
+/** Reads the layers from the store and merges them with `starters` into one directory. */
+export async function loadDirectory(kv: KeyValueStore, starters: readonly Place[] = []): Promise<LoadedDirectory> {
+  const revision = await placesRevision(kv);
+  const [national, local] = await Promise.all([loadNationalSet(kv), loadPlaces(kv)]);
+  return fromLayers({ ...(national ? { national } : {}), local, starters }, revision);
+}
+
+/** A directory from layers already in memory (after a sync in this process). */
+export function fromLayers(layers: { national?: { meta: NationalMeta; places: readonly Place[] }; local: readonly Place[]; starters: readonly Place[] }, revision: string): LoadedDirectory {
+  const { places, ...merged } = mergePlaces({ national: layers.national?.places ?? [], local: layers.local, starters: layers.starters });
+  return { directory: new PlaceDirectory(places), merged, ...(layers.national ? { national: layers.national.meta } : {}), revision };
+}
+
 /**
- * A directory kept in memory and reloaded from the store at most every `maxAgeMs` (imports run in
- * another process), or at once after `invalidate()`.
+ * A directory kept in memory. Imports and syncs may run in another process or instance: at most
+ * every `maxAgeMs` the stored revision is read (two small items), and the places are read again
+ * only when it changed; at once after `invalidate()`.
  */
 export class DirectoryCache {
-  private current: { at: number; directory: Promise<PlaceDirectory> } | undefined;
+  private current: { checkedAt: number; loaded: Promise<LoadedDirectory> } | undefined;
 
   constructor(
     private readonly kv: KeyValueStore,
     private readonly maxAgeMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
+    private readonly starters: () => readonly Place[] = () => [],
   ) {}
 
-  /** The directory, loading it when absent or older than `maxAgeMs`. */
-  get(): Promise<PlaceDirectory> {
-    if (!this.current || this.now() - this.current.at > this.maxAgeMs) {
-      const directory = PlaceDirectory.load(this.kv);
-      this.current = { at: this.now(), directory };
-      // A failed load is not cached: the next call tries again.
-      directory.catch(() => {
-        if (this.current?.directory === directory) this.current = undefined;
-      });
-    }
-    return this.current.directory;
+  /** The directory, with what it was merged from. */
+  loaded(): Promise<LoadedDirectory> {
+    const current = this.current;
+    if (!current) return this.load(loadDirectory(this.kv, this.starters()));
+    if (this.now() - current.checkedAt <= this.maxAgeMs) return current.loaded;
+    // Stale: keep serving what is loaded while the revision is read; reload only when it changed.
+    return this.load(
+      current.loaded.then(async (old) => ((await placesRevision(this.kv)) === old.revision ? old : loadDirectory(this.kv, this.starters()))),
+      current.loaded,
+    );
+  }
+
+  /** The directory, loading it when absent or when the stored places changed. */
+  async get(): Promise<PlaceDirectory> {
+    return (await this.loaded()).directory;
+  }
+
+  /** Serves `loaded` from now on (a directory this process just built, after a sync). */
+  replace(loaded: LoadedDirectory): void {
+    this.current = { checkedAt: this.now(), loaded: Promise.resolve(loaded) };
   }
 
   /** Forgets the loaded directory (after an import in this process). */
   invalidate(): void {
     this.current = undefined;
+  }
+
+  private load(loading: Promise<LoadedDirectory>, fallback?: Promise<LoadedDirectory>): Promise<LoadedDirectory> {
+    const entry = { checkedAt: this.now(), loaded: loading };
+    this.current = entry;
+    // A failed load is not cached: the previous directory (if any) serves, and the next call tries again.
+    loading.catch(() => {
+      if (this.current === entry) this.current = fallback ? { checkedAt: 0, loaded: fallback } : undefined;
+    });
+    return loading;
   }
 }

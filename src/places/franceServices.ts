@@ -91,11 +91,13 @@ export function franceServicesToStandard(
     itinerance: row.itinerance === 'Oui' ? 'Itinérant' : 'Fixe',
     structure_parente: row.groupe,
     date_maj: dateMaj,
-    // Every France Services desk helps with administrative procedures, free of charge: that is the
-    // label's charter (the list has no such columns).
+    // Every France Services desk helps with administrative procedures, free of charge, one person at
+    // a time by agents trained by the national partners: that is the label's charter (the list has
+    // no such columns; sources in src/places/README.md).
     services: 'Aide aux démarches administratives',
     dispositif_programmes_nationaux: 'France Services',
     frais_a_charge: 'Gratuit',
+    modalites_accompagnement: 'Accompagnement individuel',
   };
   return { record, unreadableDays: hours.unreadable };
 }

@@ -7,6 +7,7 @@ import type { KeyValueStore, WriteItem } from '../store';
 import { csvToObjects } from './parseCsv';
 import { franceServicesToStandard } from './franceServices';
 import { normalizeRecord } from './normalizeRecord';
+import { bumpLocalRevision } from './placeSets';
 import type { ImportReport, Place, RowIssue } from './types';
 
 /** The key prefix of places in the store. */
@@ -26,6 +27,8 @@ export interface ImportOptions {
   date?: string;
   /** Gives coordinates to a place that has none (e.g. the centre of its commune), else it is skipped. */
   locate?: (place: Place) => { lat: number; lon: number } | undefined;
+  /** Keep a place that has no coordinates as it is (whoever loads it places it later), instead of `locate`. */
+  keepUnplaced?: boolean;
   /** Writes per store call. */
   batchSize?: number;
 }
@@ -64,7 +67,7 @@ export function parsePlaces(text: string, options: ImportOptions = {}): { rows: 
     const { place, issues: rowIssues } = normalizeRecord(input, row);
     issues.push(...rowIssues);
     if (!place) continue;
-    if (place.latitude === undefined || place.longitude === undefined) {
+    if ((place.latitude === undefined || place.longitude === undefined) && !options.keepUnplaced) {
       const at = options.locate?.(place);
       if (!at) {
         issues.push({ row, field: 'latitude', reason: 'pas de coordonnées et commune introuvable : le lieu ne pourrait pas être proposé', severity: 'error', ref: place.id });
@@ -94,6 +97,7 @@ export async function importPlaces(kv: KeyValueStore, text: string, options: Imp
     const writes: WriteItem[] = slice.map((p) => ({ key: placeKey(p.id), value: p }));
     await kv.set(writes);
   }
+  if (places.length) await bumpLocalRevision(kv);
   const errorRows = new Set(issues.filter((i) => i.severity === 'error').map((i) => i.row));
   const warnedRows = new Set(issues.filter((i) => i.severity === 'warning' && !errorRows.has(i.row)).map((i) => i.row));
   return {
@@ -108,7 +112,10 @@ export async function importPlaces(kv: KeyValueStore, text: string, options: Imp
   };
 }
 
-/** Every place in the store. */
+/**
+ * Every place imported by hand (`place:` items). Starter places an earlier release wrote there are
+ * not: the starter directory is now read from the shipped file.
+ */
 export async function loadPlaces(kv: KeyValueStore): Promise<Place[]> {
-  return (await kv.scan<Place>(PLACE_PREFIX)).map((item) => item.value);
+  return (await kv.scan<Place>(PLACE_PREFIX)).map((item) => item.value).filter((p) => p && !p.starter);
 }

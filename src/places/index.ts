@@ -16,8 +16,10 @@ export {
   type WallTime,
   type HoursRegion,
 } from './openingStatus';
-export { placesText, placesList } from './placesText';
+export { placesText, placesList, dateText } from './placesText';
 export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
-export { loadStarterPlaces, starterPlaces, removeStarterPlaces } from './loadStarterPlaces';
-export { findHelp, DirectoryCache, type PlaceSearch } from './findHelp';
-export { HelpPlaces, finderFor, starterFinder, toHelpPlace, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';
+export { starterPlaces, starterSource, removeStarterPlaces, type StarterSource } from './loadStarterPlaces';
+export { mergePlaces, type MergedPlaces } from './mergePlaces';
+export { NATIONAL_META_KEY, NATIONAL_SET_KEY, LOCAL_REVISION_KEY, readNationalMeta, loadNationalSet, saveNationalSet, placesRevision, type NationalMeta } from './placeSets';
+export { findHelp, DirectoryCache, loadDirectory, fromLayers, type PlaceSearch, type LoadedDirectory } from './findHelp';
+export { HelpPlaces, finderFor, starterFinder, toHelpPlace, locateByCommune, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';

@@ -78,3 +78,12 @@ export function placesText(lang: string, key: string, params: Record<string, str
 export function placesList(lang: string, key: string): string[] {
   return resolve(lists, lang, key, asList, []);
 }
+
+/** A calendar date (`2022-12-01`) as people read it: "1er décembre 2022", "1 December 2022"; the text itself when it is no date. */
+export function dateText(lang: string, iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const day = Number(m[3]);
+  const month = placesList(lang, 'months')[Number(m[2]) - 1] ?? m[2] ?? '';
+  return placesText(lang, 'date.format', { day: day === 1 ? placesText(lang, 'date.first') : String(day), month, year: m[1] ?? '' });
+}

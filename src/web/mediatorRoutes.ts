@@ -7,7 +7,7 @@ import { resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
-import { findHelp, type NearResult, type PlaceDirectory } from '../places';
+import { findHelp, placesText, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './RouteServer';
@@ -64,9 +64,10 @@ function placesForm(flows: Flow[], where = '', flowId = '', openNow = false): Ra
   )}</select></p><p><input type="checkbox" id="ouvert" name="ouvert" value="1"${raw(openNow ? ' checked' : '')}><label for="ouvert">Seulement les lieux ouverts maintenant</label></p><p><button type="submit">Chercher des lieux</button></p></form>`;
 }
 
+/** A place as the mediators see it: as on the residents' cards, the opening status and the phone first, the date of the information last. */
 function placeCard(r: NearResult): Raw {
   const name = r.place.nom;
-  return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span> · <span class="status status-${r.status.state}">${r.statusText}</span></p><p>${r.address}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
+  return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span class="status status-${r.status.state}">${r.statusText}</span>${r.phoneText ? html` · <a href="${r.phoneLink ?? ''}">Tél. ${r.phoneText}</a>` : ''}</p><p>${r.address} · <span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span></p>${r.itinerant ? html`<p>${placesText('fr', 'result.itinerant')}</p>` : ''}<p class="place-date">${r.updatedText}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
 }
 
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */

@@ -121,14 +121,16 @@ describe('stuck → human help places', () => {
     expect(a.buttons[1]).toMatchObject({ value: 'https://rdv.example.org/a' });
     expect(a.buttons[2]).toMatchObject({ value: 'mailto:accueil-a@example.org' });
     expect(a.buttons[3]!.value).toMatch(/^https:\/\/www\.openstreetmap\.org\/\?mlat=47\.8/);
-    expect(a.text).toMatch(/^Ouvert maintenant, jusqu'à 12 h/);
-    expect(a.subtitle).toMatch(/^1 rue de l’Exemple, 35550 Pipriac · à /);
+    // The opening status first, then the phone, the address, and the date of the information.
+    expect(a.subtitle).toMatch(/^Ouvert maintenant, jusqu'à 12 h/);
+    expect(a.text.split('\n')).toEqual(['Téléphone : 02 99 00 00 01', expect.stringMatching(/^1 rue de l’Exemple, 35550 Pipriac · à /), 'Informations du 1er janvier 2026, vérifiez avant de vous déplacer']);
     // B: phone and map only; unreadable hours are shown, never dropped.
     expect(b.buttons.map((x) => x.type)).toEqual(['call', 'openUrl']);
-    expect(b.text).toBe(translate({ key: 'places:status.unknown' }, 'fr'));
+    expect(b.subtitle).toBe(translate({ key: 'places:status.unknown' }, 'fr'));
     // C: no phone, closed on Tuesday, opens on Monday.
     expect(c.buttons.map((x) => x.type)).toEqual(['openUrl']);
-    expect(c.text).toMatch(/lundi à 9 h/);
+    expect(c.subtitle).toMatch(/lundi à 9 h/);
+    expect(c.text).not.toContain('Téléphone');
     expect(texts(found)).toContain(helpText('places', { where: 'Pipriac (35550)' }));
     expect(buttonValues(found)).toEqual([CONTINUE_VALUE]);
     expect((await storedHelp(h)).help).toEqual({ where: { label: 'Pipriac (35550)', lat: expect.any(Number), lon: expect.any(Number) } });

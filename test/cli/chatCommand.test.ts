@@ -36,7 +36,9 @@ describe('ariane chat', () => {
     // The starter directory shipped with the project has places around Bordeaux.
     const places = out.findIndex((l) => l.startsWith('Voici des lieux d’aide près de Bordeaux'));
     expect(places).toBeGreaterThan(relais);
-    expect(out[places + 1]).toMatch(/^ {2}📍 .+ km\) — /);
+    // Status and phone first, the date of the information under each place.
+    expect(out[places + 1]).toMatch(/^ {2}📍 .+ — (Ouvert|Fermé|Horaires).* — .+ km\)$/);
+    expect(out[places + 2]).toMatch(/^ {5}Informations du .+, vérifiez avant de vous déplacer$/);
     expect(out).toContain('D’accord, continuons. Voici où vous en étiez.');
     expect(out[out.length - 1]).toBe('Votre date de naissance ?');
   });

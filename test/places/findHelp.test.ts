@@ -1,4 +1,4 @@
-import { DirectoryCache, findHelp, PlaceDirectory, type Place } from '../../src/places';
+import { DirectoryCache, findHelp, importPlaces, PlaceDirectory, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
 
 const AT = new Date('2026-11-23T09:00:00Z');
@@ -39,17 +39,42 @@ describe('findHelp', () => {
 });
 
 describe('DirectoryCache', () => {
-  it('reloads after maxAge or invalidate, not before', async () => {
+  const csv = (ids: string[]) =>
+    ['id,nom,commune,code_postal,adresse,latitude,longitude,date_maj,services', ...ids.map((id) => `${id},Lieu ${id},Rennes,35000,1 rue A,48.11,-1.68,2026-01-01,Aide aux démarches administratives`)].join('\n');
+
+  it('reloads after maxAge when an import changed the stored places, or at once after invalidate', async () => {
     const store = new MemoryStore();
     let now = 0;
     const cache = new DirectoryCache(store.kv, 1000, () => now);
     expect((await cache.get()).size).toBe(0);
-    await store.kv.set([{ key: 'place:a', value: place('a', 48, -1) }]);
+    await importPlaces(store.kv, csv(['a']));
     expect((await cache.get()).size).toBe(0);
     now = 1001;
     expect((await cache.get()).size).toBe(1);
-    await store.kv.set([{ key: 'place:b', value: place('b', 48, -1) }]);
+    await importPlaces(store.kv, csv(['b']));
     cache.invalidate();
     expect((await cache.get()).size).toBe(2);
+  });
+
+  it('does not read the places again when nothing changed (a small revision read only)', async () => {
+    const store = new MemoryStore();
+    await importPlaces(store.kv, csv(['a', 'b']));
+    let now = 0;
+    const cache = new DirectoryCache(store.kv, 1000, () => now);
+    const first = await cache.get();
+    now = 5000;
+    const scan = jest.spyOn(store.kv, 'scan');
+    expect(await cache.get()).toBe(first);
+    expect(scan).not.toHaveBeenCalled();
+  });
+
+  it('puts the starter places under the stored ones, replaced when an import has the same place', async () => {
+    const store = new MemoryStore();
+    const starter = { ...place('france-services-9', 48.11, -1.68), nom: 'France services de Rennes', commune: 'Rennes', code_postal: '35000', starter: true as const };
+    const cache = new DirectoryCache(store.kv, 0, () => 0, () => [starter]);
+    expect((await cache.get()).places.map((p) => p.id)).toEqual(['france-services-9']);
+    await importPlaces(store.kv, 'id,nom,commune,code_postal,adresse,date_maj,latitude,longitude\nrennes-fs,FRANCE SERVICES DE RENNES,RENNES,35000,2 rue B,2026-05-01,48.1,-1.6');
+    cache.invalidate();
+    expect((await cache.loaded()).merged).toMatchObject({ local: 1, starters: 0, replacedStarters: 1 });
   });
 });

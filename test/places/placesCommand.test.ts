@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pickValue, runPlacesImport, runPlacesNear } from '../../src/cli/placesCommand';
 import { STANDARD_SERVICES } from '../../src/flow/schema';
-import { loadPlaces, loadStarterPlaces, PlaceDirectory, starterPlaces } from '../../src/places';
+import { loadPlaces, PlaceDirectory, starterPlaces, starterSource } from '../../src/places';
 import { getGeocoder } from '../../src/geo';
 import { createStore, MemoryStore } from '../../src/store';
 
@@ -19,36 +19,57 @@ const locate = (p: { code_insee?: string; code_postal: string; commune: string }
 };
 
 describe('starter directory', () => {
-  it('ships real, sourced places labelled as a starter set, with no invented phone or hours', () => {
-    const places = starterPlaces(locate);
-    expect(places.length).toBeGreaterThanOrEqual(8);
-    for (const p of places) {
+  const places = starterPlaces(locate);
+
+  it('ships the France Services of the ANCT list of 1 December 2022, in the national standard, with its source and licence', () => {
+    const source = starterSource();
+    expect(source).toMatchObject({ date: '2022-12-01', licence: expect.stringContaining('Licence Ouverte') });
+    const franceServices = places.filter((p) => p.dispositif_programmes_nationaux?.includes('France Services'));
+    // 2,683 rows, 26 without an address left out as the import does, one field-report place merged into its France Services.
+    expect(franceServices.length).toBe(2657);
+    for (const p of franceServices) {
       expect(p.starter).toBe(true);
-      expect(p.starter_source).toMatch(/^https?:\/\//);
+      expect(p.date_maj).toBe('2022-12-01');
+      expect(p.services).toContain('Aide aux démarches administratives');
       expect(p.latitude).toBeDefined();
+    }
+    expect(franceServices.filter((p) => p.telephone).length).toBeGreaterThan(2500);
+    expect(franceServices.filter((p) => p.itinerance?.includes('Itinérant')).length).toBeGreaterThan(50);
+  });
+
+  it('keeps the field-report places with their source; Pipriac is its France Services, kept once', () => {
+    const field = places.filter((p) => p.starter_source);
+    expect(field.map((p) => p.commune)).toEqual(expect.arrayContaining(['Pipriac', 'Châteauroux', 'La Rochelle', 'Lormont', 'Cenon', 'Floirac', 'Bassens', 'Rennes']));
+    for (const p of field) expect(p.starter_source).toMatch(/^https?:\/\//);
+    const pipriac = places.filter((p) => p.commune === 'Pipriac');
+    expect(pipriac).toHaveLength(1);
+    expect(pipriac[0]).toMatchObject({ id: 'france-services-217', adresse: expect.stringContaining("36 Rue de l"), telephone: '+33299343691', starter_source: 'http://placesdupartage.net/?p=289' });
+    // Facts not found in a source stay empty: no invented phone or hours.
+    const unverified = field.filter((p) => p.id.startsWith('ariane-starter-') && p.commune !== 'Bassens');
+    for (const p of unverified) {
       expect(p.telephone).toBeUndefined();
       expect(p.horaires).toBeUndefined();
     }
-    expect(places.map((p) => p.commune)).toEqual(expect.arrayContaining(['Pipriac', 'Châteauroux', 'La Rochelle', 'Lormont', 'Cenon', 'Floirac', 'Bassens', 'Rennes']));
   });
 
-  it('is loaded only into an empty store', async () => {
-    const store = new MemoryStore();
-    expect(await loadStarterPlaces(store.kv, locate)).toBeGreaterThanOrEqual(8);
-    expect(await loadStarterPlaces(store.kv, locate)).toBe(0);
+  it('is the one exception to ../shared: the file names its source, the service never reads the list', () => {
+    const text = readFileSync(path.join(__dirname, '../../src/places/starter-places.json'), 'utf8');
+    expect(text).toContain('"licence":"Licence Ouverte 2.0 (Etalab)"'.replace('":"', '": "'));
+    expect(text).not.toContain('../shared');
   });
 });
 
 describe('ariane places import / near', () => {
-  it('imports a file, reports bad rows, and replaces the starter set', async () => {
+  it('imports a file, reports bad rows, and drops starter places an earlier release stored', async () => {
     const store = new MemoryStore();
-    await loadStarterPlaces(store.kv, locate);
+    // Before this release, the starter places were written into an empty store.
+    await store.kv.set([{ key: 'place:old-starter', value: { ...starterPlaces(locate)[0], id: 'old-starter' } }]);
     const c = capture();
     expect(await runPlacesImport(path.join(FIXTURES, 'lieux-standard.csv'), {}, store, c.io)).toBe(0);
     const text = c.out.join('\n');
     expect(text).toContain('ERREUR  ligne 5 (fixture-4) · code_postal : champ obligatoire absent');
     expect(text).toContain('6 lignes lues : 4 lieux importés (4 nouveaux, 0 mis à jour), 2 lignes écartées, 2 gardées avec une remarque.');
-    expect((await loadPlaces(store.kv)).some((p) => p.starter)).toBe(false);
+    expect((await store.kv.get(['place:old-starter']))['place:old-starter']).toBeUndefined();
   });
 
   it('reads a CSV saved as Windows-1252 by a spreadsheet', async () => {
@@ -99,10 +120,13 @@ describe('ariane places import / near', () => {
     expect(await runPlacesNear('rennes', { at: 'hier' }, new MemoryStore(), c.io)).toBe(1);
   });
 
-  it('answers from the starter set on a fresh store', async () => {
+  it('answers from the starter set on a fresh store, with the date of the information', async () => {
     const c = capture();
     expect(await runPlacesNear('35550', {}, new MemoryStore(), c.io)).toBe(0);
-    expect(c.out.join('\n')).toContain('Point Accueil Emploi / France Services de Pipriac [annuaire de départ]');
+    const text = c.out.join('\n');
+    expect(text).toContain('France services de Pipriac [annuaire de départ]');
+    expect(text).toContain('Informations du 1er décembre 2022, vérifiez avant de vous déplacer');
+    expect(c.err.join('\n')).toContain("l'annuaire de départ de");
   });
 
   it('reads enumeration values loosely but refuses ambiguous ones', () => {

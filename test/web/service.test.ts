@@ -141,7 +141,7 @@ describe('flows reloaded from disk', () => {
 describe('a fresh install (nothing imported)', () => {
   let service: RealServer;
   beforeAll(async () => {
-    service = await startRealServer({}, { seed: false });
+    service = await startRealServer();
   });
   afterAll(async () => {
     await service?.stop();
@@ -153,6 +153,8 @@ describe('a fresh install (nothing imported)', () => {
     const body = await res.text();
     expect(body).not.toContain('Aucun lieu trouvé');
     expect(body).toMatch(/lieux? près de Rennes/);
-    expect(body).toContain('Villejean');
+    // The France Services of the shipped list (ANCT, 1 December 2022), with their date.
+    expect(body).toContain('France services Pimms Médiation Rennes');
+    expect(body).toContain('Informations du 1er décembre 2022');
   });
 });

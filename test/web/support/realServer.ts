@@ -8,10 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../../src/config';
-import { getGeocoder } from '../../../src/geo';
 import { startService, type RunningService } from '../../../src/main';
-import { loadStarterPlaces } from '../../../src/places';
-import { createStore } from '../../../src/store';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const FLOWS_DIR = path.resolve(__dirname, '../../../flows');
@@ -21,21 +18,9 @@ export interface RealServer extends RunningService {
   stop(): Promise<void>;
 }
 
-/** Puts the sourced starter help places in a fresh data directory, as an admin's import would. */
-async function seedPlaces(dataDir: string): Promise<void> {
-  const store = await createStore({ dataDir });
-  try {
-    const geo = getGeocoder();
-    await loadStarterPlaces(store.kv, (p) => geo.geocode(p.code_postal ?? '').point);
-  } finally {
-    await store.close();
-  }
-}
-
-/** `seed: false` starts on an empty data directory, as a fresh install does. */
-export async function startRealServer(env: Record<string, string> = {}, options: { seed?: boolean } = {}): Promise<RealServer> {
+/** Starts on an empty data directory, as a fresh install does (the starter help places ship with the code). */
+export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
-  if (options.seed !== false) await seedPlaces(dataDir);
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ARIANE_DATA_DIR: dataDir, ARIANE_FLOWS_DIR: FLOWS_DIR, ARIANE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
     { dotenv: false },
