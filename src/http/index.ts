@@ -1,3 +1,4 @@
-/** What every HTTP-facing folder (server, bot, web) shares: the error shape and credential comparison. */
+/** What every HTTP-facing folder shares: the error shape, credential comparison, and the data syncs' download. */
 export { errorBody, type ErrorBody, type ErrorCode } from './errorBody';
 export { safeEqual } from './safeEqual';
+export { download, DownloadError, type DownloadOptions, type DownloadResult, type Validators } from './download';
