@@ -108,6 +108,12 @@ export async function startService(config: Config, options: { logger?: Logger; w
           error ? logger.warn({ err: error.message }, 'sources sync refused: previous catalogue kept') : logger.info({ status: result?.status, fiches: sources.catalogue.size }, 'sources sync'),
         )
       : undefined;
+    // The national help-places dataset, daily when configured; a refused file keeps the directory in use.
+    const stopPlacesSync = config.placesUrl
+      ? helpPlaces.scheduleDailySync(config.placesUrl, ({ result, error }) =>
+          error ? logger.warn({ err: error.message }, 'places sync refused: previous directory kept') : logger.info({ status: result?.status, ...(result?.status === 'updated' ? { places: result.meta.count, skipped: result.report.skipped } : {}) }, 'places sync'),
+        )
+      : undefined;
     const bot = new ArianeBot({
       engine: { converse },
       catalog: () => catalog,
@@ -225,6 +231,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
         (closing ??= (async () => {
           clearInterval(purgeTimer);
           stopSourcesSync?.();
+          stopPlacesSync?.();
           watcher.stop();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await store.close();

@@ -1,7 +1,8 @@
 /**
- * `ariane places import|near`: load help places into the store and find the nearest ones, for
- * admins, mediators and scripts. The store is the service's own (SQLite in ARIANE_DATA_DIR, or
- * PostgreSQL with DATABASE_URL), so an import is what the bot will use.
+ * `ariane places import|sync|near`: load help places into the store (a file by hand, or the national
+ * dataset from its address) and find the nearest ones, for admins, mediators and scripts. The store
+ * is the service's own (SQLite in ARIANE_DATA_DIR, or PostgreSQL with DATABASE_URL), so what is
+ * imported or synced is what the bot will use.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +10,25 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT, type Support } from '../flow';
 import { getGeocoder, foldName, type GeocodeResult } from '../geo';
-import { importPlaces, loadDirectory, locateByCommune, placesText, removeStarterPlaces, starterPlaces, type ImportReport, type NearResult, type PlaceFormat } from '../places';
+import {
+  decodeText,
+  HelpPlaces,
+  importPlaces,
+  loadDirectory,
+  locateByCommune,
+  PlacesSyncError,
+  placesText,
+  removeStarterPlaces,
+  starterPlaces,
+  type ImportReport,
+  type NearResult,
+  type PlaceFormat,
+  type PlacesSyncResult,
+  type RowIssue,
+} from '../places';
 import { createStore, type Store } from '../store';
 import { placeWords } from './positionalArgs';
+import { progressLine } from './progressLine';
 
 /** Where a command writes: results on `out`, problems on `err`. */
 export interface CliIo {
@@ -51,13 +68,9 @@ export async function runPlacesImport(
   }
   let text: string;
   try {
-    const bytes = readFileSync(file);
-    text = bytes.toString('utf8');
-    // Spreadsheets often save CSV as Windows-1252: undecodable UTF-8 means it is not UTF-8.
-    if (text.includes('\uFFFD')) {
-      text = new TextDecoder('windows-1252').decode(bytes);
-      io.err(`(${path.basename(file)} n'est pas en UTF-8 : lu comme Windows-1252.)`);
-    }
+    const decoded = decodeText(readFileSync(file));
+    text = decoded.text;
+    if (decoded.encoding !== 'utf-8') io.err(`(${path.basename(file)} n'est pas en UTF-8 : lu comme Windows-1252.)`);
   } catch (err) {
     io.err(`Impossible de lire ${file} : ${err instanceof Error ? err.message : String(err)}`);
     return 1;
@@ -80,14 +93,80 @@ export async function runPlacesImport(
     return 0;
   }
   if (merged.replacedStarters) io.err(`(${merged.replacedStarters} lieux de l'annuaire de départ sont remplacés par les lieux importés qui sont les mêmes.)`);
-  const shown = options.all ? report.issues : report.issues.slice(0, 50);
-  for (const i of shown) io.out(`${i.severity === 'error' ? 'ERREUR ' : 'attention'} ligne ${i.row}${i.ref ? ` (${i.ref})` : ''} · ${i.field} : ${i.reason}`);
-  if (shown.length < report.issues.length) io.out(`… et ${report.issues.length - shown.length} autres remarques (--all pour tout voir, --json pour un rapport complet).`);
+  printIssues(report.issues, !!options.all, io);
   io.out(
     `${report.rows} lignes lues : ${report.imported} lieux importés (${report.created} nouveaux, ${report.updated} mis à jour), ` +
       `${report.skipped} lignes écartées, ${report.withWarnings} gardées avec une remarque. (${report.durationMs} ms)`,
   );
   return 0;
+}
+
+/** The per-row report: the first 50 remarks, or all of them. */
+function printIssues(issues: readonly RowIssue[], all: boolean, io: CliIo): void {
+  const shown = all ? issues : issues.slice(0, 50);
+  for (const i of shown) io.out(`${i.severity === 'error' ? 'ERREUR ' : 'attention'} ligne ${i.row}${i.ref ? ` (${i.ref})` : ''} · ${i.field} : ${i.reason}`);
+  if (shown.length < issues.length) io.out(`… et ${issues.length - shown.length} autres remarques (--all pour tout voir, --json pour un rapport complet).`);
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1).replace('.', ',')} Mo`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1).replace('.', ',')} s`;
+
+/**
+ * `ariane places sync`: downloads the national dataset from `url` and stores it as the national set
+ * (see `syncPlaces`). Returns the exit code: 0 when stored or unchanged, 1 when the file is refused.
+ */
+export async function runPlacesSync(
+  url: string | undefined,
+  options: { json?: boolean; all?: boolean; min?: string; tty?: boolean; progress?: (text: string) => void },
+  store: Store,
+  io: CliIo = stdIo,
+): Promise<number> {
+  if (!url) {
+    io.err("Adresse du fichier inconnue : donnez --url, ou ARIANE_PLACES_URL (le CSV ou le JSON du jeu « Lieux de médiation numérique » de data.gouv.fr, voir src/places/README.md).");
+    return 1;
+  }
+  const minPlaces = options.min !== undefined ? Number(options.min) : undefined;
+  if (minPlaces !== undefined && !(Number.isInteger(minPlaces) && minPlaces >= 1)) {
+    io.err('--min doit être un nombre entier positif.');
+    return 1;
+  }
+  const places = new HelpPlaces(store.kv);
+  io.err(`Téléchargement de ${url}`);
+  const progress = progressLine(options.progress ?? ((t) => process.stderr.write(t)), options.tty ?? process.stderr.isTTY === true);
+  let result: PlacesSyncResult;
+  try {
+    result = await places.sync(url, { download: { onProgress: progress.update }, ...(minPlaces !== undefined ? { minPlaces } : {}) });
+    progress.done();
+  } catch (err) {
+    progress.done();
+    if (!(err instanceof PlacesSyncError)) throw err;
+    io.err(`Synchronisation refusée : ${err.message}. L'annuaire en place est conservé.`);
+    return 1;
+  }
+  const { merged } = await places.loaded();
+  if (options.json) {
+    const { places: _places, ...rest } = result as PlacesSyncResult & { places?: unknown };
+    io.out(JSON.stringify({ ...rest, directory: merged }, null, 2));
+    return 0;
+  }
+  switch (result.status) {
+    case 'not-modified':
+      io.out(`Fichier inchangé depuis la dernière synchronisation (réponse 304) : annuaire national conservé (${result.meta?.count ?? 0} lieux).`);
+      return 0;
+    case 'concurrent':
+      io.out("Une autre instance vient d'enregistrer un annuaire : le sien est gardé.");
+      return 0;
+    case 'updated': {
+      const r = result.report;
+      printIssues(r.issues, !!options.all, io);
+      io.out(
+        `Annuaire national mis à jour : ${r.rows} lignes lues, ${r.imported} lieux gardés, ${r.skipped} lignes écartées, ${r.withWarnings} gardées avec une remarque ` +
+          `(${mb(result.bytes)} téléchargés en ${seconds(result.downloadMs)}, lus en ${seconds(result.parseMs)}, enregistrés en ${seconds(result.storeMs)}). ` +
+          `${merged.replacedStarters} lieux de l'annuaire de départ sont remplacés par les mêmes lieux de l'annuaire national ; ${merged.starters} restent.`,
+      );
+      return 0;
+    }
+  }
 }
 
 /** The text of one result, as a mediator reads it in a terminal. */
@@ -166,9 +245,9 @@ export async function runPlacesNear(
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Registers `ariane places import` and `ariane places near`. */
+/** Registers `ariane places import`, `ariane places sync` and `ariane places near`. */
 export function registerPlacesCommand(program: Command): void {
-  const places = program.command('places').description("Lieux d'aide : importer l'annuaire, chercher les plus proches.");
+  const places = program.command('places').description("Lieux d'aide : importer ou synchroniser l'annuaire, chercher les plus proches.");
   places
     .command('import <file>')
     .description("Importer des lieux (CSV ou JSON du standard national des lieux de médiation numérique, ou liste France Services). Réimporter met à jour sans doublon.")
@@ -181,6 +260,23 @@ export function registerPlacesCommand(program: Command): void {
       const store = await openCliStore(opts.dataDir);
       try {
         process.exitCode = await runPlacesImport(file, opts, store);
+      } finally {
+        await store.close();
+      }
+    });
+  places
+    .command('sync')
+    .description("Synchroniser l'annuaire national (jeu « Lieux de médiation numérique » de data.gouv.fr, CSV ou JSON) : téléchargement, vérification ligne par ligne, remplacement de tout l'ensemble d'un coup. Un fichier refusé laisse l'annuaire en place.")
+    .option('--url <url>', 'adresse du fichier (par défaut ARIANE_PLACES_URL)')
+    .option('--min <n>', 'nombre minimal de lieux valides pour accepter le fichier (1000 par défaut ; moins pour un fichier régional)')
+    .option('--data-dir <dir>', 'dossier des données (par défaut ARIANE_DATA_DIR ou ./var)')
+    .option('--all', 'afficher toutes les remarques')
+    .option('--json', 'rapport complet en JSON')
+    .action(async (opts: { url?: string; min?: string; dataDir?: string; all?: boolean; json?: boolean }) => {
+      const url = opts.url ?? loadConfig(process.env, { dotenv: false }).placesUrl;
+      const store = await openCliStore(opts.dataDir);
+      try {
+        process.exitCode = await runPlacesSync(url, opts, store);
       } finally {
         await store.close();
       }

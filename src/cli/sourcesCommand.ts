@@ -7,6 +7,9 @@ import { loadConfig } from '../config';
 import { ArchiveError, DEFAULT_SOURCES_URL, OfficialSources, frenchDate, oneLine, type SyncResult } from '../sources';
 import type { Store } from '../store';
 import { openCliStore, type CliIo } from './placesCommand';
+import { progressLine } from './progressLine';
+
+export { progressLine } from './progressLine';
 
 const stdIo: CliIo = { out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), err: (l) => console.error(l) };
 
@@ -17,33 +20,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1).replace('.', ',')} s`;
 export function sourcesUrl(option?: string): string {
   if (option) return option;
   return loadConfig(process.env, { dotenv: false }).sourcesUrl ?? DEFAULT_SOURCES_URL;
-}
-
-/**
- * A progress line for the terminal: rewritten in place on a TTY, else one line per quarter so that
- * a log stays short.
- */
-export function progressLine(write: (text: string) => void, tty: boolean): { update: (received: number, total?: number) => void; done: () => void } {
-  let lastQuarter = -1;
-  let shown = false;
-  return {
-    update: (received, total) => {
-      const text = `  ${mb(received)}${total ? ` / ${mb(total)} (${Math.floor((100 * received) / total)} %)` : ''}`;
-      if (tty) {
-        write(`\r${text}\x1b[K`);
-        shown = true;
-        return;
-      }
-      const quarter = total ? Math.floor((4 * received) / total) : Math.floor(received / 10e6);
-      if (quarter !== lastQuarter) {
-        lastQuarter = quarter;
-        write(`${text}\n`);
-      }
-    },
-    done: () => {
-      if (tty && shown) write('\n');
-    },
-  };
 }
 
 /** The result of a sync in one line of French. */

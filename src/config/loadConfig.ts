@@ -49,6 +49,8 @@ export interface Config {
   featuredFlows: string[];
   /** The DILA's "Vos droits et démarches" archive: when set, the service syncs it daily. */
   sourcesUrl?: string;
+  /** The national help-places dataset (CSV or JSON of the standard): when set, the service syncs it daily. */
+  placesUrl?: string;
   logLevel: LogLevel;
 }
 
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
     featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),
     sourcesUrl: httpUrl(env, 'ARIANE_SOURCES_URL'),
+    placesUrl: httpUrl(env, 'ARIANE_PLACES_URL'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info') as LogLevel,
   };
 }

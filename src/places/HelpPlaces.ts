@@ -7,7 +7,10 @@
 import type { FindHelp, HelpPlace, HelpSearch } from '../engine';
 import { getGeocoder } from '../geo';
 import type { KeyValueStore } from '../store';
-import { DirectoryCache, findHelp, type LoadedDirectory } from './findHelp';
+import { DirectoryCache, findHelp, fromLayers, type LoadedDirectory } from './findHelp';
+import { loadPlaces } from './importPlaces';
+import { placesRevision } from './placeSets';
+import { syncPlaces, type PlacesSyncOptions, type PlacesSyncResult } from './syncPlaces';
 import { starterPlaces } from './loadStarterPlaces';
 import { PlaceDirectory, type NearResult } from './PlaceDirectory';
 import type { Place } from './types';
@@ -53,6 +56,7 @@ export function toHelpPlace(r: NearResult): HelpPlace {
 export class HelpPlaces {
   private readonly cache: DirectoryCache;
   private starterList: Place[] | undefined;
+  private syncing: Promise<PlacesSyncResult> | undefined;
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -88,6 +92,50 @@ export class HelpPlaces {
    */
   async finder(at: Date): Promise<FindHelp> {
     return finderFor(await this.directory(), at);
+  }
+
+  /**
+   * Syncs the national set from `url` (see `syncPlaces`) and serves it at once: the new directory is
+   * built from the places just validated, without reading them back. A refused file throws the
+   * sync's PlacesSyncError and the directory in use stays. One sync at a time per service.
+   */
+  sync(url: string, options: Omit<PlacesSyncOptions, 'url'> = {}): Promise<PlacesSyncResult> {
+    this.syncing ??= (async () => {
+      try {
+        const result = await syncPlaces(this.kv, { locate: locateByCommune, ...options, url });
+        if (result.status === 'updated') {
+          const local = await loadPlaces(this.kv);
+          this.cache.replace(await fromLayers({ national: { meta: result.meta, places: result.places }, local, starters: this.starters() }, await placesRevision(this.kv)));
+        } else if (result.status === 'concurrent') this.invalidate();
+        return result;
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  /**
+   * Syncs from `url` soon after start, then once a day (an unchanged file costs a 304). Results and
+   * refusals go to `report`. Returns a stop function; the timers do not keep the process alive.
+   */
+  scheduleDailySync(url: string, report: (outcome: { result?: PlacesSyncResult; error?: Error }) => void, options: { firstDelayMs?: number; everyMs?: number } = {}): () => void {
+    const run = () =>
+      this.sync(url).then(
+        (result) => report({ result }),
+        (error: unknown) => report({ error: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    let interval: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      void run();
+      interval = setInterval(() => void run(), options.everyMs ?? 86_400_000);
+      interval.unref();
+    }, options.firstDelayMs ?? 60_000);
+    first.unref();
+    return () => {
+      clearTimeout(first);
+      if (interval) clearInterval(interval);
+    };
   }
 }
 

@@ -4,7 +4,7 @@
  * keys, so it never duplicates places.
  */
 import type { KeyValueStore, WriteItem } from '../store';
-import { csvToObjects } from './parseCsv';
+import { csvObjects } from './parseCsv';
 import { franceServicesToStandard } from './franceServices';
 import { normalizeRecord } from './normalizeRecord';
 import { bumpLocalRevision } from './placeSets';
@@ -35,8 +35,16 @@ export interface ImportOptions {
 
 /** Rows as (row number, record) pairs, from CSV (file line numbers) or JSON (array positions). */
 export function readRows(text: string, syntax?: 'csv' | 'json'): Array<{ row: number; record: Record<string, unknown> }> {
+  return [...rowsOf(text, syntax)];
+}
+
+/** {@link readRows} one row at a time (JSON is parsed whole first: it has no rows before that). */
+function* rowsOf(text: string, syntax?: 'csv' | 'json'): Generator<{ row: number; record: Record<string, unknown> }> {
   const kind = syntax ?? (/^\s*[[{]/.test(text) ? 'json' : 'csv');
-  if (kind === 'csv') return csvToObjects(text).map(({ line, record }) => ({ row: line, record }));
+  if (kind === 'csv') {
+    for (const { line, record } of csvObjects(text)) yield { row: line, record };
+    return;
+  }
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -46,16 +54,27 @@ export function readRows(text: string, syntax?: 'csv' | 'json'): Array<{ row: nu
   // Accept a bare array, or an object holding the array (`{ "data": [...] }`, `{ "lieux": [...] }`).
   const list = Array.isArray(data) ? data : Object.values((data ?? {}) as Record<string, unknown>).find(Array.isArray);
   if (!Array.isArray(list)) throw new Error('Fichier JSON sans liste de lieux (attendu : un tableau d’objets).');
-  return list.map((record, i) => ({ row: i + 1, record: record && typeof record === 'object' ? (record as Record<string, unknown>) : {} }));
+  for (let i = 0; i < list.length; i++) {
+    const record: unknown = list[i];
+    yield { row: i + 1, record: record && typeof record === 'object' ? (record as Record<string, unknown>) : {} };
+  }
 }
 
-/** Validates rows into places and issues, without touching the store. */
-export function parsePlaces(text: string, options: ImportOptions = {}): { rows: number; places: Place[]; issues: RowIssue[] } {
-  const rows = readRows(text, options.syntax);
+/** What validating a file gives: the rows read, the places kept (one per id), every issue. */
+export interface ParsedPlaces {
+  rows: number;
+  places: Place[];
+  issues: RowIssue[];
+}
+
+/** Validates one row at a time into the places kept and the issues. */
+function placeCollector(options: ImportOptions) {
   const issues: RowIssue[] = [];
   const byId = new Map<string, Place>();
   const date = options.date ?? new Date().toISOString().slice(0, 10);
-  for (const { row, record } of rows) {
+  let rows = 0;
+  const add = ({ row, record }: { row: number; record: Record<string, unknown> }): void => {
+    rows++;
     let input = record;
     if (options.format === 'france-services') {
       const converted = franceServicesToStandard(record as Record<string, string | undefined>, date);
@@ -66,12 +85,12 @@ export function parsePlaces(text: string, options: ImportOptions = {}): { rows: 
     }
     const { place, issues: rowIssues } = normalizeRecord(input, row);
     issues.push(...rowIssues);
-    if (!place) continue;
+    if (!place) return;
     if ((place.latitude === undefined || place.longitude === undefined) && !options.keepUnplaced) {
       const at = options.locate?.(place);
       if (!at) {
         issues.push({ row, field: 'latitude', reason: 'pas de coordonnées et commune introuvable : le lieu ne pourrait pas être proposé', severity: 'error', ref: place.id });
-        continue;
+        return;
       }
       place.latitude = at.lat;
       place.longitude = at.lon;
@@ -79,8 +98,29 @@ export function parsePlaces(text: string, options: ImportOptions = {}): { rows: 
     }
     if (byId.has(place.id)) issues.push({ row, field: 'id', reason: 'identifiant déjà vu plus haut dans le fichier : cette ligne remplace la précédente', severity: 'warning', ref: place.id });
     byId.set(place.id, place);
+  };
+  return { add, result: (): ParsedPlaces => ({ rows, places: [...byId.values()], issues }) };
+}
+
+/** Validates rows into places and issues, without touching the store. */
+export function parsePlaces(text: string, options: ImportOptions = {}): ParsedPlaces {
+  const collector = placeCollector(options);
+  for (const row of rowsOf(text, options.syntax)) collector.add(row);
+  return collector.result();
+}
+
+/**
+ * {@link parsePlaces}, giving the event loop back every `batch` rows: a service that syncs tens of
+ * thousands of places keeps answering its residents meanwhile.
+ */
+export async function parsePlacesYielding(text: string, options: ImportOptions = {}, batch = 250): Promise<ParsedPlaces> {
+  const collector = placeCollector(options);
+  let n = 0;
+  for (const row of rowsOf(text, options.syntax)) {
+    collector.add(row);
+    if (++n % batch === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  return { rows: rows.length, places: [...byId.values()], issues };
+  return collector.result();
 }
 
 /** Imports a file's text into the store and reports what happened. */

@@ -4,7 +4,7 @@ export { parseCsv, csvToObjects, sniffDelimiter, type CsvRecord } from './parseC
 export { toE164, formatPhone } from './toE164';
 export { normalizeRecord, LEGACY_FIELDS, type NormalizeResult } from './normalizeRecord';
 export { dayHoursToRanges, franceServicesHours, franceServicesToStandard } from './franceServices';
-export { importPlaces, parsePlaces, readRows, loadPlaces, placeKey, PLACE_PREFIX, type ImportOptions, type PlaceFormat } from './importPlaces';
+export { importPlaces, parsePlaces, parsePlacesYielding, readRows, loadPlaces, placeKey, PLACE_PREFIX, type ImportOptions, type PlaceFormat, type ParsedPlaces } from './importPlaces';
 export {
   openingStatus,
   describeOpeningStatus,
@@ -20,6 +20,8 @@ export { placesText, placesList, dateText } from './placesText';
 export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
 export { starterPlaces, starterSource, removeStarterPlaces, type StarterSource } from './loadStarterPlaces';
 export { mergePlaces, type MergedPlaces } from './mergePlaces';
-export { NATIONAL_META_KEY, NATIONAL_SET_KEY, LOCAL_REVISION_KEY, readNationalMeta, loadNationalSet, saveNationalSet, placesRevision, type NationalMeta } from './placeSets';
+export { NATIONAL_META_KEY, NATIONAL_CHUNK_PREFIX, LOCAL_REVISION_KEY, CHUNK_SIZE, chunkKey, readNationalMeta, readNationalPointer, loadNationalSet, saveNationalSet, placesRevision, type NationalMeta, type NationalPointer } from './placeSets';
+export { syncPlaces, PlacesSyncError, type PlacesSyncOptions, type PlacesSyncResult, type PlacesFileReport } from './syncPlaces';
+export { decodeText } from './decodeText';
 export { findHelp, DirectoryCache, loadDirectory, fromLayers, type PlaceSearch, type LoadedDirectory } from './findHelp';
 export { HelpPlaces, finderFor, starterFinder, toHelpPlace, locateByCommune, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';

@@ -46,6 +46,30 @@ export interface MergedPlaces {
   replacedStarters: number;
 }
 
+/** The starter places indexed by every key that may name them, with the communes they are in (cheap to test first). */
+interface StarterIndex {
+  byId: Map<string, number>;
+  keys: Map<string, number[]>;
+  postcodes: Set<string>;
+  insee: Set<string>;
+}
+
+const indexes = new WeakMap<readonly Place[], StarterIndex>();
+
+function indexStarters(starters: readonly Place[]): StarterIndex {
+  let index = indexes.get(starters);
+  if (index) return index;
+  index = { byId: new Map(), keys: new Map(), postcodes: new Set(), insee: new Set() };
+  starters.forEach((s, i) => {
+    index!.byId.set(s.id, i);
+    index!.postcodes.add(s.code_postal);
+    if (s.code_insee) index!.insee.add(s.code_insee);
+    for (const k of keysOf(s)) index!.keys.set(k, [...(index!.keys.get(k) ?? []), i]);
+  });
+  indexes.set(starters, index);
+  return index;
+}
+
 /**
  * The merged list: national places, then imported ones (one per id: the more recent `date_maj`,
  * the import on a tie), then the starter places no other layer has.
@@ -64,12 +88,19 @@ export function mergePlaces(layers: { national?: readonly Place[]; local?: reado
   const starters = layers.starters ?? [];
   if (!starters.length) return { places: real, national: nationalIds.size, local, starters: 0, replacedStarters: 0 };
 
-  const keys = new Set<string>();
-  const ids = new Set<string>();
+  // Each real place is looked up among the starters (not the other way round): names are folded
+  // only for places in a commune that has a starter place, which keeps a 20,000-place merge cheap.
+  const index = indexStarters(starters);
+  const replaced = new Set<number>();
   for (const p of real) {
-    for (const k of keysOf(p)) keys.add(k);
-    for (const s of idSuffixes(p.id)) ids.add(s);
+    for (const suffix of idSuffixes(p.id)) {
+      const i = index.byId.get(suffix);
+      if (i !== undefined) replaced.add(i);
+    }
+    const sameCommune = index.postcodes.has(p.code_postal) || (!!p.code_insee && index.insee.has(p.code_insee));
+    const keys = sameCommune ? keysOf(p) : p.pivot && !NO_PIVOT.test(p.pivot) ? [`pivot:${p.pivot}`] : [];
+    for (const k of keys) for (const i of index.keys.get(k) ?? []) replaced.add(i);
   }
-  const kept = starters.filter((s) => !ids.has(s.id) && !keysOf(s).some((k) => keys.has(k)));
-  return { places: [...real, ...kept], national: nationalIds.size, local, starters: kept.length, replacedStarters: starters.length - kept.length };
+  const kept = starters.filter((_, i) => !replaced.has(i));
+  return { places: [...real, ...kept], national: nationalIds.size, local, starters: kept.length, replacedStarters: replaced.size };
 }

@@ -12,6 +12,11 @@ export interface CsvRecord {
 
 /** Parses CSV text into records (the header is the first record). A BOM is ignored. */
 export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
+  return [...csvRecords(text, delimiter)];
+}
+
+/** The records of CSV text one at a time, so that a large file can be read a few hundred rows per turn of the event loop. */
+export function* csvRecords(text: string, delimiter = ','): Generator<CsvRecord> {
   const records: CsvRecord[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -29,6 +34,7 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
     sawAnything = false;
   };
   for (; i < text.length; i++) {
+    if (records.length) yield records.pop()!;
     const ch = text[i];
     if (inQuotes) {
       if (ch === '"') {
@@ -61,7 +67,7 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
     }
   }
   if (cell !== '' || cells.length > 0 || sawAnything) endRecord();
-  return records;
+  if (records.length) yield records.pop()!;
 }
 
 /** Guesses the delimiter from the header line (`,` or `;`, as French exports often use). */
@@ -73,14 +79,22 @@ export function sniffDelimiter(text: string): ',' | ';' {
 
 /** Turns CSV text into objects keyed by the header, each with its line number. */
 export function csvToObjects(text: string): Array<{ line: number; record: Record<string, string> }> {
-  const rows = parseCsv(text, sniffDelimiter(text));
-  const header = rows.shift()?.cells.map((h) => h.trim()) ?? [];
-  return rows.map(({ cells, line }) => {
+  return [...csvObjects(text)];
+}
+
+/** {@link csvToObjects} one record at a time. */
+export function* csvObjects(text: string): Generator<{ line: number; record: Record<string, string> }> {
+  let header: string[] | undefined;
+  for (const { cells, line } of csvRecords(text, sniffDelimiter(text))) {
+    if (!header) {
+      header = cells.map((h) => h.trim());
+      continue;
+    }
     const record: Record<string, string> = {};
     header.forEach((name, k) => {
       const value = cells[k];
       if (name && value !== undefined && value !== '') record[name] = value;
     });
-    return { line, record };
-  });
+    yield { line, record };
+  }
 }
