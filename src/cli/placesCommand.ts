@@ -200,12 +200,14 @@ export async function runPlacesNear(
 ): Promise<number> {
   let support: Support | undefined;
   let programmes: string[] | undefined;
+  let specificNeeds: string[][] = [];
   try {
     const services = (options.service ?? []).map((s) => pickValue(s, STANDARD_SERVICES, 'Service'));
     const specific = (options.specific ?? []).map((s) => pickValue(s, STANDARD_SPECIFIC_SUPPORT, 'Prise en charge'));
     programmes = (options.programme ?? []).map((s) => pickValue(s, STANDARD_PROGRAMMES, 'Dispositif'));
-    if (services.length || specific.length || options.free) {
-      support = { services: services.length ? services : [...STANDARD_SERVICES], ...(specific.length ? { specific } : {}), ...(options.free ? { free: true } : {}) };
+    specificNeeds = specific.map((s) => [s]);
+    if (services.length || options.free) {
+      support = { services: services.length ? services : [...STANDARD_SERVICES], ...(options.free ? { free: true } : {}) };
     }
   } catch (err) {
     io.err(err instanceof Error ? err.message : String(err));
@@ -228,7 +230,15 @@ export async function runPlacesNear(
   }
   const { directory, merged } = await loadDirectory(store.kv, starterPlaces(locateByCommune));
   if (!merged.national && !merged.local) io.err(`(Aucun lieu importé ni synchronisé : l'annuaire de départ de ${merged.starters} lieux est utilisé.)`);
-  const results = directory.near(geo.point, { ...(support ? { support } : {}), ...(programmes?.length ? { programmes } : {}), openNow: !!options.openNow, limit, at, lang: options.lang ?? 'fr' });
+  const results = directory.near(geo.point, {
+    ...(support ? { support } : {}),
+    ...(programmes?.length ? { programmes } : {}),
+    ...(specificNeeds.length ? { specific: specificNeeds } : {}),
+    openNow: !!options.openNow,
+    limit,
+    at,
+    lang: options.lang ?? 'fr',
+  });
   const label = geo.kind === 'coordinates' ? `${geo.point.lat.toFixed(4)}, ${geo.point.lon.toFixed(4)}` : `${geo.matches[0]?.nom ?? where} (${geo.matches[0]?.postcode ?? ''})`;
   if (options.json) {
     io.out(JSON.stringify({ where: { query: where, ...geo.point, label, kind: geo.kind }, at: at.toISOString(), results }, null, 2));

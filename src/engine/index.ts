@@ -11,7 +11,7 @@
 export * from './types';
 export { step, currentNode, HELP_VALUE, BACK_VALUE, RESTART_VALUE, LANG_PREFIX, CONFIRM_YES, CONFIRM_NO, type StepEnv } from './step';
 export { converse, FLOW_PREFIX, MIN_PICK_SCORE, CLOSE_RATIO, OFFER_YES, OFFER_NO, LEAVE_VALUE } from './converse';
-export { CONTINUE_VALUE, WHERE_PREFIX, looksLikeLocation } from './helpDialogue';
+export { CONTINUE_VALUE, WHERE_PREFIX, FOR_ME_VALUE, WITH_ME_VALUE, looksLikeLocation } from './helpDialogue';
 export { buildCatalog } from './buildCatalog';
 export { pickFlow, readRequest, buildFlowIndex, wordsOf, type FlowScore, type FlowIndex, type RequestReading } from './pickFlow';
 export { initialState, migrateState, STATE_VERSION } from './state';

@@ -115,6 +115,15 @@ export interface HelpState {
   where?: KnownPlace;
   /** Set while waiting for a location: what the places must offer, and the communes offered if any. */
   asking?: { support?: Support; choices?: CommuneChoice[] };
+  /** What the person said they need from a place, kept for the rest of the conversation. */
+  needs?: HelpNeed[];
+  /**
+   * Whether the person wants someone to do the procedure for them: true, false once they said they
+   * want help to do it themselves; absent while unknown.
+   */
+  forMe?: boolean;
+  /** Set while waiting for the answer to "help you do it, or do it for you?", with what the places must offer. */
+  askingForMe?: { support?: Support };
 }
 
 /** Global intents available on every node; `leave` leaves the procedure for the procedure choice. */
@@ -216,19 +225,42 @@ export interface HelpPlace {
   itinerant?: true;
 }
 
+/**
+ * A need the person said they have, that a help place may say it meets (`prise_en_charge_specifique`
+ * of the national standard): deafness, visual impairment, difficulty reading, little French.
+ */
+export type HelpNeed = 'deafness' | 'visual' | 'illiteracy' | 'languages';
+
+/** Every {@link HelpNeed}, in the order they are said. */
+export const HELP_NEEDS: readonly HelpNeed[] = ['deafness', 'visual', 'illiteracy', 'languages'];
+
+/** What a help-place search looks for. */
+export interface HelpRequest {
+  /** The help a place must offer (the procedure's). */
+  support?: Support;
+  /** The conversation's language (opening statuses, dates). */
+  lang: Lang;
+  /** What the person said they need: places that say they meet it, else the nearest ones (see `unmet`). */
+  needs?: HelpNeed[];
+  /** The person wants someone to do the procedure for them, with their consent (Aidants Connect): such places, else the nearest ones. */
+  forMe?: true;
+}
+
 /** What a help-place search found. */
 export type HelpSearch =
-  | { kind: 'found'; where: KnownPlace; places: HelpPlace[] }
+  /** `unmet`: what the person asked for that no place near them says it offers; the nearest places are shown instead. */
+  | { kind: 'found'; where: KnownPlace; places: HelpPlace[]; unmet?: { needs?: HelpNeed[]; forMe?: true } }
   /** Several communes share the name: ask which one. */
   | { kind: 'ambiguous'; choices: CommuneChoice[] }
   | { kind: 'not-found' };
 
 /**
- * Finds help places near a place the person typed (postcode, commune, `lat,lon`) or a position,
- * offering `support`, with statuses in `lang`. Injected into the engine: synchronous and in memory
- * (the directory and geocoder are loaded before the turn); must not throw on what the person typed.
+ * Finds help places near a place the person typed (postcode, commune, `lat,lon`) or a position, for
+ * `request` (what the procedure needs, what the person said they need), with statuses in its
+ * language. Injected into the engine: synchronous and in memory (the directory and geocoder are
+ * loaded before the turn); must not throw on what the person typed.
  */
-export type FindHelp = (where: string | { lat: number; lon: number }, need: { support?: Support; lang: Lang }) => HelpSearch;
+export type FindHelp = (where: string | { lat: number; lon: number }, request: HelpRequest) => HelpSearch;
 
 /**
  * What the engine needs from outside, injected per turn (everything synchronous and in memory). Each
@@ -274,6 +306,11 @@ export interface Lexicon {
   organisations?: Record<string, string[]>;
   /** Words as people type them (Darija, SMS) for the word the flows use: { renouveler: ["njded"] }. */
   synonyms?: Record<string, string[]>;
+  /**
+   * What people say of the help they need, by {@link HelpNeed} ("je suis sourd", "je ne sais pas
+   * lire"), plus `forMe` ("qu'on le fasse à ma place") and `withMe` ("qu'on m'aide à le faire").
+   */
+  needs?: Partial<Record<HelpNeed | 'forMe' | 'withMe', string[]>>;
   /**
    * Words that negate a sentence ("pas", "jamais", "not", "لا"): a negated answer never picks a
    * "yes" choice by a shared word. Absent: no negation is recognised.

@@ -29,7 +29,7 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
     if (!langs || typeof langs !== 'object' || Array.isArray(langs)) throw new Error(`${path}: "languages" must map a language code to names`);
     for (const [code, names] of Object.entries(langs)) lex.languages[code] = strings(names, `languages.${code}`);
   }
-  for (const field of ['organisations', 'synonyms'] as const) {
+  for (const field of ['organisations', 'synonyms', 'needs'] as const) {
     const map = d[field];
     if (map === undefined) continue;
     if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${path}: "${field}" must map a word to the words people type for it`);

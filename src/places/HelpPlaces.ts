@@ -4,7 +4,7 @@
  * places over the starter directory shipped with the project, reloaded when the store's places
  * change), and the engine's `findHelp` over it.
  */
-import type { FindHelp, HelpPlace, HelpSearch } from '../engine';
+import type { FindHelp, HelpNeed, HelpPlace, HelpSearch } from '../engine';
 import { getGeocoder } from '../geo';
 import type { KeyValueStore } from '../store';
 import { DirectoryCache, findHelp, fromLayers, type LoadedDirectory } from './findHelp';
@@ -12,7 +12,7 @@ import { loadPlaces } from './importPlaces';
 import { placesRevision } from './placeSets';
 import { syncPlaces, type PlacesSyncOptions, type PlacesSyncResult } from './syncPlaces';
 import { starterPlaces } from './loadStarterPlaces';
-import { PlaceDirectory, type NearResult } from './PlaceDirectory';
+import { PlaceDirectory, type NearOptions, type NearResult } from './PlaceDirectory';
 import type { Place } from './types';
 
 /** How many places a resident is shown. */
@@ -139,13 +139,56 @@ export class HelpPlaces {
   }
 }
 
-/** The engine's `findHelp` over a loaded directory, with opening statuses at `at`. */
+/** The standard's specific supports that meet each need a person may state (any of them will do). */
+export function supportsFor(need: HelpNeed, lang: string): string[] {
+  switch (need) {
+    case 'deafness':
+      return ['Surdité'];
+    case 'visual':
+      return ['Déficience visuelle'];
+    case 'illiteracy':
+      return ['Illettrisme'];
+    case 'languages':
+      // Someone writing in English is best helped in English; anyone else, in another language than French.
+      return lang.startsWith('en') ? ['Langues étrangères (anglais)'] : ['Langues étrangères (autres)', 'Langues étrangères (anglais)'];
+  }
+}
+
+/** How far places that meet what the person said are looked for, before the nearest ones are shown instead. */
+const NEEDS_MAX_KM = 80;
+
+/**
+ * The engine's `findHelp` over a loaded directory, with opening statuses at `at`. What the person
+ * said they need is looked for first (places that say they meet it, within 80 km); when none does,
+ * the request is relaxed — someone to do it for them first, then the needs — and what could not be
+ * met is said (`unmet`), so the person still gets the nearest places.
+ */
 export function finderFor(directory: PlaceDirectory, at: Date): FindHelp {
-  return (where, need): HelpSearch => {
-    const found = findHelp(directory, where, { ...(need.support ? { support: need.support } : {}), limit: PLACES_SHOWN, lang: need.lang, at });
+  return (where, request): HelpSearch => {
+    const base = { ...(request.support ? { support: request.support } : {}), limit: PLACES_SHOWN, lang: request.lang, at };
+    const needs = request.needs ?? [];
+    const attempts: Array<{ options: NearOptions; unmet?: { needs?: HelpNeed[]; forMe?: true } }> = [];
+    const specific = needs.map((n) => supportsFor(n, request.lang));
+    if (request.forMe) attempts.push({ options: { ...base, specific, programmes: ['Aidants Connect'], maxKm: NEEDS_MAX_KM } });
+    if (needs.length) attempts.push({ options: { ...base, specific, maxKm: NEEDS_MAX_KM }, ...(request.forMe ? { unmet: { forMe: true as const } } : {}) });
+    const relaxed = { ...(needs.length ? { needs } : {}), ...(request.forMe ? { forMe: true as const } : {}) };
+    attempts.push({ options: base, ...(needs.length || request.forMe ? { unmet: relaxed } : {}) });
+    let found = findHelp(directory, where, attempts[0]!.options);
+    let unmet = attempts[0]!.unmet;
+    for (const attempt of attempts.slice(1)) {
+      if (found.kind !== 'found' || found.results.length > 0) break;
+      // The place is known now: search around it, not the text again.
+      found = { ...found, results: directory.near(found.where, attempt.options) };
+      unmet = attempt.unmet;
+    }
     switch (found.kind) {
       case 'found':
-        return { kind: 'found', where: { label: found.where.label, lat: found.where.lat, lon: found.where.lon }, places: found.results.map(toHelpPlace) };
+        return {
+          kind: 'found',
+          where: { label: found.where.label, lat: found.where.lat, lon: found.where.lon },
+          places: found.results.map(toHelpPlace),
+          ...(unmet && found.results.length ? { unmet } : {}),
+        };
       case 'ambiguous':
         return { kind: 'ambiguous', choices: found.choices.map((c) => ({ label: c.label, query: c.query, departement: c.commune.departement })) };
       case 'not-found':

@@ -28,8 +28,14 @@ const { around, distance } = require('geokdbush') as typeof GeoKDBush;
 export interface NearOptions {
   /** What the procedure needs (a flow's or a handoff node's `support`). */
   support?: Support;
-  /** Only places in one of these programmes (a mediator's filter); `support.programmes` only ranks. */
+  /** Only places in one of these programmes (a mediator's filter; "Aidants Connect" when the person wants the procedure done for them); `support.programmes` only ranks. */
   programmes?: readonly string[];
+  /**
+   * Only places offering each of these specific supports (what the person said, or a mediator's
+   * filter): each entry lists the values that would do (any of them), every entry must be met.
+   * `support.specific` (a flow's guess) only ranks.
+   */
+  specific?: ReadonlyArray<readonly string[]>;
   /** Only places open at `at`. */
   openNow?: boolean;
   /** How many places (default 3). */
@@ -48,6 +54,8 @@ export interface NearResult {
   distanceKm: number;
   /** The place belongs to one of the preferred programmes. */
   programmeMatch: boolean;
+  /** The place offers one-to-one help (`Accompagnement individuel`, or a France Services desk by its charter). */
+  individual: boolean;
   status: OpeningStatus;
   /** The status as a sentence in the requested language. */
   statusText: string;
@@ -67,8 +75,14 @@ export interface NearResult {
   itinerant: boolean;
 }
 
-/** Radii tried in turn (km) until enough places are found. */
+/** Radii tried in turn (km) until enough places are found; also the distance bands preferences rank within. */
 const RADII = [5, 10, 20, 40, 80, 160, 320];
+
+/** The distance band of a place: the index of the first radius that holds it. */
+export function bandOf(km: number): number {
+  const i = RADII.findIndex((r) => km <= r);
+  return i < 0 ? RADII.length : i;
+}
 
 /** An OpenStreetMap link centred on a point. */
 export function mapUrl(lat: number, lon: number): string {
@@ -87,22 +101,30 @@ function addressLine(place: Place): string {
   return `${street}${complement}${place.code_postal} ${place.commune}`;
 }
 
-/** Does a place offer what `support` requires (services: any of them; specific: all; free)? */
-export function placeMatches(place: Place, support: Support | undefined, programmes?: readonly string[]): boolean {
+/**
+ * Does a place offer what is required: one of `support`'s services, no known fee when
+ * `support.free`, one of `programmes` when given, every entry of `specific`?
+ */
+export function placeMatches(place: Place, support: Support | undefined, programmes?: readonly string[], specific?: ReadonlyArray<readonly string[]>): boolean {
   if (programmes?.length && !programmes.some((p) => has(place.dispositif_programmes_nationaux, p))) return false;
+  if (specific?.some((anyOf) => !anyOf.some((s) => has(place.prise_en_charge_specifique, s)))) return false;
   if (!support) return true;
   if (!support.services.some((s) => has(place.services, s))) return false;
-  if (support.specific?.some((s) => !has(place.prise_en_charge_specifique, s))) return false;
   // Unknown fees are kept (most records leave the field empty) but ranked after known free places.
   if (support.free && place.frais_a_charge?.length && !isKnownFree(place)) return false;
   return true;
 }
 
+/** One-to-one help: said by the record, or a France Services desk (agents trained to help each person; the label's charter). */
+export const offersIndividualHelp = (place: Place) => has(place.modalites_accompagnement, 'Accompagnement individuel') || has(place.dispositif_programmes_nationaux, 'France Services');
+
 /** A place within the search radius, with what ranks it. */
 interface Candidate {
   id: number;
   km: number;
+  individual: boolean;
   programmeMatch: boolean;
+  specificMatch: boolean;
   knownFree: boolean;
 }
 
@@ -131,10 +153,12 @@ export class PlaceDirectory {
   }
 
   /**
-   * The best places near a point: those that match `support` within the smallest radius holding
-   * `limit` of them (5, 10, 20… km, widened up to `maxKm`), places of a preferred programme first,
-   * then (when `support.free`) places known to be free, then by distance; places at the very same
-   * distance in the order they were given. A `limit` below 1 finds nothing.
+   * The best places near a point: those that match `support`, `programmes` and `specific` within
+   * the smallest radius holding `limit` of them (5, 10, 20… km, widened up to `maxKm`); nearer
+   * distance bands (the same radii) first; within a band, for a procedure, places offering
+   * one-to-one help first, then those of a preferred programme, then those with the flow's specific
+   * supports, then (when `support.free`) places known to be free; then by distance; places at the
+   * very same distance in the order they were given. A `limit` below 1 finds nothing.
    */
   near(point: { lat: number; lon: number }, options: NearOptions = {}): NearResult[] {
     const limit = options.limit ?? 3;
@@ -152,8 +176,8 @@ export class PlaceDirectory {
       }
       return status;
     };
-    const filtered = !!options.support || !!options.programmes?.length || !!options.openNow;
-    const accepts = (id: number) => placeMatches(this.places[id]!, options.support, options.programmes) && (!options.openNow || statusOf(id).state === 'open');
+    const filtered = !!options.support || !!options.programmes?.length || !!options.specific?.length || !!options.openNow;
+    const accepts = (id: number) => placeMatches(this.places[id]!, options.support, options.programmes, options.specific) && (!options.openNow || statusOf(id).state === 'open');
     const km = (id: number) => distance(point.lon, point.lat, this.places[id]!.longitude!, this.places[id]!.latitude!);
 
     // A fractional limit keeps the meaning it always had: widen until ceil(limit), show floor(limit).
@@ -168,15 +192,32 @@ export class PlaceDirectory {
       if (within.length >= enough) break;
     }
 
+    // For a procedure (`support`): one-to-one help first, then the flow's programmes (France
+    // Services for the procedures of its partner operators), then its specific supports, then
+    // known free places when it asks for free; then distance.
+    const forProcedure = !!options.support;
     const preferred: readonly string[] = options.support?.programmes ?? [];
+    const guessed: readonly string[] = options.support?.specific ?? [];
     const free = !!options.support?.free;
-    const candidates: Candidate[] = within.map((id) => ({
-      id,
-      km: km(id),
-      programmeMatch: preferred.length > 0 && preferred.some((p) => has(this.places[id]!.dispositif_programmes_nationaux, p)),
-      knownFree: !free || isKnownFree(this.places[id]!),
-    }));
-    candidates.sort((a, b) => Number(b.programmeMatch) - Number(a.programmeMatch) || Number(b.knownFree) - Number(a.knownFree) || a.km - b.km || a.id - b.id);
+    const candidates: Candidate[] = within.map((id) => {
+      const place = this.places[id]!;
+      return {
+        id,
+        km: km(id),
+        individual: forProcedure && offersIndividualHelp(place),
+        programmeMatch: preferred.length > 0 && preferred.some((p) => has(place.dispositif_programmes_nationaux, p)),
+        specificMatch: guessed.length > 0 && guessed.every((s) => has(place.prise_en_charge_specifique, s)),
+        knownFree: !free || isKnownFree(place),
+      };
+    });
+    // Preferences reorder places of one distance band (5, 10, 20… km), never across bands: a
+    // preferred place 85 km away must not come before another one 27 km away.
+    const rank = (c: Candidate) => [-bandOf(c.km), ...[c.individual, c.programmeMatch, c.specificMatch, c.knownFree].map(Number)];
+    candidates.sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return rb[i]! - ra[i]!;
+      return a.km - b.km || a.id - b.id;
+    });
     return candidates.slice(0, Math.floor(limit)).map((c) => this.result(c, statusOf(c.id), options.lang ?? 'fr'));
   }
 
@@ -187,6 +228,7 @@ export class PlaceDirectory {
       place,
       distanceKm: Math.round(c.km * 10) / 10,
       programmeMatch: c.programmeMatch,
+      individual: c.individual,
       status,
       statusText: describeOpeningStatus(status, lang),
       address: addressLine(place),

@@ -17,11 +17,11 @@ export {
   type HoursRegion,
 } from './openingStatus';
 export { placesText, placesList, dateText } from './placesText';
-export { PlaceDirectory, placeMatches, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
+export { PlaceDirectory, placeMatches, offersIndividualHelp, bandOf, mapUrl, type NearOptions, type NearResult } from './PlaceDirectory';
 export { starterPlaces, starterSource, removeStarterPlaces, type StarterSource } from './loadStarterPlaces';
 export { mergePlaces, type MergedPlaces } from './mergePlaces';
 export { NATIONAL_META_KEY, NATIONAL_CHUNK_PREFIX, LOCAL_REVISION_KEY, CHUNK_SIZE, chunkKey, readNationalMeta, readNationalPointer, loadNationalSet, saveNationalSet, placesRevision, type NationalMeta, type NationalPointer } from './placeSets';
 export { syncPlaces, PlacesSyncError, type PlacesSyncOptions, type PlacesSyncResult, type PlacesFileReport } from './syncPlaces';
 export { decodeText } from './decodeText';
 export { findHelp, DirectoryCache, loadDirectory, fromLayers, type PlaceSearch, type LoadedDirectory } from './findHelp';
-export { HelpPlaces, finderFor, starterFinder, toHelpPlace, locateByCommune, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';
+export { HelpPlaces, finderFor, starterFinder, toHelpPlace, locateByCommune, supportsFor, PLACES_SHOWN, type HelpPlacesOptions } from './HelpPlaces';

@@ -45,7 +45,7 @@ const admin = { services: ['Aide aux démarches administratives'] };
 
 describe('PlaceDirectory.near', () => {
   it('returns the nearest places with distance, status, tap-to-call, appointment, e-mail and map links', () => {
-    const [first] = directory.near(RENNES, { support: admin, openNow: true, limit: 1, at: MONDAY_10H_PARIS });
+    const first = directory.near(RENNES, { support: admin, openNow: true, limit: 3, at: MONDAY_10H_PARIS }).find((r) => r.place.id === 'near');
     expect(first).toMatchObject({
       place: { id: 'near' },
       distanceKm: 1,
@@ -76,11 +76,37 @@ describe('PlaceDirectory.near', () => {
     expect(ids).toEqual(['fs']);
   });
 
-  it('requires every specific support and excludes paying places when free is asked', () => {
-    const deaf = directory.near(RENNES, { support: { ...admin, specific: ['Surdité'] }, limit: 5, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
+  it('requires every specific support asked for, and excludes paying places when free is asked', () => {
+    const deaf = directory.near(RENNES, { support: admin, specific: [['Surdité']], limit: 5, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
     expect(deaf).toEqual(['paying', 'deaf']);
-    const freeDeaf = directory.near(RENNES, { support: { ...admin, specific: ['Surdité'], free: true }, limit: 5, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
+    const freeDeaf = directory.near(RENNES, { support: { ...admin, free: true }, specific: [['Surdité']], limit: 5, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
     expect(freeDeaf).toEqual(['deaf']);
+    // Each entry is met by any of its values.
+    const either = directory.near(RENNES, { specific: [['Illettrisme', 'Surdité']], limit: 5, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
+    expect(either).toEqual(['paying', 'deaf']);
+  });
+
+  it("only ranks by a flow's own specific supports (a guess, not what the person said)", () => {
+    const ids = directory.near(RENNES, { support: { ...admin, specific: ['Surdité'] }, limit: 3, at: MONDAY_10H_PARIS }).map((r) => r.place.id);
+    // France Services first (one-to-one help), then the place for deaf people, then the nearest.
+    expect(ids).toEqual(['fs', 'paying', 'saturday']);
+  });
+
+  it('for a procedure, puts one-to-one help first (France Services by their charter), then the preferred programmes', () => {
+    const withModes = new PlaceDirectory([
+      ...places,
+      place('one-to-one', 48.127, -1.68, { modalites_accompagnement: ['Accompagnement individuel'] }),
+      place('workshop', 48.1215, -1.68, { modalites_accompagnement: ['Dans un atelier collectif'] }),
+    ]);
+    const ids = withModes.near(RENNES, { support: { ...admin, programmes: ['France Services'] }, limit: 4, at: MONDAY_10H_PARIS }).map((r) => [r.place.id, r.individual]);
+    expect(ids).toEqual([
+      ['fs', true],
+      ['one-to-one', true],
+      ['saturday', false],
+      ['near', false],
+    ]);
+    // Without a procedure (a mediator's plain search), distance only.
+    expect(withModes.near(RENNES, { limit: 2, at: MONDAY_10H_PARIS }).map((r) => r.place.id)).toEqual(['tools-only', 'saturday']);
   });
 
   it('ranks places with unknown fees after known free ones when free is asked', () => {
@@ -104,7 +130,8 @@ describe('PlaceDirectory.near', () => {
     expect(directory.near(fromNorth, { support: admin, limit: 1, at: MONDAY_10H_PARIS, maxKm: 10 })).toEqual([]);
     const many = directory.near(fromNorth, { support: admin, limit: 3, at: MONDAY_10H_PARIS });
     expect(many).toHaveLength(3);
-    expect(many[0]?.place.id).toBe('far');
+    // The France Services 85 km away offers one-to-one help, but is in a farther band than 'far' (27 km).
+    expect(many.map((r) => r.place.id)).toEqual(['far', 'fs', 'deaf']);
   });
 
   it('loads from the store and ignores places without coordinates', async () => {
@@ -126,17 +153,19 @@ describe('PlaceDirectory.near', () => {
 
 /**
  * The reference `near` is a linear scan, written from the contract: the places that pass the filter
- * within the first radius (5, 10, 20… km, then maxKm) holding `limit` of them, preferred programmes
- * first, then known free places when free is asked, then by distance, then in the order given.
+ * within the first radius (5, 10, 20… km, then maxKm) holding `limit` of them; nearer distance
+ * bands first; within a band, for a procedure, one-to-one help first, then preferred programmes,
+ * then the flow's specific supports, then known free places when free is asked; then by distance,
+ * then in the order given.
  */
 const RADII_KM = [5, 10, 20, 40, 80, 160, 320];
-function referenceNear(all: readonly Place[], point: { lat: number; lon: number }, options: NearOptions): Array<{ id: string; km: number; programmeMatch: boolean }> {
+function referenceNear(all: readonly Place[], point: { lat: number; lon: number }, options: NearOptions): Array<{ id: string; km: number; programmeMatch: boolean; individual: boolean }> {
   const limit = options.limit ?? 3;
   const maxKm = options.maxKm ?? 200;
   const at = options.at ?? new Date();
   const rows = all
     .map((place, i) => ({ place, i, km: geokdbush.distance(point.lon, point.lat, place.longitude!, place.latitude!) }))
-    .filter(({ place }) => placeMatches(place, options.support, options.programmes))
+    .filter(({ place }) => placeMatches(place, options.support, options.programmes, options.specific))
     .filter(({ place }) => !options.openNow || openingStatus(place.horaires, at, place.code_postal).state === 'open');
   let within = rows;
   for (const r of [...RADII_KM.filter((x) => x < maxKm), maxKm]) {
@@ -144,18 +173,36 @@ function referenceNear(all: readonly Place[], point: { lat: number; lon: number 
     if (within.length >= limit) break;
   }
   const preferred: readonly string[] = options.support?.programmes ?? [];
+  const guessed: readonly string[] = options.support?.specific ?? [];
   const ranked = within.map((row) => ({
     ...row,
+    individual: !!options.support && (!!row.place.modalites_accompagnement?.includes('Accompagnement individuel') || !!row.place.dispositif_programmes_nationaux?.includes('France Services')),
     programmeMatch: preferred.some((p) => (row.place.dispositif_programmes_nationaux as readonly string[] | undefined)?.includes(p) ?? false),
+    specificMatch: guessed.length > 0 && guessed.every((g) => (row.place.prise_en_charge_specifique as readonly string[] | undefined)?.includes(g) ?? false),
     knownFree: !options.support?.free || !!row.place.frais_a_charge?.some((f) => f.startsWith('Gratuit')),
   }));
-  ranked.sort((a, b) => Number(b.programmeMatch) - Number(a.programmeMatch) || Number(b.knownFree) - Number(a.knownFree) || a.km - b.km || a.i - b.i);
-  return ranked.slice(0, limit).map((r) => ({ id: r.place.id, km: Math.round(r.km * 10) / 10, programmeMatch: r.programmeMatch }));
+  const flag = (b: boolean) => (b ? 1 : 0);
+  const band = (km: number) => {
+    const i = RADII_KM.findIndex((r) => km <= r);
+    return i < 0 ? RADII_KM.length : i;
+  };
+  ranked.sort(
+    (a, b) =>
+      band(a.km) - band(b.km) ||
+      flag(b.individual) - flag(a.individual) ||
+      flag(b.programmeMatch) - flag(a.programmeMatch) ||
+      flag(b.specificMatch) - flag(a.specificMatch) ||
+      flag(b.knownFree) - flag(a.knownFree) ||
+      a.km - b.km ||
+      a.i - b.i,
+  );
+  return ranked.slice(0, limit).map((r) => ({ id: r.place.id, km: Math.round(r.km * 10) / 10, programmeMatch: r.programmeMatch, individual: r.individual }));
 }
 
 const SERVICES = ['Aide aux démarches administratives', 'Maîtrise des outils numériques du quotidien', 'Insertion professionnelle via le numérique'] as const;
 const PROGRAMMES = ['France Services', 'Aidants Connect', 'Conseillers numériques'] as const;
 const SPECIFIC = ['Surdité', 'Illettrisme'] as const;
+const MODES = ['Accompagnement individuel', 'Dans un atelier collectif'] as const;
 const FEES = [undefined, ['Gratuit'], ['Payant'], ['Gratuit sous condition'], ['Payant', 'Gratuit']];
 const HOURS_CHOICES = [undefined, HOURS, 'Sa 09:00-12:00', 'le lundi sur rendez-vous'];
 
@@ -172,6 +219,7 @@ const arbPlaces = (region: Region) =>
         services: fc.subarray([...SERVICES], { minLength: 1 }),
         programmes: fc.subarray([...PROGRAMMES]),
         specific: fc.subarray([...SPECIFIC]),
+        modes: fc.subarray([...MODES]),
         fees: fc.constantFrom(...FEES),
         hours: fc.constantFrom(...HOURS_CHOICES),
         twinOfPrevious: fc.boolean(),
@@ -185,6 +233,7 @@ const arbPlaces = (region: Region) =>
         const prev = out[i - 1];
         const [lat, lon] = r.twinOfPrevious && prev ? [prev.latitude!, prev.longitude!] : [r.lat, wrap(r.lon)];
         const extra: Partial<Place> = { services: r.services, prise_en_charge_specifique: r.specific, horaires: r.hours };
+        if (r.modes.length) extra.modalites_accompagnement = r.modes;
         if (r.programmes.length) extra.dispositif_programmes_nationaux = r.programmes;
         if (r.fees) extra.frais_a_charge = r.fees;
         out.push(place(`p${i}`, lat, lon, extra));
@@ -199,6 +248,7 @@ const arbOptions = fc.record(
       { requiredKeys: ['services'] },
     ),
     programmes: fc.subarray([...PROGRAMMES], { minLength: 1, maxLength: 2 }),
+    specific: fc.subarray([...SPECIFIC], { minLength: 1, maxLength: 2 }).map((list) => list.map((s) => (s === 'Illettrisme' ? [s, 'Surdité'] : [s]))),
     openNow: fc.boolean(),
     limit: fc.integer({ min: 1, max: 8 }),
     maxKm: fc.constantFrom(3, 5, 30, 200, 500),
@@ -212,7 +262,7 @@ describe('PlaceDirectory.near against a linear scan', () => {
       fc.property(arbPlaces(region), arbOptions, fc.double({ min: region.lat[0], max: region.lat[1], noNaN: true }), fc.double({ min: region.lon[0], max: region.lon[1], noNaN: true }), (all, options, lat, rawLon) => {
         const lon = wrap(rawLon);
         const o: NearOptions = { ...options, at: MONDAY_10H_PARIS };
-        const got = new PlaceDirectory(all).near({ lat, lon }, o).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch }));
+        const got = new PlaceDirectory(all).near({ lat, lon }, o).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch, individual: r.individual }));
         expect(got).toEqual(referenceNear(all, { lat, lon }, o));
       }),
       { numRuns: runs, seed: 20260302 },
@@ -246,14 +296,14 @@ describe('PlaceDirectory.near against a linear scan', () => {
     );
     const all = [...odd, ...places];
     const options: NearOptions = { support: { ...admin, programmes: ['France Services'], free: true }, limit: 6, at: MONDAY_10H_PARIS };
-    const got = new PlaceDirectory(all).near(RENNES, options).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch }));
+    const got = new PlaceDirectory(all).near(RENNES, options).map((r) => ({ id: r.place.id, km: r.distanceKm, programmeMatch: r.programmeMatch, individual: r.individual }));
     expect(got).toEqual(referenceNear(all, RENNES, options));
     expect(got[0]).toMatchObject({ id: 'fs', programmeMatch: true });
     expect(new PlaceDirectory(all).near(RENNES, { support: { services: ['Service 7' as never] }, at: MONDAY_10H_PARIS }).map((r) => r.place.id)).toEqual(['odd7']);
   });
 
   it('finds nothing for a value no place has, or a limit below 1', () => {
-    expect(directory.near(RENNES, { support: { ...admin, specific: ['Déficience visuelle'] }, at: MONDAY_10H_PARIS })).toEqual([]);
+    expect(directory.near(RENNES, { support: admin, specific: [['Déficience visuelle']], at: MONDAY_10H_PARIS })).toEqual([]);
     expect(directory.near(RENNES, { programmes: ['Emmaüs Connect'], at: MONDAY_10H_PARIS })).toEqual([]);
     expect(directory.near(RENNES, { limit: 0, at: MONDAY_10H_PARIS })).toEqual([]);
   });
