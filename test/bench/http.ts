@@ -109,10 +109,11 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Spawns `node <args>` with `env`, waits for `readyPath` to answer 200 on `port`. */
-export async function startChild(args: string[], env: Record<string, string>, port: number, readyPath: string, timeoutMs = 20_000): Promise<ChildServer> {
+/** Spawns `node <args>` with `env`, waits for `readyPath` to answer 200 on `port`; `onStdout` gets its standard output (ignored otherwise). */
+export async function startChild(args: string[], env: Record<string, string>, port: number, readyPath: string, timeoutMs = 20_000, onStdout?: (chunk: string) => void): Promise<ChildServer> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'] });
+  if (onStdout) child.stdout?.on('data', (c: Buffer) => onStdout(c.toString()));
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {
     if (err.length < 20_000) err += c.toString();

@@ -12,6 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { agent, freePort, request, startChild, type ChildServer } from './http';
 import { Conversation, SENTENCES, closedLoop, echoOp, type LoadResult } from './load';
 import { ROOT, benchMasking, benchNearest, benchOfficialSearch, benchPickFlow, benchSourcesSync, dist, syntheticPlace } from './micro';
+import { benchCoverage } from './places';
+import { syntheticPlacesCsv } from './placesFile';
 import { rng, summarise } from './stats';
 
 type StoreMod = typeof import('../../src/store');
@@ -270,13 +272,13 @@ async function prepareColdStart(places: number, flows: number): Promise<{ data: 
     }
   }
   const { SqliteStore } = dist<StoreMod>('store');
-  const { placeKey } = dist<PlacesMod>('places');
+  const { saveNationalSet, readNationalPointer } = dist<PlacesMod>('places');
   const store = await SqliteStore.open({ dataDir: data });
   const random = rng(7);
-  for (let i = 0; i < places; i += 1000) {
-    const batch = Array.from({ length: Math.min(1000, places - i) }, (_, j) => syntheticPlace(i + j, random));
-    await store.kv.set(batch.map((p) => ({ key: placeKey(p.id), value: p })));
-  }
+  // As a sync stores them: one generation of the national set.
+  const all = Array.from({ length: places }, (_, i) => syntheticPlace(i, random));
+  const generation = new Date().toISOString();
+  await saveNationalSet(store.kv, { generation, url: 'http://127.0.0.1/bench.csv', count: places, rows: places, skipped: 0, withWarnings: 0, bytes: 0, syncedAt: generation }, all, await readNationalPointer(store.kv));
   await store.close();
   return { data, flowsDir };
 }
@@ -295,21 +297,143 @@ async function coldStartSection(): Promise<void> {
       if (i === 0) raw.coldStartReadyz = ready.body;
       await s.stop();
     }
-    // The service indexes places lazily (first mediator search): time that load too.
+    // The service loads places after it is ready (starter directory, national set, index): time that load too.
     const { SqliteStore } = dist<StoreMod>('store');
-    const { PlaceDirectory } = dist<PlacesMod>('places');
+    const { HelpPlaces } = dist<PlacesMod>('places');
+    dist<typeof import('../../src/geo')>('geo').getGeocoder();
     const store = await SqliteStore.open({ dataDir: data });
     const t0 = performance.now();
-    const dir = await PlaceDirectory.load(store.kv);
+    const dir = await new HelpPlaces(store.kv).directory();
     const loadMs = performance.now() - t0;
     await store.close();
     raw.coldStart = { times, cpuMs: cpus, placesLoadMs: loadMs, places: dir.size };
     const s = summarise(times);
     rows.push(['Cold start to /readyz 200 (spawn node dist/main.js), 50 flows, 20,000 places', `${times.length} starts`, `median ${ms(s.p50)} ms, max ${ms(Math.max(...times))} ms`, `${ms(summarise(cpus).p50)} ms to ready`, '', `< 2 s: ${verdict(Math.max(...times) < 2000)}`]);
-    rows.push(['  + loading and indexing the 20,000 places (lazy, first search)', '', `${ms(loadMs)} ms`, '', `${dir.size} places`, '']);
+    rows.push(['  + loading and indexing the places after ready (20,000 synced + the starter directory)', '', `${ms(loadMs)} ms`, '', `${dir.size} places`, '']);
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
     fs.rmSync(flowsDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Help places: the nearest place on a fresh install for 18 towns; the heap of the directory; and
+ * the service syncing 20,000 places from loopback (ARIANE_PLACES_URL, its first sync a minute after
+ * start) while residents talk: turn latency before, during and after the sync, in the same run.
+ */
+async function placesSection(): Promise<void> {
+  log('help places: the nearest place on a fresh install …');
+  const coverage = benchCoverage();
+  raw.placesCoverage = coverage;
+  rows.push([`Help places on a fresh install (starter directory: ${coverage.starterPlaces} places, loaded and indexed in ${ms(coverage.loadMs)} ms)`, '', '', '', 'first place shown (CAF procedure)', '(no target)']);
+  for (const r of coverage.rows) {
+    rows.push([`  ${r.town} (${r.query})`, '', r.firstKm === undefined ? 'none' : r.nearestName === r.firstName ? `${r.firstKm.toFixed(1)} km` : `${r.firstKm.toFixed(1)} km (nearest place: ${r.nearestName ?? '?'}, ${r.nearestKm?.toFixed(1)} km)`, '', `${r.firstName ?? ''}${r.phone ? ', phone' : ''}${r.hours ? ', hours' : ''}`, '']);
+  }
+
+  log('help places: heap of 20,000 synced places …');
+  const heap = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'places.js'), 'heap', '20000'], { encoding: 'utf8', timeout: 180_000 });
+  if (heap.status !== 0) throw new Error(`places heap child failed: ${heap.stderr}`);
+  const h = JSON.parse(heap.stdout.trim().split('\n').pop()!) as { places: number; starterBytes: number; nationalBytes: number; perPlaceBytes: number; rssMb: number };
+  raw.placesHeap = h;
+  rows.push([`Heap of the directory: the starter set, then 20,000 synced places (--expose-gc)`, `${h.places} places`, `starter ${(h.starterBytes / 2 ** 20).toFixed(1)} MB, + 20,000: ${(h.nationalBytes / 2 ** 20).toFixed(1)} MB`, '', `${(h.perPlaceBytes / 1024).toFixed(2)} KB per place, RSS ${h.rssMb.toFixed(0)} MB`, '(no target)']);
+
+  log('help places: the service syncs 20,000 places while 20 residents talk (first sync a minute after start) …');
+  const dir = tempDir('ariane-bench-places-');
+  const file = path.join(dir, 'lieux.csv');
+  fs.writeFileSync(file, syntheticPlacesCsv(20_000));
+  const size = fs.statSync(file).size;
+  let requestedAt: number | undefined;
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    if (req.headers['if-none-match'] === '"bench"') {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    requestedAt ??= performance.now();
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(size), etag: '"bench"' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/lieux.csv`;
+  const port = await freePort();
+  // The service logs 'places sync' once the new directory serves (built from the places just validated).
+  let servedAt: number | undefined;
+  let syncLog = '';
+  let pending = '';
+  const onStdout = (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('"places sync')) continue;
+      syncLog = line;
+      if (line.includes('"status":"updated"')) servedAt ??= performance.now();
+    }
+  };
+  const ariane = await startChild([MAIN], { ...arianeEnv(port, dir), LOG_LEVEL: 'info', ARIANE_PLACES_URL: url }, port, '/readyz', 90_000, onStdout);
+  type Db = { prepare(sql: string): { get(...a: unknown[]): { value?: string } | undefined }; close(): void };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require('better-sqlite3') as new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => Db;
+  // Whether the new generation's pointer has turned in the store (what another instance would read).
+  const synced = () => {
+    const db = new Database(path.join(dir, 'ariane.db'), { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare("SELECT value FROM kv WHERE key = 'places/national/meta'").get();
+      return !!row?.value && !!(JSON.parse(row.value) as { current?: unknown }).current;
+    } finally {
+      db.close();
+    }
+  };
+  const metric = async (name: string) => {
+    const body = (await request(port, 'GET', '/metrics')).body;
+    const text = typeof body === 'string' ? body : '';
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
+  try {
+    const conversations = await Promise.all(Array.from({ length: 20 }, (_, i) => Conversation.start(ariane.port, 3000 + i, 'stream')));
+    await conversations[0]!.warmHelp();
+    const rssBefore = await metric('ariane_process_resident_memory_bytes');
+    const samples: Array<{ t: number; ms: number }> = [];
+    let doneAt: number | undefined;
+    let storedAt: number | undefined;
+    const deadline = performance.now() + 240_000;
+    const stopAt = () => (doneAt !== undefined ? doneAt + 5000 : deadline);
+    const watch = (async () => {
+      while (doneAt === undefined && performance.now() < deadline && !syncLog.includes('refused')) {
+        await new Promise((r) => setTimeout(r, 50));
+        storedAt ??= requestedAt !== undefined && synced() ? performance.now() : undefined;
+        doneAt = servedAt;
+      }
+    })();
+    await Promise.all([
+      watch,
+      ...conversations.map(async (c) => {
+        while (performance.now() < stopAt()) {
+          const t0 = performance.now();
+          await c.turn();
+          samples.push({ t: t0, ms: performance.now() - t0 });
+        }
+      }),
+    ]);
+    for (const c of conversations) c.close();
+    if (requestedAt === undefined || doneAt === undefined) throw new Error(`the service did not sync within 4 minutes: ${syncLog || ariane.stderr()}`);
+    const rssAfter = await metric('ariane_process_resident_memory_bytes');
+    const window = (from: number, to: number) => summarise(samples.filter((x) => x.t >= from && x.t < to).map((x) => x.ms));
+    const before = window(requestedAt - 15_000, requestedAt);
+    const during = window(requestedAt, doneAt);
+    const after = window(doneAt, doneAt + 5000);
+    const syncMs = doneAt - requestedAt;
+    const storedMs = storedAt === undefined ? undefined : storedAt - requestedAt;
+    raw.placesSync = { places: 20_000, bytes: size, syncMs, storedMs, log: syncLog, before, during, after, rssBefore, rssAfter };
+    rows.push([`Service syncing 20,000 places (${(size / 1e6).toFixed(1)} MB CSV) from loopback, 20 residents talking`, '', `${(syncMs / 1000).toFixed(1)} s from request to the new set served${storedMs === undefined ? '' : ` (stored at ${(storedMs / 1000).toFixed(1)} s)`}`, '', `RSS ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MB`, '']);
+    rows.push(['  turns during the sync', `${during.n} turns`, `p50 ${ms(during.p50)} ms, p99 ${ms(during.p99)} ms`, '', `p99 ×${(during.p99 / before.p99).toFixed(2)} the 15 s before`, '']);
+    rows.push(['  baseline: turns in the 15 s before it', `${before.n} turns`, `p50 ${ms(before.p50)} ms, p99 ${ms(before.p99)} ms`, '', '', '']);
+    rows.push(['  turns in the 5 s after it', `${after.n} turns`, `p50 ${ms(after.p50)} ms, p99 ${ms(after.p99)} ms`, '', '', '']);
+  } finally {
+    await ariane.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -418,7 +542,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   };
-  // `--only load,storage` runs some sections (load, disk, micro, sources, cold, storage); all by default.
+  // `--only load,storage` runs some sections (load, disk, micro, sources, cold, places, storage); all by default.
   const o = process.argv.indexOf('--only');
   const only = o > 0 ? new Set((process.argv[o + 1] ?? '').split(',')) : undefined;
   const wanted = (key: string) => !only || only.has(key);
@@ -427,6 +551,7 @@ async function main(): Promise<void> {
   if (wanted('micro')) await section('Micro-benchmarks', microSection);
   if (wanted('sources')) await section('Official pages sync', sourcesSection);
   if (wanted('cold')) await section('Cold start', coldStartSection);
+  if (wanted('places')) await section('Help places', placesSection);
   if (wanted('storage')) await section('Storage and heap', storageSection);
   agent.destroy();
   console.log('');
