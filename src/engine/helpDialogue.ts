@@ -113,6 +113,17 @@ function contactOutput(flow: Flow | undefined, lang: string): Output | undefined
   };
 }
 
+/**
+ * The outputs with the organisation's line added: right after the places, else before the closing
+ * buttons, so that the buttons stay on the last message (chat clients show only the last one's).
+ */
+function withContact(outputs: Output[], contact: Output | undefined): Output[] {
+  if (!contact) return outputs;
+  const places = outputs.findIndex((o) => o.kind === 'places');
+  const at = places >= 0 ? places + 1 : outputs[outputs.length - 1]?.kind === 'choices' ? outputs.length - 1 : outputs.length;
+  return [...outputs.slice(0, at), contact, ...outputs.slice(at)];
+}
+
 /** A typed answer to "which commune?": the département number or the label of one of the communes offered. */
 function pickOffered(help: HelpState | undefined, text: string): string | undefined {
   const choices = help?.asking?.choices;
@@ -204,9 +215,11 @@ function showSearch(search: HelpSearch, help: HelpState | undefined, request: He
 /**
  * The places for `where`, or first the question "help you do it, or do it for you?" when the
  * person has not said and the answer would change the places shown (places near them can do the
- * procedure for them, and they are not already the ones shown).
+ * procedure for them, and they are not already the ones shown). `settled` when the search is
+ * answered (places, or none near), not when a question comes first or again (which commune, for
+ * me or with me, where once more).
  */
-function present(find: NonNullable<EngineEnv['findHelp']>, state: ConversationState, where: string | { lat: number; lon: number }, support: Support | undefined): Output[] {
+function present(find: NonNullable<EngineEnv['findHelp']>, state: ConversationState, where: string | { lat: number; lon: number }, support: Support | undefined): { outputs: Output[]; settled: boolean } {
   const help = state.help;
   const request = requestOf(help, support, state.lang);
   const search = find(where, request);
@@ -214,15 +227,18 @@ function present(find: NonNullable<EngineEnv['findHelp']>, state: ConversationSt
     const forMe = find({ lat: search.where.lat, lon: search.where.lon }, { ...request, forMe: true });
     if (forMe.kind === 'found' && !forMe.unmet?.forMe && forMe.places.length > 0 && !samePlaces(search.places, forMe.places)) {
       setHelp(state, { ...keepWhere(help), where: search.where, askingForMe: support ? { support } : {} });
-      return [
-        sayKey('engine:help.forMe.ask', { where: search.where.label }),
-        { kind: 'choices', choices: [{ label: { key: 'engine:help.forMe.with' }, value: WITH_ME_VALUE }, { label: { key: 'engine:help.forMe.for' }, value: FOR_ME_VALUE }, CONTINUE_CHOICE] },
-      ];
+      return {
+        settled: false,
+        outputs: [
+          sayKey('engine:help.forMe.ask', { where: search.where.label }),
+          { kind: 'choices', choices: [{ label: { key: 'engine:help.forMe.with' }, value: WITH_ME_VALUE }, { label: { key: 'engine:help.forMe.for' }, value: FOR_ME_VALUE }, CONTINUE_CHOICE] },
+        ],
+      };
     }
   }
   const shown = showSearch(search, help, request);
   setHelp(state, shown.help);
-  return shown.outputs;
+  return { outputs: shown.outputs, settled: search.kind === 'found' };
 }
 
 /**
@@ -282,7 +298,10 @@ export function helpTurn(ctx: HelpTurnContext, state: ConversationState, input: 
   if (reading?.forMe === false && !help?.askingForMe) delete reading.forMe;
   const search = (where: string | { lat: number; lon: number }, s = support): StepResult => {
     if (!find) return { state, outputs: [sayKey('engine:help.unavailable')] };
-    return { state, outputs: present(find, state, where, s) };
+    const shown = present(find, state, where, s);
+    // The organisation's line beside the places, or when none is near: a human at a distance too.
+    // Not with a retry of the question: the first turn of the handoff gave it already.
+    return { state, outputs: shown.settled ? withContact(shown.outputs, contactOutput(state.flowId ? catalog.flows.get(state.flowId) : undefined, state.lang)) : shown.outputs };
   };
   /** The answer to "for me or with me?": the places at the known place, with or without that wish. */
   const answerForMe = (forMe: boolean): StepResult => {
@@ -353,19 +372,19 @@ function afterCore(ctx: HelpTurnContext, result: StepResult, help: HelpState | u
   // The organisation's line, for a person far from any place (or before they say where they are).
   const contact = contactOutput(flow, state.lang);
   if (!find) {
-    if (contact) result.outputs.push(contact);
+    result.outputs = withContact(result.outputs, contact);
     return result;
   }
+  // Given at once, even before the person says where they are.
   const append = (outputs: Output[]) => {
-    result.outputs.push(...outputs);
-    if (contact) result.outputs.push(contact);
+    result.outputs = withContact([...result.outputs, ...outputs], contact);
     return result;
   };
   const where = state.help?.where;
-  if (where) return append(present(find, state, { lat: where.lat, lon: where.lon }, handoff.support));
-  if (place) return append(present(find, state, place, handoff.support));
+  if (where) return append(present(find, state, { lat: where.lat, lon: where.lon }, handoff.support).outputs);
+  if (place) return append(present(find, state, place, handoff.support).outputs);
   const known = locationFromAnswers(flow, state);
-  if (known && find(known, { lang: state.lang }).kind === 'found') return append(present(find, state, known, handoff.support));
+  if (known && find(known, { lang: state.lang }).kind === 'found') return append(present(find, state, known, handoff.support).outputs);
   setHelp(state, { ...state.help, asking: handoff.support ? { support: handoff.support } : {} });
   const noted = [...(state.help?.needs ?? []).map((n: HelpNeed) => sayKey(`engine:help.noted.${n}`)), ...(state.help?.forMe ? [sayKey('engine:help.noted.forMe')] : [])];
   return append([...(reading && saysNeeds(reading) ? noted : []), sayKey('engine:help.where'), { kind: 'choices', choices: [CONTINUE_CHOICE] }]);

@@ -77,12 +77,15 @@ interface Hero {
   buttons: Array<{ type: string; title: string; value: string }>;
 }
 
-function cards(replies: Array<Partial<Activity>>): Hero[] {
+function heroes(replies: Array<Partial<Activity>>): Hero[] {
   return replies
     .flatMap((a) => a.attachments ?? [])
     .filter((c: Attachment) => c.contentType === 'application/vnd.microsoft.card.hero')
     .map((c) => c.content as Hero);
 }
+
+/** The place cards (the organisation's line is a card without a title). */
+const cards = (replies: Array<Partial<Activity>>): Hero[] => heroes(replies).filter((c) => c.title);
 
 /** Starts the CAF procedure and answers its first question; the bot then waits on the second. */
 async function onSecondQuestion(h: Harness): Promise<Array<Partial<Activity>>> {
@@ -106,9 +109,9 @@ describe('stuck → human help places', () => {
     expect(buttonValues(help)).toEqual([CONTINUE_VALUE]);
     expect(help.some((a) => a.type === ActivityTypes.Event && a.name === HandoffEventNames.InitiateHandoff)).toBe(true);
     // No place yet, but the organisation's own line, for help at a distance.
-    expect(cards(help).filter((c) => c.title)).toEqual([]);
+    expect(cards(help)).toEqual([]);
     expect(texts(help)).toContain('Vous pouvez aussi appeler CAF : 32 30 (Service gratuit + prix d\'un appel)');
-    expect(cards(help).flatMap((c) => c.buttons)).toContainEqual(expect.objectContaining({ type: 'call', value: 'tel:3230' }));
+    expect(heroes(help).flatMap((c) => c.buttons)).toContainEqual(expect.objectContaining({ type: 'call', value: 'tel:3230' }));
     expect((await storedHelp(h)).help?.asking).toBeDefined();
 
     const found = await h.turn('35550');
@@ -132,6 +135,11 @@ describe('stuck → human help places', () => {
     expect(c.subtitle).toMatch(/lundi à 9 h/);
     expect(c.text).not.toContain('Téléphone');
     expect(texts(found)).toContain(helpText('places', { where: 'Pipriac (35550)' }));
+    // The organisation's line again, as the message after the cards, with its call button.
+    const cardsAt = found.findIndex((a) => a.attachments?.some((c) => (c.content as Hero).title));
+    const lineAt = found.findIndex((a) => a.text?.startsWith('Vous pouvez aussi appeler CAF : 32 30'));
+    expect(lineAt).toBe(cardsAt + 1);
+    expect(heroes([found[lineAt]!]).flatMap((c) => c.buttons)).toEqual([expect.objectContaining({ type: 'call', value: 'tel:3230' })]);
     expect(buttonValues(found)).toEqual([CONTINUE_VALUE]);
     expect((await storedHelp(h)).help).toEqual({ where: { label: 'Pipriac (35550)', lat: expect.any(Number), lon: expect.any(Number) } });
   });

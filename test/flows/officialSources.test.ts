@@ -26,7 +26,7 @@ describe('official sources and phone lines of the real flows', () => {
     expect(flows).toHaveLength(15);
   });
 
-  it.each(flows.map((f) => [f.id, f] as const))('%s has a contact: a phone with its cost, or a contact page, and its source', (_id, flow) => {
+  it.each(flows.map((f) => [f.id, f] as const))('%s has a contact: a phone with its cost, or a contact page, and its source (a specific page)', (_id, flow) => {
     const c = flow.contact;
     expect(c).toBeDefined();
     if (!c) return;
@@ -36,6 +36,9 @@ describe('official sources and phone lines of the real flows', () => {
       expect(c.cost).toBeDefined();
     }
     expect([c.source ?? []].flat().length).toBeGreaterThan(0);
+    // A specific page (or fiche) that gives the number, never a site's front page.
+    const pages = [c.source ?? []].flat().filter((s) => /^https?:\/\//.test(s));
+    expect(pages.filter((u) => new URL(u).pathname === '/')).toEqual([]);
     // The organisation's line is written in every language the flow speaks.
     for (const text of [c.label, c.cost, c.hours]) {
       if (text === undefined) continue;

@@ -104,7 +104,7 @@ describeBrowser('residents widget on the real service', () => {
     throw new Error(`"${until}" never shown after ${clicks.length} clicks`);
   }
 
-  it('lets a resident complete caf-attestation by clicking buttons only, then ask for help, give a postcode and see place cards (fr, 360 px, within the CSP)', async () => {
+  it('lets a resident complete caf-attestation by clicking buttons only, then ask for help, give a postcode and see place cards and the CAF line (fr, 360 px, within the CSP)', async () => {
     await page.goto(service.url + '/');
     await log().getByText(/quelle démarche/i).waitFor();
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-welcome.png') });
@@ -141,6 +141,11 @@ describeBrowser('residents widget on the real service', () => {
     expect(titles.every((t) => t.length > 0)).toBe(true);
     await see(cards).toContainText('km');
     expect(await cards.getByRole('link', { name: /carte/i }).count()).toBe(titles.length);
+    // Beside the places, the organisation's own line: a human at a distance, one tap away.
+    const line = log().locator('.msg-bot', { hasText: 'Vous pouvez aussi appeler CAF : 32 30' }).last();
+    await line.waitFor();
+    await see(line.getByRole('link', { name: 'Appeler le 32 30' })).toHaveAttribute('href', 'tel:3230');
+    expect(await line.evaluate((el, cardsEl) => !!cardsEl && (cardsEl.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0, await cards.elementHandle())).toBe(true);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'widget-360-fr-places.png') });
     // Checked before axe runs: axe itself applies inline styles, which our CSP rightly blocks.
     expect(cspViolations).toEqual([]);
