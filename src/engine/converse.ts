@@ -205,6 +205,8 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   const candidates = state.candidates ?? [];
   const n = optionNumber(text);
   if (n !== undefined) return candidates[n - 1];
+  // "non", "nan", "aucune": none of them.
+  if (parseYesNo(text, anyLanguageLexicon(catalog.lexicons)) === false) return undefined;
   const index = buildOptionIndex(
     candidates.map((id) => {
       const f = catalog.flows.get(id);
@@ -213,6 +215,9 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   );
   const m = matchOption(index, text, false);
   if (m) return m.value;
+  // A request that clearly names something else is not an answer to "which one?".
+  const top = reading.ranked[0];
+  if (top && top.anchored && top.score >= SWITCH_SCORE && !candidates.includes(top.flowId)) return undefined;
   const among = reading.ranked.filter((r) => candidates.includes(r.flowId));
   const best = among[0];
   if (best && (among.length === 1 || best.score >= (among[1]?.score ?? 0) / CLOSE_RATIO)) return best.flowId;
@@ -454,7 +459,14 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
   const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
   // "ce n'est pas ça", "autre démarche": back to the procedure choice (unless it answers the question).
   const leaving = (input.kind === 'choice' && input.value === LEAVE_VALUE) || intent?.intent === 'leave';
-  if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) return withLanguage(choosingIntent(catalog, state, 'leave'));
+  if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) {
+    // "c'est pas ça, je voulais la complémentaire santé": leave, and read the rest as a request.
+    if (input.kind === 'text' && intent?.strength === 'contained') {
+      toChoosing(state);
+      return withLanguage(choose(catalog, state, input.text, intent, env));
+    }
+    return withLanguage(choosingIntent(catalog, state, 'leave'));
+  }
 
   if (state.flowId && !flow) {
     toChoosing(state);

@@ -248,14 +248,14 @@ function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, resul
       state.failures += 1;
       out.push(result.kind === 'retry' ? { kind: 'say', message: result.message } : sayKey('engine:retry.generic'));
       const choices = result.kind === 'retry' ? [...(result.choices ?? [])] : [];
-      if (state.failures >= 2) {
-        out.push(sayKey('engine:retry.offerHelp'));
-        choices.push(HELP_CHOICE);
-      }
+      // From the second answer not understood, a person is offered (a button); at the third, once in
+      // the conversation, the help places too (one handoff, one code, not one per message).
+      if (state.failures === 2) out.push(sayKey('engine:retry.offerHelp'));
+      if (state.failures >= 2) choices.push(HELP_CHOICE);
       if (choices.length) out.push({ kind: 'choices', choices });
-      if (state.failures >= 2) {
-        const h: Output = { kind: 'handoff', reason: 'failures', flowId: flow.id, nodeId, support: flow.support };
-        out.push(h);
+      if (state.failures >= 3 && !state.helpOffered) {
+        state.helpOffered = true;
+        out.push({ kind: 'handoff', reason: 'failures', flowId: flow.id, nodeId, support: flow.support, askWhere: true });
       }
       return;
     }
