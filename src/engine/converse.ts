@@ -227,7 +227,7 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
-  const reading = readRequest(catalog, text, state.lang);
+  const reading = readRequest(catalog, text, state.lang, env.knownWord);
   // An answer to "which one?" is read against the procedures offered first.
   if (state.candidates?.length) {
     const picked = pickCandidate(catalog, state, text, reading);
@@ -488,7 +488,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
     }
     // A clear new request typed where an answer was expected: offered, never silently followed.
     if (waiting && input.kind === 'text' && !intent && !isSureAnswer(flow, state, input, stepEnv)) {
-      const top = readRequest(catalog, input.text, state.lang).ranked[0];
+      const top = readRequest(catalog, input.text, state.lang, env.knownWord).ranked[0];
       if (top && top.anchored && top.flowId !== flow.id && top.score >= SWITCH_SCORE) {
         state.offer = { kind: 'switch', flowId: top.flowId };
         return withLanguage({

@@ -25,7 +25,7 @@ import porter from 'talisman/stemmers/french/porter';
 import type { Flow } from '../flow';
 import { containsPhrase, normalize } from './normalize';
 import { allVariants } from './resolveText';
-import type { Catalog, Lang, Lexicon } from './types';
+import type { Catalog, KnownWord, Lang, Lexicon } from './types';
 
 /**
  * Words of the common stock of French, English and Arabic that never name a procedure: the
@@ -325,13 +325,15 @@ function allowedEdits(length: number): number {
  * The known stems a typed word may stand for, with how sure: 1 for the same stem, less for a typo,
  * the same sound, or the start of a longer word.
  */
-function lookUp(index: FlowIndex, t: Term): Map<string, number> {
+function lookUp(index: FlowIndex, t: Term, knownWord?: KnownWord): Map<string, number> {
   const found = new Map<string, number>();
   const keep = (stem: string, q: number) => found.set(stem, Math.max(found.get(stem) ?? 0, q));
   if (index.vocabulary.has(t.stem)) {
     keep(t.stem, 1);
     return found;
   }
+  // A word of real text is meant as written: "devenu" is not a typo of "revenu", "lent" not of "lettre".
+  if (knownWord?.(t.raw)) return found;
   const n = t.raw.length;
   const edits = allowedEdits(n);
   if (edits > 0) {
@@ -416,7 +418,7 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
 }
 
 /** Reads `sentence` against the catalog's flows (see the file comment). */
-export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): RequestReading {
+export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord): RequestReading {
   const index = indexOf(catalog);
   const query = termsOfNormalized(rewrite(index, sentence));
   const seen = new Set<string>();
@@ -432,7 +434,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   const matchedStems = new Map<string, number>();
   let other = 0;
   for (const t of words) {
-    const found = lookUp(index, t);
+    const found = lookUp(index, t, knownWord);
     if (!found.size && soundsLikeStopword(t.raw)) continue;
     // A word matched only weakly (a typo of a weak word) still partly speaks of something else.
     let strength = 0;

@@ -231,7 +231,15 @@ export type FindHelp = (where: string | { lat: number; lon: number }, need: { su
 export interface EngineEnv {
   findHelp?: FindHelp;
   searchOfficial?: SearchOfficial;
+  knownWord?: KnownWord;
 }
+
+/**
+ * Whether a word, as `normalize` gives it (lower case, no accents), is a word of real text (the
+ * official pages' vocabulary). Such a word is read as written, never as a typo or a sound-alike of
+ * a procedure's word: "mon ordinateur est devenu lent" says nothing of the RSA's "revenu".
+ */
+export type KnownWord = (word: string) => boolean;
 
 /** The result of one turn. */
 export interface StepResult {

@@ -1,4 +1,4 @@
-import { buildCatalog, converse, initialState, pickFlow } from '../../src/engine';
+import { buildCatalog, converse, initialState, pickFlow, readRequest } from '../../src/engine';
 import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
 
 describe('pickFlow', () => {
@@ -99,5 +99,16 @@ describe('converse: answering the welcome buttons by typing', () => {
     expect(converse(catalog, welcome.state, { kind: 'text', text: '2' }).state.flowId).toBe('pick-prefecture');
     expect(converse(catalog, welcome.state, { kind: 'text', text: 'inscription à france travail' }).state.flowId).toBe('pick-emploi');
     expect(converse(catalog, welcome.state, { kind: 'text', text: '9' }).state.flowId).toBeUndefined();
+  });
+});
+
+describe('readRequest with the words of real text (knownWord)', () => {
+  it('reads a typo as the word it stands for, unless the word is a real one', () => {
+    const { catalog } = fixtures();
+    expect(readRequest(catalog, 'quotien', 'fr').ranked[0]?.flowId).toBe('pick-caf');
+    // "quotien" as a word of the official pages: meant as written, so no procedure.
+    expect(readRequest(catalog, 'quotien', 'fr', (w) => w === 'quotien').ranked).toEqual([]);
+    // A word the flows know is theirs whatever the vocabulary says.
+    expect(readRequest(catalog, 'quotient', 'fr', () => true).ranked[0]?.flowId).toBe('pick-caf');
   });
 });
