@@ -268,7 +268,9 @@ export function buildFlowIndex(flows: Iterable<Flow>, lexicons: Readonly<Record<
   const organisations: Organisation[] = [];
   for (const [name, aliases] of aliasesByName) {
     const owned = list.filter((f) => [...aliases].some((a) => containsPhrase(normalize(f.organisation), a))).map((f) => f.id);
-    const words = [...aliases].map((a) => termsOfNormalized(a)).filter((ts) => ts.length > 0);
+    // A name of several words is also typed glued together ("francetravail", "poleemploi").
+    const glued = [...aliases].filter((a) => a.includes(' ')).map((a) => a.replace(/ /g, ''));
+    const words = [...aliases, ...glued].map((a) => termsOfNormalized(a)).filter((ts) => ts.length > 0);
     if (owned.length && words.length) organisations.push({ name, aliases: words, flows: owned });
   }
   // Longest forms first, so that "bdelt dar" is rewritten before "dar".
