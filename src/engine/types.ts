@@ -288,6 +288,18 @@ export interface Lexicon {
   optionWords?: string[];
   /** Words for the option numbers, position by position: `ordinals[1]` = "deuxième", "second", "الثاني"… */
   ordinals?: string[][];
+  /**
+   * Quantities in answers and labels, so that "j'ai 23 ans" picks "Moins de 25 ans": the words of
+   * each unit ({ year: ["an", "ans"] }), and the phrases that bound a span ("moins de 25 ans",
+   * "plus de 4 mois", "25 ans ou plus", "ou moins", "2 à 4 mois"). Absent: quantities are words.
+   */
+  units?: Record<string, string[]>;
+  below?: string[];
+  above?: string[];
+  orMore?: string[];
+  orLess?: string[];
+  /** What joins the two ends of a span: "à" in "2 à 4 mois", "to", "إلى". */
+  spanJoin?: string[];
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */
