@@ -65,6 +65,7 @@ interface AnswerWords {
   orMore: string[];
   orLess: string[];
   spanJoin: Set<string>;
+  dropped: Set<string>;
 }
 
 /** The quantities an option's label covers: "Moins de 25 ans" is every year below 25. */
@@ -147,6 +148,7 @@ function answerWords(lexicon: Lexicon): AnswerWords {
       orMore: norms(lexicon.orMore),
       orLess: norms(lexicon.orLess),
       spanJoin: new Set(norms(lexicon.spanJoin)),
+      dropped: new Set(norms(lexicon.dropped)),
     };
     wordsByLexicon.set(lexicon, w);
   }
@@ -204,6 +206,12 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
       if (!norm) continue;
       if (!exact.has(norm)) exact.set(norm, i);
       phrases.push({ norm, option: i });
+      // "Je ne travaille pas" is also typed "je travaille pas".
+      const spoken = words?.dropped.size ? norm.split(' ').filter((w) => !words.dropped.has(w)).join(' ') : norm;
+      if (spoken && spoken !== norm) {
+        if (!exact.has(spoken)) exact.set(spoken, i);
+        phrases.push({ norm: spoken, option: i });
+      }
       if (words && /\d/.test(norm)) spans.push(...spansOf(norm, words, i));
       if (words?.dontKnow.some((d) => containsPhrase(norm, d)) && !dontKnow.includes(i)) dontKnow.push(i);
     }

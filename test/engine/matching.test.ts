@@ -219,6 +219,17 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
         // A quantity is never a sure answer (strict) on its own.
         expect(matchOption(age, "j'ai 23 ans", true)).toBeUndefined();
       });
+      it('reads a label without the words people leave out (French "ne")', () => {
+        const work = buildOptionIndex(
+          [
+            { value: 'works', phrases: ['Je travaille et je veux demander la prime', 'je travaille'], labels: ['Je travaille et je veux demander la prime'] },
+            { value: 'none', phrases: ['Je ne travaille pas en ce moment'], labels: ['Je ne travaille pas en ce moment'] },
+          ],
+          lex('fr'),
+        );
+        expect(matchOption(work, 'je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'exact' });
+        expect(matchOption(work, 'non je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'contained', confidence: 0.85 });
+      });
       it('a digit said with option words points at a button: sure', () => {
         expect(matchOption(delay, 'la 2', true)).toMatchObject({ value: 'd2', how: 'number', confidence: 0.95 });
         expect(matchOption(delay, 'je prends le 3', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
