@@ -15,7 +15,7 @@ import { normalize } from './normalize';
 import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, playStep, presentAgain, RESTART_VALUE } from './step';
+import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
 import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
 import { parseYesNo } from './validate';
 
@@ -487,7 +487,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
       });
     }
     // A clear new request typed where an answer was expected: offered, never silently followed.
-    if (waiting && input.kind === 'text' && !intent && !isSureAnswer(flow, state, input, stepEnv)) {
+    if (waiting && input.kind === 'text' && !intent && !movesOn(flow, state, input, stepEnv)) {
       const top = readRequest(catalog, input.text, state.lang, env.knownWord).ranked[0];
       if (top && top.anchored && top.flowId !== flow.id && top.score >= SWITCH_SCORE) {
         state.offer = { kind: 'switch', flowId: top.flowId };

@@ -1,4 +1,6 @@
 import { buildCatalog, converse, initialState, pickFlow, readRequest } from '../../src/engine';
+import { join } from 'node:path';
+import { loadFlowDirectory } from '../../src/flow';
 import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
 
 describe('pickFlow', () => {
@@ -110,5 +112,27 @@ describe('readRequest with the words of real text (knownWord)', () => {
     expect(readRequest(catalog, 'quotien', 'fr', (w) => w === 'quotien').ranked).toEqual([]);
     // A word the flows know is theirs whatever the vocabulary says.
     expect(readRequest(catalog, 'quotient', 'fr', () => true).ranked[0]?.flowId).toBe('pick-caf');
+  });
+});
+
+describe('converse: a new request typed where an answer was expected (real flows)', () => {
+  const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+  const at = (flowId: string, answers: string[]) => {
+    let r = converse(real, initialState('fr'), { kind: 'flow', flowId });
+    for (const text of answers) r = converse(real, r.state, { kind: 'text', text });
+    return r;
+  };
+
+  it('offers to switch, without following, when the sentence names another procedure and answers nothing', () => {
+    const r = at('franceconnect', ['me connecter', 'je veux renouveler mon titre de séjour']);
+    expect(r.state.flowId).toBe('franceconnect');
+    expect(r.state.offer).toEqual({ kind: 'switch', flowId: 'titre-sejour-renouvellement' });
+  });
+
+  it('reads the sentence as the answer when it answers the question, even naming another procedure', () => {
+    const r = at('franceconnect', ['me connecter', "j'ai un compte ameli mais j'ai oublié le mot de passe"]);
+    expect(r.state.offer).toBeUndefined();
+    expect(r.state.flowId).toBe('franceconnect');
+    expect(r.state.nodeId).toBe('mot-de-passe');
   });
 });
