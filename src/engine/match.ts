@@ -66,6 +66,7 @@ interface AnswerWords {
   orLess: string[];
   spanJoin: Set<string>;
   dropped: Set<string>;
+  contrast: string[];
 }
 
 /** The quantities an option's label covers: "Moins de 25 ans" is every year below 25. */
@@ -149,6 +150,7 @@ function answerWords(lexicon: Lexicon): AnswerWords {
       orLess: norms(lexicon.orLess),
       spanJoin: new Set(norms(lexicon.spanJoin)),
       dropped: new Set(norms(lexicon.dropped)),
+      contrast: norms(lexicon.contrast),
     };
     wordsByLexicon.set(lexicon, w);
   }
@@ -347,6 +349,17 @@ function quantityOf(norm: string, words: AnswerWords): { n: number; unit: string
 
 const inSpan = (n: number, s: Span) => (s.minIn ? n >= s.min : n > s.min) && (s.maxIn ? n <= s.max : n < s.max);
 
+/** The parts of an answer, normalised: cut at punctuation and at the lexicon's contrast words ("mais", "but"). */
+function clausesOf(text: string, words: AnswerWords | undefined): string[] {
+  const parts = text.split(/[,.;:!?()\n،؛؟]+/).map(normalize).filter(Boolean);
+  if (!words?.contrast.length) return parts;
+  return parts.flatMap((part) => {
+    let pieces = [part];
+    for (const c of words.contrast) pieces = pieces.flatMap((piece) => ` ${piece} `.split(` ${c} `).map((x) => x.trim()));
+    return pieces.filter(Boolean);
+  });
+}
+
 const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? words.negation.some((p) => containsPhrase(norm, p)) : false);
 
 /** A word of three letters or more that is neither a negation nor an option word ("je", "le"). */
@@ -408,14 +421,23 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
 
   // A negated sentence never picks the "yes" side by a word it shares with it.
   const negated = isNegatedBy(norm, words);
+  // "je déménage pas, c'est mon travail qui a changé": a negation denies its own part of the sentence only.
+  const parts = clausesOf(text, words);
+  const denied = (phrase: string) => {
+    const holding = parts.filter((c) => containsPhrase(c, phrase));
+    return parts.length > 1 && holding.length > 0 && holding.every((c) => isNegatedBy(c, words)) && !isNegatedBy(phrase, words);
+  };
+  const negatedAround = (phrase: string) => (parts.length > 1 ? parts.some((c) => containsPhrase(c, phrase) && isNegatedBy(c, words)) : negated);
   const allowed = (option: number) => !(negated && index.sides[option] === 'yes');
 
   // 5. A label or synonym inside a longer sentence: "oui j'ai deja un compte". The longest wins.
   let best: { norm: string; option: number } | undefined;
   let tie = false;
   const found: Array<{ norm: string; option: number }> = [];
-  for (const p of index.phrases) {
-    if (wholeAnswerOnly(p.norm) || !containsPhrase(norm, p.norm)) continue;
+  const contained = index.phrases.filter((p) => !wholeAnswerOnly(p.norm) && containsPhrase(norm, p.norm));
+  // Phrases in a denied part are not chosen, unless every phrase found is.
+  const kept = contained.filter((p) => !denied(p.norm));
+  for (const p of kept.length ? kept : contained) {
     found.push(p);
     if (!allowed(p.option)) continue;
     if (!best || p.norm.length > best.norm.length) {
@@ -432,7 +454,7 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
     // choice whose synonym is "encore".
     const chosen = best;
     const rival = found.some((p) => p.option !== chosen.option && !containsPhrase(chosen.norm, p.norm));
-    return at(chosen.option, 'contained', rival || (negated && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
+    return at(chosen.option, 'contained', rival || (negatedAround(chosen.norm) && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
   }
 
   // 6. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is

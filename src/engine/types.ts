@@ -300,6 +300,8 @@ export interface Lexicon {
   orLess?: string[];
   /** What joins the two ends of a span: "à" in "2 à 4 mois", "to", "إلى". */
   spanJoin?: string[];
+  /** Words that turn to another thought ("mais", "but", "لكن"): a negation before them does not deny what follows. */
+  contrast?: string[];
   /** Words people leave out when they write (French "ne": "je travaille pas"): a label reads with or without them. */
   dropped?: string[];
 }

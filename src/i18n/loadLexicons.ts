@@ -6,7 +6,7 @@ import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
 const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const;
 /** Lists a language may leave out (its answers then read quantities as words). */
-const OPTIONAL_LISTS = ['below', 'above', 'orMore', 'orLess', 'spanJoin', 'dropped'] as const;
+const OPTIONAL_LISTS = ['below', 'above', 'orMore', 'orLess', 'spanJoin', 'dropped', 'contrast'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings

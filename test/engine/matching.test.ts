@@ -230,6 +230,19 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
         expect(matchOption(work, 'je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'exact' });
         expect(matchOption(work, 'non je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'contained', confidence: 0.85 });
       });
+      it('a negation denies its own part of the sentence, not what follows a comma or a "mais"', () => {
+        const change = buildOptionIndex(
+          [
+            { value: 'move', phrases: ['Je déménage', 'déménage', 'adresse'], labels: ['Je déménage'] },
+            { value: 'job', phrases: ['Mon travail change', 'travail', 'emploi'], labels: ['Mon travail change'] },
+          ],
+          lex('fr'),
+        );
+        expect(matchOption(change, "je déménage pas, c'est mon travail qui a changé")).toMatchObject({ value: 'job', how: 'contained', confidence: 0.85 });
+        expect(matchOption(change, 'pas de déménagement mais un nouveau travail')).toMatchObject({ value: 'job', confidence: 0.85 });
+        // Without a cut, the negation may be about either: ask.
+        expect(matchOption(change, 'je déménage pas pour le travail')).toMatchObject({ confidence: 0.65 });
+      });
       it('a digit said with option words points at a button: sure', () => {
         expect(matchOption(delay, 'la 2', true)).toMatchObject({ value: 'd2', how: 'number', confidence: 0.95 });
         expect(matchOption(delay, 'je prends le 3', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
