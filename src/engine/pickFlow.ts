@@ -304,6 +304,8 @@ export interface RequestReading {
   evidence: number;
   /** When the request only names an organisation ("caf"): that organisation's flows, catalog order. */
   organisation?: string[];
+  /** The words as typed (normalised) that some flow knows: procedure words, never the person's own details. */
+  known: string[];
 }
 
 const lazyIndexes = new WeakMap<object, FlowIndex>();
@@ -435,9 +437,11 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
   /** Each typed word's known stems (those flows match), for the phrase check below. */
   const matchedStems = new Map<string, number>();
   let other = 0;
+  const known: string[] = [];
   for (const t of words) {
     const found = lookUp(index, t, knownWord);
     if (!found.size && soundsLikeStopword(t.raw)) continue;
+    if (found.size) known.push(t.raw);
     // A word matched only weakly (a typo of a weak word) still partly speaks of something else.
     let strength = 0;
     const best = new Map<string, number>();
@@ -508,7 +512,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
     ranked: ranked.filter((r) => r.score > 0),
     words: words.map((t) => t.stem),
     strong: words.filter((t) => !WEAK.has(t.stem)).map((t) => t.stem),
-    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000 };
+    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000, known };
   // Only an organisation named, nothing else meaningful: "which of its procedures?".
   const rest = words.filter((t) => !organisationWords.has(t));
   if (organisations.length === 1 && !anchored.size && rest.every((t) => WEAK.has(t.stem) || soundsLikeStopword(t.raw))) {

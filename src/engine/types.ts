@@ -31,6 +31,11 @@ export interface ConversationState {
   failures: number;
   /** Flows offered when a sentence matched several procedures closely. */
   candidates?: string[];
+  /**
+   * The procedure words of a request asked about ("attestation" before "which one?"), kept while the
+   * person says more ("c'est pour la cantine"): only words some flow knows, never the person's details.
+   */
+  context?: string[];
   /** Where the conversation stands. `handoff` and `ended` still accept restart, back and a new request. */
   status: 'choosing' | 'active' | 'ended' | 'handoff';
   /** Monotonic turn counter; lets stores and tests tell turns apart without a clock. */

@@ -129,6 +129,27 @@ describe('converse: a new request typed where an answer was expected (real flows
     expect(r.state.offer).toEqual({ kind: 'switch', flowId: 'titre-sejour-renouvellement' });
   });
 
+  it('keeps what was asked in mind while the person says more ("attestation", "non aucune", "pour la cantine")', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation' });
+    expect(r.state.candidates).toContain('caf-attestation');
+    // Only the procedure words are kept, never the rest of what was typed.
+    expect(r.state.context).toEqual(['attestation']);
+    r = converse(real, r.state, { kind: 'text', text: 'non aucune' });
+    expect(r.state.candidates).toBeUndefined();
+    r = converse(real, r.state, { kind: 'text', text: 'c pour la cantine de mon fils' });
+    expect(r.state.flowId).toBe('caf-attestation');
+    expect(r.state.context).toBeUndefined();
+    // The details alone, without the earlier request, start nothing.
+    const alone = converse(real, initialState('fr'), { kind: 'text', text: 'c pour la cantine de mon fils' });
+    expect(alone.state.flowId).toBeUndefined();
+  });
+
+  it('the details typed right after "which one?" pick among the procedures offered', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation' });
+    r = converse(real, r.state, { kind: 'text', text: "c'est pour la cantine de mon fils" });
+    expect(r.state.flowId).toBe('caf-attestation');
+  });
+
   it('reads the sentence as the answer when it answers the question, even naming another procedure', () => {
     const r = at('franceconnect', ['me connecter', "j'ai un compte ameli mais j'ai oublié le mot de passe"]);
     expect(r.state.offer).toBeUndefined();
