@@ -16,7 +16,7 @@ export { buildCatalog } from './buildCatalog';
 export { pickFlow, readRequest, buildFlowIndex, wordsOf, type FlowScore, type FlowIndex, type RequestReading } from './pickFlow';
 export { initialState, migrateState, STATE_VERSION } from './state';
 export { resolveText, resolveWords, languageChain } from './resolveText';
-export { normalize, MAX_MATCHED_LENGTH } from './normalize';
+export { normalize, foldAccents, MAX_MATCHED_LENGTH } from './normalize';
 export { detectIntent, lexiconFor, EMPTY_LEXICON, type DetectedIntent } from './lexicon';
 export { matchOption, buildOptionIndex, CONFIDENCE, type MatchOption, type OptionMatch } from './match';
 export { parsePostcode, parseCommune, parseDate, parseNumber, parseYesNo, readYesNo, parseShortText, validateInput } from './validate';

@@ -3,7 +3,7 @@
  * show only the public flows, help places, and a handoff summary to whoever holds its code (the code
  * is the secret the resident hands over, like a ticket number; summaries hold no name or identifier).
  */
-import { resolveText } from '../engine';
+import { foldAccents as fold, resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
@@ -14,13 +14,6 @@ import type { RouteServer } from './RouteServer';
 import { CSP, sendHtml } from './sendHtml';
 import type { WebDeps } from './WebDeps';
 
-/** Lower-case, accents removed: « Démarche » matches « demarche ». */
-export function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
 
 function query(req: { url?: string }): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;

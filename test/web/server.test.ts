@@ -13,7 +13,8 @@ import { WIDGET_BUDGET_BYTES } from '../../src/web';
 import { FlowWatcher } from '../../src/flow';
 import { html, page, raw } from '../../src/web/html';
 import { isAdmin, isStale } from '../../src/web/adminRoutes';
-import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
+import { checklistFragment } from '../../src/web/mediatorRoutes';
+import { foldAccents as fold } from '../../src/engine';
 import { readableOn } from '../../src/web/widget/readableOn';
 import { ensureAssets } from './support/assets';
 import { startFakeServer } from './support/fakeDirectLine';
@@ -64,6 +65,7 @@ describe('admin access', () => {
 describe('mediator helpers', () => {
   it('folds accents and case for the search', () => {
     expect(fold('Démarche CAF Être')).toBe('demarche caf etre');
+    expect(fold('Œuvre, SŒUR')).toBe('oeuvre, soeur');
   });
 
   it('embeds the shared checklist renderer without its inline style', () => {
