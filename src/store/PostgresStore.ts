@@ -92,6 +92,13 @@ const MIGRATIONS: Array<string | ((client: PoolClient) => Promise<void>)> = [
 /** The schema version this code expects. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The largest watermark: `integer` columns. A conversation reaches it after 2^31 activities, 68
+ * years at the default rate limit, so the columns stay 32-bit (widening them would rewrite both
+ * tables under an exclusive lock at upgrade).
+ */
+const MAX_WATERMARK = 2 ** 31 - 1;
+
 /** Advisory lock key for migrations ("ARIA" in ASCII). */
 const MIGRATION_LOCK = 0x41524941;
 
@@ -441,7 +448,9 @@ export class PostgresStore implements Store {
 
   private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
     const from = after ?? 0;
-    if (!hasNoNul(conversationId)) return { activities: [], watermark: from };
+    // No activity is past the integer column's range: a client's larger watermark finds nothing
+    // (sent as a parameter, PostgreSQL would refuse it as out of range).
+    if (!hasNoNul(conversationId) || from >= MAX_WATERMARK) return { activities: [], watermark: from };
     // pg parses json columns (JSON.parse).
     const { rows } = await this.pool.query<{ watermark: number; activity: Record<string, unknown> }>(
       'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',
