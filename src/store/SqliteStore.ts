@@ -28,6 +28,14 @@
  * unexpected error (I/O, constraint) aborts the batch, which is then replayed one transaction per
  * write so that only the faulty write fails.
  *
+ * The write lock: another process (an admin's `sqlite3`, an `ariane` command) may hold it. SQLite's
+ * busy_timeout would wait for it inside the call, on the event loop, freezing every request; so the
+ * connection never waits (busy_timeout 0 once open), and a batch that finds the lock taken goes back
+ * to the head of the queue and is retried on a timer (5 ms, doubling to 100 ms) for up to
+ * `lockTimeoutMs`; writes queued meanwhile join it, in order. Reads need no lock (WAL). `ping` takes
+ * the lock for an instant (an empty BEGIN IMMEDIATE transaction, no I/O), so `/readyz` says not
+ * ready while another process holds it.
+ *
  * Every value is plain JSON text (kv values, conversation data, activities), readable with `sqlite3`
  * and SQLite's JSON functions. A turn (`commitTurn`) is one write of the batch: all of it or none of
  * it commits, and one fsync acknowledges it.
@@ -64,7 +72,16 @@ export interface SqliteStoreOptions {
   checkpointWorker?: boolean;
   /** How the WAL file is fsynced (default `fs.fsync`); tests inject a slow or failing one. */
   syncFile?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+  /**
+   * How long a write waits for the write lock held by another process before it fails (default
+   * 15 s). The event loop is never blocked meanwhile.
+   */
+  lockTimeoutMs?: number;
 }
+
+/** First and longest pause between two tries of a batch that found the write lock taken. */
+const LOCK_RETRY_FIRST_MS = 5;
+const LOCK_RETRY_MAX_MS = 100;
 
 /**
  * Schema migrations, applied in order, all in one transaction; index + 1 is the schema version.
@@ -109,6 +126,8 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 interface Pending {
   run: () => unknown;
+  /** When it was queued (Date.now), for the lock timeout. */
+  queuedAt: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -130,7 +149,12 @@ export class SqliteStore implements Store {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
+  /** Runs what it can of a batch: one outcome per write run, in order; the rest found the lock taken. */
   private readonly runBatch: (batch: Pending[]) => Outcome[];
+  /** While another process holds the write lock: the timer of the next try and how many came before. */
+  private lockWait: { timer: NodeJS.Timeout; tries: number } | undefined;
+  private readonly lockTimeoutMs: number;
+  private readonly probeLock: () => void;
   /** Open descriptor of the WAL file, fsynced before writes are acknowledged. */
   private readonly walFd: number;
   private readonly syncFile: NonNullable<SqliteStoreOptions['syncFile']>;
@@ -148,6 +172,7 @@ export class SqliteStore implements Store {
   private constructor(options: SqliteStoreOptions) {
     this.file = join(options.dataDir, 'ariane.db');
     this.now = options.now ?? Date.now;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
     let db: Database.Database;
     try {
       mkdirSync(options.dataDir, { recursive: true });
@@ -160,7 +185,7 @@ export class SqliteStore implements Store {
       db.pragma('journal_mode = WAL');
       // Not FULL: the store fsyncs the WAL itself, off the event loop (see the file comment).
       db.pragma('synchronous = NORMAL');
-      // Another process (an admin command) may hold the write lock briefly: wait instead of failing.
+      // While opening, nothing else runs yet: waiting a little for another process's lock is harmless.
       db.pragma('busy_timeout = 5000');
       // After a burst, give back WAL space beyond 64 MB when the WAL restarts.
       db.pragma('journal_size_limit = 67108864');
@@ -170,6 +195,8 @@ export class SqliteStore implements Store {
       // The WAL exists once a transaction ran (migrate). It keeps its inode while this connection
       // is open (reset after a checkpoint, never deleted), so one descriptor serves every fsync.
       this.walFd = openSync(`${this.file}-wal`, 'r+');
+      // From now on, never wait for a lock on the event loop (see the file comment).
+      db.pragma('busy_timeout = 0');
     } catch (err) {
       db.close();
       throw err;
@@ -194,17 +221,23 @@ export class SqliteStore implements Store {
     this.runBatch = (batch) => {
       try {
         return runBatch.immediate(batch);
-      } catch {
+      } catch (error) {
+        if (isBusy(error)) return [];
         // Rolled back as a whole: replay each write alone so that only the faulty one fails.
-        return batch.map((p) => {
+        const outcomes: Outcome[] = [];
+        for (const p of batch) {
           try {
-            return { ok: true, value: runOne.immediate(p) };
+            outcomes.push({ ok: true, value: runOne.immediate(p) });
           } catch (error) {
-            return { ok: false, value: error };
+            if (isBusy(error)) break;
+            outcomes.push({ ok: false, value: error });
           }
-        });
+        }
+        return outcomes;
       }
     };
+    const probe = db.transaction(() => undefined);
+    this.probeLock = () => probe.immediate();
 
     this.kv = {
       get: async <T>(keys: string[]) => this.get<T>(keys),
@@ -250,9 +283,26 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** Rejects while another process holds the write lock (writes wait), after a few short tries. */
   async ping(): Promise<void> {
     this.check();
     this.s.ping!.get();
+    for (let tries = 0; ; tries++) {
+      if (!this.lockWait) {
+        try {
+          this.probeLock();
+          return;
+        } catch (error) {
+          if (!isBusy(error)) throw error;
+        }
+      }
+      if (tries === 3) {
+        const oldest = this.queue[0];
+        const waiting = oldest ? `: writes have waited ${((Date.now() - oldest.queuedAt) / 1000).toFixed(1)} s` : '';
+        throw new Error(`The database ${this.file} is locked by another process${waiting}.`);
+      }
+      await new Promise((done) => setTimeout(done, 25 * 2 ** tries));
+    }
   }
 
   commitTurn(turn: Turn): Promise<CommittedTurn> {
@@ -283,12 +333,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Commits and fsyncs what is queued, then closes: every write accepted before close resolves. */
+  /**
+   * Commits and fsyncs what is queued, then closes: every write accepted before close settles (one
+   * waiting for another process's lock, within its lock timeout).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    if (!this.lockWait) this.flush();
     this.closed = true;
-    if (this.syncing || this.unsynced.length) await new Promise<void>((done) => this.drained.push(done));
+    if (!this.idle()) await new Promise<void>((done) => this.drained.push(done));
     const worker = this.checkpointer;
     this.checkpointer = undefined;
     if (worker) await worker.terminate();
@@ -336,16 +389,20 @@ export class SqliteStore implements Store {
   private write<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The store is closed.'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      this.queue.push({ run, queuedAt: Date.now(), resolve: resolve as (v: unknown) => void, reject });
+      // While the lock is taken elsewhere, the waiting batch's timer runs this write too.
+      if (!this.lockWait) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.lockWait) clearTimeout(this.lockWait.timer);
+    const tries = this.lockWait ? this.lockWait.tries + 1 : 0;
+    this.lockWait = undefined;
     const batch = this.queue;
-    if (!batch.length) return;
+    if (!batch.length) return this.notifyIdle();
     this.queue = [];
     let results: Outcome[];
     try {
@@ -353,19 +410,44 @@ export class SqliteStore implements Store {
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is written.
       for (const p of batch) p.reject(error);
-      return;
+      return this.notifyIdle();
     }
     results.forEach((outcome, i) => this.unsynced.push({ pending: batch[i]!, outcome }));
+    if (results.length < batch.length) this.waitForLock(batch.slice(results.length), tries);
     this.sync();
+  }
+
+  /**
+   * Another process holds the write lock: `waiting` goes back to the head of the queue for a later
+   * try, on a timer (the event loop stays free); writes that waited beyond the lock timeout fail.
+   */
+  private waitForLock(waiting: Pending[], tries: number): void {
+    const now = Date.now();
+    const expired = waiting.filter((p) => now - p.queuedAt >= this.lockTimeoutMs);
+    if (expired.length) {
+      const error = new Error(`The database ${this.file} stayed locked by another process for ${(this.lockTimeoutMs / 1000).toFixed(1)} s: the write was not made.`);
+      for (const p of expired) p.reject(error);
+    }
+    this.queue = waiting.filter((p) => now - p.queuedAt < this.lockTimeoutMs).concat(this.queue);
+    if (!this.queue.length) return;
+    const pause = Math.min(LOCK_RETRY_MAX_MS, LOCK_RETRY_FIRST_MS * 2 ** tries);
+    this.lockWait = { timer: setTimeout(() => this.flush(), pause), tries };
+  }
+
+  /** Nothing queued, waiting for the lock, committing or fsyncing. */
+  private idle(): boolean {
+    return !this.queue.length && !this.lockWait && !this.syncing && !this.unsynced.length;
+  }
+
+  /** Resolves `close` once idle. */
+  private notifyIdle(): void {
+    if (this.idle()) for (const done of this.drained.splice(0)) done();
   }
 
   /** Fsyncs the WAL for every committed write waiting, one fsync at a time (group commit). */
   private sync(): void {
     if (this.syncing) return;
-    if (!this.unsynced.length) {
-      for (const done of this.drained.splice(0)) done();
-      return;
-    }
+    if (!this.unsynced.length) return this.notifyIdle();
     this.syncing = true;
     const group = this.unsynced;
     this.unsynced = [];
@@ -619,4 +701,10 @@ function prepareAll(db: Database.Database): Record<string, Stmt> {
   const out: Record<string, Stmt> = {};
   for (const [name, text] of Object.entries(sql)) out[name] = db.prepare(text);
   return out;
+}
+
+/** Whether SQLite refused for a lock held by another connection (SQLITE_BUSY and its extended codes). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
