@@ -40,7 +40,7 @@
  * and SQLite's JSON functions. A turn (`commitTurn`) is one write of the batch: all of it or none of
  * it commits, and one fsync acknowledges it.
  */
-import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -176,6 +176,11 @@ export class SqliteStore implements Store {
     let db: Database.Database;
     try {
       mkdirSync(options.dataDir, { recursive: true });
+    } catch (err) {
+      throw new Error(`Cannot open the SQLite database ${this.file}: ${err instanceof Error ? err.message : String(err)} (check the data directory exists and is writable).`);
+    }
+    refuseLostFile(this.file);
+    try {
       db = new Database(this.file);
     } catch (err) {
       throw new Error(`Cannot open the SQLite database ${this.file}: ${err instanceof Error ? err.message : String(err)} (check the data directory exists and is writable).`);
@@ -191,6 +196,7 @@ export class SqliteStore implements Store {
       db.pragma('journal_size_limit = 67108864');
       // Keep the B-tree pages of active conversations in memory (16 MB; the default is 2 MB).
       db.pragma('cache_size = -16000');
+      checkIntegrity(db, this.file);
       migrate(db);
       // The WAL exists once a transaction ran (migrate). It keeps its inode while this connection
       // is open (reset after a checkpoint, never deleted), so one descriptor serves every fsync.
@@ -199,7 +205,7 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 0');
     } catch (err) {
       db.close();
-      throw err;
+      throw isDamage(err) ? damaged(this.file, err instanceof Error ? err.message : String(err)) : err;
     }
     this.syncFile = options.syncFile ?? fsync;
     if (options.checkpointWorker !== false) this.startCheckpointer();
@@ -610,6 +616,52 @@ setInterval(() => {
   }
 }, 200);
 `;
+
+/**
+ * Refuses to open a store that is plainly lost, rather than start an empty one in its place: a 0-byte
+ * file (SQLite leaves none once it has created its schema: truncated, or replaced by an empty file),
+ * or a write-ahead log without its database (SQLite would build a database from the log alone).
+ */
+function refuseLostFile(file: string): void {
+  let size: number | undefined;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // absent
+  }
+  if (size === 0) {
+    throw new Error(`The SQLite database ${file} is empty (0 bytes): it was truncated or replaced. Stop Ariane and restore it from a backup, or delete it (with its -wal and -shm files) to start with an empty store.`);
+  }
+  if (size === undefined && existsSync(`${file}-wal`)) {
+    throw new Error(`The SQLite database ${file} is missing, but its write-ahead log ${file}-wal is there: restore the database from a backup, or delete ${file}-wal and ${file}-shm to start with an empty store.`);
+  }
+}
+
+/**
+ * PRAGMA quick_check: every page of every table and index is read and its structure checked (not
+ * index contents against tables, which integrity_check adds at about twice the cost). A damaged
+ * database otherwise opens and fails the requests that reach the damaged pages.
+ */
+function checkIntegrity(db: Database.Database, file: string): void {
+  const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+  if (rows.length === 1 && rows[0]!.quick_check === 'ok') return;
+  throw damaged(file, `quick_check: ${rows.map((r) => r.quick_check).join('; ')}`);
+}
+
+/** SQLite's words for a file whose content is not a sound database. */
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/** The one-line refusal for a damaged database, with what to do. */
+function damaged(file: string, detail: string): Error {
+  const short = detail.replace(/\s+/g, ' ').trim();
+  return new Error(
+    `The SQLite database ${file} is damaged (${short.length > 160 ? `${short.slice(0, 160)}…` : short}): stop Ariane and restore it from a backup ` +
+      '(remove the -wal and -shm files beside it first), or move the three files aside to start with an empty store.',
+  );
+}
 
 /** Brings the schema to SQLITE_SCHEMA_VERSION; refuses a database written by a newer version. */
 function migrate(db: Database.Database): void {
