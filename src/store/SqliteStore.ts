@@ -44,7 +44,7 @@ import { closeSync, existsSync, fsync, mkdirSync, openSync, statSync } from 'nod
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, StoredJson, toJson } from './common';
 import { decodeCompactActivity } from './decodeCompactActivity';
 import {
   ConflictError,
@@ -59,6 +59,7 @@ import {
   type StoredItem,
   type Turn,
   type TurnAppend,
+  type UnreadableRow,
   type WriteItem,
 } from './types';
 
@@ -77,6 +78,8 @@ export interface SqliteStoreOptions {
    * 15 s). The event loop is never blocked meanwhile.
    */
   lockTimeoutMs?: number;
+  /** Told of each stored row that cannot be read back and is skipped (see UnreadableRow). */
+  onUnreadable?: (row: UnreadableRow) => void;
 }
 
 /** First and longest pause between two tries of a batch that found the write lock taken. */
@@ -155,6 +158,7 @@ export class SqliteStore implements Store {
   private lockWait: { timer: NodeJS.Timeout; tries: number } | undefined;
   private readonly lockTimeoutMs: number;
   private readonly probeLock: () => void;
+  private readonly stored: StoredJson;
   /** Open descriptor of the WAL file, fsynced before writes are acknowledged. */
   private readonly walFd: number;
   private readonly syncFile: NonNullable<SqliteStoreOptions['syncFile']>;
@@ -173,6 +177,7 @@ export class SqliteStore implements Store {
     this.file = join(options.dataDir, 'ariane.db');
     this.now = options.now ?? Date.now;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+    this.stored = new StoredJson(options.onUnreadable);
     let db: Database.Database;
     try {
       mkdirSync(options.dataDir, { recursive: true });
@@ -268,7 +273,7 @@ export class SqliteStore implements Store {
           assertStorable('key', key);
           // Runs inside the batch transaction: no other write can come between the read and the write.
           const row = this.s.kvGetFull!.get(key, this.now()) as { value: string; expires_at: number | null } | undefined;
-          const value = addDeltas(key, row && JSON.parse(row.value), deltas);
+          const value = addDeltas(key, row && this.stored.parse(row.value, { table: 'kv', key }), deltas);
           const etag = newEtag();
           const json = toJson(value);
           this.s.kvUpsert!.run(key, json, etag, row?.expires_at ?? null);
@@ -475,7 +480,7 @@ export class SqliteStore implements Store {
     const out: Record<string, StoredItem<T>> = {};
     for (const key of keys) {
       const row = this.s.kvGet!.get(key, now) as { value: string; etag: string } | undefined;
-      if (row) out[key] = { value: JSON.parse(row.value) as T, etag: row.etag };
+      if (row) out[key] = { value: (this.stored.parse(row.value, { table: 'kv', key }) ?? null) as T, etag: row.etag };
     }
     return out;
   }
@@ -524,7 +529,7 @@ export class SqliteStore implements Store {
       value: string;
       etag: string;
     }>;
-    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, etag: r.etag }));
+    return rows.map((r) => ({ key: r.key, value: (this.stored.parse(r.value, { table: 'kv', key: r.key }) ?? null) as T, etag: r.etag }));
   }
 
   private createNow(record: ConversationRecord): void {
@@ -545,7 +550,10 @@ export class SqliteStore implements Store {
     const row = this.s.convGet!.get(id) as { id: string; user_id: string; created_at: number; data: string | null } | undefined;
     if (!row) return undefined;
     const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: row.created_at };
-    if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    if (row.data !== null) {
+      const data = this.stored.parse(row.data, { table: 'conversations', key: id });
+      if (data !== undefined) record.data = data as Record<string, unknown>;
+    }
     return record;
   }
 
@@ -563,7 +571,11 @@ export class SqliteStore implements Store {
     for (const { clientActivityId } of appends) {
       if (clientActivityId === undefined) continue;
       const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
-      if (row) stored.push({ id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true });
+      if (row) {
+        // Only its id matters to a replay: an unreadable one is still the turn committed before.
+        const activity = (this.stored.parse(row.activity, { table: 'activities', key: conversationId, watermark: row.watermark }) ?? {}) as Record<string, unknown>;
+        stored.push({ id: activityId(conversationId, row.watermark), watermark: row.watermark, activity, duplicate: true });
+      }
     }
     if (stored.length) return { replayed: true, appended: stored, etags: {} };
     const etags = this.writeItems(items, values, this.planItems(items));
@@ -588,12 +600,12 @@ export class SqliteStore implements Store {
     this.check();
     const from = after ?? 0;
     const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{ watermark: number; activity: string }>;
-    const activities = rows.map((r) => ({
-      id: activityId(conversationId, r.watermark),
-      watermark: r.watermark,
-      activity: JSON.parse(r.activity) as Record<string, unknown>,
-    }));
-    return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
+    const activities: LoggedActivity[] = [];
+    for (const r of rows) {
+      const activity = this.stored.parse(r.activity, { table: 'activities', key: conversationId, watermark: r.watermark });
+      if (activity !== undefined) activities.push({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: activity as Record<string, unknown> });
+    }
+    return { activities, watermark: rows.length ? rows[rows.length - 1]!.watermark : from };
   }
 }
 
