@@ -230,7 +230,9 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 0');
     } catch (err) {
       db.close();
-      throw isDamage(err) ? damaged(this.file, err instanceof Error ? err.message : String(err)) : err;
+      if (isDamage(err)) throw damaged(this.file, err instanceof Error ? err.message : String(err));
+      if (isBusy(err)) throw new Error(`The SQLite database ${this.file} stayed locked by another process for 5 s while opening: start again once that process is done.`);
+      throw err;
     }
     this.syncFile = options.syncFile ?? fsync;
     if (options.checkpointWorker !== false) this.startCheckpointer();
@@ -739,6 +741,8 @@ function damaged(file: string, detail: string): Error {
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const before = (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)?.version ?? 0;
+  // Up to date: no write, so the store opens even while another process holds the write lock.
+  if (before === MIGRATIONS.length) return;
   if (before > 0 && before < SECURE_DELETE_VERSION) {
     // What older versions deleted may still sit in free pages: the database is rewritten once
     // (VACUUM, about 8 s per GB here, with as much free disk), then the WAL that carried the copy is

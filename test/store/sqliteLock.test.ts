@@ -125,6 +125,27 @@ test('a quiet store still notices the lock: ping fails while another process hol
   }
 });
 
+test('a store opens while another process holds the lock, and says so until it is released', async () => {
+  const dataDir = join(root, 'reopen');
+  const file = await SqliteStore.open({ dataDir }).then(async (store) => {
+    await store.kv.set([{ key: 'k', value: 'kept' }]);
+    await store.close();
+    return store.file;
+  });
+  const holder = await holdWriteLock(file);
+  const store = await SqliteStore.open({ dataDir });
+  try {
+    expect((await store.kv.get(['k'])).k?.value).toBe('kept');
+    await expect(store.ping()).rejects.toThrow(/locked by another process/);
+    const write = store.kv.set([{ key: 'k', value: 'new' }]);
+    await holder.release();
+    await write;
+    await expect(store.ping()).resolves.toBeUndefined();
+  } finally {
+    await store.close();
+  }
+});
+
 test('a write that waits longer than the lock timeout fails with a message; the store carries on afterwards', async () => {
   const store = await SqliteStore.open({ dataDir: join(root, 'timeout'), lockTimeoutMs: 300 });
   try {
