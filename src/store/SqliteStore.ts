@@ -39,9 +39,9 @@
  * Deleted data leaves the files (the retention purge must erase, not just hide): `secure_delete`
  * zeroes what a delete or an update frees, and after a purge a TRUNCATE checkpoint (in the worker)
  * copies the zeroed pages over the database file's old ones and empties the WAL, whose frames not yet
- * overwritten still held older images of those pages. Cost measured on a 1 GB store: no measurable
- * change per turn, a purge writes a third more WAL; a VACUUM instead would rewrite the whole file,
- * blocking writes for seconds per GB. Databases written before (schema 1-3) are vacuumed once.
+ * overwritten still held older images of those pages. A VACUUM after each purge would also erase,
+ * but rewrites the whole file with writes blocked meanwhile (costs measured: README, Privacy).
+ * Databases written before (schema 1-3) are vacuumed once.
  *
  * Every value is plain JSON text (kv values, conversation data, activities), readable with `sqlite3`
  * and SQLite's JSON functions. A turn (`commitTurn`) is one write of the batch: all of it or none of
@@ -712,8 +712,8 @@ function refuseLostFile(file: string): void {
 }
 
 /**
- * PRAGMA quick_check: every page of every table and index is read and its structure checked (not
- * index contents against tables, which integrity_check adds at about twice the cost). A damaged
+ * PRAGMA quick_check: every page of every table and index is read and its structure checked
+ * (integrity_check would also compare indexes with their tables, at a higher cost). A damaged
  * database otherwise opens and fails the requests that reach the damaged pages.
  */
 function checkIntegrity(db: Database.Database, file: string): void {
@@ -745,8 +745,8 @@ function migrate(db: Database.Database): void {
   if (before === MIGRATIONS.length) return;
   if (before > 0 && before < SECURE_DELETE_VERSION) {
     // What older versions deleted may still sit in free pages: the database is rewritten once
-    // (VACUUM, about 8 s per GB here, with as much free disk), then the WAL that carried the copy is
-    // emptied. Before the migration records the version, so a scrub cut short runs again.
+    // (VACUUM, which needs as much free disk; its cost is in the README), then the WAL that carried
+    // the copy is emptied. Before the migration records the version, so a scrub cut short runs again.
     db.exec('VACUUM');
     db.pragma('wal_checkpoint(TRUNCATE)');
   }
