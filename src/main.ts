@@ -66,7 +66,12 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
 
-  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await createStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    // A damaged row is skipped, not made to fail its conversation; it must still be seen.
+    onUnreadable: (row) => logger.error({ row }, 'a stored row cannot be read (damaged?): skipped'),
+  });
   try {
     // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
     const sources = await OfficialSources.open(store.kv);
