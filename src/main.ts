@@ -180,6 +180,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
           sessionIdleMs: config.access.sessionIdleMinutes * 60_000,
           sessionMaxMs: config.access.sessionMaxHours * 3_600_000,
           codeFailuresPerHour: config.access.codeFailuresPerHour,
+          loginsPerMinute: config.access.signInsPerIpPerMinute,
           ...(config.access.mediatorAuthHeader ? { mediatorAuthHeader: config.access.mediatorAuthHeader } : {}),
           logger,
         }),

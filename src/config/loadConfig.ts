@@ -53,6 +53,8 @@ export interface Config {
     sessionMaxHours: number;
     /** Failed handoff code look-ups the whole service allows per hour (all instances together). */
     codeFailuresPerHour: number;
+    /** Sign-in attempts (admin and mediators) one address may make per minute, on each instance. */
+    signInsPerIpPerMinute: number;
     /** Single sign-on: the header a trusted proxy names the mediator in, and that proxy's addresses. */
     mediatorAuthHeader?: { header: string; proxies: string[] };
   };
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
       sessionIdleMinutes: int(env, 'ARIANE_SESSION_IDLE_MINUTES', 60, 1, 1440),
       sessionMaxHours: int(env, 'ARIANE_SESSION_MAX_HOURS', 10, 1, 168),
       codeFailuresPerHour: int(env, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR', 200, 1, 100_000),
+      signInsPerIpPerMinute: int(env, 'ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE', 10, 1, 10_000),
       mediatorAuthHeader: ssoHeader(env),
     },
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
