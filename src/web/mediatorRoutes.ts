@@ -6,6 +6,7 @@
  * resident may walk into another help point than the one they were shown; who opened which summary,
  * and when, is logged.
  */
+import type { ServerResponse } from 'node:http';
 import { resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { CODE_LENGTH, DEFAULT_HANDOFF_TTL_DAYS, normalizeHandoffCode, readHandoff, renderHandoff } from '../handoff';
@@ -134,7 +135,7 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps, share
   });
 
   /** A page of the code look-up that opens no summary: the message, and the form to try again. */
-  const relaisPage = (res: Parameters<Parameters<RouteServer['get']>[1]>[1], who: Mediator | undefined, status: number, message: string, code: string, headers: Record<string, string> = {}) =>
+  const relaisPage = (res: ServerResponse, who: Mediator | undefined, status: number, message: string, code: string, headers: Record<string, string> = {}) =>
     sendHtml(
       res,
       status,
@@ -186,7 +187,7 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps, share
   });
 
   /** The sign-in page alone (also where a failed sign-in lands). */
-  const signInPage = (res: Parameters<Parameters<RouteServer['get']>[1]>[1], status: number, options: Parameters<typeof signInForm>[0] = {}, headers: Record<string, string> = {}) =>
+  const signInPage = (res: ServerResponse, status: number, options: Parameters<typeof signInForm>[0] = {}, headers: Record<string, string> = {}) =>
     sendHtml(
       res,
       status,

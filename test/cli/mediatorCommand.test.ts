@@ -10,6 +10,7 @@ import { EventEmitter, Readable } from 'node:stream';
 import { MediatorAccounts, Sessions, MEDIATOR_PREFIX } from '../../src/access';
 import { promptHidden, readFirstLine, runMediatorAdd, runMediatorDisable, runMediatorList, runMediatorPassword, type HiddenInput } from '../../src/cli/mediatorCommand';
 import { openCliStore } from '../../src/cli/placesCommand';
+import { buildProgram } from '../../src/cli/main';
 import { placeKey } from '../../src/places';
 
 jest.setTimeout(60_000);
@@ -86,6 +87,34 @@ describe('ariane mediator', () => {
     expect((await accounts.signIn('marie', 'un autre mot de passe tout neuf')).ok).toBe(true);
     expect(await runMediatorPassword('nobody', store, async () => PASSWORD, e.io)).toBe(1);
     await store.close();
+  });
+
+  it('is wired into the ariane command: add with --password-stdin, then list, on the data directory given', async () => {
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', { value: Readable.from([`${PASSWORD}\n`]), configurable: true });
+    try {
+      await buildProgram().parseAsync(['mediator', 'add', 'Marie', '--password-stdin', '--data-dir', dir], { from: 'user' });
+      expect(process.exitCode ?? 0).toBe(0);
+      await buildProgram().parseAsync(['mediator', 'list', '--json', '--data-dir', dir], { from: 'user' });
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin);
+      write.mockRestore();
+      process.exitCode = 0;
+    }
+    expect(written.join('')).toContain('Compte créé : marie');
+    expect(written.join('')).toContain('"login": "marie"');
+    expect(written.join('')).not.toContain(PASSWORD);
+    const store = await openCliStore(dir);
+    try {
+      expect((await new MediatorAccounts(store.kv).signIn('marie', PASSWORD)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it('reads a hidden password from the terminal: nothing echoed, backspace erases, Ctrl-C gives up', async () => {
