@@ -240,24 +240,56 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
 
 /**
  * The token-signing key: the configured one, else one generated once and kept in
- * `<dataDir>/token-secret` (mode 0600) so that tokens given out survive a restart.
+ * `<dataDir>/token-secret` (mode 0600) so that tokens given out survive a restart. A file that does
+ * not hold a whole key (truncated by a crash or a copy) throws a ConfigError naming it: a key
+ * silently replaced or shortened would turn away every resident's token.
  */
 export function resolveTokenSecret(config: Config): string {
   if (config.directLine.tokenSecret) return config.directLine.tokenSecret;
   const file = path.join(config.dataDir, 'token-secret');
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // absent: generated below
-  }
+  const existing = readTokenSecret(file);
+  if (existing !== undefined) return existing;
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString('hex');
+  // Written whole under a temporary name and fsynced, then linked into place: the file appears with
+  // its whole content or not at all (a power cut cannot leave it empty), and if another process
+  // created it meanwhile, linking fails and their key is kept.
+  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    // `wx`: if another process created it meanwhile, keep theirs.
-    fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch {
-    return fs.readFileSync(file, 'utf8').trim();
+    const fd = fs.openSync(temporary, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, secret + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(temporary, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readTokenSecret(file)!;
+      // A file system without hard links: an exclusive copy, still never over another's key.
+      fs.copyFileSync(temporary, file, fs.constants.COPYFILE_EXCL);
+    }
+  } finally {
+    fs.rmSync(temporary, { force: true });
   }
+  return secret;
+}
+
+/** The key kept in `file`, undefined when there is none; throws ConfigError when it is not whole. */
+function readTokenSecret(file: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(file, `cannot be read (${(err as Error).message}): check the permissions of ARIANE_DATA_DIR.`);
+  }
+  const key = text.trim();
+  if (/^[0-9a-f]{64}$/.test(key)) return key;
+  throw new ConfigError(
+    file,
+    `does not hold a whole token key (64 hexadecimal digits, found ${key.length ? `${key.length} characters` : 'nothing'}): restore it from a backup, ` +
+      'or delete it to make a new key (tokens already given out then stop working and those conversations start again).',
+  );
 }

@@ -15,7 +15,7 @@ import { normalize } from './normalize';
 import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, playStep, presentAgain, RESTART_VALUE } from './step';
+import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
 import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
 import { parseYesNo } from './validate';
 
@@ -205,8 +205,8 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   const candidates = state.candidates ?? [];
   const n = optionNumber(text);
   if (n !== undefined) return candidates[n - 1];
-  // "non", "nan", "aucune": none of them.
-  if (parseYesNo(text, anyLanguageLexicon(catalog.lexicons)) === false) return undefined;
+  // "non", "nan", "aucune": none of them (in the conversation's language: Darija's "la" is "no", French "la" is not).
+  if (parseYesNo(text, lexiconFor(catalog.lexicons, state.lang)) === false) return undefined;
   const index = buildOptionIndex(
     candidates.map((id) => {
       const f = catalog.flows.get(id);
@@ -227,16 +227,27 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
-  const reading = readRequest(catalog, text, state.lang);
+  let reading = readRequest(catalog, text, state.lang, env.knownWord);
+  // "attestation", "which one?", "non aucune", then "c pour la cantine": the details complete the request.
+  const context = state.context;
+  delete state.context;
+  const alone = reading.ranked[0];
+  if (context?.length && !intent && !state.candidates?.length && !(alone && alone.anchored && alone.score >= MIN_PICK_SCORE)) {
+    const together = readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord);
+    const top = together.ranked[0];
+    if (top && top.anchored && top.score >= MIN_PICK_SCORE) reading = together;
+  }
   // An answer to "which one?" is read against the procedures offered first.
   if (state.candidates?.length) {
-    const picked = pickCandidate(catalog, state, text, reading);
+    // "c'est pour la cantine" after "attestation": the details pick among the procedures offered.
+    const picked = pickCandidate(catalog, state, text, reading) ?? (context?.length ? pickCandidate(catalog, state, text, readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord)) : undefined);
     if (picked) return startFlow(catalog, state, picked);
     const top = reading.ranked[0];
     const clearlyElse = top && top.anchored && top.score >= SWITCH_SCORE && !state.candidates.includes(top.flowId);
     if (!clearlyElse && !intent) {
-      // "aucune", "autre chose", or words that name none of them: ask to say it otherwise.
+      // "aucune", "autre chose", or words that name none of them: ask to say it otherwise (what was asked stays in mind).
       delete state.candidates;
+      if (context) state.context = context;
       return misunderstood(state, { state, outputs: [sayKey('engine:pick.rephrase'), featuredChoices(catalog, state)] });
     }
   }
@@ -258,6 +269,7 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
     return misunderstood(state, { state, outputs: [sayKey('engine:pick.what'), featuredChoices(catalog, state)] });
   }
   if (reading.organisation) {
+    if (reading.organisation.length > 1) state.context = reading.known;
     return reading.organisation.length > 1 ? askWhich(catalog, state, reading.organisation, 'engine:pick.whichOrganisation') : confirmFlow(catalog, state, reading.organisation[0]!);
   }
   const pages = env.searchOfficial ? env.searchOfficial(text, state.lang) : [];
@@ -268,7 +280,10 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
-  if (close.length > 1) return askWhich(catalog, state, close.map((c) => c.flowId));
+  if (close.length > 1) {
+    state.context = reading.known;
+    return askWhich(catalog, state, close.map((c) => c.flowId));
+  }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
   if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) return confirmFlow(catalog, state, top.flowId);
@@ -487,8 +502,8 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
       });
     }
     // A clear new request typed where an answer was expected: offered, never silently followed.
-    if (waiting && input.kind === 'text' && !intent && !isSureAnswer(flow, state, input, stepEnv)) {
-      const top = readRequest(catalog, input.text, state.lang).ranked[0];
+    if (waiting && input.kind === 'text' && !intent && !movesOn(flow, state, input, stepEnv)) {
+      const top = readRequest(catalog, input.text, state.lang, env.knownWord).ranked[0];
       if (top && top.anchored && top.flowId !== flow.id && top.score >= SWITCH_SCORE) {
         state.offer = { kind: 'switch', flowId: top.flowId };
         return withLanguage({

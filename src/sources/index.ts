@@ -12,4 +12,4 @@ export { type DownloadOptions } from './downloadArchive';
 export { syncCatalogue, DEFAULT_SOURCES_URL, type SyncOptions, type SyncResult } from './syncCatalogue';
 export { loadStoredCatalogue } from './catalogueStore';
 export { OfficialSources, type OfficialSearch } from './OfficialSources';
-export { officialPages, PAGES_WEIGHED } from './officialPages';
+export { officialPages, officialWords, PAGES_WEIGHED } from './officialPages';

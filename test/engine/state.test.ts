@@ -43,6 +43,14 @@ describe('conversation state', () => {
     expect(s).toEqual({ v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'cp', history: ['compte'], answers: { a: 1 }, failures: 0, turn: 0 });
   });
 
+  it("keeps a request's context of a few words, and drops one this release does not write", () => {
+    const base = { v: 1, lang: 'fr', status: 'choosing', history: [], answers: {}, failures: 0, turn: 2 };
+    expect(migrateState({ ...base, context: ['attestation', 3, 'caf'] }).context).toEqual(['attestation', 'caf']);
+    expect(migrateState({ ...base, context: ['x'.repeat(41)] }).context).toBeUndefined();
+    expect(migrateState({ ...base, context: Array(30).fill('caf') }).context).toHaveLength(12);
+    expect(migrateState({ ...base, context: 'attestation' }).context).toBeUndefined();
+  });
+
   it('keeps a well-formed confirmation in progress and drops a malformed one', () => {
     const base = { v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'compte', history: [], answers: {}, failures: 0, turn: 3 };
     expect(migrateState({ ...base, confirming: { nodeId: 'compte', value: 'non' } }).confirming).toEqual({ nodeId: 'compte', value: 'non' });

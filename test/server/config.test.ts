@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DEFAULT_FEATURED_FLOWS, loadConfig, resolveTokenSecret } from '../../src/config';
@@ -96,6 +96,52 @@ describe('loadConfig', () => {
       expect(statSync(file).mode & 0o077).toBe(0);
       const configured = loadConfig({ ARIANE_TOKEN_SECRET: 'x'.repeat(40) }, { dotenv: false });
       expect(resolveTokenSecret(configured)).toBe('x'.repeat(40));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a token key file that is not whole stops the start with a message naming the file, and is left as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ariane-key-'));
+    try {
+      const c = loadConfig({ ARIANE_DATA_DIR: dir }, { dotenv: false });
+      const key = resolveTokenSecret(c);
+      const file = join(dir, 'token-secret');
+      // Truncated by a crash (empty), by a copy (half a key, or no end of line), or overwritten.
+      for (const content of ['', '\n', key.slice(0, 40), key.slice(0, 63), 'not a key at all, but long enough to pass a length check']) {
+        writeFileSync(file, content);
+        let error: unknown;
+        try {
+          resolveTokenSecret(c);
+        } catch (err) {
+          error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const message = (error as Error).message;
+        expect(message).toContain(file);
+        expect(message).toMatch(/restore it from a backup, or delete it/);
+        expect(message).not.toContain('\n');
+        expect(readFileSync(file, 'utf8')).toBe(content);
+      }
+      // The whole key without its end of line is whole.
+      writeFileSync(file, key);
+      expect(resolveTokenSecret(c)).toBe(key);
+      // Deleted: a new key is made.
+      rmSync(file);
+      expect(resolveTokenSecret(c)).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the token key file is written whole, with its end of line, and no temporary file is left', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ariane-key-'));
+    try {
+      const c = loadConfig({ ARIANE_DATA_DIR: dir }, { dotenv: false });
+      const first = resolveTokenSecret(c);
+      expect(readdirSync(dir)).toEqual(['token-secret']);
+      expect(readFileSync(join(dir, 'token-secret'), 'utf8')).toBe(first + '\n');
+      expect(resolveTokenSecret(c)).toBe(first);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -22,7 +22,7 @@ import { parse } from 'yaml';
 import { buildCatalog, converse, initialState, type ConversationState, type EngineEnv, type StepResult } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
-import { officialPages } from '../../src/sources';
+import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
 import { decisionOf, outcomeOf, RIGHT_OUTCOMES, type Outcome } from './outcomeOf';
 import { duplicateProblems, parseBatch, type Batch, type BatchRequest } from './parseBatch';
@@ -47,7 +47,7 @@ interface Scored {
 }
 
 /** What the service gives the engine: the official pages of the embedded catalogue. */
-const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue) };
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
 
 /** Plays the request as the first message after the welcome. */
 function play(catalog: ReturnType<typeof buildCatalog>, text: string): StepResult {
