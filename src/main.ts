@@ -172,7 +172,24 @@ export async function startService(config: Config, options: { logger?: Logger; w
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       metrics,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays, officialSources: () => sources.catalogue.describe() }),
+      extend: (s) =>
+        registerWebRoutes(s, {
+          catalog: () => catalog,
+          store,
+          adminToken: config.adminToken,
+          flowsDir: config.flowsDir,
+          watcher,
+          stats,
+          places: () => helpPlaces.directory(),
+          retentionDays: config.retentionDays,
+          officialSources: () => sources.catalogue.describe(),
+          sessionIdleMs: config.access.sessionIdleMinutes * 60_000,
+          sessionMaxMs: config.access.sessionMaxHours * 3_600_000,
+          codeFailuresPerHour: config.access.codeFailuresPerHour,
+          loginsPerMinute: config.access.signInsPerIpPerMinute,
+          ...(config.access.mediatorAuthHeader ? { mediatorAuthHeader: config.access.mediatorAuthHeader } : {}),
+          logger,
+        }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
+import { isIP } from 'node:net';
 
 /** Bot Framework app types accepted by `ConfigurationBotFrameworkAuthentication`. */
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -44,6 +45,19 @@ export interface Config {
   /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
   allowedOrigins: string[];
   adminToken?: string;
+  /** Mediators' and admins' sign-in: sessions, the limit on guessing handoff codes, single sign-on. */
+  access: {
+    /** A session ends after this many minutes without a request. */
+    sessionIdleMinutes: number;
+    /** A session ends this many hours after sign-in. */
+    sessionMaxHours: number;
+    /** Failed handoff code look-ups the whole service allows per hour (all instances together). */
+    codeFailuresPerHour: number;
+    /** Sign-in attempts (admin and mediators) one address may make per minute, on each instance. */
+    signInsPerIpPerMinute: number;
+    /** Single sign-on: the header a trusted proxy names the mediator in, and that proxy's addresses. */
+    mediatorAuthHeader?: { header: string; proxies: string[] };
+  };
   retentionDays: number;
   /** Flow ids offered as buttons on welcome, most asked first. */
   featuredFlows: string[];
@@ -127,6 +141,22 @@ function httpUrl(env: Env, name: string): string | undefined {
   return v;
 }
 
+function ssoHeader(env: Env): { header: string; proxies: string[] } | undefined {
+  const header = str(env, 'ARIANE_MEDIATOR_AUTH_HEADER');
+  const proxies = str(env, 'ARIANE_MEDIATOR_AUTH_PROXIES');
+  if (header === undefined) {
+    if (proxies !== undefined) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', 'is only used with ARIANE_MEDIATOR_AUTH_HEADER (set both, or neither).');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(header)) throw new ConfigError('ARIANE_MEDIATOR_AUTH_HEADER', `must be a header name like X-Remote-User (got "${header}").`);
+  if (/^(host|cookie|authorization|x-forwarded-for|x-forwarded-proto)$/i.test(header)) throw new ConfigError('ARIANE_MEDIATOR_AUTH_HEADER', `cannot be ${header}: use a header only your proxy sets, like X-Remote-User.`);
+  if (proxies === undefined) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', 'must list the addresses of the proxy that sets ARIANE_MEDIATOR_AUTH_HEADER (e.g. 127.0.0.1): the header is believed from them only.');
+  const list = proxies.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = list.find((p) => isIP(p) === 0);
+  if (bad !== undefined || list.length === 0) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', `must be a comma-separated list of IP addresses (bad: "${bad ?? proxies}").`);
+  return { header, proxies: list };
+}
+
 function featured(env: Env, name: string): string[] {
   const v = str(env, name);
   if (v === undefined) return [...DEFAULT_FEATURED_FLOWS];
@@ -194,6 +224,13 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
       conversationsPerIpPerMinute: int(env, 'ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE', 30, 1, 1_000_000),
     },
     adminToken,
+    access: {
+      sessionIdleMinutes: int(env, 'ARIANE_SESSION_IDLE_MINUTES', 60, 1, 1440),
+      sessionMaxHours: int(env, 'ARIANE_SESSION_MAX_HOURS', 10, 1, 168),
+      codeFailuresPerHour: int(env, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR', 200, 1, 100_000),
+      signInsPerIpPerMinute: int(env, 'ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE', 10, 1, 10_000),
+      mediatorAuthHeader: ssoHeader(env),
+    },
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
     featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),
     sourcesUrl: httpUrl(env, 'ARIANE_SOURCES_URL'),

@@ -11,4 +11,4 @@ export {
   type CreateHandoffInput,
 } from './createHandoff';
 export { renderHandoff, type HandoffFormat } from './renderHandoff';
-export { newHandoffCode, normalizeHandoffCode, CODE_ALPHABET } from './handoffCode';
+export { newHandoffCode, normalizeHandoffCode, handoffCodeKind, CODE_ALPHABET, CODE_LENGTH, LEGACY_CODE_LENGTH } from './handoffCode';

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(c.sourcesUrl).toBeUndefined();
   });
 
+  test('sign-in and sessions: defaults, and single sign-on from listed proxies', () => {
+    expect(loadConfig({}, { dotenv: false }).access).toEqual({ sessionIdleMinutes: 60, sessionMaxHours: 10, codeFailuresPerHour: 200, signInsPerIpPerMinute: 10, mediatorAuthHeader: undefined });
+    const c = loadConfig({ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1, ::1', ARIANE_SESSION_IDLE_MINUTES: '15' }, { dotenv: false });
+    expect(c.access).toMatchObject({ sessionIdleMinutes: 15, mediatorAuthHeader: { header: 'X-Remote-User', proxies: ['127.0.0.1', '::1'] } });
+  });
+
   test('ARIANE_SOURCES_URL: the archive to sync daily', () => {
     const url = 'https://lecomarquage.service-public.gouv.fr/vdd/3.5/part/zip/vosdroits-latest.zip';
     expect(loadConfig({ ARIANE_SOURCES_URL: ` ${url} ` }, { dotenv: false }).sourcesUrl).toBe(url);
@@ -42,6 +48,15 @@ describe('loadConfig', () => {
     [{ ARIANE_FEATURED_FLOWS: 'caf, Bad Id' }, 'ARIANE_FEATURED_FLOWS'],
     [{ ARIANE_SOURCES_URL: 'vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
     [{ ARIANE_SOURCES_URL: 'ftp://echanges.dila.gouv.fr/vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
+    [{ ARIANE_SESSION_IDLE_MINUTES: '0' }, 'ARIANE_SESSION_IDLE_MINUTES'],
+    [{ ARIANE_SESSION_MAX_HOURS: 'ten' }, 'ARIANE_SESSION_MAX_HOURS'],
+    [{ ARIANE_MAX_CODE_FAILURES_PER_HOUR: '-1' }, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR'],
+    [{ ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE: '0' }, 'ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User', ARIANE_MEDIATOR_AUTH_PROXIES: '10.0.0.0/8' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'Authorization', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X Remote', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
+    [{ ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
   ])('%j → one clear line naming %s', (env, variable) => {
     let error: unknown;
     try {
