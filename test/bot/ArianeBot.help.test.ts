@@ -262,7 +262,7 @@ describe('stuck → human help places', () => {
     const help = await h.turn('aide');
     const event = help.find((a) => a.type === ActivityTypes.Event)!;
     const value = event.value as { code: string; summary: { code: string; flow: { id: string }; answers: unknown[] } };
-    expect(value.code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
+    expect(value.code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}$/);
     expect(texts(help)).toContain(bot('handoffCode', { code: value.code }));
     expect(value.summary).toMatchObject({ code: value.code, flow: { id: 'caf-attestation' } });
     expect(value.summary.answers).toHaveLength(1);
