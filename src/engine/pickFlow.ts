@@ -46,7 +46,8 @@ const STOPWORDS = new Set(
       'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre an ans annee annees ' +
       'i me my the to an of for need want would like how do get is it on in please hello hi can you what where when ' +
       'bghit bghyt bgha kifach kifash kifax wach wash wesh dyal dyali diali khasni khassni ndir dir n9ol ngoul f fi fin 3and 3ndi 3andi ana rah ila mn men had daba ' +
-      'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي'
+      'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي ' +
+      'بغيت بغيتي بغينا ديال ديالي ديالك ديالو ديالها كيفاش واش فين علاش عافاك شنو شحال خاصني خصني نقدر بزاف دابا هاد هادي راه'
     ).split(' '),
   ]
     .map((w) => normalize(w))
@@ -68,12 +69,13 @@ const ARABIC = /[\u0600-\u06FF]/;
 const LATIN = /^[a-z]+$/;
 
 /**
- * Arabic words lose an attached article or conjunction and fold spelling variants, so that
- * "الكاف" and "كاف", "للدفع" and "دفع" are the same word (typed Arabic varies a lot).
+ * Arabic words lose an attached article (with its conjunction or preposition) and fold spelling
+ * variants, so that "الكاف" and "كاف", "للدفع" and "دفع" are the same word (typed Arabic varies a
+ * lot). A lone first letter و, ب or ل is kept: it is as often the word's own ("ورقة", "بغيت").
  */
 function stemArabic(w: string): string {
   const folded = w.replace(/ة$/, 'ه').replace(/ى$/, 'ي');
-  for (const p of ['وال', 'بال', 'لل', 'ال', 'و', 'ب', 'ل']) if (folded.startsWith(p) && folded.length - p.length >= 3) return folded.slice(p.length);
+  for (const p of ['وال', 'بال', 'لل', 'ال']) if (folded.startsWith(p) && folded.length - p.length >= 3) return folded.slice(p.length);
   return folded;
 }
 
