@@ -1,4 +1,6 @@
-import { CONFIRM_NO, CONFIRM_YES, parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, lexiconFor, readYesNo } from '../../src/engine';
+import { CONFIRM_NO, CONFIRM_YES } from '../../src/engine/step';
+import { parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, readYesNo } from '../../src/engine/validate';
+import { lexiconFor } from '../../src/engine/lexicon';
 import { choiceValues, handoffs, labelOf, last, lexicons, play, said } from './helpers';
 
 describe('input node: validators', () => {

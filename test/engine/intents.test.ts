@@ -1,4 +1,5 @@
-import { converse, detectIntent, initialState, step } from '../../src/engine';
+import { converse, initialState, step } from '../../src/engine';
+import { detectIntent } from '../../src/engine/lexicon';
 import { choiceValues, fixtures, handoffs, last, lexicons, play, said } from './helpers';
 
 describe('global intents', () => {

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { buildOptionIndex, CONFIDENCE, lexiconFor, matchOption, normalize, MAX_MATCHED_LENGTH, type MatchOption } from '../../src/engine';
+import { normalize } from '../../src/engine';
+import { buildOptionIndex, CONFIDENCE, matchOption, type MatchOption } from '../../src/engine/match';
+import { lexiconFor } from '../../src/engine/lexicon';
+import { MAX_MATCHED_LENGTH } from '../../src/engine/normalize';
 import { lexicons } from './helpers';
 
 describe('normalize', () => {

@@ -1,4 +1,5 @@
-import { converse, CONFIRM_NO, CONFIRM_YES, type ConversationState, type Input } from '../../src/engine';
+import { converse, type ConversationState, type Input } from '../../src/engine';
+import { CONFIRM_NO, CONFIRM_YES } from '../../src/engine/step';
 import { choiceValues, fixtures, handoffs, labelOf, last, play, said, withNode } from './helpers';
 
 describe('question node', () => {

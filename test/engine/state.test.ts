@@ -1,4 +1,5 @@
-import { converse, initialState, migrateState, step, STATE_VERSION, type ConversationState } from '../../src/engine';
+import { converse, initialState, migrateState, step, type ConversationState } from '../../src/engine';
+import { STATE_VERSION } from '../../src/engine/state';
 import { fixtures, lexicons, play, last, said } from './helpers';
 
 describe('conversation state', () => {

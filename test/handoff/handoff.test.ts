@@ -2,19 +2,9 @@ import { join } from 'node:path';
 import { initialState, type ConversationState } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import type { Flow } from '../../src/flow/schema';
-import {
-  buildHandoffSummary,
-  CODE_ALPHABET,
-  createHandoff,
-  HANDOFF_PREFIX,
-  handoffCodeKind,
-  handoffWrite,
-  newHandoffCode,
-  normalizeHandoffCode,
-  readHandoff,
-  renderHandoff,
-  type HandoffSummary,
-} from '../../src/handoff';
+import { buildHandoffSummary, handoffCodeKind, handoffWrite, newHandoffCode, normalizeHandoffCode, readHandoff, renderHandoff } from '../../src/handoff';
+import { CODE_ALPHABET } from '../../src/handoff/handoffCode';
+import { createHandoff, HANDOFF_PREFIX, type HandoffSummary } from '../../src/handoff/createHandoff';
 import { runHandoff } from '../../src/cli/handoffCommand';
 import { ConflictError, MemoryStore, type KeyValueStore } from '../../src/store';
 

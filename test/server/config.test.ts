@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_FEATURED_FLOWS, loadConfig, resolveTokenSecret } from '../../src/config';
+import { ConfigError, loadConfig, resolveTokenSecret } from '../../src/config';
+import { DEFAULT_FEATURED_FLOWS } from '../../src/config/loadConfig';
 
 describe('loadConfig', () => {
   test('defaults with an empty environment', () => {

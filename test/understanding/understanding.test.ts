@@ -21,7 +21,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv, type FlowScore } from '../../src/engine';
+import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv } from '../../src/engine';
+import { type FlowScore } from '../../src/engine/pickFlow';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
 import { officialPages, officialWords } from '../../src/sources';

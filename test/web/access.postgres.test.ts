@@ -5,7 +5,7 @@
  * failures counted once for the service. Starts a real, throw-away PostgreSQL (test/support/postgres).
  */
 import { MediatorAccounts } from '../../src/access';
-import { createHandoff } from '../../src/handoff';
+import { createHandoff } from '../../src/handoff/createHandoff';
 import type { ConversationState } from '../../src/engine';
 import { PostgresStore } from '../../src/store';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';

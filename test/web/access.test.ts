@@ -11,8 +11,9 @@ import { MediatorAccounts, SESSION_PREFIX, type SessionRecord } from '../../src/
 import { runMediatorAdd, runMediatorDisable, runMediatorPassword } from '../../src/cli/mediatorCommand';
 import { openCliStore } from '../../src/cli/placesCommand';
 import { choiceValue, type ConversationState } from '../../src/engine';
-import { loadFlow } from '../../src/flow';
-import { buildHandoffSummary, createHandoff, handoffWrite, type HandoffSummary } from '../../src/handoff';
+import { loadFlow } from '../../src/flow/loadFlow';
+import { buildHandoffSummary, handoffWrite } from '../../src/handoff';
+import { createHandoff, type HandoffSummary } from '../../src/handoff/createHandoff';
 import { MemoryStore } from '../../src/store';
 import { startFakeServer } from './support/fakeDirectLine';
 import { ADMIN_TOKEN, FLOWS_DIR, startRealServer, type RealServer } from './support/realServer';

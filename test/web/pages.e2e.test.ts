@@ -3,9 +3,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { choiceValue, type ConversationState } from '../../src/engine';
-import { loadFlow } from '../../src/flow';
+import { loadFlow } from '../../src/flow/loadFlow';
 import { MediatorAccounts } from '../../src/access';
-import { createHandoff } from '../../src/handoff';
+import { createHandoff } from '../../src/handoff/createHandoff';
 import { describeBrowser, launch } from './support/browser';
 import { ensureAssets } from './support/assets';
 import { axeCheck } from './support/axe';
