@@ -328,7 +328,7 @@ function yesOrNo(catalog: Catalog, state: ConversationState, input: Input): bool
  * An answer to a question the engine asked about the conversation itself (`state.offer`). Returns
  * undefined when the input is not one: the offer lapses and the input is read as usual.
  */
-function answerOffer(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined): StepResult | undefined {
+function answerOffer(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined, engineEnv: Env): StepResult | undefined {
   const offer = state.offer;
   if (!offer) return undefined;
   const env = { lexicons: catalog.lexicons };
@@ -339,6 +339,11 @@ function answerOffer(catalog: Catalog, state: ConversationState, input: Input, i
     if (again && flow) {
       delete state.offer;
       return playStep(flow, state, { kind: 'intent', intent: 'restart' }, env, undefined);
+    }
+    if (other && input.kind === 'text' && namesAProcedure(catalog, state, input.text, engineEnv)) {
+      // "non une autre, je veux déclarer un changement à la caf": the other one, named.
+      toChoosing(state);
+      return choose(catalog, state, input.text, undefined, engineEnv);
     }
     if (other || (again && !flow)) return choosingIntent(catalog, state, 'leave');
     delete state.offer;
@@ -377,6 +382,12 @@ function sameOne(catalog: Catalog, state: ConversationState, text: string): bool
 }
 
 /** "une autre", "autre démarche": another procedure. */
+/** The text names a procedure on its own (a keyword of it, strongly enough to start it). */
+function namesAProcedure(catalog: Catalog, state: ConversationState, text: string, env: Env): boolean {
+  const top = readRequest(catalog, text, state.lang, env.knownWord).ranked[0];
+  return top !== undefined && top.anchored && top.score >= MIN_PICK_SCORE;
+}
+
 function anotherOne(text: string): boolean {
   const n = normalize(text);
   return ['une autre', 'autre', 'another', 'another one', 'autre chose', 'وحدة اخرى', 'أخرى', 'اخرى'].some((p) => n === p || n.startsWith(`${p} `));
@@ -457,7 +468,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
   if (input.kind === 'choice' && input.value.startsWith(FLOW_PREFIX)) return startFlow(catalog, state, input.value.slice(FLOW_PREFIX.length));
   if (input.kind === 'choice' && input.value.startsWith(LANG_PREFIX)) state.langSettled = true;
 
-  const offered = answerOffer(catalog, state, input, intent);
+  const offered = answerOffer(catalog, state, input, intent, env);
   if (offered) return offered;
 
   // The language of the first messages: followed before the request is read in it, or offered after.
