@@ -60,6 +60,8 @@ interface AnswerWords {
   ordinals: Map<string, number>;
   /** Unit word → unit ("ans" → "year"). */
   units: Map<string, string>;
+  /** Number word → number ("trois" → 3). */
+  numbers: Map<string, number>;
   below: string[];
   above: string[];
   orMore: string[];
@@ -136,6 +138,10 @@ function answerWords(lexicon: Lexicon): AnswerWords {
     (lexicon.ordinals ?? []).forEach((list, i) => {
       for (const o of norms(list)) if (!ordinals.has(o)) ordinals.set(o, i + 1);
     });
+    const numbers = new Map<string, number>();
+    (lexicon.numbers ?? []).forEach((list, i) => {
+      for (const n of norms(list)) if (!numbers.has(n)) numbers.set(n, i + 1);
+    });
     const units = new Map<string, string>();
     for (const [unit, list] of Object.entries(lexicon.units ?? {})) for (const u of norms(list)) units.set(u, unit);
     w = {
@@ -144,6 +150,7 @@ function answerWords(lexicon: Lexicon): AnswerWords {
       fillers: new Set(norms(lexicon.optionWords).flatMap((f) => f.split(' '))),
       ordinals,
       units,
+      numbers,
       below: norms(lexicon.below),
       above: norms(lexicon.above),
       orMore: norms(lexicon.orMore),
@@ -294,9 +301,10 @@ function quantityAt(tokens: string[], i: number, words: AnswerWords): { n: numbe
     const unit = words.units.get(glued[2] as string);
     return unit ? { n: Number(glued[1]), unit, length: 1 } : undefined;
   }
-  if (!/^\d{1,4}$/.test(t)) return undefined;
+  const n = /^\d{1,4}$/.test(t) ? Number(t) : words.numbers.get(t);
+  if (n === undefined) return undefined;
   const unit = words.units.get(tokens[i + 1] ?? '');
-  return unit ? { n: Number(t), unit, length: 2 } : undefined;
+  return unit ? { n, unit, length: 2 } : undefined;
 }
 
 const endsWith = (tokens: string[], end: number, phrases: string[]) => phrases.some((p) => ` ${tokens.slice(0, end).join(' ')}`.endsWith(` ${p}`));

@@ -299,6 +299,8 @@ export interface Lexicon {
    * "plus de 4 mois", "25 ans ou plus", "ou moins", "2 à 4 mois"). Absent: quantities are words.
    */
   units?: Record<string, string[]>;
+  /** Numbers written as words, from one: `numbers[2]` = "trois", "three", "ثلاثة" ("dans trois mois" is 3 months). */
+  numbers?: string[][];
   below?: string[];
   above?: string[];
   orMore?: string[];

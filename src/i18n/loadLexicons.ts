@@ -23,9 +23,11 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
   const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {}, negation: [], optionWords: [], ordinals: [] };
   for (const k of LISTS) lex[k] = strings(d[k], k);
   for (const k of OPTIONAL_LISTS) if (d[k] !== undefined) lex[k] = strings(d[k], k);
-  if (d.ordinals !== undefined) {
-    if (!Array.isArray(d.ordinals)) throw new Error(`${path}: "ordinals" must be a list of lists of texts (the words for option 1, option 2…)`);
-    lex.ordinals = d.ordinals.map((words, i) => strings(words, `ordinals[${i}]`));
+  for (const field of ['ordinals', 'numbers'] as const) {
+    const lists = d[field];
+    if (lists === undefined) continue;
+    if (!Array.isArray(lists)) throw new Error(`${path}: "${field}" must be a list of lists of texts (the words for 1, 2…)`);
+    lex[field] = lists.map((words, i) => strings(words, `${field}[${i}]`));
   }
   const langs = d.languages;
   if (langs !== undefined) {

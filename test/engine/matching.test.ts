@@ -222,6 +222,22 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
         // A quantity is never a sure answer (strict) on its own.
         expect(matchOption(age, "j'ai 23 ans", true)).toBeUndefined();
       });
+      it('a number written as a word is a quantity too, in each language', () => {
+        expect(matchOption(delay, 'dans trois mois')).toMatchObject({ value: 'd2', how: 'quantity' });
+        expect(matchOption(delay, 'dans un mois')).toMatchObject({ value: 'd3', how: 'quantity' });
+        expect(matchOption(delay, 'il reste six mois')).toMatchObject({ value: 'd1', how: 'quantity' });
+        const delayAr = buildOptionIndex(
+          ['بعد أكثر من 4 أشهر', 'بعد 2 إلى 4 أشهر', 'بعد أقل من 2 أشهر', 'انتهت بالفعل'].map((l, i) => ({ value: `d${i + 1}`, phrases: [l], labels: [l] })),
+          lex('ar'),
+        );
+        expect(matchOption(delayAr, 'بعد ثلاثة أشهر')).toMatchObject({ value: 'd2', how: 'quantity' });
+        const delayEn = buildOptionIndex(
+          ['In more than 4 months', 'In 2 to 4 months', 'In less than 2 months', 'It has already ended'].map((l, i) => ({ value: `d${i + 1}`, phrases: [l], labels: [l] })),
+          lex('en'),
+        );
+        expect(matchOption(delayEn, 'in three months')).toMatchObject({ value: 'd2', how: 'quantity' });
+        expect(matchOption(delayEn, 'in a month')).toMatchObject({ value: 'd3', how: 'quantity' });
+      });
       it('reads a label without the words people leave out (French "ne")', () => {
         const work = buildOptionIndex(
           [
