@@ -5,7 +5,8 @@
  * do it for you?" is asked only when places near them can do it for them and would change what is
  * shown, answered by button or typed, never asked twice; the help state survives storage.
  */
-import { converse, FOR_ME_VALUE, initialState, migrateState, WITH_ME_VALUE, type EngineEnv, type HelpPlace, type Output, type StepResult } from '../../src/engine';
+import { converse, initialState, migrateState, type EngineEnv, type HelpPlace, type Output, type StepResult } from '../../src/engine';
+import { FOR_ME_VALUE, WITH_ME_VALUE } from '../../src/engine/helpDialogue';
 import { readNeeds } from '../../src/engine/helpNeeds';
 import { finderFor, PlaceDirectory, type Place } from '../../src/places';
 import { choiceValues, fixtures, said } from './helpers';

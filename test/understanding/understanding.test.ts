@@ -21,10 +21,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv, type FlowScore } from '../../src/engine';
+import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv } from '../../src/engine';
+import { type FlowScore } from '../../src/engine/pickFlow';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
-import { officialPages } from '../../src/sources';
+import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
 
 interface Request {
@@ -60,7 +61,7 @@ function decision(catalog: Catalog, r: Request): { started?: string; candidates:
 }
 
 /** The official pages the service weighs against the procedures (the embedded snapshot). */
-const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue) };
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
 
 describe('understanding what people type', () => {
   const set = loadFlowDirectory(join(ROOT, 'flows'));

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../../src/config';
 import { startService, type RunningService } from '../../../src/main';
 
@@ -18,20 +18,25 @@ export interface RealServer extends RunningService {
   stop(): Promise<void>;
 }
 
-/** Starts on an empty data directory, as a fresh install does (the starter help places ship with the code). */
-export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
+/**
+ * Starts on an empty data directory, as a fresh install does (the starter help places ship with the
+ * code). `dataDir`: use (and do not remove) this one, e.g. a second instance on the first one's
+ * database. `logger`: to read the service's log lines.
+ */
+export async function startRealServer(env: Record<string, string> = {}, options: { dataDir?: string; logger?: Logger } = {}): Promise<RealServer> {
+  const own = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ARIANE_DATA_DIR: dataDir, ARIANE_FLOWS_DIR: FLOWS_DIR, ARIANE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
     { dotenv: false },
   );
-  const service = await startService(config, { logger: pino({ level: 'silent' }) });
+  const service = await startService(config, { logger: options.logger ?? pino({ level: 'silent' }) });
   return {
     ...service,
     dataDir,
     stop: async () => {
       await service.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (own) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
