@@ -394,6 +394,10 @@ async function placesSection(): Promise<void> {
     const conversations = await Promise.all(Array.from({ length: 20 }, (_, i) => Conversation.start(ariane.port, 3000 + i, 'stream')));
     await conversations[0]!.warmHelp();
     const rssBefore = await metric('ariane_process_resident_memory_bytes');
+    const heapBefore = await metric('ariane_nodejs_heap_size_used_bytes');
+    // Peak resident memory of the process so far (Linux), to see what the sync adds at its peak.
+    const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${ariane.child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
+    const peakBefore = peakRss();
     const samples: Array<{ t: number; ms: number }> = [];
     let doneAt: number | undefined;
     let storedAt: number | undefined;
@@ -419,14 +423,17 @@ async function placesSection(): Promise<void> {
     for (const c of conversations) c.close();
     if (requestedAt === undefined || doneAt === undefined) throw new Error(`the service did not sync within 4 minutes: ${syncLog || ariane.stderr()}`);
     const rssAfter = await metric('ariane_process_resident_memory_bytes');
+    const heapAfter = await metric('ariane_nodejs_heap_size_used_bytes');
+    const peakAfter = peakRss();
     const window = (from: number, to: number) => summarise(samples.filter((x) => x.t >= from && x.t < to).map((x) => x.ms));
     const before = window(requestedAt - 15_000, requestedAt);
     const during = window(requestedAt, doneAt);
     const after = window(doneAt, doneAt + 5000);
     const syncMs = doneAt - requestedAt;
+    const mbOf = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
     const storedMs = storedAt === undefined ? undefined : storedAt - requestedAt;
-    raw.placesSync = { places: 20_000, bytes: size, syncMs, storedMs, log: syncLog, before, during, after, rssBefore, rssAfter };
-    rows.push([`Service syncing 20,000 places (${(size / 1e6).toFixed(1)} MB CSV) from loopback, 20 residents talking`, '', `${(syncMs / 1000).toFixed(1)} s from request to the new set served${storedMs === undefined ? '' : ` (stored at ${(storedMs / 1000).toFixed(1)} s)`}`, '', `RSS ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MB`, '']);
+    raw.placesSync = { places: 20_000, bytes: size, syncMs, storedMs, log: syncLog, before, during, after, rssBefore, rssAfter, heapBefore, heapAfter, peakBefore, peakAfter };
+    rows.push([`Service syncing 20,000 places (${(size / 1e6).toFixed(1)} MB CSV) from loopback, 20 residents talking`, '', `${(syncMs / 1000).toFixed(1)} s from request to the new set served${storedMs === undefined ? '' : ` (stored at ${(storedMs / 1000).toFixed(1)} s)`}`, '', `RSS ${mbOf(rssBefore)} → ${mbOf(rssAfter)} MB (peak ${mbOf(peakBefore)} → ${mbOf(peakAfter)} MB), heap used ${mbOf(heapBefore)} → ${mbOf(heapAfter)} MB`, '']);
     rows.push(['  turns during the sync', `${during.n} turns`, `p50 ${ms(during.p50)} ms, p99 ${ms(during.p99)} ms`, '', `p99 ×${(during.p99 / before.p99).toFixed(2)} the 15 s before`, '']);
     rows.push(['  baseline: turns in the 15 s before it', `${before.n} turns`, `p50 ${ms(before.p50)} ms, p99 ${ms(before.p99)} ms`, '', '', '']);
     rows.push(['  turns in the 5 s after it', `${after.n} turns`, `p50 ${ms(after.p50)} ms, p99 ${ms(after.p99)} ms`, '', '', '']);
