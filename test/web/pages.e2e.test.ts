@@ -150,8 +150,11 @@ describeBrowser('web pages on the real service', () => {
     expect(await page.locator('.place').count()).toBeGreaterThan(0);
     const first = page.locator('.place').first();
     await first.getByRole('link', { name: 'Voir sur la carte' }).waitFor();
-    await see(first.locator('.place-meta')).toContainText('km');
-    expect(((await first.locator('.status').textContent()) ?? '').trim()).not.toBe('');
+    // The opening status first, then the phone; the distance with the address; the date of the information.
+    expect(((await first.locator('.place-meta .status').textContent()) ?? '').trim()).not.toBe('');
+    await see(first.locator('.place-meta')).toContainText('Tél.');
+    await see(first).toContainText('km');
+    await see(first.locator('.place-date')).toContainText('vérifiez avant de vous déplacer');
     // A name several communes share asks which one.
     await page.goto(service.url + '/mediateur/lieux?ou=Saint-Denis');
     await page.locator('.results').getByText(/Plusieurs communes|lieux? près de/).first().waitFor();
