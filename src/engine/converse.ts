@@ -36,6 +36,8 @@ export const MIN_PICK_SCORE = 0.4;
 export const CLOSE_RATIO = 0.75;
 /** A new request typed in a flow is offered only when this clear (an anchored flow scoring this much). */
 const SWITCH_SCORE = 1;
+/** Below MIN_PICK_SCORE, down to this, a request that names a procedure gets "Vous voulez dire… ?" (chosen on the batches: 0.8, 0.7, 0.6, 0.5 × MIN_PICK_SCORE tried). */
+const ASK_SCORE = MIN_PICK_SCORE * 0.6;
 /** Words of another subject weighing more than this share of the best flow's evidence: confirm before starting. */
 const OTHER_BEFORE_CONFIRM = 0.6;
 /** At most this many procedures offered when asking which one. */
@@ -275,6 +277,9 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   const pages = env.searchOfficial ? env.searchOfficial(text, state.lang) : [];
   // A low score is no procedure, unless the request is all about procedures' names ("attestation"): then ask.
   const allNamed = top !== undefined && top.explains.length >= reading.words.length && reading.other < 0.3;
+  // A procedure named by its own keyword but sunk by words nobody knows ("RSA socle", "rsa moi pa argen")
+  // is asked about rather than dropped.
+  if (top && top.anchored && top.score < MIN_PICK_SCORE && top.score >= ASK_SCORE && !rivalPages(catalog, reading, pages).length) return confirmFlow(catalog, state, top.flowId);
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));

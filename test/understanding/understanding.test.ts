@@ -150,4 +150,13 @@ describe('understanding what people type', () => {
     // A pending request that now passes: remove its `pending` marker so that it is checked again.
     expect(pendingFixed).toEqual([]);
   });
+
+  it('asks about a procedure named by its keyword but sunk under unknown words, and still starts nothing for a weak shared word', () => {
+    for (const [text, flowId] of [['RSA socle', 'rsa-demande'], ['rsa moi pa argen', 'rsa-demande']] as const) {
+      const { state } = converse(catalog, initialState('fr'), { kind: 'text', text }, env);
+      expect({ text, status: state.status, offer: state.offer }).toEqual({ text, status: 'choosing', offer: { kind: 'flow', flowId } });
+    }
+    const printer = converse(catalog, initialState('fr'), { kind: 'text', text: 'mon imprimante ne marche plus' }, env).state;
+    expect(printer.offer).toBeUndefined();
+  });
 });
