@@ -236,11 +236,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
     // The first resident's request should not wait for the official pages' search index: built now,
     // off the path to ready, and so is the help places' directory (starter set, geocoder).
     const warm = setTimeout(() => {
-      try {
-        sources.catalogue.warm();
-      } catch (err) {
-        logger.warn({ err }, 'official pages index not built');
-      }
+      sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
       void helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
     }, 0);
     warm.unref();

@@ -6,9 +6,17 @@
  * few of its most common words ("bghit", "kifach", "wach"…) tell it.
  */
 import stopwordsIso from 'stopwords-iso/stopwords-iso.json';
-import { detectAll } from 'tinyld';
 import { normalize } from './normalize';
 import type { Lang } from './types';
+
+// tinyld reads its language model when loaded (a tenth of the service's start): loaded on the
+// first message that needs it instead.
+let tinyld: typeof import('tinyld') | undefined;
+const detectAll: typeof import('tinyld').detectAll = (text, options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  tinyld ??= require('tinyld') as typeof import('tinyld');
+  return tinyld.detectAll(text, options);
+};
 
 /** Darija words typed in Latin letters that French, English and Arabic script never use. */
 const DARIJA = new Set(

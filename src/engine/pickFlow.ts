@@ -79,10 +79,16 @@ function stemArabic(w: string): string {
   return folded;
 }
 
-/** The stem under which a word is indexed and looked up. */
+/** The stem under which a word is indexed and looked up: memoised (flows and people repeat few words), bounded. */
+const stemMemo = new Map<string, string>();
 function stemOf(w: string): string {
-  if (ARABIC.test(w)) return stemArabic(w);
-  return LATIN.test(w) && w.length > 3 ? porter(w) : w;
+  let stem = stemMemo.get(w);
+  if (stem === undefined) {
+    stem = ARABIC.test(w) ? stemArabic(w) : LATIN.test(w) && w.length > 3 ? porter(w) : w;
+    if (stemMemo.size >= 50_000) stemMemo.clear();
+    stemMemo.set(w, stem);
+  }
+  return stem;
 }
 
 /**

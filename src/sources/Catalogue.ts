@@ -83,11 +83,32 @@ export class Catalogue {
     return this.index.find(text, options);
   }
 
-  /** Builds the search index and the vocabulary now (the service does it at start, off the first resident's turn). */
+  /** Builds the search index and the vocabulary now. */
   warm(): this {
     this.index ??= new FicheIndex([...this.fiches.values()]);
     this.vocabulary ??= vocabularyOf(this.fiches.values());
     return this;
+  }
+
+  /**
+   * Builds them in parts, awaiting `pause` between parts (by default the next turn of the event
+   * loop): the service does it after start, serving requests meanwhile. A search that comes first
+   * builds what it needs at once, as without warming.
+   */
+  async warmInSteps(pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<void> {
+    const fiches = [...this.fiches.values()];
+    if (!this.index) {
+      const built = await FicheIndex.inSteps(fiches, pause);
+      this.index ??= built;
+    }
+    if (!this.vocabulary) {
+      const words = new Set<string>();
+      for (let i = 0; i < fiches.length; i += 500) {
+        addWords(words, fiches.slice(i, i + 500));
+        await pause();
+      }
+      this.vocabulary ??= words;
+    }
   }
 
   /** Whether `word`, normalised as the engine does (`normalize`), is written in some fiche's title or description. */
@@ -180,8 +201,18 @@ export function newestOf(fiches: readonly Fiche[]): string {
 /** Every word of the fiches' titles and descriptions, normalised one by one (`normalize` reads a bounded length). */
 function vocabularyOf(fiches: Iterable<Fiche>): Set<string> {
   const words = new Set<string>();
-  for (const f of fiches) {
-    for (const chunk of `${f.title} ${f.description ?? ''}`.split(/\s+/)) for (const w of normalize(chunk).split(' ')) if (w) words.add(w);
-  }
+  addWords(words, fiches);
   return words;
+}
+
+/** Adds the normalised words of the fiches' titles and descriptions (each distinct chunk normalised once: they repeat). */
+function addWords(words: Set<string>, fiches: Iterable<Fiche>): void {
+  const seen = new Set<string>();
+  for (const f of fiches) {
+    for (const chunk of `${f.title} ${f.description ?? ''}`.split(/\s+/)) {
+      if (seen.has(chunk)) continue;
+      seen.add(chunk);
+      for (const w of normalize(chunk).split(' ')) if (w) words.add(w);
+    }
+  }
 }

@@ -99,16 +99,16 @@ export class FicheIndex {
   /** In how many fiches each indexed term appears. */
   private readonly df = new Map<string, number>();
 
-  constructor(fiches: readonly Fiche[]) {
+  /** Builds the index of `fiches` at once; `'later'` leaves it empty for `inSteps` to fill. */
+  constructor(fiches: readonly Fiche[], fill?: 'later') {
     this.byId = new Map(fiches.map((f) => [f.id, f]));
-    const stop = STOP_WORDS.fr as ReadonlySet<string>;
     this.search = new MiniSearch<Fiche>({
       // Two fields, not three: each field is another pass over a word's pages at search time, and
       // the theme weighs as much as the description anyway.
       fields: ['title', 'about'],
       extractField: (fiche, field) => (field === 'about' ? `${fiche.description} ${fiche.theme}` : fiche[field as keyof Fiche]),
       idField: 'id',
-      processTerm: (term) => indexTerm(term, stop),
+      processTerm: (term) => indexTerm(term, STOP_WORDS.fr),
       searchOptions: {
         boost: { title: 2, about: 1 },
         // People ask what to do before which form to fill: explanations first, then online
@@ -120,7 +120,25 @@ export class FicheIndex {
         combineWith: 'OR',
       },
     });
+    if (fill !== 'later') this.add(fiches);
+  }
+
+  /**
+   * The same index, built a few hundred fiches at a time with `pause` awaited between parts: the
+   * service builds it at start without holding its event loop for the whole build.
+   */
+  static async inSteps(fiches: readonly Fiche[], pause: () => Promise<void>, partSize = 250): Promise<FicheIndex> {
+    const index = new FicheIndex(fiches, 'later');
+    for (let i = 0; i < fiches.length; i += partSize) {
+      index.add(fiches.slice(i, i + partSize));
+      await pause();
+    }
+    return index;
+  }
+
+  private add(fiches: readonly Fiche[]): void {
     this.search.addAll(fiches as Fiche[]);
+    const stop = STOP_WORDS.fr as ReadonlySet<string>;
     for (const f of fiches) {
       for (const t of new Set(this.terms(`${f.title} ${f.description} ${f.theme}`, stop))) this.df.set(t, (this.df.get(t) ?? 0) + 1);
     }

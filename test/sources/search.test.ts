@@ -99,3 +99,22 @@ describe('the words official pages are written with', () => {
     expect(known('')).toBe(false);
   });
 });
+
+describe('building the index in steps', () => {
+  it('gives the same pages and words as building it at once, pausing between parts', async () => {
+    const { Catalogue } = await import('../../src/sources/Catalogue');
+    const source = embeddedCatalogue();
+    const data = { meta: source.meta, fiches: source.all() };
+    const stepped = new Catalogue(data);
+    let pauses = 0;
+    await stepped.warmInSteps(async () => {
+      pauses++;
+    });
+    expect(pauses).toBeGreaterThan(10);
+    const atOnce = new Catalogue(data).warm();
+    for (const text of ["j'ai perdu ma carte vitale", 'demander une bourse pour le lycée', 'commander une pizza', 'procuration pour voter']) {
+      expect(stepped.search(text).map((h) => h.fiche.id)).toEqual(atOnce.search(text).map((h) => h.fiche.id));
+    }
+    expect(['vitale', 'procuration', 'pizza'].map((w) => stepped.hasWord(w))).toEqual(['vitale', 'procuration', 'pizza'].map((w) => atOnce.hasWord(w)));
+  });
+});
