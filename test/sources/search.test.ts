@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { embeddedCatalogue } from './support/embedded';
-import { officialWords } from '../../src/sources';
+import { Catalogue, officialWords } from '../../src/sources';
 
 interface Request {
   text: string;
@@ -102,7 +102,6 @@ describe('the words official pages are written with', () => {
 
 describe('building the index in steps', () => {
   it('gives the same pages and words as building it at once, pausing between parts', async () => {
-    const { Catalogue } = await import('../../src/sources/Catalogue');
     const source = embeddedCatalogue();
     const data = { meta: source.meta, fiches: source.all() };
     const stepped = new Catalogue(data);
