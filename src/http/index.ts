@@ -1,4 +1,10 @@
 /** What every HTTP-facing folder shares: the error shape, credential comparison, and the data syncs' download. */
-export { errorBody, type ErrorBody, type ErrorCode } from './errorBody';
+export { errorBody } from './errorBody';
 export { safeEqual } from './safeEqual';
-export { download, DownloadError, type DownloadOptions, type DownloadResult, type Validators } from './download';
+export {
+  download,
+  DownloadError,
+  type DownloadOptions,
+  type DownloadResult,
+  type Validators,
+} from './download';

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getGeocoder } from '../../src/geo';
-import { parseCsv } from '../../src/places';
+import { parseCsv } from '../../src/places/parseCsv';
 import { describeWithSharedData, SHARED_DATA_DIR } from './sharedData';
 
 const FILE = 'laposte-codes-postaux-2022-02.csv';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { PlaceDirectory, mapUrl, openingStatus, placeMatches, type NearOptions, type Place } from '../../src/places';
+import { PlaceDirectory, mapUrl, type Place } from '../../src/places';
+import { openingStatus } from '../../src/places/openingStatus';
+import { placeMatches, type NearOptions } from '../../src/places/PlaceDirectory';
 import { MemoryStore } from '../../src/store';
 import { importPlaces } from '../../src/places';
 

@@ -1,4 +1,5 @@
-import { DirectoryCache, findHelp, importPlaces, PlaceDirectory, type Place } from '../../src/places';
+import { findHelp, importPlaces, PlaceDirectory, type Place } from '../../src/places';
+import { DirectoryCache } from '../../src/places/findHelp';
 import { MemoryStore } from '../../src/store';
 
 const AT = new Date('2026-11-23T09:00:00Z');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { importPlaces, loadPlaces, parsePlaces, type Place } from '../../src/places';
+import { importPlaces, parsePlaces, type Place } from '../../src/places';
+import { loadPlaces } from '../../src/places/importPlaces';
 import { MemoryStore } from '../../src/store';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures/places', name), 'utf8');

@@ -1,4 +1,6 @@
-import { normalizeRecord, toE164, formatPhone, dayHoursToRanges, franceServicesHours } from '../../src/places';
+import { normalizeRecord } from '../../src/places/normalizeRecord';
+import { toE164, formatPhone } from '../../src/places/toE164';
+import { dayHoursToRanges, franceServicesHours } from '../../src/places/franceServices';
 
 const base = { id: 'x', pivot: '00000000000000', nom: 'Lieu', commune: 'Rennes', code_postal: '35000', adresse: '1 rue', date_maj: '2024-01-01', services: 'Aide aux démarches administratives' };
 

@@ -3,7 +3,7 @@
  * the place's local time (Europe/Paris on the mainland) whatever the server's TZ. Each zone runs in
  * a child process started with that `TZ` (see runUnderTz).
  */
-import { checkOpeningHours, describeOpeningStatus, openingStatus } from '../../src/places';
+import { checkOpeningHours, describeOpeningStatus, openingStatus } from '../../src/places/openingStatus';
 import { runUnderTz } from './runUnderTz';
 
 const HOURS = 'Mo-Fr 09:00-12:00,13:30-17:00';

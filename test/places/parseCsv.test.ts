@@ -1,4 +1,4 @@
-import { csvToObjects, parseCsv, sniffDelimiter } from '../../src/places';
+import { csvToObjects, parseCsv, sniffDelimiter } from '../../src/places/parseCsv';
 
 describe('parseCsv (RFC 4180)', () => {
   it('reads quoted fields, doubled quotes, embedded separators and newlines, CRLF, and keeps line numbers', () => {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pickValue, runPlacesImport, runPlacesNear } from '../../src/cli/placesCommand';
 import { STANDARD_SERVICES } from '../../src/flow/schema';
-import { loadPlaces, PlaceDirectory, starterPlaces, starterSource } from '../../src/places';
+import { PlaceDirectory, starterPlaces } from '../../src/places';
+import { loadPlaces } from '../../src/places/importPlaces';
+import { starterSource } from '../../src/places/loadStarterPlaces';
 import { getGeocoder } from '../../src/geo';
 import { createStore, MemoryStore } from '../../src/store';
 

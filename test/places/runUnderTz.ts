@@ -18,12 +18,12 @@ require.extensions['.ts'] = (m, filename) => {
 `;
 
 /**
- * Evaluates `body` (JavaScript, with `places` bound to src/places) in a child under `tz` and returns
+ * Evaluates `body` (JavaScript, with `places` bound to src/places/openingStatus) in a child under `tz` and returns
  * what it returns, through JSON.
  */
 export function runUnderTz<T>(tz: string, body: string): T {
   const script = `${HOOK}
-const places = require(${JSON.stringify(path.join(ROOT, 'src/places/index.ts'))});
+const places = require(${JSON.stringify(path.join(ROOT, 'src/places/openingStatus.ts'))});
 const result = (() => { ${body} })();
 process.stdout.write(JSON.stringify({ offset: new Date('2026-01-15T12:00:00Z').getTimezoneOffset(), result }));`;
   const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, TZ: tz }, encoding: 'utf8' });

@@ -8,18 +8,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  DirectoryCache,
-  HelpPlaces,
-  NATIONAL_META_KEY,
-  PlacesSyncError,
-  chunkKey,
-  loadNationalSet,
-  readNationalPointer,
-  starterPlaces,
-  syncPlaces,
-  type Place,
-} from '../../src/places';
+import { HelpPlaces, PlacesSyncError, readNationalPointer, starterPlaces, syncPlaces, type Place } from '../../src/places';
+import { DirectoryCache } from '../../src/places/findHelp';
+import { NATIONAL_META_KEY, chunkKey, loadNationalSet } from '../../src/places/placeSets';
 import { createStore, MemoryStore, type KeyValueStore, type WriteItem } from '../../src/store';
 import { syntheticPlacesCsv } from '../bench/placesFile';
 import { describeWithSharedData, SHARED_DATA_DIR } from '../geo/sharedData';
