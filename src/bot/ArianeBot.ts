@@ -14,9 +14,9 @@
  */
 import { ActivityHandler, ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { HELP_VALUE, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
+import { HELP_VALUE, initialState, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
-import { languageFromLocale, readActivity } from './readActivity';
+import { languageFromLocale, languageOfLocale, readActivity } from './readActivity';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
 import { TURN_COMMIT, type TurnCommit } from './turnCommit';
 
@@ -85,7 +85,9 @@ export type HandoffOutput = Extract<Output, { kind: 'handoff' }>;
  */
 interface StoredState {
   state: unknown;
-  last?: { activityId: string; input?: Input; state: unknown };
+  /** The language of the last activity locale seen (see `play`). */
+  locale?: Lang;
+  last?: { activityId: string; input?: Input; state: unknown; locale?: Lang };
 }
 
 /** See the file comment. */
@@ -191,6 +193,47 @@ export class ArianeBot extends ActivityHandler {
     if (activities.length) await context.sendActivities(activities);
   }
 
+  /**
+   * The engine's turn for `input`, with two things around it:
+   *
+   * - The locale. A client's locale is its interface language (Web Chat's `locale`, the widget's
+   *   language switch): when an activity's locale names another language than the last one seen,
+   *   and the conversation is not in it already, the engine gets a `language` intent first, then
+   *   the input, and the person sees the engine's notice of the change, then its answer. Only a
+   *   change counts: a person who types « français » in an English Web Chat stays in French, and
+   *   the engine still follows a language typed while the locale stays the same.
+   * - A stored state the engine cannot play (a state written by a faulty release, a damaged row):
+   *   logged, and the person starts over, told so, with their message read afresh, instead of
+   *   meeting the same error on every message. The transcript is kept.
+   */
+  private play(context: TurnContext, catalog: Catalog, before: ConversationState, input: Input, env: EngineEnv, seen: Lang | undefined, localeLang: Lang | undefined, stored: boolean): StepResult {
+    const engine = this.options.engine;
+    const turn = (state: ConversationState): StepResult => {
+      if (localeLang === undefined || localeLang === seen || localeLang === state.lang || choosesLanguage(input)) return engine.converse(catalog, state, input, env);
+      const switched = engine.converse(catalog, state, { kind: 'intent', intent: 'language', lang: localeLang }, env);
+      const result = engine.converse(catalog, switched.state, input, env);
+      // Of the switch, only the change and the engine's word about it: the answer says what comes next.
+      const at = switched.outputs.findIndex((o) => o.kind === 'language');
+      const notice = at < 0 ? [] : switched.outputs.slice(at, at + 1 + Math.max(0, switched.outputs.slice(at + 1).findIndex((o) => o.kind === 'say') + 1));
+      return { state: result.state, outputs: [...notice, ...result.outputs] };
+    };
+    if (!stored) return turn(before);
+    try {
+      return turn(before);
+    } catch (err) {
+      // The input may be what fails (a bug of ours, met again on every retry): the same input on a
+      // fresh state tells. Only when the fresh state plays it is the stored state dropped.
+      let fresh: StepResult;
+      try {
+        fresh = turn(initialState(before.lang));
+      } catch {
+        throw err;
+      }
+      this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'the stored conversation state could not be played: starting over');
+      return { state: fresh.state, outputs: [{ kind: 'say', message: botText('startOver') }, ...fresh.outputs] };
+    }
+  }
+
   /** One turn with the conditional save described in the file comment, then the replies. */
   private async runTurn(context: TurnContext, input: Input): Promise<void> {
     const started = performance.now();
@@ -206,11 +249,18 @@ export class ArianeBot extends ActivityHandler {
       const replayed = activityId !== undefined && stored.last?.activityId === activityId && sameInput(stored.last.input, input);
       // The one migration of what the store returned (anything unreadable becomes a fresh state).
       const before = migrateState(replayed ? stored.last?.state : stored.state, fallback);
+      const seen = replayed ? stored.last?.locale : stored.locale;
       const catalog = this.options.catalog();
-      const result = this.options.engine.converse(catalog, before, input, env);
+      const localeLang = languageOfLocale(context.activity.locale, this.options.languages);
+      const result = this.play(context, catalog, before, input, env, seen, localeLang, item !== undefined);
       const { outputs, writes } = this.summaries(context, catalog, result);
       if (!replayed) {
-        const value: StoredState = { state: result.state, ...(activityId !== undefined ? { last: { activityId, input, state: before } } : {}) };
+        const locale = localeLang ?? seen;
+        const value: StoredState = {
+          state: result.state,
+          ...(locale !== undefined ? { locale } : {}),
+          ...(activityId !== undefined ? { last: { activityId, input, state: before, ...(seen !== undefined ? { locale: seen } : {}) } } : {}),
+        };
         const now = (this.options.now ?? Date.now)();
         writes.unshift({ key, value, etag: item?.etag ?? IF_ABSENT, ...(this.options.stateTtlMs !== undefined ? { expiresAt: now + this.options.stateTtlMs } : {}) });
       }
@@ -233,17 +283,22 @@ export class ArianeBot extends ActivityHandler {
   }
 }
 
+/** Whether the input itself changes the language (the widget's switch, a language button). */
+function choosesLanguage(input: Input): boolean {
+  return (input.kind === 'intent' && input.intent === 'language') || (input.kind === 'choice' && input.value.startsWith('lang:'));
+}
+
 /** The stored item as this release reads it; a state kept by an older release has its help state folded in. */
 function readStored(raw: unknown): StoredState {
   if (!raw || typeof raw !== 'object') return { state: undefined };
-  const s = raw as { state?: unknown; help?: unknown; last?: { activityId?: unknown; input?: Input; state?: unknown; help?: unknown } };
+  const s = raw as { state?: unknown; help?: unknown; locale?: unknown; last?: { activityId?: unknown; input?: Input; state?: unknown; help?: unknown; locale?: unknown } };
   // Before the engine owned the help dialogue, its state was kept beside the engine's.
   const withHelp = (state: unknown, help: unknown) =>
     help !== undefined && state && typeof state === 'object' && !('help' in state) ? { ...state, help } : state;
-  const out: StoredState = { state: withHelp(s.state, s.help) };
+  const out: StoredState = { state: withHelp(s.state, s.help), ...(typeof s.locale === 'string' ? { locale: s.locale } : {}) };
   const l = s.last;
   if (l && typeof l === 'object' && typeof l.activityId === 'string' && l.state !== undefined) {
-    out.last = { activityId: l.activityId, ...(l.input ? { input: l.input } : {}), state: withHelp(l.state, l.help) };
+    out.last = { activityId: l.activityId, ...(l.input ? { input: l.input } : {}), state: withHelp(l.state, l.help), ...(typeof l.locale === 'string' ? { locale: l.locale } : {}) };
   }
   return out;
 }
