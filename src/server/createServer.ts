@@ -28,6 +28,8 @@ export interface DirectLineRoutes {
   postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<RouteResponse>;
   getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
   refreshToken(authorization: string | undefined): Promise<RouteResponse>;
+  /** `POST …/conversations/{id}/upload` (optional; absent = 404): the body is not read. */
+  upload?(authorization: string | undefined, conversationId: string): Promise<RouteResponse>;
   /** WebSocket streaming (optional): checks the `t` token of a stream request; a response = refused. */
   authorizeStream?(token: string | undefined, conversationId: string): Promise<RouteResponse | undefined>;
   /** Pushes activity sets (JSON texts) after `watermark` until the returned function is called. */
@@ -228,6 +230,17 @@ export function createServer(deps: ServerDeps): restify.Server {
     '/v3/directline/conversations/:id/activities',
     route(async (req, res, body) => reply(res, await dl.postActivity(auth(req), param(req, 'id'), body))),
   );
+  if (dl.upload) {
+    const upload = dl.upload.bind(dl);
+    server.post(
+      '/v3/directline/conversations/:id/upload',
+      route(async (req, res) => {
+        // The file is never read: the connection closes rather than carry its unread bytes.
+        res.header('Connection', 'close');
+        reply(res, await upload(auth(req), param(req, 'id')));
+      }, false),
+    );
+  }
   server.get(
     '/v3/directline/conversations/:id/activities',
     route(async (req, res) => reply(res, await dl.getActivities(auth(req), param(req, 'id'), query(req, 'watermark'))), false),
