@@ -18,7 +18,7 @@ import { HELP_VALUE, initialState, migrateState, type Catalog, type Conversation
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { languageFromLocale, languageOfLocale, readActivity } from './readActivity';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
-import { TURN_COMMIT, type TurnCommit } from './turnCommit';
+import { DeliveryError, TURN_COMMIT, type TurnCommit } from './turnCommit';
 
 /** The engine function the bot runs (injected so that tests can make the engine fail). */
 export interface BotEngine {
@@ -115,6 +115,8 @@ export class ArianeBot extends ActivityHandler {
     try {
       await super.run(context);
     } catch (err) {
+      // Replies the channel would not take: no apology could get through either (see DeliveryError).
+      if (err instanceof DeliveryError) throw err;
       this.options.observer?.error('turn');
       await this.onError(context, err);
     }

@@ -18,3 +18,16 @@ export const MASKED = Symbol('ariane.masked');
  * atomically. May be called more than once in a turn (e.g. an apology after a failure).
  */
 export type TurnCommit = (writes: WriteItem[], activities: Array<Partial<Activity>>) => Promise<unknown>;
+
+/**
+ * The channel did not take the turn's replies (e.g. the Emulator's `serviceUrl` answered 500). The
+ * bot does not apologise (nothing would get through) but lets it go up, so that the channel is
+ * answered an error and sends the activity again; the state saved with the turn lets the bot
+ * recognise it and replay the same replies (see `ArianeBot`'s `StoredState.last`).
+ */
+export class DeliveryError extends Error {
+  constructor(readonly reason: unknown) {
+    super('the channel did not take the replies');
+    this.name = 'DeliveryError';
+  }
+}
