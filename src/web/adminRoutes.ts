@@ -4,7 +4,8 @@
  * counters showing where people stop or ask for help.
  *
  * Access: `ARIANE_ADMIN_TOKEN`, as `Authorization: Bearer …` (scripts) or typed once in a form that
- * sets an HttpOnly, SameSite=Strict cookie holding an HMAC of the token (never the token itself).
+ * sets an HttpOnly, SameSite=Strict cookie holding an HMAC of the token (never the token itself),
+ * `Secure` when the request came over HTTPS.
  * Both are compared in constant time. Without a configured token the pages are closed (503).
  */
 import * as crypto from 'node:crypto';
@@ -13,7 +14,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, sourceUrl, type Diagnostic, type Flow, type FlowSet } from '../flow';
-import { safeEqual } from '../http';
+import { isHttps, safeEqual } from '../http';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
@@ -167,7 +168,7 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
       sendHtml(res, 401, loginPage('Jeton refusé.'), CSP, { 'WWW-Authenticate': 'Bearer realm="ariane-admin"' });
       return;
     }
-    const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted ? '; Secure' : '';
+    const secure = isHttps(req) ? '; Secure' : '';
     res.writeHead(303, { Location: '/admin', 'Set-Cookie': `${COOKIE}=${sessionValue(token)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=28800${secure}`, 'Cache-Control': 'no-store' });
     res.end();
   });

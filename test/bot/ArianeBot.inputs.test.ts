@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { buildCatalog, converse, type BotEngine, type Catalog } from '../../src/engine';
+import type { BotEngine } from '../../src/bot';
+import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';
 import { makeHarness, texts } from './botHarness';

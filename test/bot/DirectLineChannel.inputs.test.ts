@@ -5,8 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { ArianeBot, DirectLineChannel, TokenService } from '../../src/bot';
-import { choiceValue, type BotEngine } from '../../src/engine';
+import { ArianeBot, DirectLineChannel, TokenService, type BotEngine } from '../../src/bot';
+import { choiceValue } from '../../src/engine';
 import { translate } from '../../src/i18n';
 import { maskPersonalDataDeep } from '../../src/privacy';
 import { MemoryStore } from '../../src/store';
