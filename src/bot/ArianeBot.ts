@@ -14,7 +14,7 @@
  */
 import { ActivityHandler, ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { HELP_VALUE, initialState, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
+import { HELP_VALUE, LANG_PREFIX, initialState, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { languageFromLocale, languageOfLocale, readActivity } from './readActivity';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
@@ -208,7 +208,7 @@ export class ArianeBot extends ActivityHandler {
    *   logged, and the person starts over, told so, with their message read afresh, instead of
    *   meeting the same error on every message. The transcript is kept.
    */
-  private play(context: TurnContext, catalog: Catalog, before: ConversationState, input: Input, env: EngineEnv, seen: Lang | undefined, localeLang: Lang | undefined, stored: boolean): StepResult {
+  private play(context: TurnContext, catalog: Catalog, before: ConversationState, input: Input, env: EngineEnv, seen: Lang | undefined, localeLang: Lang | undefined, hadState: boolean): StepResult {
     const engine = this.options.engine;
     const turn = (state: ConversationState): StepResult => {
       if (localeLang === undefined || localeLang === seen || localeLang === state.lang || choosesLanguage(input)) return engine.converse(catalog, state, input, env);
@@ -216,10 +216,11 @@ export class ArianeBot extends ActivityHandler {
       const result = engine.converse(catalog, switched.state, input, env);
       // Of the switch, only the change and the engine's word about it: the answer says what comes next.
       const at = switched.outputs.findIndex((o) => o.kind === 'language');
-      const notice = at < 0 ? [] : switched.outputs.slice(at, at + 1 + Math.max(0, switched.outputs.slice(at + 1).findIndex((o) => o.kind === 'say') + 1));
+      const said = switched.outputs.findIndex((o, i) => i > at && o.kind === 'say');
+      const notice = at < 0 ? [] : switched.outputs.slice(at, said < 0 ? at + 1 : said + 1);
       return { state: result.state, outputs: [...notice, ...result.outputs] };
     };
-    if (!stored) return turn(before);
+    if (!hadState) return turn(before);
     try {
       return turn(before);
     } catch (err) {
@@ -287,7 +288,7 @@ export class ArianeBot extends ActivityHandler {
 
 /** Whether the input itself changes the language (the widget's switch, a language button). */
 function choosesLanguage(input: Input): boolean {
-  return (input.kind === 'intent' && input.intent === 'language') || (input.kind === 'choice' && input.value.startsWith('lang:'));
+  return (input.kind === 'intent' && input.intent === 'language') || (input.kind === 'choice' && input.value.startsWith(LANG_PREFIX));
 }
 
 /** The stored item as this release reads it; a state kept by an older release has its help state folded in. */

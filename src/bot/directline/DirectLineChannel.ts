@@ -74,7 +74,7 @@ const TYPING_EVERY_MS = 3000;
  * residents photographing their documents (ID cards, tax notices) is a privacy risk the service
  * does not need — it guides with words, and a mediator sees the documents in person.
  */
-export const ATTACHMENTS_REFUSED =
+const ATTACHMENTS_REFUSED =
   'Les fichiers et les photos ne sont pas acceptés : n’envoyez pas vos documents, écrivez votre question avec des mots. ' +
   '/ Files and photos are not accepted: do not send your documents, write your question in words.';
 
