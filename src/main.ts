@@ -14,7 +14,7 @@ import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
-import { OfficialSources, officialPages } from './sources';
+import { OfficialSources, officialPages, officialWords } from './sources';
 import { NodeStats, recordTurn } from './stats';
 import { registerWebRoutes } from './web';
 import { ConflictError, IF_ABSENT, createStore, observeStore, type Store } from './store';
@@ -67,7 +67,12 @@ export async function startService(config: Config, options: { logger?: Logger; w
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
   for (const warning of config.warnings) logger.warn({ config: warning }, 'configuration warning');
 
-  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await createStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    // A damaged row is skipped, not made to fail its conversation; it must still be seen.
+    onUnreadable: (row) => logger.error({ row }, 'a stored row cannot be read (damaged?): skipped'),
+  });
   try {
     // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
     const sources = await OfficialSources.open(store.kv);
@@ -102,6 +107,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
     // The official pages the engine weighs against its procedures (whatever catalogue is in use).
     const searchOfficial = officialPages(() => sources.catalogue);
+    const knownWord = officialWords(() => sources.catalogue);
     // Help places, for the bot and the mediators' pages alike; reloaded from the store as imports land.
     const helpPlaces = new HelpPlaces(io.kv);
     const stopSourcesSync = config.sourcesUrl
@@ -114,7 +120,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       catalog: () => catalog,
       kv: io.kv,
       stateTtlMs: retentionMs,
-      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial }),
+      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial, knownWord }),
       observer: {
         turn: (channel, seconds, outputs) => {
           metrics.turn(channel, seconds);
@@ -168,7 +174,24 @@ export async function startService(config: Config, options: { logger?: Logger; w
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
       metrics,
-      extend: (s) => registerWebRoutes(s, { catalog: () => catalog, store, adminToken: config.adminToken, flowsDir: config.flowsDir, watcher, stats, places: () => helpPlaces.directory(), retentionDays: config.retentionDays, officialSources: () => sources.catalogue.describe() }),
+      extend: (s) =>
+        registerWebRoutes(s, {
+          catalog: () => catalog,
+          store,
+          adminToken: config.adminToken,
+          flowsDir: config.flowsDir,
+          watcher,
+          stats,
+          places: () => helpPlaces.directory(),
+          retentionDays: config.retentionDays,
+          officialSources: () => sources.catalogue.describe(),
+          sessionIdleMs: config.access.sessionIdleMinutes * 60_000,
+          sessionMaxMs: config.access.sessionMaxHours * 3_600_000,
+          codeFailuresPerHour: config.access.codeFailuresPerHour,
+          loginsPerMinute: config.access.signInsPerIpPerMinute,
+          ...(config.access.mediatorAuthHeader ? { mediatorAuthHeader: config.access.mediatorAuthHeader } : {}),
+          logger,
+        }),
       ready: async () => {
         const checks: Record<string, string> = { flows: catalog.flows.size > 0 ? `${catalog.flows.size} loaded` : 'none loaded' };
         let ok = catalog.flows.size > 0;

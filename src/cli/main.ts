@@ -15,6 +15,7 @@ import { registerGeocodeCommand } from './geocodeCommand';
 import { registerHandoffCommand } from './handoffCommand';
 import { registerMatchCommand } from './matchCommand';
 import { registerSourcesCommand } from './sourcesCommand';
+import { registerMediatorCommand } from './mediatorCommand';
 
 /** Builds the CLI program (exported for tests, which run it in-process). */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerHandoffCommand(program);
   registerMatchCommand(program);
   registerSourcesCommand(program);
+  registerMediatorCommand(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildCatalog, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, readRequest, resolveText, type Catalog, type EngineEnv, type Lang } from '../engine';
 import { hasErrors, loadFlowDirectory } from '../flow';
 import { loadLexicons } from '../i18n';
-import { loadEmbeddedCatalogue, officialPages } from '../sources';
+import { loadEmbeddedCatalogue, officialPages, officialWords } from '../sources';
 
 /** What the conversation would do with the sentence, as `converse` decides at the start of a chat. */
 export type MatchDecision =
@@ -50,7 +50,7 @@ export interface MatchIo {
  * decision shown is the one residents get.
  */
 export function matchSentence(catalog: Catalog, sentence: string, lang: Lang = 'fr', env: EngineEnv = {}): MatchReport {
-  const reading = readRequest(catalog, sentence, lang);
+  const reading = readRequest(catalog, sentence, lang, env.knownWord);
   const ranked = reading.ranked.map((s) => {
     const flow = catalog.flows.get(s.flowId);
     return { flowId: s.flowId, score: s.score, title: flow ? resolveText(flow.title, lang) : s.flowId, accepted: s.score >= MIN_PICK_SCORE, anchored: s.anchored };
@@ -121,7 +121,7 @@ export function runMatch(words: string[], options: { lang?: string; json?: boole
   let env: EngineEnv = {};
   try {
     const official = loadEmbeddedCatalogue();
-    env = { searchOfficial: officialPages(() => official) };
+    env = { searchOfficial: officialPages(() => official), knownWord: officialWords(() => official) };
   } catch {
     io.err('Attention : le catalogue des pages officielles n’est pas construit (npm run build) ; elles ne sont pas prises en compte.');
   }

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
+import { isIP } from 'node:net';
 
 /** Bot Framework app types accepted by `ConfigurationBotFrameworkAuthentication`. */
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -49,6 +50,19 @@ export interface Config {
   /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
   allowedOrigins: string[];
   adminToken?: string;
+  /** Mediators' and admins' sign-in: sessions, the limit on guessing handoff codes, single sign-on. */
+  access: {
+    /** A session ends after this many minutes without a request. */
+    sessionIdleMinutes: number;
+    /** A session ends this many hours after sign-in. */
+    sessionMaxHours: number;
+    /** Failed handoff code look-ups the whole service allows per hour (all instances together). */
+    codeFailuresPerHour: number;
+    /** Sign-in attempts (admin and mediators) one address may make per minute, on each instance. */
+    signInsPerIpPerMinute: number;
+    /** Single sign-on: the header a trusted proxy names the mediator in, and that proxy's addresses. */
+    mediatorAuthHeader?: { header: string; proxies: string[] };
+  };
   retentionDays: number;
   /** Flow ids offered as buttons on welcome, most asked first. */
   featuredFlows: string[];
@@ -146,6 +160,22 @@ function httpUrl(env: Env, name: string): string | undefined {
   return v;
 }
 
+function ssoHeader(env: Env): { header: string; proxies: string[] } | undefined {
+  const header = str(env, 'ARIANE_MEDIATOR_AUTH_HEADER');
+  const proxies = str(env, 'ARIANE_MEDIATOR_AUTH_PROXIES');
+  if (header === undefined) {
+    if (proxies !== undefined) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', 'is only used with ARIANE_MEDIATOR_AUTH_HEADER (set both, or neither).');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(header)) throw new ConfigError('ARIANE_MEDIATOR_AUTH_HEADER', `must be a header name like X-Remote-User (got "${header}").`);
+  if (/^(host|cookie|authorization|x-forwarded-for|x-forwarded-proto)$/i.test(header)) throw new ConfigError('ARIANE_MEDIATOR_AUTH_HEADER', `cannot be ${header}: use a header only your proxy sets, like X-Remote-User.`);
+  if (proxies === undefined) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', 'must list the addresses of the proxy that sets ARIANE_MEDIATOR_AUTH_HEADER (e.g. 127.0.0.1): the header is believed from them only.');
+  const list = proxies.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = list.find((p) => isIP(p) === 0);
+  if (bad !== undefined || list.length === 0) throw new ConfigError('ARIANE_MEDIATOR_AUTH_PROXIES', `must be a comma-separated list of IP addresses (bad: "${bad ?? proxies}").`);
+  return { header, proxies: list };
+}
+
 function featured(env: Env, name: string): string[] {
   const v = str(env, name);
   if (v === undefined) return [...DEFAULT_FEATURED_FLOWS];
@@ -225,6 +255,13 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
       conversationsPerIpPerMinute: int(env, 'ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE', 30, 1, 1_000_000),
     },
     adminToken,
+    access: {
+      sessionIdleMinutes: int(env, 'ARIANE_SESSION_IDLE_MINUTES', 60, 1, 1440),
+      sessionMaxHours: int(env, 'ARIANE_SESSION_MAX_HOURS', 10, 1, 168),
+      codeFailuresPerHour: int(env, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR', 200, 1, 100_000),
+      signInsPerIpPerMinute: int(env, 'ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE', 10, 1, 10_000),
+      mediatorAuthHeader: ssoHeader(env),
+    },
     retentionDays: int(env, 'ARIANE_RETENTION_DAYS', 30, 1, 3650),
     featuredFlows: featured(env, 'ARIANE_FEATURED_FLOWS'),
     sourcesUrl: httpUrl(env, 'ARIANE_SOURCES_URL'),
@@ -235,24 +272,56 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
 
 /**
  * The token-signing key: the configured one, else one generated once and kept in
- * `<dataDir>/token-secret` (mode 0600) so that tokens given out survive a restart.
+ * `<dataDir>/token-secret` (mode 0600) so that tokens given out survive a restart. A file that does
+ * not hold a whole key (truncated by a crash or a copy) throws a ConfigError naming it: a key
+ * silently replaced or shortened would turn away every resident's token.
  */
 export function resolveTokenSecret(config: Config): string {
   if (config.directLine.tokenSecret) return config.directLine.tokenSecret;
   const file = path.join(config.dataDir, 'token-secret');
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // absent: generated below
-  }
+  const existing = readTokenSecret(file);
+  if (existing !== undefined) return existing;
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString('hex');
+  // Written whole under a temporary name and fsynced, then linked into place: the file appears with
+  // its whole content or not at all (a power cut cannot leave it empty), and if another process
+  // created it meanwhile, linking fails and their key is kept.
+  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    // `wx`: if another process created it meanwhile, keep theirs.
-    fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch {
-    return fs.readFileSync(file, 'utf8').trim();
+    const fd = fs.openSync(temporary, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, secret + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(temporary, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readTokenSecret(file)!;
+      // A file system without hard links: an exclusive copy, still never over another's key.
+      fs.copyFileSync(temporary, file, fs.constants.COPYFILE_EXCL);
+    }
+  } finally {
+    fs.rmSync(temporary, { force: true });
   }
+  return secret;
+}
+
+/** The key kept in `file`, undefined when there is none; throws ConfigError when it is not whole. */
+function readTokenSecret(file: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(file, `cannot be read (${(err as Error).message}): check the permissions of ARIANE_DATA_DIR.`);
+  }
+  const key = text.trim();
+  if (/^[0-9a-f]{64}$/.test(key)) return key;
+  throw new ConfigError(
+    file,
+    `does not hold a whole token key (64 hexadecimal digits, found ${key.length ? `${key.length} characters` : 'nothing'}): restore it from a backup, ` +
+      'or delete it to make a new key (tokens already given out then stop working and those conversations start again).',
+  );
 }

@@ -15,7 +15,7 @@ import { normalize } from './normalize';
 import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, playStep, presentAgain, RESTART_VALUE } from './step';
+import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
 import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
 import { parseYesNo } from './validate';
 
@@ -36,6 +36,8 @@ export const MIN_PICK_SCORE = 0.4;
 export const CLOSE_RATIO = 0.75;
 /** A new request typed in a flow is offered only when this clear (an anchored flow scoring this much). */
 const SWITCH_SCORE = 1;
+/** Below MIN_PICK_SCORE, down to this, a request that names a procedure gets "Vous voulez dire… ?" (chosen on the batches: 0.8, 0.7, 0.6, 0.5 × MIN_PICK_SCORE tried). */
+const ASK_SCORE = MIN_PICK_SCORE * 0.6;
 /** Words of another subject weighing more than this share of the best flow's evidence: confirm before starting. */
 const OTHER_BEFORE_CONFIRM = 0.6;
 /** At most this many procedures offered when asking which one. */
@@ -205,6 +207,8 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   const candidates = state.candidates ?? [];
   const n = optionNumber(text);
   if (n !== undefined) return candidates[n - 1];
+  // "non", "nan", "aucune": none of them (in the conversation's language: Darija's "la" is "no", French "la" is not).
+  if (parseYesNo(text, lexiconFor(catalog.lexicons, state.lang)) === false) return undefined;
   const index = buildOptionIndex(
     candidates.map((id) => {
       const f = catalog.flows.get(id);
@@ -213,6 +217,9 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   );
   const m = matchOption(index, text, false);
   if (m) return m.value;
+  // A request that clearly names something else is not an answer to "which one?".
+  const top = reading.ranked[0];
+  if (top && top.anchored && top.score >= SWITCH_SCORE && !candidates.includes(top.flowId)) return undefined;
   const among = reading.ranked.filter((r) => candidates.includes(r.flowId));
   const best = among[0];
   if (best && (among.length === 1 || best.score >= (among[1]?.score ?? 0) / CLOSE_RATIO)) return best.flowId;
@@ -222,16 +229,27 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
-  const reading = readRequest(catalog, text, state.lang);
+  let reading = readRequest(catalog, text, state.lang, env.knownWord);
+  // "attestation", "which one?", "non aucune", then "c pour la cantine": the details complete the request.
+  const context = state.context;
+  delete state.context;
+  const alone = reading.ranked[0];
+  if (context?.length && !intent && !state.candidates?.length && !(alone && alone.anchored && alone.score >= MIN_PICK_SCORE)) {
+    const together = readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord);
+    const top = together.ranked[0];
+    if (top && top.anchored && top.score >= MIN_PICK_SCORE) reading = together;
+  }
   // An answer to "which one?" is read against the procedures offered first.
   if (state.candidates?.length) {
-    const picked = pickCandidate(catalog, state, text, reading);
+    // "c'est pour la cantine" after "attestation": the details pick among the procedures offered.
+    const picked = pickCandidate(catalog, state, text, reading) ?? (context?.length ? pickCandidate(catalog, state, text, readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord)) : undefined);
     if (picked) return startFlow(catalog, state, picked);
     const top = reading.ranked[0];
     const clearlyElse = top && top.anchored && top.score >= SWITCH_SCORE && !state.candidates.includes(top.flowId);
     if (!clearlyElse && !intent) {
-      // "aucune", "autre chose", or words that name none of them: ask to say it otherwise.
+      // "aucune", "autre chose", or words that name none of them: ask to say it otherwise (what was asked stays in mind).
       delete state.candidates;
+      if (context) state.context = context;
       return misunderstood(state, { state, outputs: [sayKey('engine:pick.rephrase'), featuredChoices(catalog, state)] });
     }
   }
@@ -253,17 +271,24 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
     return misunderstood(state, { state, outputs: [sayKey('engine:pick.what'), featuredChoices(catalog, state)] });
   }
   if (reading.organisation) {
+    if (reading.organisation.length > 1) state.context = reading.known;
     return reading.organisation.length > 1 ? askWhich(catalog, state, reading.organisation, 'engine:pick.whichOrganisation') : confirmFlow(catalog, state, reading.organisation[0]!);
   }
   const pages = env.searchOfficial ? env.searchOfficial(text, state.lang) : [];
   // A low score is no procedure, unless the request is all about procedures' names ("attestation"): then ask.
   const allNamed = top !== undefined && top.explains.length >= reading.words.length && reading.other < 0.3;
+  // A procedure named by its own keyword but sunk by words nobody knows ("RSA socle", "rsa moi pa argen")
+  // is asked about rather than dropped.
+  if (top && top.anchored && top.score < MIN_PICK_SCORE && top.score >= ASK_SCORE && !rivalPages(catalog, reading, pages).length) return confirmFlow(catalog, state, top.flowId);
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
-  if (close.length > 1) return askWhich(catalog, state, close.map((c) => c.flowId));
+  if (close.length > 1) {
+    state.context = reading.known;
+    return askWhich(catalog, state, close.map((c) => c.flowId));
+  }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
   if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) return confirmFlow(catalog, state, top.flowId);
@@ -308,7 +333,7 @@ function yesOrNo(catalog: Catalog, state: ConversationState, input: Input): bool
  * An answer to a question the engine asked about the conversation itself (`state.offer`). Returns
  * undefined when the input is not one: the offer lapses and the input is read as usual.
  */
-function answerOffer(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined): StepResult | undefined {
+function answerOffer(catalog: Catalog, state: ConversationState, input: Input, intent: DetectedIntent | undefined, engineEnv: Env): StepResult | undefined {
   const offer = state.offer;
   if (!offer) return undefined;
   const env = { lexicons: catalog.lexicons };
@@ -319,6 +344,11 @@ function answerOffer(catalog: Catalog, state: ConversationState, input: Input, i
     if (again && flow) {
       delete state.offer;
       return playStep(flow, state, { kind: 'intent', intent: 'restart' }, env, undefined);
+    }
+    if (other && input.kind === 'text' && namesAProcedure(catalog, state, input.text, engineEnv)) {
+      // "non une autre, je veux déclarer un changement à la caf": the other one, named.
+      toChoosing(state);
+      return choose(catalog, state, input.text, undefined, engineEnv);
     }
     if (other || (again && !flow)) return choosingIntent(catalog, state, 'leave');
     delete state.offer;
@@ -357,6 +387,12 @@ function sameOne(catalog: Catalog, state: ConversationState, text: string): bool
 }
 
 /** "une autre", "autre démarche": another procedure. */
+/** The text names a procedure on its own (a keyword of it, strongly enough to start it). */
+function namesAProcedure(catalog: Catalog, state: ConversationState, text: string, env: Env): boolean {
+  const top = readRequest(catalog, text, state.lang, env.knownWord).ranked[0];
+  return top !== undefined && top.anchored && top.score >= MIN_PICK_SCORE;
+}
+
 function anotherOne(text: string): boolean {
   const n = normalize(text);
   return ['une autre', 'autre', 'another', 'another one', 'autre chose', 'وحدة اخرى', 'أخرى', 'اخرى'].some((p) => n === p || n.startsWith(`${p} `));
@@ -440,7 +476,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
   if (input.kind === 'choice' && input.value.startsWith(FLOW_PREFIX)) return startFlow(catalog, state, input.value.slice(FLOW_PREFIX.length));
   if (input.kind === 'choice' && input.value.startsWith(LANG_PREFIX)) state.langSettled = true;
 
-  const offered = answerOffer(catalog, state, input, intent);
+  const offered = answerOffer(catalog, state, input, intent, env);
   if (offered) return offered;
 
   // The language of the first messages: followed before the request is read in it, or offered after.
@@ -457,7 +493,14 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
   const flow = state.flowId ? catalog.flows.get(state.flowId) : undefined;
   // "ce n'est pas ça", "autre démarche": back to the procedure choice (unless it answers the question).
   const leaving = (input.kind === 'choice' && input.value === LEAVE_VALUE) || intent?.intent === 'leave';
-  if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) return withLanguage(choosingIntent(catalog, state, 'leave'));
+  if (leaving && !(flow && state.status !== 'choosing' && isSureAnswer(flow, state, input, stepEnv))) {
+    // "c'est pas ça, je voulais la complémentaire santé": leave, and read the rest as a request.
+    if (input.kind === 'text' && intent?.strength === 'contained') {
+      toChoosing(state);
+      return withLanguage(choose(catalog, state, input.text, intent, env));
+    }
+    return withLanguage(choosingIntent(catalog, state, 'leave'));
+  }
 
   if (state.flowId && !flow) {
     toChoosing(state);
@@ -478,8 +521,8 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
       });
     }
     // A clear new request typed where an answer was expected: offered, never silently followed.
-    if (waiting && input.kind === 'text' && !intent && !isSureAnswer(flow, state, input, stepEnv)) {
-      const top = readRequest(catalog, input.text, state.lang).ranked[0];
+    if (waiting && input.kind === 'text' && !intent && !movesOn(flow, state, input, stepEnv)) {
+      const top = readRequest(catalog, input.text, state.lang, env.knownWord).ranked[0];
       if (top && top.anchored && top.flowId !== flow.id && top.score >= SWITCH_SCORE) {
         state.offer = { kind: 'switch', flowId: top.flowId };
         return withLanguage({

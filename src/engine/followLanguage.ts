@@ -5,6 +5,7 @@
  * the languages the service speaks. Darija typed in Latin letters is no language tinyld knows: a
  * few of its most common words ("bghit", "kifach", "wach"…) tell it.
  */
+import stopwordsIso from 'stopwords-iso/stopwords-iso.json';
 import { detectAll } from 'tinyld';
 import { normalize } from './normalize';
 import type { Lang } from './types';
@@ -16,6 +17,29 @@ const DARIJA = new Set(
 
 /** How sure tinyld must be before the engine follows a language by itself. */
 const SURE = 0.6;
+/**
+ * On short messages tinyld is seldom sure ("hello, I need my CAF certificate": 0.13); then the
+ * little words decide: this many of the language's own stop words, and none of the current one's.
+ */
+const OWN_STOPWORDS = 2;
+const STOPWORDS = stopwordsIso as unknown as Record<string, string[]>;
+const stopSets = new Map<string, Set<string>>();
+function stopwordsOf(lang: string): Set<string> {
+  let set = stopSets.get(lang);
+  if (!set) {
+    set = new Set((STOPWORDS[lang] ?? []).map(normalize));
+    stopSets.set(lang, set);
+  }
+  return set;
+}
+
+/** Whether the little words of `words` are `lang`'s, and none of them `current`'s. */
+function littleWordsSay(words: string[], lang: string, current: string): boolean {
+  const theirs = stopwordsOf(lang);
+  const ours = stopwordsOf(current);
+  const own = words.filter((w) => theirs.has(w) && !ours.has(w)).length;
+  return own >= OWN_STOPWORDS && !words.some((w) => ours.has(w) && !theirs.has(w));
+}
 /** Shorter texts ("ok", "rsa") say nothing about a language. */
 const MIN_LETTERS = 12;
 
@@ -37,6 +61,7 @@ export function languageOf(text: string, current: Lang, languages: readonly Lang
   if (letters.length < MIN_LETTERS || words.length < 3) return undefined;
   const only = languages.map((l) => l.split('-')[0] ?? l).filter((l, i, a) => a.indexOf(l) === i);
   const best = detectAll(text, { only })[0];
-  if (!best || best.lang === base || best.accuracy < SURE || !languages.includes(best.lang)) return undefined;
+  if (!best || best.lang === base || !languages.includes(best.lang)) return undefined;
+  if (best.accuracy < SURE && !littleWordsSay(words, best.lang, base ?? current)) return undefined;
   return { lang: best.lang, how: 'follow' };
 }

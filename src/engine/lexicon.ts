@@ -119,20 +119,22 @@ const mergedLexicons = new WeakMap<object, Map<Lang, Lexicon>>();
 function mergeLexicons(lexicons: Readonly<Record<Lang, Lexicon>>, lang: Lang): Lexicon {
   // "fr+en+ar": every language named (see `anyLanguageLexicon`); else the language's own chain.
   const chain = lang.includes('+') ? lang.split('+') : [...languageChain(lang), 'en'];
-  const merged: Required<Lexicon> = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], leave: [], languages: {}, organisations: {}, synonyms: {}, negation: [], optionWords: [], ordinals: [] };
+  const merged: Required<Lexicon> = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], leave: [], languages: {}, organisations: {}, synonyms: {}, negation: [], optionWords: [], ordinals: [], numbers: [], units: {}, below: [], above: [], orMore: [], orLess: [], spanJoin: [], dropped: [], contrast: [] };
   for (const l of chain) {
     const lex = lexicons[l];
     if (!lex) continue;
-    for (const key of ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const) {
+    for (const key of ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords', 'below', 'above', 'orMore', 'orLess', 'spanJoin', 'dropped', 'contrast'] as const) {
       for (const w of lex[key] ?? []) if (!merged[key].includes(w)) merged[key].push(w);
     }
     for (const [k, names] of Object.entries(lex.languages ?? {})) merged.languages[k] = [...(merged.languages[k] ?? []), ...names];
-    for (const field of ['organisations', 'synonyms'] as const) for (const [k, words] of Object.entries(lex[field] ?? {})) merged[field][k] = [...(merged[field][k] ?? []), ...words];
+    for (const field of ['organisations', 'synonyms', 'units'] as const) for (const [k, words] of Object.entries(lex[field] ?? {})) merged[field][k] = [...(merged[field][k] ?? []), ...words];
     // Option numbers in every language of the chain: "la deuxième" and "the second" are both option 2.
-    (lex.ordinals ?? []).forEach((words, i) => {
-      const at = (merged.ordinals[i] ??= []);
-      for (const w of words) if (!at.includes(w)) at.push(w);
-    });
+    for (const field of ['ordinals', 'numbers'] as const) {
+      (lex[field] ?? []).forEach((words, i) => {
+        const at = (merged[field][i] ??= []);
+        for (const w of words) if (!at.includes(w)) at.push(w);
+      });
+    }
   }
   return merged;
 }

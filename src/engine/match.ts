@@ -10,7 +10,8 @@
  * | the option's own label | "Oui, j'ai internet" | 1 |
  * | a synonym or lexicon word, the whole answer | "ouais", "7" (written by the flow's author) | 0.95 |
  * | "I don't know", when one option means it | "je sais pas" → "Je ne sais pas encore" | 0.9 |
- * | an option number: bare or "le 2", "numéro 2", "la deuxième", "2e", "the second", "الثاني" | "2" | 0.95 (0.7 when labels hold numbers) |
+ * | an option number: bare or "le 2", "numéro 2", "la deuxième", "2e", "the second", "الثاني" | "2" | 0.95 (0.7 for a bare digit when labels hold numbers) |
+ * | a quantity inside the one option's span | "j'ai 23 ans" → "Moins de 25 ans" | 0.85 |
  * | a label or synonym inside a sentence | "oui j'ai déjà un compte" | 0.85 (0.65 if another option is named too) |
  * | a typo (fuse.js) | "atestation de paiment" | 1 − 2 × share of wrong letters, at most 0.85 (0.65 if another option is close) |
  * | a negated sentence, when one option is the "no" side | "je n'ai pas de smartphone" → "Non, pas d'internet" | 0.6 |
@@ -57,6 +58,28 @@ interface AnswerWords {
   fillers: Set<string>;
   /** Ordinal word → option number (1-based). */
   ordinals: Map<string, number>;
+  /** Unit word → unit ("ans" → "year"). */
+  units: Map<string, string>;
+  /** Number word → number ("trois" → 3). */
+  numbers: Map<string, number>;
+  below: string[];
+  above: string[];
+  orMore: string[];
+  orLess: string[];
+  spanJoin: Set<string>;
+  dropped: Set<string>;
+  contrast: string[];
+}
+
+/** The quantities an option's label covers: "Moins de 25 ans" is every year below 25. */
+interface Span {
+  option: number;
+  unit: string;
+  min: number;
+  max: number;
+  /** Whether `min` and `max` themselves belong to the span ("25 ans ou plus" holds 25, "plus de 4 mois" not 4). */
+  minIn: boolean;
+  maxIn: boolean;
 }
 
 /** A node's options, ready to match. */
@@ -71,6 +94,8 @@ export interface OptionIndex {
   dontKnowOption?: number;
   /** Some label holds a number ("Dans 2 à 4 mois"): a bare number may then be a quantity, not an option. */
   digitsInLabels: boolean;
+  /** The spans of quantities the options' phrases cover, if any. */
+  spans: Span[];
   words?: AnswerWords;
   /**
    * Fuzzy searchers by shortest phrase kept (see `fuzzySearch`), built on first use. `0` holds
@@ -113,7 +138,27 @@ function answerWords(lexicon: Lexicon): AnswerWords {
     (lexicon.ordinals ?? []).forEach((list, i) => {
       for (const o of norms(list)) if (!ordinals.has(o)) ordinals.set(o, i + 1);
     });
-    w = { negation: norms(lexicon.negation), dontKnow: norms(lexicon.dontKnow), fillers: new Set(norms(lexicon.optionWords).flatMap((f) => f.split(' '))), ordinals };
+    const numbers = new Map<string, number>();
+    (lexicon.numbers ?? []).forEach((list, i) => {
+      for (const n of norms(list)) if (!numbers.has(n)) numbers.set(n, i + 1);
+    });
+    const units = new Map<string, string>();
+    for (const [unit, list] of Object.entries(lexicon.units ?? {})) for (const u of norms(list)) units.set(u, unit);
+    w = {
+      negation: norms(lexicon.negation),
+      dontKnow: norms(lexicon.dontKnow),
+      fillers: new Set(norms(lexicon.optionWords).flatMap((f) => f.split(' '))),
+      ordinals,
+      units,
+      numbers,
+      below: norms(lexicon.below),
+      above: norms(lexicon.above),
+      orMore: norms(lexicon.orMore),
+      orLess: norms(lexicon.orLess),
+      spanJoin: new Set(norms(lexicon.spanJoin)),
+      dropped: new Set(norms(lexicon.dropped)),
+      contrast: norms(lexicon.contrast),
+    };
     wordsByLexicon.set(lexicon, w);
   }
   return w;
@@ -162,6 +207,7 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
   const phrases: Array<{ norm: string; option: number }> = [];
   const words = lexicon ? answerWords(lexicon) : undefined;
   const dontKnow: number[] = [];
+  const spans: Span[] = [];
   let digitsInLabels = false;
   options.forEach((o, i) => {
     for (const p of o.phrases) {
@@ -169,6 +215,13 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
       if (!norm) continue;
       if (!exact.has(norm)) exact.set(norm, i);
       phrases.push({ norm, option: i });
+      // "Je ne travaille pas" is also typed "je travaille pas".
+      const spoken = words?.dropped.size ? norm.split(' ').filter((w) => !words.dropped.has(w)).join(' ') : norm;
+      if (spoken && spoken !== norm) {
+        if (!exact.has(spoken)) exact.set(spoken, i);
+        phrases.push({ norm: spoken, option: i });
+      }
+      if (words && /\d/.test(norm)) spans.push(...spansOf(norm, words, i));
       if (words?.dontKnow.some((d) => containsPhrase(norm, d)) && !dontKnow.includes(i)) dontKnow.push(i);
     }
     for (const l of o.labels ?? []) {
@@ -185,6 +238,7 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
     phrases,
     sides: options.map((o) => o.side),
     digitsInLabels,
+    spans,
     fuzzy: new Map(),
     bounded: true,
   };
@@ -197,7 +251,7 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
 export interface OptionMatch {
   value: string;
   index: number;
-  how: 'exact' | 'dontKnow' | 'number' | 'contained' | 'fuzzy' | 'negation';
+  how: 'exact' | 'dontKnow' | 'number' | 'quantity' | 'contained' | 'fuzzy' | 'negation';
   /** How sure, from 0 to 1; what the engine does with it is in `CONFIDENCE`. */
   confidence: number;
   /** The answer was the option's own label, typed exactly (nothing to echo). */
@@ -222,11 +276,13 @@ function optionNumber(norm: string, words: AnswerWords | undefined): { n: number
     return m ? { n: Number(m[1]), ordinal: false } : undefined;
   }
   let found: { n: number; ordinal: boolean } | undefined;
+  // "la 2", "numéro 2", "je prends le 2": a number said with option words points at a button, it is not a quantity.
+  const pointed = tokens.length > 1;
   for (const t of tokens) {
     let here: { n: number; ordinal: boolean } | undefined;
     const digits = /^(?:n|no)?(\d{1,2})$/.exec(t);
     const suffixed = DIGIT_ORDINAL.exec(t);
-    if (digits) here = { n: Number(digits[1]), ordinal: false };
+    if (digits) here = { n: Number(digits[1]), ordinal: pointed };
     else if (suffixed) here = { n: Number(suffixed[1]), ordinal: true };
     else if (words.ordinals.has(t)) here = { n: words.ordinals.get(t) as number, ordinal: true };
     if (here) {
@@ -235,6 +291,81 @@ function optionNumber(norm: string, words: AnswerWords | undefined): { n: number
     } else if (!words.fillers.has(t)) return undefined;
   }
   return found;
+}
+
+/** A number and its unit in a list of words at `i`: "23 ans", or glued, "23ans". */
+function quantityAt(tokens: string[], i: number, words: AnswerWords): { n: number; unit: string; length: number } | undefined {
+  const t = tokens[i] ?? '';
+  const glued = /^(\d{1,4})(\p{L}+)$/u.exec(t);
+  if (glued) {
+    const unit = words.units.get(glued[2] as string);
+    return unit ? { n: Number(glued[1]), unit, length: 1 } : undefined;
+  }
+  const n = /^\d{1,4}$/.test(t) ? Number(t) : words.numbers.get(t);
+  if (n === undefined) return undefined;
+  const unit = words.units.get(tokens[i + 1] ?? '');
+  return unit ? { n, unit, length: 2 } : undefined;
+}
+
+const endsWith = (tokens: string[], end: number, phrases: string[]) => phrases.some((p) => ` ${tokens.slice(0, end).join(' ')}`.endsWith(` ${p}`));
+const startsWith = (tokens: string[], start: number, phrases: string[]) => phrases.some((p) => `${tokens.slice(start).join(' ')} `.startsWith(`${p} `));
+
+/**
+ * The spans of quantities a label states: "moins de 25 ans", "plus de 4 mois", "25 ans ou plus",
+ * "2 à 4 mois" ("entre 2 et 4 mois"). A quantity without such words ("13 chiffres") is no span.
+ */
+function spansOf(norm: string, words: AnswerWords, option: number): Span[] {
+  const tokens = norm.split(' ');
+  const out: Span[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const lower = tokens[i] ?? '';
+    if (/^\d{1,4}$/.test(lower) && words.spanJoin.has(tokens[i + 1] ?? '')) {
+      const upper = quantityAt(tokens, i + 2, words);
+      if (upper) {
+        out.push({ option, unit: upper.unit, min: Number(lower), max: upper.n, minIn: true, maxIn: true });
+        i += 1 + upper.length;
+        continue;
+      }
+    }
+    const q = quantityAt(tokens, i, words);
+    if (!q) continue;
+    const after = i + q.length;
+    if (endsWith(tokens, i, words.below)) out.push({ option, unit: q.unit, min: -Infinity, max: q.n, minIn: false, maxIn: false });
+    else if (endsWith(tokens, i, words.above)) out.push({ option, unit: q.unit, min: q.n, max: Infinity, minIn: false, maxIn: false });
+    else if (startsWith(tokens, after, words.orMore)) out.push({ option, unit: q.unit, min: q.n, max: Infinity, minIn: true, maxIn: false });
+    else if (startsWith(tokens, after, words.orLess)) out.push({ option, unit: q.unit, min: -Infinity, max: q.n, minIn: false, maxIn: true });
+  }
+  return out;
+}
+
+/**
+ * The one quantity an answer states ("j'ai 23 ans", "dans 3 mois"), if it states exactly one and
+ * bounds it with nothing: "plus de 25 ans" is the author's words, matched as a phrase.
+ */
+function quantityOf(norm: string, words: AnswerWords): { n: number; unit: string } | undefined {
+  if ([...words.below, ...words.above, ...words.orMore, ...words.orLess].some((p) => containsPhrase(norm, p))) return undefined;
+  const tokens = norm.split(' ');
+  let found: { n: number; unit: string } | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const q = quantityAt(tokens, i, words);
+    if (!q) continue;
+    if (found && (found.n !== q.n || found.unit !== q.unit)) return undefined;
+    found = { n: q.n, unit: q.unit };
+  }
+  return found;
+}
+
+const inSpan = (n: number, s: Span) => (s.minIn ? n >= s.min : n > s.min) && (s.maxIn ? n <= s.max : n < s.max);
+
+/** The parts of an answer, normalised: cut at punctuation and at the lexicon's contrast words ("mais", "but"). */
+function clausesOf(text: string, words: AnswerWords | undefined): string[] {
+  const parts = text.split(/[,.;:!?()\n،؛؟]+/).map(normalize).filter(Boolean);
+  if (!words?.contrast.length) return parts;
+  return parts.flatMap((part) => {
+    let pieces = [part];
+    for (const c of words.contrast) pieces = pieces.flatMap((piece) => ` ${piece} `.split(` ${c} `).map((x) => x.trim()));
+    return pieces.filter(Boolean);
+  });
 }
 
 const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? words.negation.some((p) => containsPhrase(norm, p)) : false);
@@ -288,16 +419,33 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
   }
   if (strict) return undefined;
 
+  // 4. A quantity where the options are spans of it: "j'ai 23 ans" at "Moins de 25 ans / 25 ans ou
+  //    plus". Before the phrases: "23 ans" is one letter from the synonym "25 ans".
+  const quantity = words && index.spans.length ? quantityOf(norm, words) : undefined;
+  if (quantity) {
+    const holding = new Set(index.spans.filter((sp) => sp.unit === quantity.unit && inSpan(quantity.n, sp)).map((sp) => sp.option));
+    if (holding.size === 1) return at([...holding][0] as number, 'quantity', 0.85);
+  }
+
   // A negated sentence never picks the "yes" side by a word it shares with it.
   const negated = isNegatedBy(norm, words);
+  // "je déménage pas, c'est mon travail qui a changé": a negation denies its own part of the sentence only.
+  const parts = clausesOf(text, words);
+  const denied = (phrase: string) => {
+    const holding = parts.filter((c) => containsPhrase(c, phrase));
+    return parts.length > 1 && holding.length > 0 && holding.every((c) => isNegatedBy(c, words)) && !isNegatedBy(phrase, words);
+  };
+  const negatedAround = (phrase: string) => (parts.length > 1 ? parts.some((c) => containsPhrase(c, phrase) && isNegatedBy(c, words)) : negated);
   const allowed = (option: number) => !(negated && index.sides[option] === 'yes');
 
-  // 4. A label or synonym inside a longer sentence: "oui j'ai deja un compte". The longest wins.
+  // 5. A label or synonym inside a longer sentence: "oui j'ai deja un compte". The longest wins.
   let best: { norm: string; option: number } | undefined;
   let tie = false;
   const found: Array<{ norm: string; option: number }> = [];
-  for (const p of index.phrases) {
-    if (wholeAnswerOnly(p.norm) || !containsPhrase(norm, p.norm)) continue;
+  const contained = index.phrases.filter((p) => !wholeAnswerOnly(p.norm) && containsPhrase(norm, p.norm));
+  // Phrases in a denied part are not chosen, unless every phrase found is.
+  const kept = contained.filter((p) => !denied(p.norm));
+  for (const p of kept.length ? kept : contained) {
     found.push(p);
     if (!allowed(p.option)) continue;
     if (!best || p.norm.length > best.norm.length) {
@@ -314,13 +462,13 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
     // choice whose synonym is "encore".
     const chosen = best;
     const rival = found.some((p) => p.option !== chosen.option && !containsPhrase(chosen.norm, p.norm));
-    return at(chosen.option, 'contained', rival || (negated && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
+    return at(chosen.option, 'contained', rival || (negatedAround(chosen.norm) && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
   }
 
-  // 5. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
+  // 6. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
   //    not a typo of "Je n'ai pas de numéro fiscal".
   const fuzzy = hasContentWord(norm, words) ? fuzzyMatch(index, norm, allowed, negated ? words : undefined) : undefined;
-  // 6. A negated sentence and one option on the "no" side: probably that one, but ask.
+  // 7. A negated sentence and one option on the "no" side: probably that one, but ask.
   const noSide = index.sides.flatMap((s, i) => (s === 'no' ? [i] : []));
   if (negated && noSide.length === 1 && (!fuzzy || fuzzy.confidence < 0.6)) return at(noSide[0] as number, 'negation', 0.6);
   return fuzzy ? at(fuzzy.option, 'fuzzy', fuzzy.confidence) : undefined;

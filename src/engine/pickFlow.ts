@@ -25,7 +25,7 @@ import porter from 'talisman/stemmers/french/porter';
 import type { Flow } from '../flow';
 import { containsPhrase, normalize } from './normalize';
 import { allVariants } from './resolveText';
-import type { Catalog, Lang, Lexicon } from './types';
+import type { Catalog, KnownWord, Lang, Lexicon } from './types';
 
 /**
  * Words of the common stock of French, English and Arabic that never name a procedure: the
@@ -46,7 +46,8 @@ const STOPWORDS = new Set(
       'janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre an ans annee annees ' +
       'i me my the to an of for need want would like how do get is it on in please hello hi can you what where when ' +
       'bghit bghyt bgha kifach kifash kifax wach wash wesh dyal dyali diali khasni khassni ndir dir n9ol ngoul f fi fin 3and 3ndi 3andi ana rah ila mn men had daba ' +
-      'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي'
+      'كيف أريد اريد أطلب اطلب من في على الى أجل اجل عن مع ما ماذا هل لي لدي انا هذا هذه لا او يا ممكن عندي التي الذي احتاج ابغى بدي ' +
+      'بغيت بغيتي بغينا ديال ديالي ديالك ديالو ديالها كيفاش واش فين علاش عافاك شنو شحال خاصني خصني نقدر بزاف دابا هاد هادي راه'
     ).split(' '),
   ]
     .map((w) => normalize(w))
@@ -68,12 +69,13 @@ const ARABIC = /[\u0600-\u06FF]/;
 const LATIN = /^[a-z]+$/;
 
 /**
- * Arabic words lose an attached article or conjunction and fold spelling variants, so that
- * "الكاف" and "كاف", "للدفع" and "دفع" are the same word (typed Arabic varies a lot).
+ * Arabic words lose an attached article (with its conjunction or preposition) and fold spelling
+ * variants, so that "الكاف" and "كاف", "للدفع" and "دفع" are the same word (typed Arabic varies a
+ * lot). A lone first letter و, ب or ل is kept: it is as often the word's own ("ورقة", "بغيت").
  */
 function stemArabic(w: string): string {
   const folded = w.replace(/ة$/, 'ه').replace(/ى$/, 'ي');
-  for (const p of ['وال', 'بال', 'لل', 'ال', 'و', 'ب', 'ل']) if (folded.startsWith(p) && folded.length - p.length >= 3) return folded.slice(p.length);
+  for (const p of ['وال', 'بال', 'لل', 'ال']) if (folded.startsWith(p) && folded.length - p.length >= 3) return folded.slice(p.length);
   return folded;
 }
 
@@ -268,7 +270,9 @@ export function buildFlowIndex(flows: Iterable<Flow>, lexicons: Readonly<Record<
   const organisations: Organisation[] = [];
   for (const [name, aliases] of aliasesByName) {
     const owned = list.filter((f) => [...aliases].some((a) => containsPhrase(normalize(f.organisation), a))).map((f) => f.id);
-    const words = [...aliases].map((a) => termsOfNormalized(a)).filter((ts) => ts.length > 0);
+    // A name of several words is also typed glued together ("francetravail", "poleemploi").
+    const glued = [...aliases].filter((a) => a.includes(' ')).map((a) => a.replace(/ /g, ''));
+    const words = [...aliases, ...glued].map((a) => termsOfNormalized(a)).filter((ts) => ts.length > 0);
     if (owned.length && words.length) organisations.push({ name, aliases: words, flows: owned });
   }
   // Longest forms first, so that "bdelt dar" is rewritten before "dar".
@@ -302,6 +306,8 @@ export interface RequestReading {
   evidence: number;
   /** When the request only names an organisation ("caf"): that organisation's flows, catalog order. */
   organisation?: string[];
+  /** The words as typed (normalised) that some flow knows: procedure words, never the person's own details. */
+  known: string[];
 }
 
 const lazyIndexes = new WeakMap<object, FlowIndex>();
@@ -325,13 +331,15 @@ function allowedEdits(length: number): number {
  * The known stems a typed word may stand for, with how sure: 1 for the same stem, less for a typo,
  * the same sound, or the start of a longer word.
  */
-function lookUp(index: FlowIndex, t: Term): Map<string, number> {
+function lookUp(index: FlowIndex, t: Term, knownWord?: KnownWord): Map<string, number> {
   const found = new Map<string, number>();
   const keep = (stem: string, q: number) => found.set(stem, Math.max(found.get(stem) ?? 0, q));
   if (index.vocabulary.has(t.stem)) {
     keep(t.stem, 1);
     return found;
   }
+  // A word of real text is meant as written: "devenu" is not a typo of "revenu", "lent" not of "lettre".
+  if (knownWord?.(t.raw)) return found;
   const n = t.raw.length;
   const edits = allowedEdits(n);
   if (edits > 0) {
@@ -416,7 +424,7 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
 }
 
 /** Reads `sentence` against the catalog's flows (see the file comment). */
-export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): RequestReading {
+export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord): RequestReading {
   const index = indexOf(catalog);
   const query = termsOfNormalized(rewrite(index, sentence));
   const seen = new Set<string>();
@@ -431,9 +439,11 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
   /** Each typed word's known stems (those flows match), for the phrase check below. */
   const matchedStems = new Map<string, number>();
   let other = 0;
+  const known: string[] = [];
   for (const t of words) {
-    const found = lookUp(index, t);
+    const found = lookUp(index, t, knownWord);
     if (!found.size && soundsLikeStopword(t.raw)) continue;
+    if (found.size) known.push(t.raw);
     // A word matched only weakly (a typo of a weak word) still partly speaks of something else.
     let strength = 0;
     const best = new Map<string, number>();
@@ -504,7 +514,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang): R
     ranked: ranked.filter((r) => r.score > 0),
     words: words.map((t) => t.stem),
     strong: words.filter((t) => !WEAK.has(t.stem)).map((t) => t.stem),
-    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000 };
+    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000, known };
   // Only an organisation named, nothing else meaningful: "which of its procedures?".
   const rest = words.filter((t) => !organisationWords.has(t));
   if (organisations.length === 1 && !anchored.size && rest.every((t) => WEAK.has(t.stem) || soundsLikeStopword(t.raw))) {

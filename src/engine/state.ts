@@ -15,6 +15,10 @@ export function initialState(lang: Lang = 'fr'): ConversationState {
 
 const STATUSES = new Set(['choosing', 'active', 'ended', 'handoff']);
 
+/** A stored request's context is a few procedure words: anything longer is not what this release writes. */
+const MAX_CONTEXT_WORDS = 12;
+const MAX_CONTEXT_WORD = 40;
+
 /**
  * Accepts whatever a store returned and gives back a usable state: a valid v1 state unchanged (but
  * copied, so callers may keep the old one), anything else (unknown version, corrupt JSON, null) a
@@ -43,6 +47,10 @@ export function migrateState(raw: unknown, fallbackLang: Lang = 'fr'): Conversat
   if (typeof s.flowId === 'string') state.flowId = s.flowId;
   if (typeof s.nodeId === 'string') state.nodeId = s.nodeId;
   if (Array.isArray(s.candidates)) state.candidates = s.candidates.filter((c): c is string => typeof c === 'string');
+  if (Array.isArray(s.context)) {
+    const words = s.context.filter((w): w is string => typeof w === 'string' && w.length <= MAX_CONTEXT_WORD).slice(0, MAX_CONTEXT_WORDS);
+    if (words.length) state.context = words;
+  }
   if (s.secretNoticed === true) state.secretNoticed = true;
   if (s.helpOffered === true) state.helpOffered = true;
   if (s.langSettled === true) state.langSettled = true;

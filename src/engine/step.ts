@@ -248,14 +248,14 @@ function applyAnswer(flow: Flow, state: ConversationState, nodeId: string, resul
       state.failures += 1;
       out.push(result.kind === 'retry' ? { kind: 'say', message: result.message } : sayKey('engine:retry.generic'));
       const choices = result.kind === 'retry' ? [...(result.choices ?? [])] : [];
-      if (state.failures >= 2) {
-        out.push(sayKey('engine:retry.offerHelp'));
-        choices.push(HELP_CHOICE);
-      }
+      // From the second answer not understood, a person is offered (a button); at the third, once in
+      // the conversation, the help places too (one handoff, one code, not one per message).
+      if (state.failures === 2) out.push(sayKey('engine:retry.offerHelp'));
+      if (state.failures >= 2) choices.push(HELP_CHOICE);
       if (choices.length) out.push({ kind: 'choices', choices });
-      if (state.failures >= 2) {
-        const h: Output = { kind: 'handoff', reason: 'failures', flowId: flow.id, nodeId, support: flow.support };
-        out.push(h);
+      if (state.failures >= 3 && !state.helpOffered) {
+        state.helpOffered = true;
+        out.push({ kind: 'handoff', reason: 'failures', flowId: flow.id, nodeId, support: flow.support, askWhere: true });
       }
       return;
     }
@@ -389,9 +389,23 @@ export function presentAgain(flow: Flow, state: ConversationState, env: StepEnv 
  * label, the option's number, a valid typed value): then it is never read as a new request.
  */
 export function isSureAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv = {}): boolean {
+  const read = readAnswer(flow, state, input, env, true);
+  return read !== undefined && read.kind !== 'unmatched';
+}
+
+/**
+ * Whether `input` answers the waiting node well enough to move on (surely, or understood and said
+ * back): "j'ai un compte ameli mais j'ai oublié le mot de passe" at "Avez-vous déjà un compte ?" is
+ * an answer, even though it names another procedure.
+ */
+export function movesOn(flow: Flow, state: ConversationState, input: Input, env: StepEnv = {}): boolean {
+  return readAnswer(flow, state, input, env, false)?.kind === 'next';
+}
+
+function readAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv, strict: boolean): AnswerResult | undefined {
   const nodeId = state.nodeId;
   const node = nodeId ? flow.nodes[nodeId] : undefined;
-  if (!node || !nodeId || !WAITING_KINDS.has(node.kind) || (input.kind !== 'text' && input.kind !== 'choice')) return false;
+  if (!node || !nodeId || !WAITING_KINDS.has(node.kind) || (input.kind !== 'text' && input.kind !== 'choice')) return undefined;
   const answerInput: AnswerInput = input.kind === 'choice' ? { kind: 'choice', value: input.value } : { kind: 'text', text: input.text };
-  return answerNode(node, ctxFor(flow, state, nodeId, env), answerInput, true).kind !== 'unmatched';
+  return answerNode(node, ctxFor(flow, state, nodeId, env), answerInput, strict);
 }

@@ -31,6 +31,11 @@ export interface ConversationState {
   failures: number;
   /** Flows offered when a sentence matched several procedures closely. */
   candidates?: string[];
+  /**
+   * The procedure words of a request asked about ("attestation" before "which one?"), kept while the
+   * person says more ("c'est pour la cantine"): only words some flow knows, never the person's details.
+   */
+  context?: string[];
   /** Where the conversation stands. `handoff` and `ended` still accept restart, back and a new request. */
   status: 'choosing' | 'active' | 'ended' | 'handoff';
   /** Monotonic turn counter; lets stores and tests tell turns apart without a clock. */
@@ -231,7 +236,15 @@ export type FindHelp = (where: string | { lat: number; lon: number }, need: { su
 export interface EngineEnv {
   findHelp?: FindHelp;
   searchOfficial?: SearchOfficial;
+  knownWord?: KnownWord;
 }
+
+/**
+ * Whether a word, as `normalize` gives it (lower case, no accents), is a word of real text (the
+ * official pages' vocabulary). Such a word is read as written, never as a typo or a sound-alike of
+ * a procedure's word: "mon ordinateur est devenu lent" says nothing of the RSA's "revenu".
+ */
+export type KnownWord = (word: string) => boolean;
 
 /** The result of one turn. */
 export interface StepResult {
@@ -280,6 +293,24 @@ export interface Lexicon {
   optionWords?: string[];
   /** Words for the option numbers, position by position: `ordinals[1]` = "deuxième", "second", "الثاني"… */
   ordinals?: string[][];
+  /**
+   * Quantities in answers and labels, so that "j'ai 23 ans" picks "Moins de 25 ans": the words of
+   * each unit ({ year: ["an", "ans"] }), and the phrases that bound a span ("moins de 25 ans",
+   * "plus de 4 mois", "25 ans ou plus", "ou moins", "2 à 4 mois"). Absent: quantities are words.
+   */
+  units?: Record<string, string[]>;
+  /** Numbers written as words, from one: `numbers[2]` = "trois", "three", "ثلاثة" ("dans trois mois" is 3 months). */
+  numbers?: string[][];
+  below?: string[];
+  above?: string[];
+  orMore?: string[];
+  orLess?: string[];
+  /** What joins the two ends of a span: "à" in "2 à 4 mois", "to", "إلى". */
+  spanJoin?: string[];
+  /** Words that turn to another thought ("mais", "but", "لكن"): a negation before them does not deny what follows. */
+  contrast?: string[];
+  /** Words people leave out when they write (French "ne": "je travaille pas"): a label reads with or without them. */
+  dropped?: string[];
 }
 
 /** All flows plus what the engine needs to understand people; built once, reused every turn. */

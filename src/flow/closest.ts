@@ -1,11 +1,12 @@
 import { distance } from 'fastest-levenshtein';
+import { foldAccents } from '../engine';
 
 /**
  * The candidate closest to a misspelt word, or undefined when nothing is close enough to be a
  * plausible typo (a wild guess is worse than no hint). Case and accents are ignored.
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  const norm = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const norm = foldAccents;
   const w = norm(word);
   let best: string | undefined;
   let bestDistance = Infinity;

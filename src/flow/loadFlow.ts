@@ -6,6 +6,7 @@ import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnos
 import { FlowSource, type DataPath } from './flowSource';
 import { CITATION_PATTERN, FICHE_ID_SCHEMA_PATTERN, Flow, ID_PATTERN, LANGUAGE_PATTERN } from './schema';
 import { closest, quoteList } from './closest';
+import { foldAccents } from '../engine';
 
 /** The result of reading one flow file. `flow` is present only when the file matches the schema. */
 export interface LoadedFlow {
@@ -430,10 +431,7 @@ function unknownField(path: string[], extra: string, parent: SchemaLike, data: u
 
 /** A valid identifier close to what the admin wrote, to show the expected shape. */
 export function suggestId(raw: string): string {
-  const id = raw
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
+  const id = foldAccents(raw)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return id || 'mon-noeud';

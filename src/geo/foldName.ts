@@ -1,3 +1,5 @@
+import { foldAccents } from '../engine';
+
 /**
  * The comparable form of a commune name as people type it: no case, no accents, no punctuation,
  * and the usual abbreviations spelled out ("st" → "saint", "ste" → "sainte", "s/" → "sur").
@@ -14,12 +16,7 @@ const ABBREVIATIONS = new Map([
 
 /** `"St-Étienne-du-Rouvray"` → `"saint etienne du rouvray"`; `''` when nothing is left. */
 export function foldName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
+  return foldAccents(name)
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
     .split(' ')

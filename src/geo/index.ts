@@ -1,3 +1,3 @@
 /** Offline geocoding of French communes: postcode, name (typos, homonyms), coordinates. */
-export { Geocoder, getGeocoder, type CommuneMatch, type GeocodeResult, type Precision } from './Geocoder';
+export { getGeocoder, type CommuneMatch, type GeocodeResult } from './Geocoder';
 export { foldName } from './foldName';

@@ -5,6 +5,8 @@ import type { Lang, Lexicon } from '../engine';
 import { DEFAULT_LOCALES_DIR } from './loadLocales';
 
 const LISTS = ['back', 'restart', 'help', 'done', 'cannot', 'yes', 'no', 'dontKnow', 'continueAlone', 'leave', 'negation', 'optionWords'] as const;
+/** Lists a language may leave out (its answers then read quantities as words). */
+const OPTIONAL_LISTS = ['below', 'above', 'orMore', 'orLess', 'spanJoin', 'dropped', 'contrast'] as const;
 
 /**
  * Checks and completes one parsed `intents.json`: every list present (missing → empty), strings
@@ -20,16 +22,19 @@ export function parseLexicon(data: unknown, path = 'intents.json'): Lexicon {
   };
   const lex: Lexicon = { back: [], restart: [], help: [], done: [], cannot: [], yes: [], no: [], dontKnow: [], continueAlone: [], languages: {}, negation: [], optionWords: [], ordinals: [] };
   for (const k of LISTS) lex[k] = strings(d[k], k);
-  if (d.ordinals !== undefined) {
-    if (!Array.isArray(d.ordinals)) throw new Error(`${path}: "ordinals" must be a list of lists of texts (the words for option 1, option 2…)`);
-    lex.ordinals = d.ordinals.map((words, i) => strings(words, `ordinals[${i}]`));
+  for (const k of OPTIONAL_LISTS) if (d[k] !== undefined) lex[k] = strings(d[k], k);
+  for (const field of ['ordinals', 'numbers'] as const) {
+    const lists = d[field];
+    if (lists === undefined) continue;
+    if (!Array.isArray(lists)) throw new Error(`${path}: "${field}" must be a list of lists of texts (the words for 1, 2…)`);
+    lex[field] = lists.map((words, i) => strings(words, `${field}[${i}]`));
   }
   const langs = d.languages;
   if (langs !== undefined) {
     if (!langs || typeof langs !== 'object' || Array.isArray(langs)) throw new Error(`${path}: "languages" must map a language code to names`);
     for (const [code, names] of Object.entries(langs)) lex.languages[code] = strings(names, `languages.${code}`);
   }
-  for (const field of ['organisations', 'synonyms'] as const) {
+  for (const field of ['organisations', 'synonyms', 'units'] as const) {
     const map = d[field];
     if (map === undefined) continue;
     if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${path}: "${field}" must map a word to the words people type for it`);

@@ -1,2 +1,2 @@
 /** Abuse limits shared by the HTTP routes. */
-export { RateLimiter, type RateLimitDecision } from './RateLimiter';
+export { RateLimiter } from './RateLimiter';

@@ -4,6 +4,7 @@
  * lists and unreadable hours; the rule is: a missing or broken *required* field skips the row, any
  * other broken value is dropped (or kept, for hours) with a warning, so no usable place is lost.
  */
+import { foldAccents } from '../engine';
 import { STANDARD_PROGRAMMES, STANDARD_SERVICES, STANDARD_SPECIFIC_SUPPORT } from '../flow';
 import { checkOpeningHours } from './openingStatus';
 import { toE164 } from './toE164';
@@ -21,10 +22,7 @@ export const LEGACY_FIELDS: Readonly<Record<string, string>> = {
 };
 
 const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
+  foldAccents(s)
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { normalize } from '../engine';
 import type { FicheLookup } from '../flow';
 import { FICHE_ID_PATTERN, type Fiche } from './Fiche';
 import { FicheIndex, type FicheHit, type SearchOptions } from './FicheIndex';
@@ -57,6 +58,7 @@ export class Catalogue {
   readonly meta: CatalogueMeta;
   private readonly fiches: ReadonlyMap<string, Fiche>;
   private index: FicheIndex | undefined;
+  private vocabulary: Set<string> | undefined;
 
   constructor(data: CatalogueData) {
     this.fiches = new Map(data.fiches.map((f) => [f.id, f]));
@@ -81,10 +83,17 @@ export class Catalogue {
     return this.index.find(text, options);
   }
 
-  /** Builds the search index now (the service does it at start, off the first resident's turn). */
+  /** Builds the search index and the vocabulary now (the service does it at start, off the first resident's turn). */
   warm(): this {
     this.index ??= new FicheIndex([...this.fiches.values()]);
+    this.vocabulary ??= vocabularyOf(this.fiches.values());
     return this;
+  }
+
+  /** Whether `word`, normalised as the engine does (`normalize`), is written in some fiche's title or description. */
+  hasWord(word: string): boolean {
+    this.vocabulary ??= vocabularyOf(this.fiches.values());
+    return this.vocabulary.has(word);
   }
 
   /**
@@ -166,4 +175,13 @@ export function newestOf(fiches: readonly Fiche[]): string {
   let newest = '0000-00-00';
   for (const f of fiches) if (f.modified > newest) newest = f.modified;
   return newest;
+}
+
+/** Every word of the fiches' titles and descriptions, normalised one by one (`normalize` reads a bounded length). */
+function vocabularyOf(fiches: Iterable<Fiche>): Set<string> {
+  const words = new Set<string>();
+  for (const f of fiches) {
+    for (const chunk of `${f.title} ${f.description ?? ''}`.split(/\s+/)) for (const w of normalize(chunk).split(' ')) if (w) words.add(w);
+  }
+  return words;
 }

@@ -1,4 +1,5 @@
 import MiniSearch from 'minisearch';
+import { foldAccents } from '../engine';
 import type { stemmer as FrenchStemmer } from '@orama/stemmers/french' with { 'resolution-mode': 'import' };
 import type { Fiche } from './Fiche';
 
@@ -35,7 +36,8 @@ const STOP_WORDS: Record<string, ReadonlySet<string>> = {
  */
 const STEM_LENGTH = 6;
 
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
+// Lower case is harmless here: terms are lower-cased before folding.
+const fold = foldAccents;
 
 /**
  * The indexed form of a word, or null for a stop word: lower case, no elision, French stem (Snowball:

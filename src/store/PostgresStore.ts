@@ -21,7 +21,7 @@
  * read such a row as `activity::text`).
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, StoredJson, toJson } from './common';
 import { decodeCompactActivity } from './decodeCompactActivity';
 import {
   ConflictError,
@@ -35,6 +35,7 @@ import {
   type Store,
   type StoredItem,
   type Turn,
+  type UnreadableRow,
   type WriteItem,
 } from './types';
 
@@ -47,6 +48,11 @@ export interface PostgresStoreOptions {
   now?: () => number;
   /** Extra pg pool settings (TLS, timeouts). */
   pool?: Omit<PoolConfig, 'connectionString' | 'max'>;
+  /**
+   * Told of each stored row that cannot be read back and is skipped (see UnreadableRow): kv values
+   * and conversation data are text; activities are `json`, which PostgreSQL checks on write.
+   */
+  onUnreadable?: (row: UnreadableRow) => void;
 }
 
 /**
@@ -92,6 +98,13 @@ const MIGRATIONS: Array<string | ((client: PoolClient) => Promise<void>)> = [
 /** The schema version this code expects. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The largest watermark: `integer` columns. A conversation reaches it after 2^31 activities, 68
+ * years at the default rate limit, so the columns stay 32-bit (widening them would rewrite both
+ * tables under an exclusive lock at upgrade).
+ */
+const MAX_WATERMARK = 2 ** 31 - 1;
+
 /** Advisory lock key for migrations ("ARIA" in ASCII). */
 const MIGRATION_LOCK = 0x41524941;
 
@@ -104,6 +117,7 @@ export class PostgresStore implements Store {
   readonly log: ConversationLog;
   private readonly pool: Pool;
   private readonly now: () => number;
+  private readonly stored: StoredJson;
   private closed = false;
 
   /** Connects, migrates the schema (once across instances), and returns the store. */
@@ -120,6 +134,7 @@ export class PostgresStore implements Store {
 
   private constructor(options: PostgresStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.stored = new StoredJson(options.onUnreadable);
     this.pool = new Pool({
       // Without a timeout, a request to an unreachable server waits forever: /readyz must answer.
       connectionTimeoutMillis: 5000,
@@ -295,7 +310,7 @@ export class PostgresStore implements Store {
       `SELECT key, value, etag FROM ariane_kv WHERE key = ANY($1) AND ${LIVE.replace('$NOW', '$2')}`,
       [keys, this.now()],
     );
-    for (const r of rows) out[r.key] = { value: JSON.parse(r.value) as T, etag: r.etag };
+    for (const r of rows) out[r.key] = { value: (this.stored.parse(r.value, { table: 'kv', key: r.key }) ?? null) as T, etag: r.etag };
     return out;
   }
 
@@ -360,7 +375,7 @@ export class PostgresStore implements Store {
       );
       const row = rows[0]!;
       const live = row.expires_at === null || Number(row.expires_at) > now;
-      const value = addDeltas(key, live ? JSON.parse(row.value) : undefined, deltas);
+      const value = addDeltas(key, live ? this.stored.parse(row.value, { table: 'kv', key }) : undefined, deltas);
       const etag = newEtag();
       const json = toJson(value);
       await client.query('UPDATE ariane_kv SET value = $2, etag = $3, expires_at = $4 WHERE key = $1', [
@@ -387,7 +402,7 @@ export class PostgresStore implements Store {
             `SELECT key, value, etag FROM ariane_kv WHERE key >= $1 AND key < $2 AND ${LIVE.replace('$NOW', '$3')} ORDER BY key`,
             [prefix, bound, now],
           );
-    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, etag: r.etag }));
+    return rows.map((r) => ({ key: r.key, value: (this.stored.parse(r.value, { table: 'kv', key: r.key }) ?? null) as T, etag: r.etag }));
   }
 
   private async createConversation(record: ConversationRecord): Promise<void> {
@@ -410,7 +425,10 @@ export class PostgresStore implements Store {
     const row = rows[0];
     if (!row) return undefined;
     const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: Number(row.created_at) };
-    if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    if (row.data !== null) {
+      const data = this.stored.parse(row.data, { table: 'conversations', key: id });
+      if (data !== undefined) record.data = data as Record<string, unknown>;
+    }
     return record;
   }
 
@@ -441,7 +459,9 @@ export class PostgresStore implements Store {
 
   private async list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }> {
     const from = after ?? 0;
-    if (!hasNoNul(conversationId)) return { activities: [], watermark: from };
+    // No activity is past the integer column's range: a client's larger watermark finds nothing
+    // (sent as a parameter, PostgreSQL would refuse it as out of range).
+    if (!hasNoNul(conversationId) || from >= MAX_WATERMARK) return { activities: [], watermark: from };
     // pg parses json columns (JSON.parse).
     const { rows } = await this.pool.query<{ watermark: number; activity: Record<string, unknown> }>(
       'SELECT watermark, activity FROM ariane_activities WHERE conversation_id = $1 AND watermark > $2 ORDER BY watermark LIMIT $3',

@@ -28,15 +28,30 @@
  * unexpected error (I/O, constraint) aborts the batch, which is then replayed one transaction per
  * write so that only the faulty write fails.
  *
+ * The write lock: another process (an admin's `sqlite3`, an `ariane` command) may hold it. SQLite's
+ * busy_timeout would wait for it inside the call, on the event loop, freezing every request; so the
+ * connection never waits (busy_timeout 0 once open), and a batch that finds the lock taken goes back
+ * to the head of the queue and is retried on a timer (5 ms, doubling to 100 ms) for up to
+ * `lockTimeoutMs`; writes queued meanwhile join it, in order. Reads need no lock (WAL). `ping` takes
+ * the lock for an instant (an empty BEGIN IMMEDIATE transaction, no I/O), so `/readyz` says not
+ * ready while another process holds it.
+ *
+ * Deleted data leaves the files (the retention purge must erase, not just hide): `secure_delete`
+ * zeroes what a delete or an update frees, and after a purge a TRUNCATE checkpoint (in the worker)
+ * copies the zeroed pages over the database file's old ones and empties the WAL, whose frames not yet
+ * overwritten still held older images of those pages. A VACUUM after each purge would also erase,
+ * but rewrites the whole file with writes blocked meanwhile (costs measured: README, Privacy).
+ * Databases written before (schema 1-3) are vacuumed once.
+ *
  * Every value is plain JSON text (kv values, conversation data, activities), readable with `sqlite3`
  * and SQLite's JSON functions. A turn (`commitTurn`) is one write of the batch: all of it or none of
  * it commits, and one fsync acknowledges it.
  */
-import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, toJson } from './common';
+import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, StoredJson, toJson } from './common';
 import { decodeCompactActivity } from './decodeCompactActivity';
 import {
   ConflictError,
@@ -51,6 +66,7 @@ import {
   type StoredItem,
   type Turn,
   type TurnAppend,
+  type UnreadableRow,
   type WriteItem,
 } from './types';
 
@@ -64,7 +80,18 @@ export interface SqliteStoreOptions {
   checkpointWorker?: boolean;
   /** How the WAL file is fsynced (default `fs.fsync`); tests inject a slow or failing one. */
   syncFile?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+  /**
+   * How long a write waits for the write lock held by another process before it fails (default
+   * 15 s). The event loop is never blocked meanwhile.
+   */
+  lockTimeoutMs?: number;
+  /** Told of each stored row that cannot be read back and is skipped (see UnreadableRow). */
+  onUnreadable?: (row: UnreadableRow) => void;
 }
+
+/** First and longest pause between two tries of a batch that found the write lock taken. */
+const LOCK_RETRY_FIRST_MS = 5;
+const LOCK_RETRY_MAX_MS = 100;
 
 /**
  * Schema migrations, applied in order, all in one transaction; index + 1 is the schema version.
@@ -102,13 +129,22 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `-- activities.activity: BLOB (activityCodec) or JSON text (schema version 1)`,
   // Version 3: every activity is JSON text again, readable with an SQL client.
   activitiesToJson,
+  // Version 4 changed no table: deleted content is zeroed (secure_delete), and a database of an
+  // earlier version is vacuumed once before this version is recorded (see migrate). An older Ariane
+  // would delete without zeroing: the version makes it refuse to open.
+  `-- deletes are secure (secure_delete); versions 1-3 vacuumed once`,
 ];
+
+/** The first schema version whose deletes are secure. */
+const SECURE_DELETE_VERSION = 4;
 
 /** The schema version this code expects. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 interface Pending {
   run: () => unknown;
+  /** When it was queued (Date.now), for the lock timeout. */
+  queuedAt: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -130,7 +166,17 @@ export class SqliteStore implements Store {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
+  /** Runs what it can of a batch: one outcome per write run, in order; the rest found the lock taken. */
   private readonly runBatch: (batch: Pending[]) => Outcome[];
+  /** While another process holds the write lock: the timer of the next try and how many came before. */
+  private lockWait: { timer: NodeJS.Timeout; tries: number } | undefined;
+  private readonly lockTimeoutMs: number;
+  private readonly probeLock: () => void;
+  private readonly stored: StoredJson;
+  /** Purges waiting for the worker's TRUNCATE checkpoint, oldest first. */
+  private truncations: Array<(emptied: boolean) => void> = [];
+  /** A purge's WAL could not be emptied (another process was reading): the next purge tries again. */
+  private walToErase = false;
   /** Open descriptor of the WAL file, fsynced before writes are acknowledged. */
   private readonly walFd: number;
   private readonly syncFile: NonNullable<SqliteStoreOptions['syncFile']>;
@@ -148,9 +194,16 @@ export class SqliteStore implements Store {
   private constructor(options: SqliteStoreOptions) {
     this.file = join(options.dataDir, 'ariane.db');
     this.now = options.now ?? Date.now;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+    this.stored = new StoredJson(options.onUnreadable);
     let db: Database.Database;
     try {
       mkdirSync(options.dataDir, { recursive: true });
+    } catch (err) {
+      throw new Error(`Cannot open the SQLite database ${this.file}: ${err instanceof Error ? err.message : String(err)} (check the data directory exists and is writable).`);
+    }
+    refuseLostFile(this.file);
+    try {
       db = new Database(this.file);
     } catch (err) {
       throw new Error(`Cannot open the SQLite database ${this.file}: ${err instanceof Error ? err.message : String(err)} (check the data directory exists and is writable).`);
@@ -160,18 +213,25 @@ export class SqliteStore implements Store {
       db.pragma('journal_mode = WAL');
       // Not FULL: the store fsyncs the WAL itself, off the event loop (see the file comment).
       db.pragma('synchronous = NORMAL');
-      // Another process (an admin command) may hold the write lock briefly: wait instead of failing.
+      // While opening, nothing else runs yet: waiting a little for another process's lock is harmless.
       db.pragma('busy_timeout = 5000');
       // After a burst, give back WAL space beyond 64 MB when the WAL restarts.
       db.pragma('journal_size_limit = 67108864');
       // Keep the B-tree pages of active conversations in memory (16 MB; the default is 2 MB).
       db.pragma('cache_size = -16000');
+      // Zero what deletes and updates free (see the file comment).
+      db.pragma('secure_delete = ON');
+      checkIntegrity(db, this.file);
       migrate(db);
       // The WAL exists once a transaction ran (migrate). It keeps its inode while this connection
       // is open (reset after a checkpoint, never deleted), so one descriptor serves every fsync.
       this.walFd = openSync(`${this.file}-wal`, 'r+');
+      // From now on, never wait for a lock on the event loop (see the file comment).
+      db.pragma('busy_timeout = 0');
     } catch (err) {
       db.close();
+      if (isDamage(err)) throw damaged(this.file, err instanceof Error ? err.message : String(err));
+      if (isBusy(err)) throw new Error(`The SQLite database ${this.file} stayed locked by another process for 5 s while opening: start again once that process is done.`);
       throw err;
     }
     this.syncFile = options.syncFile ?? fsync;
@@ -194,17 +254,23 @@ export class SqliteStore implements Store {
     this.runBatch = (batch) => {
       try {
         return runBatch.immediate(batch);
-      } catch {
+      } catch (error) {
+        if (isBusy(error)) return [];
         // Rolled back as a whole: replay each write alone so that only the faulty one fails.
-        return batch.map((p) => {
+        const outcomes: Outcome[] = [];
+        for (const p of batch) {
           try {
-            return { ok: true, value: runOne.immediate(p) };
+            outcomes.push({ ok: true, value: runOne.immediate(p) });
           } catch (error) {
-            return { ok: false, value: error };
+            if (isBusy(error)) break;
+            outcomes.push({ ok: false, value: error });
           }
-        });
+        }
+        return outcomes;
       }
     };
+    const probe = db.transaction(() => undefined);
+    this.probeLock = () => probe.immediate();
 
     this.kv = {
       get: async <T>(keys: string[]) => this.get<T>(keys),
@@ -229,7 +295,7 @@ export class SqliteStore implements Store {
           assertStorable('key', key);
           // Runs inside the batch transaction: no other write can come between the read and the write.
           const row = this.s.kvGetFull!.get(key, this.now()) as { value: string; expires_at: number | null } | undefined;
-          const value = addDeltas(key, row && JSON.parse(row.value), deltas);
+          const value = addDeltas(key, row && this.stored.parse(row.value, { table: 'kv', key }), deltas);
           const etag = newEtag();
           const json = toJson(value);
           this.s.kvUpsert!.run(key, json, etag, row?.expires_at ?? null);
@@ -250,9 +316,26 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** Rejects while another process holds the write lock (writes wait), after a few short tries. */
   async ping(): Promise<void> {
     this.check();
     this.s.ping!.get();
+    for (let tries = 0; ; tries++) {
+      if (!this.lockWait) {
+        try {
+          this.probeLock();
+          return;
+        } catch (error) {
+          if (!isBusy(error)) throw error;
+        }
+      }
+      if (tries === 3) {
+        const oldest = this.queue[0];
+        const waiting = oldest ? `: writes have waited ${((Date.now() - oldest.queuedAt) / 1000).toFixed(1)} s` : '';
+        throw new Error(`The database ${this.file} is locked by another process${waiting}.`);
+      }
+      await new Promise((done) => setTimeout(done, 25 * 2 ** tries));
+    }
   }
 
   commitTurn(turn: Turn): Promise<CommittedTurn> {
@@ -272,8 +355,9 @@ export class SqliteStore implements Store {
     return this.write(() => this.commitNow(conversationId, appends, activities, items, values));
   }
 
-  purge(now: number, conversationsBefore?: number): Promise<number> {
-    return this.write(() => {
+  /** Resolves once the purged rows are out of the database file and the WAL (see the file comment). */
+  async purge(now: number, conversationsBefore?: number): Promise<number> {
+    const count = await this.write(() => {
       let count = this.s.purgeKv!.run(now).changes;
       if (conversationsBefore !== undefined) {
         this.s.purgeActivities!.run(conversationsBefore);
@@ -281,17 +365,44 @@ export class SqliteStore implements Store {
       }
       return count;
     });
+    if (count > 0 || this.walToErase) this.walToErase = !(await this.emptyWal());
+    return count;
   }
 
-  /** Commits and fsyncs what is queued, then closes: every write accepted before close resolves. */
+  /**
+   * A TRUNCATE checkpoint: the whole WAL copied into the database file, which is fsynced, then the
+   * WAL cut to 0 bytes. In the worker, which may wait for the lock (writers meanwhile wait for it
+   * asynchronously); without one, here, giving up at once if busy. False when it could not be done.
+   */
+  private emptyWal(): Promise<boolean> {
+    const worker = this.checkpointer;
+    if (worker) {
+      return new Promise((done) => {
+        this.truncations.push(done);
+        worker.postMessage('truncate');
+      });
+    }
+    if (this.closed) return Promise.resolve(false);
+    try {
+      return Promise.resolve((this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>)[0]?.busy === 0);
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+
+  /**
+   * Commits and fsyncs what is queued, then closes: every write accepted before close settles (one
+   * waiting for another process's lock, within its lock timeout).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    if (!this.lockWait) this.flush();
     this.closed = true;
-    if (this.syncing || this.unsynced.length) await new Promise<void>((done) => this.drained.push(done));
+    if (!this.idle()) await new Promise<void>((done) => this.drained.push(done));
     const worker = this.checkpointer;
     this.checkpointer = undefined;
     if (worker) await worker.terminate();
+    for (const done of this.truncations.splice(0)) done(false);
     closeSync(this.walFd);
     this.db.close();
   }
@@ -304,10 +415,15 @@ export class SqliteStore implements Store {
     const fallBack = () => {
       if (this.checkpointer !== worker) return;
       this.checkpointer = undefined;
+      for (const done of this.truncations.splice(0)) done(false);
       if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
     };
     worker.on('message', (m: unknown) => {
       if (this.checkpointer !== worker || this.closed) return;
+      if (typeof m === 'object' && m !== null && 'emptied' in m) {
+        this.truncations.shift()?.((m as { emptied: boolean }).emptied);
+        return;
+      }
       if (m === 'ready') this.db.pragma('wal_autocheckpoint = 0');
       else if (typeof m === 'object' && m !== null && (m as { log: number }).log >= 1000) {
         // Under steady writes a checkpoint running beside the writer never catches up, and the WAL
@@ -336,16 +452,20 @@ export class SqliteStore implements Store {
   private write<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The store is closed.'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      this.queue.push({ run, queuedAt: Date.now(), resolve: resolve as (v: unknown) => void, reject });
+      // While the lock is taken elsewhere, the waiting batch's timer runs this write too.
+      if (!this.lockWait) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.lockWait) clearTimeout(this.lockWait.timer);
+    const tries = this.lockWait ? this.lockWait.tries + 1 : 0;
+    this.lockWait = undefined;
     const batch = this.queue;
-    if (!batch.length) return;
+    if (!batch.length) return this.notifyIdle();
     this.queue = [];
     let results: Outcome[];
     try {
@@ -353,19 +473,44 @@ export class SqliteStore implements Store {
     } catch (error) {
       // The COMMIT itself failed (disk full, I/O error): nothing of the batch is written.
       for (const p of batch) p.reject(error);
-      return;
+      return this.notifyIdle();
     }
     results.forEach((outcome, i) => this.unsynced.push({ pending: batch[i]!, outcome }));
+    if (results.length < batch.length) this.waitForLock(batch.slice(results.length), tries);
     this.sync();
+  }
+
+  /**
+   * Another process holds the write lock: `waiting` goes back to the head of the queue for a later
+   * try, on a timer (the event loop stays free); writes that waited beyond the lock timeout fail.
+   */
+  private waitForLock(waiting: Pending[], tries: number): void {
+    const now = Date.now();
+    const expired = waiting.filter((p) => now - p.queuedAt >= this.lockTimeoutMs);
+    if (expired.length) {
+      const error = new Error(`The database ${this.file} stayed locked by another process for ${(this.lockTimeoutMs / 1000).toFixed(1)} s: the write was not made.`);
+      for (const p of expired) p.reject(error);
+    }
+    this.queue = waiting.filter((p) => now - p.queuedAt < this.lockTimeoutMs).concat(this.queue);
+    if (!this.queue.length) return;
+    const pause = Math.min(LOCK_RETRY_MAX_MS, LOCK_RETRY_FIRST_MS * 2 ** tries);
+    this.lockWait = { timer: setTimeout(() => this.flush(), pause), tries };
+  }
+
+  /** Nothing queued, waiting for the lock, committing or fsyncing. */
+  private idle(): boolean {
+    return !this.queue.length && !this.lockWait && !this.syncing && !this.unsynced.length;
+  }
+
+  /** Resolves `close` once idle. */
+  private notifyIdle(): void {
+    if (this.idle()) for (const done of this.drained.splice(0)) done();
   }
 
   /** Fsyncs the WAL for every committed write waiting, one fsync at a time (group commit). */
   private sync(): void {
     if (this.syncing) return;
-    if (!this.unsynced.length) {
-      for (const done of this.drained.splice(0)) done();
-      return;
-    }
+    if (!this.unsynced.length) return this.notifyIdle();
     this.syncing = true;
     const group = this.unsynced;
     this.unsynced = [];
@@ -387,7 +532,7 @@ export class SqliteStore implements Store {
     const out: Record<string, StoredItem<T>> = {};
     for (const key of keys) {
       const row = this.s.kvGet!.get(key, now) as { value: string; etag: string } | undefined;
-      if (row) out[key] = { value: JSON.parse(row.value) as T, etag: row.etag };
+      if (row) out[key] = { value: (this.stored.parse(row.value, { table: 'kv', key }) ?? null) as T, etag: row.etag };
     }
     return out;
   }
@@ -436,7 +581,7 @@ export class SqliteStore implements Store {
       value: string;
       etag: string;
     }>;
-    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T, etag: r.etag }));
+    return rows.map((r) => ({ key: r.key, value: (this.stored.parse(r.value, { table: 'kv', key: r.key }) ?? null) as T, etag: r.etag }));
   }
 
   private createNow(record: ConversationRecord): void {
@@ -457,7 +602,10 @@ export class SqliteStore implements Store {
     const row = this.s.convGet!.get(id) as { id: string; user_id: string; created_at: number; data: string | null } | undefined;
     if (!row) return undefined;
     const record: ConversationRecord = { id: row.id, userId: row.user_id, createdAt: row.created_at };
-    if (row.data !== null) record.data = JSON.parse(row.data) as Record<string, unknown>;
+    if (row.data !== null) {
+      const data = this.stored.parse(row.data, { table: 'conversations', key: id });
+      if (data !== undefined) record.data = data as Record<string, unknown>;
+    }
     return record;
   }
 
@@ -475,7 +623,11 @@ export class SqliteStore implements Store {
     for (const { clientActivityId } of appends) {
       if (clientActivityId === undefined) continue;
       const row = this.s.actByClient!.get(conversationId, clientActivityId) as { watermark: number; activity: string } | undefined;
-      if (row) stored.push({ id: activityId(conversationId, row.watermark), watermark: row.watermark, activity: JSON.parse(row.activity) as Record<string, unknown>, duplicate: true });
+      if (row) {
+        // Only its id matters to a replay: an unreadable one is still the turn committed before.
+        const activity = (this.stored.parse(row.activity, { table: 'activities', key: conversationId, watermark: row.watermark }) ?? {}) as Record<string, unknown>;
+        stored.push({ id: activityId(conversationId, row.watermark), watermark: row.watermark, activity, duplicate: true });
+      }
     }
     if (stored.length) return { replayed: true, appended: stored, etags: {} };
     const etags = this.writeItems(items, values, this.planItems(items));
@@ -500,12 +652,12 @@ export class SqliteStore implements Store {
     this.check();
     const from = after ?? 0;
     const rows = this.s.actList!.all(conversationId, from, limit === undefined ? -1 : Math.max(0, limit)) as Array<{ watermark: number; activity: string }>;
-    const activities = rows.map((r) => ({
-      id: activityId(conversationId, r.watermark),
-      watermark: r.watermark,
-      activity: JSON.parse(r.activity) as Record<string, unknown>,
-    }));
-    return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
+    const activities: LoggedActivity[] = [];
+    for (const r of rows) {
+      const activity = this.stored.parse(r.activity, { table: 'activities', key: conversationId, watermark: r.watermark });
+      if (activity !== undefined) activities.push({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: activity as Record<string, unknown> });
+    }
+    return { activities, watermark: rows.length ? rows[rows.length - 1]!.watermark : from };
   }
 }
 
@@ -519,6 +671,16 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
 db.pragma('wal_autocheckpoint = 0');
+parentPort.on('message', (m) => {
+  if (m !== 'truncate') return;
+  let emptied = false;
+  try {
+    emptied = db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0;
+  } catch {
+    // Busy beyond the timeout: the purge that asked tries again next time.
+  }
+  parentPort.postMessage({ emptied });
+});
 parentPort.postMessage('ready');
 setInterval(() => {
   try {
@@ -529,9 +691,65 @@ setInterval(() => {
 }, 200);
 `;
 
+/**
+ * Refuses to open a store that is plainly lost, rather than start an empty one in its place: a 0-byte
+ * file (SQLite leaves none once it has created its schema: truncated, or replaced by an empty file),
+ * or a write-ahead log without its database (SQLite would build a database from the log alone).
+ */
+function refuseLostFile(file: string): void {
+  let size: number | undefined;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // absent
+  }
+  if (size === 0) {
+    throw new Error(`The SQLite database ${file} is empty (0 bytes): it was truncated or replaced. Stop Ariane and restore it from a backup, or delete it (with its -wal and -shm files) to start with an empty store.`);
+  }
+  if (size === undefined && existsSync(`${file}-wal`)) {
+    throw new Error(`The SQLite database ${file} is missing, but its write-ahead log ${file}-wal is there: restore the database from a backup, or delete ${file}-wal and ${file}-shm to start with an empty store.`);
+  }
+}
+
+/**
+ * PRAGMA quick_check: every page of every table and index is read and its structure checked
+ * (integrity_check would also compare indexes with their tables, at a higher cost). A damaged
+ * database otherwise opens and fails the requests that reach the damaged pages.
+ */
+function checkIntegrity(db: Database.Database, file: string): void {
+  const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+  if (rows.length === 1 && rows[0]!.quick_check === 'ok') return;
+  throw damaged(file, `quick_check: ${rows.map((r) => r.quick_check).join('; ')}`);
+}
+
+/** SQLite's words for a file whose content is not a sound database. */
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/** The one-line refusal for a damaged database, with what to do. */
+function damaged(file: string, detail: string): Error {
+  const short = detail.replace(/\s+/g, ' ').trim();
+  return new Error(
+    `The SQLite database ${file} is damaged (${short.length > 160 ? `${short.slice(0, 160)}…` : short}): stop Ariane and restore it from a backup ` +
+      '(remove the -wal and -shm files beside it first), or move the three files aside to start with an empty store.',
+  );
+}
+
 /** Brings the schema to SQLITE_SCHEMA_VERSION; refuses a database written by a newer version. */
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const before = (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)?.version ?? 0;
+  // Up to date: no write, so the store opens even while another process holds the write lock.
+  if (before === MIGRATIONS.length) return;
+  if (before > 0 && before < SECURE_DELETE_VERSION) {
+    // What older versions deleted may still sit in free pages: the database is rewritten once
+    // (VACUUM, which needs as much free disk; its cost is in the README), then the WAL that carried
+    // the copy is emptied. Before the migration records the version, so a scrub cut short runs again.
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
   db.transaction(() => {
     const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
@@ -619,4 +837,10 @@ function prepareAll(db: Database.Database): Record<string, Stmt> {
   const out: Record<string, Stmt> = {};
   for (const [name, text] of Object.entries(sql)) out[name] = db.prepare(text);
   return out;
+}
+
+/** Whether SQLite refused for a lock held by another connection (SQLITE_BUSY and its extended codes). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

@@ -1,6 +1,6 @@
 /** Small helpers shared by the store implementations (internal to src/store). */
 import { randomBytes } from 'node:crypto';
-import type { Turn } from './types';
+import type { Turn, UnreadableRow } from './types';
 
 /**
  * A fresh etag. Random rather than a counter so that etags from different instances or restarts
@@ -92,4 +92,36 @@ export function checkTurn(turn: Turn): string[] {
   });
   for (const w of turn.kv) assertStorable('key', w.key);
   return jsons;
+}
+
+/**
+ * Parses stored JSON text; for a row that cannot be parsed (see UnreadableRow) it reports the row,
+ * once per process, and returns undefined (JSON text never parses to undefined).
+ */
+export class StoredJson {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly report: ((row: UnreadableRow) => void) | undefined) {}
+
+  parse(text: unknown, row: UnreadableRow): unknown {
+    if (typeof text === 'string') {
+      try {
+        return JSON.parse(text);
+      } catch {
+        // reported below; the parser's message quotes the text, which must not reach the logs
+      }
+    }
+    const id = `${row.table}\u0000${row.key}\u0000${row.watermark ?? ''}`;
+    if (!this.reported.has(id)) {
+      // Bounded: a store damaged everywhere must not grow this set without end.
+      if (this.reported.size >= 10_000) this.reported.clear();
+      this.reported.add(id);
+      try {
+        this.report?.(row);
+      } catch {
+        // a failing report must not fail the read
+      }
+    }
+    return undefined;
+  }
 }

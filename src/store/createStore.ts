@@ -2,7 +2,7 @@
 import { MemoryStore } from './MemoryStore';
 import { PostgresStore } from './PostgresStore';
 import { SqliteStore } from './SqliteStore';
-import type { Store } from './types';
+import type { Store, UnreadableRow } from './types';
 
 /** What the store needs from the configuration. */
 export interface StoreConfig {
@@ -12,6 +12,8 @@ export interface StoreConfig {
   dataDir: string;
   /** Keep everything in memory (unit tests only: nothing survives the process). */
   memory?: boolean;
+  /** Told of each stored row that cannot be read back and is skipped (to log it). */
+  onUnreadable?: (row: UnreadableRow) => void;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface StoreConfig {
  * reached rejects (the caller stops the start with that message).
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
-  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl });
+  const { onUnreadable } = config;
+  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl, onUnreadable });
   if (config.memory) return new MemoryStore();
-  return SqliteStore.open({ dataDir: config.dataDir });
+  return SqliteStore.open({ dataDir: config.dataDir, onUnreadable });
 }

@@ -116,8 +116,9 @@ export interface ConversationLog {
   ): Promise<LoggedActivity & { duplicate: boolean }>;
   /**
    * Activities with watermark > `after` (all when undefined), oldest first, at most `limit`.
-   * `watermark` is that of the last activity returned, else `after ?? 0` (an unknown conversation
-   * lists nothing: the channel checks existence with getConversation).
+   * `watermark` is that of the last activity read, else `after ?? 0` (an unknown conversation
+   * lists nothing: the channel checks existence with getConversation). An activity that cannot be
+   * read back is left out (see {@link UnreadableRow}) but counts as read: the watermark moves past it.
    */
   list(conversationId: string, after: number | undefined, limit?: number): Promise<{ activities: LoggedActivity[]; watermark: number }>;
 }
@@ -155,6 +156,21 @@ export interface CommittedTurn {
   appended: Array<LoggedActivity & { duplicate: boolean }>;
   /** The new etag of each kv key written. */
   etags: Record<string, string>;
+}
+
+/**
+ * A stored row that the store could not read back: damaged on disk, or edited by hand into text that
+ * is not JSON. The store reports it (once per row and process, never its content) and reads on
+ * without it: an activity is left out of `list`, a conversation's `data` is left out, a kv value comes
+ * back as `null` with its etag (so the next conditional write replaces it; `increment` starts again
+ * from `{}`). One damaged row must not fail its whole conversation.
+ */
+export interface UnreadableRow {
+  table: 'kv' | 'conversations' | 'activities';
+  /** The kv key, or the conversation's id. */
+  key: string;
+  /** The activity's watermark. */
+  watermark?: number;
 }
 
 /** One durable store: everything Ariane keeps, behind one connection. */

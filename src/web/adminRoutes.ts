@@ -3,10 +3,11 @@
  * problem), its graph, its scenario results, its sources and review date, and anonymous per-node
  * counters showing where people stop or ask for help.
  *
- * Access: `ARIANE_ADMIN_TOKEN`, as `Authorization: Bearer …` (scripts) or typed once in a form that
- * sets an HttpOnly, SameSite=Strict cookie holding an HMAC of the token (never the token itself),
- * `Secure` when the request came over HTTPS.
- * Both are compared in constant time. Without a configured token the pages are closed (503).
+ * Access: `ARIANE_ADMIN_TOKEN`, as `Authorization: Bearer …` (scripts, compared in constant time) or
+ * typed once in a form that opens a server-side session (`Sessions`: random id in an HttpOnly,
+ * SameSite=Strict cookie, `Secure` over HTTPS, ended at logout, after an idle time and a maximum
+ * lifetime). A session records a fingerprint of the token it was opened with, so changing the
+ * token ends every admin session. Without a configured token the pages are closed (503).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, sourceUrl, type Diagnostic, type Flow, type FlowSet } from '../flow';
-import { isHttps, safeEqual } from '../http';
+import { safeEqual } from '../http';
 import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
@@ -22,46 +23,29 @@ import type { RouteServer } from './RouteServer';
 import { CSP, CSP_INLINE_STYLES, sendHtml } from './sendHtml';
 import { packageDir, sendAsset, TYPES } from './sendAsset';
 import type { NodeCounters } from '../stats';
+import type { Sessions } from '../access';
+import { clearedCookie, postedFromOurPages, readCookies, readForm, sessionCookie } from './cookies';
 import type { WebDeps } from './WebDeps';
+import { webSessions, type WebSessions } from './webSessions';
 
-const COOKIE = 'ariane_admin';
-const MAX_FORM_BYTES = 4096;
+/** The admin session cookie (only sent to `/admin`). */
+export const ADMIN_COOKIE = 'ariane_admin';
 
-
-/** The cookie value for a token: proves the token was typed without storing it in the browser. */
-function sessionValue(token: string): string {
-  return crypto.createHmac('sha256', token).update('ariane-admin-session-v1').digest('base64url');
+/**
+ * What the admin token was when a session was opened: a keyed hash, so the store never holds the
+ * token, and a changed token no longer matches (its sessions end).
+ */
+function tokenFingerprint(token: string): string {
+  return crypto.createHmac('sha256', token).update('ariane-admin-session-v2').digest('base64url').slice(0, 22);
 }
 
-function cookies(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
-  }
-  return out;
-}
-
-/** True when the request carries the admin token (header) or a valid session cookie. */
-export function isAdmin(req: IncomingMessage, token: string | undefined): boolean {
+/** True when the request carries the admin token (header) or the cookie of a live admin session. */
+export async function isAdmin(req: IncomingMessage, token: string | undefined, sessions: Sessions): Promise<boolean> {
   if (!token) return false;
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && /^Bearer /i.test(auth)) return safeEqual(auth.slice(7).trim(), token);
-  const c = cookies(req)[COOKIE];
-  return c !== undefined && safeEqual(c, sessionValue(token));
-}
-
-async function readForm(req: IncomingMessage & { body?: unknown }): Promise<URLSearchParams | undefined> {
-  if (typeof req.body === 'string') return new URLSearchParams(req.body);
-  if (req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) return new URLSearchParams(req.body as Record<string, string>);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const session = await sessions.read(readCookies(req)[ADMIN_COOKIE], 'admin');
+  return session !== undefined && safeEqual(session.generation, tokenFingerprint(token));
 }
 
 function header(): Raw {
@@ -139,24 +123,26 @@ function diagList(list: Diagnostic[], rel: (f: string) => string): Raw {
 }
 
 /** Mounts `/admin`, `/admin/login`, `/admin/logout`, `/admin/parcours/:id` and the Mermaid bundle. */
-export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
+export function registerAdminRoutes(server: RouteServer, deps: WebDeps, shared: WebSessions = webSessions(deps)): void {
   const token = deps.adminToken;
+  const { sessions } = shared;
   const rel = (f: string) => (deps.flowsDir ? path.relative(path.dirname(deps.flowsDir), f) : path.basename(f));
 
   /** Answers 401/503 and returns false when the request is not an admin's. */
-  const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
+  const guard = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (!token) {
       sendHtml(res, 503, page({ title: 'Administration fermée — Ariane', body: html`<main id="main"><h1>Administration fermée</h1><p>Définissez la variable <code>ARIANE_ADMIN_TOKEN</code> (au moins 16 caractères) puis redémarrez le service.</p></main>` }));
       return false;
     }
-    if (isAdmin(req, token)) return true;
+    if (await isAdmin(req, token, sessions)) return true;
     sendHtml(res, 401, loginPage(req.headers.authorization ? 'Jeton refusé.' : undefined), CSP, { 'WWW-Authenticate': 'Bearer realm="ariane-admin"' });
     return false;
   };
 
   const logins = new RateLimiter(deps.loginsPerMinute ?? 10, 60_000);
   server.post('/admin/login', async (req, res) => {
-    if (!token) return void guard(req, res);
+    if (!token) return void (await guard(req, res));
+    if (!postedFromOurPages(req)) return void sendHtml(res, 403, loginPage('Formulaire refusé : envoyez-le depuis cette page.'));
     const limit = logins.hit(req.socket.remoteAddress ?? 'unknown', Date.now());
     if (!limit.allowed) {
       sendHtml(res, 429, loginPage(`Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`), CSP, { 'Retry-After': String(limit.retryAfterSeconds) });
@@ -165,21 +151,25 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
     const form = await readForm(req);
     const typed = form?.get('token') ?? '';
     if (!safeEqual(typed, token)) {
+      deps.logger?.warn({ event: 'admin.signin_failed' }, 'admin sign-in refused');
       sendHtml(res, 401, loginPage('Jeton refusé.'), CSP, { 'WWW-Authenticate': 'Bearer realm="ariane-admin"' });
       return;
     }
-    const secure = isHttps(req) ? '; Secure' : '';
-    res.writeHead(303, { Location: '/admin', 'Set-Cookie': `${COOKIE}=${sessionValue(token)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=28800${secure}`, 'Cache-Control': 'no-store' });
+    const id = await sessions.create('admin', 'admin', tokenFingerprint(token));
+    deps.logger?.info({ event: 'admin.signin' }, 'admin signed in');
+    res.writeHead(303, { Location: '/admin', 'Set-Cookie': sessionCookie(req, ADMIN_COOKIE, id, '/admin'), 'Cache-Control': 'no-store' });
     res.end();
   });
 
-  server.post('/admin/logout', async (_req, res) => {
-    res.writeHead(303, { Location: '/admin', 'Set-Cookie': `${COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0`, 'Cache-Control': 'no-store' });
+  server.post('/admin/logout', async (req, res) => {
+    if (!postedFromOurPages(req)) return void sendHtml(res, 403, loginPage('Formulaire refusé : envoyez-le depuis cette page.'));
+    await sessions.revoke(readCookies(req)[ADMIN_COOKIE]);
+    res.writeHead(303, { Location: '/admin', 'Set-Cookie': clearedCookie(req, ADMIN_COOKIE, '/admin'), 'Cache-Control': 'no-store' });
     res.end();
   });
 
   server.get('/admin', async (req, res) => {
-    if (!guard(req, res)) return;
+    if (!(await guard(req, res))) return;
     const v = view(deps);
     const flows = flowsOf(v).sort((a, b) => a.id.localeCompare(b.id));
     const day = today(deps);
@@ -209,7 +199,7 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps): void {
   });
 
   server.get('/admin/parcours/:id', async (req, res) => {
-    if (!guard(req, res)) return;
+    if (!(await guard(req, res))) return;
     const id = req.params?.id ?? '';
     const v = view(deps);
     const flow = flowsOf(v).find((f) => f.id === id);

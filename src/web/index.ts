@@ -11,8 +11,12 @@ import { packageDir, sendAsset, TYPES } from './sendAsset';
 import { registerMediatorRoutes } from './mediatorRoutes';
 import { registerAdminRoutes } from './adminRoutes';
 import type { WebDeps } from './WebDeps';
+import { webSessions } from './webSessions';
 
-export type { WebDeps } from './WebDeps';
+export type { WebDeps, AuditLogger } from './WebDeps';
+export { ADMIN_COOKIE } from './adminRoutes';
+export { MEDIATOR_COOKIE } from './mediatorAccess';
+export { DEFAULT_SESSION_IDLE_MS, DEFAULT_SESSION_MAX_MS } from './webSessions';
 export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
 export { escapeHtml } from './html';
 export { CSP, CSP_INLINE_STYLES, CSP_WEBCHAT, sendHtml } from './sendHtml';
@@ -72,6 +76,8 @@ export function registerWebRoutes(server: RouteServer, deps: WebDeps = {}): void
   });
   server.get('/webchat/webchat.js', async (req, res) => sendAsset(req, res, WEBCHAT_BUNDLE(), TYPES.js!, 86400));
 
-  registerMediatorRoutes(server, deps);
-  registerAdminRoutes(server, deps);
+  // One set of sessions for both spaces (each kind is only accepted by its own pages).
+  const shared = webSessions(deps);
+  registerMediatorRoutes(server, deps, shared);
+  registerAdminRoutes(server, deps, shared);
 }

@@ -1,11 +1,15 @@
 /**
- * `/mediateur`: the pages for mediators (France Services, libraries, social workers). No login: they
- * show only the public flows, help places, and a handoff summary to whoever holds its code (the code
- * is the secret the resident hands over, like a ticket number; summaries hold no name or identifier).
+ * `/mediateur`: the pages for mediators (France Services, libraries, social workers). The procedures,
+ * their printable checklists and the help places are public. A handoff summary opens only for a
+ * signed-in mediator who types the resident's code (see `MediatorGate`): once signed in, typing the
+ * code is the only step. Any signed-in mediator may open any summary, whatever their help place: a
+ * resident may walk into another help point than the one they were shown; who opened which summary,
+ * and when, is logged.
  */
-import { resolveText } from '../engine';
+import type { ServerResponse } from 'node:http';
+import { foldAccents as fold, resolveText } from '../engine';
 import type { Flow } from '../flow';
-import { DEFAULT_HANDOFF_TTL_DAYS, readHandoff, renderHandoff } from '../handoff';
+import { CODE_LENGTH, DEFAULT_HANDOFF_TTL_DAYS, normalizeHandoffCode, readHandoff, renderHandoff } from '../handoff';
 import { RateLimiter } from '../limits';
 import { findHelp, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
@@ -13,14 +17,9 @@ import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './RouteServer';
 import { CSP, sendHtml } from './sendHtml';
 import type { WebDeps } from './WebDeps';
-
-/** Lower-case, accents removed: « Démarche » matches « demarche ». */
-export function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
+import { clearedCookie, postedFromOurPages, readForm, sessionCookie } from './cookies';
+import { MEDIATOR_COOKIE, MediatorGate, type Mediator } from './mediatorAccess';
+import { webSessions, type WebSessions } from './webSessions';
 
 function query(req: { url?: string }): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -31,15 +30,29 @@ function flowsOf(deps: WebDeps): Flow[] {
   return flows ? [...flows.values()].sort((a, b) => resolveText(a.title, 'fr').localeCompare(resolveText(b.title, 'fr'), 'fr')) : [];
 }
 
-function header(current: string): Raw {
+function header(current: string, who?: Mediator): Raw {
   const links: Array<[string, string]> = [
     ['/mediateur', 'Démarches'],
     ['/mediateur#relais', 'Code de relais'],
     ['/mediateur/lieux', 'Lieux d’aide'],
   ];
+  const account = who
+    ? html`<li class="who">Connecté : <strong>${who.login}</strong>${who.place?.name ? html` (${who.place.name})` : ''}</li>${
+        who.via === 'session' ? html`<li><form method="post" action="/mediateur/deconnexion"><button type="submit">Se déconnecter</button></form></li>` : ''
+      }`
+    : html`<li><a href="/mediateur/connexion"${raw(current === '/mediateur/connexion' ? ' aria-current="page"' : '')}>Se connecter</a></li>`;
   return html`<header class="bar"><p class="brand"><a href="/mediateur">Ariane — espace médiateur</a></p><nav aria-label="Espace médiateur"><ul>${links.map(
     ([href, label]) => html`<li><a href="${href}"${raw(href === current ? ' aria-current="page"' : '')}>${label}</a></li>`,
-  )}</ul></nav></header>`;
+  )}${account}</ul></nav></header>`;
+}
+
+/**
+ * The sign-in form. `code`: a handoff code typed before signing in, carried so that the summary opens
+ * right after. `error`: announced (role=alert) and tied to the fields it is about.
+ */
+function signInForm(options: { code?: string; login?: string; error?: string } = {}): Raw {
+  const invalid = options.error ? raw(' aria-invalid="true" aria-describedby="signin-error"') : raw('');
+  return html`${options.error ? html`<p class="error" role="alert" id="signin-error">${options.error}</p>` : ''}<form class="stack-form" method="post" action="/mediateur/connexion"><p><label for="login">Identifiant</label><input id="login" name="login" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${options.login ?? ''}"${invalid}></p><p><label for="password">Mot de passe</label><input id="password" name="password" type="password" autocomplete="current-password" required${invalid}></p><p><label for="signin-code">Code de relais (facultatif)</label><input id="signin-code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" value="${options.code ?? ''}"></p><p><button type="submit">Se connecter</button></p></form><p>Pas encore de compte ? L’administrateur du service le crée avec la commande <code>ariane mediator add</code>.</p>`;
 }
 
 /**
@@ -54,8 +67,8 @@ export function checklistFragment(flow: Flow, lang: string): { body: Raw; dir?: 
   return { body: raw(body), dir };
 }
 
-function codeForm(value = ''): Raw {
-  return html`<form class="inline-form" method="get" action="/mediateur/relais"><label for="code">Code de relais donné par la personne</label><input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required value="${value}"><button type="submit">Ouvrir la fiche</button></form>`;
+function codeForm(value = '', error?: boolean): Raw {
+  return html`<form class="inline-form" method="get" action="/mediateur/relais"><label for="code">Code de relais donné par la personne</label><input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required value="${value}"${raw(error ? ' aria-invalid="true" aria-describedby="code-error"' : '')}><button type="submit">Ouvrir la fiche</button></form>`;
 }
 
 function placesForm(flows: Flow[], where = '', flowId = '', openNow = false): Raw {
@@ -69,20 +82,24 @@ function placeCard(r: NearResult): Raw {
   return html`<li class="place"><h3>${name}</h3><p class="place-meta"><span>${r.distanceKm.toFixed(1).replace('.', ',')} km</span> · <span class="status status-${r.status.state}">${r.statusText}</span></p><p>${r.address}</p><p class="place-actions">${r.phoneLink ? html`<a class="button" href="${r.phoneLink}">Appeler ${r.phoneText ?? ''}</a>` : ''}${r.appointmentUrl ? html`<a class="button" href="${r.appointmentUrl}" rel="noopener noreferrer">Prendre rendez-vous</a>` : ''}<a class="button" href="${r.mapUrl}" rel="noopener noreferrer">Voir sur la carte</a></p></li>`;
 }
 
-/** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais` and `/mediateur/lieux`. */
-export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void {
+/** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais`, `/mediateur/connexion`, `/mediateur/deconnexion` and `/mediateur/lieux`. */
+export function registerMediatorRoutes(server: RouteServer, deps: WebDeps, shared: WebSessions = webSessions(deps)): void {
   const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
+  const gate = new MediatorGate(deps, shared);
   const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : undefined);
 
   server.get('/mediateur', async (req, res) => {
+    const who = await gate.who(req);
     const q = (query(req).get('q') ?? '').trim().slice(0, 100);
     const all = flowsOf(deps);
     const words = fold(q).split(/\s+/).filter(Boolean);
     const searchText = (f: Flow) =>
       fold([resolveText(f.title, 'fr'), f.summary ? resolveText(f.summary, 'fr') : '', f.organisation, f.id, ...(Array.isArray(f.keywords) ? f.keywords : Object.values(f.keywords).flat())].join(' '));
     const shown = all.filter((f) => words.every((w) => searchText(f).includes(w)));
-    const body = html`${header('/mediateur')}<main id="main"><h1>Espace médiateur</h1>
-<section aria-labelledby="h-relais" id="relais"><h2 id="h-relais">Reprendre avec un code de relais</h2><p>La personne a reçu un code à la fin de sa conversation. Il ouvre sa fiche : la démarche, ses réponses, l’étape où elle s’est arrêtée.</p>${codeForm()}</section>
+    const body = html`${header('/mediateur', who)}<main id="main"><h1>Espace médiateur</h1>
+<section aria-labelledby="h-relais" id="relais"><h2 id="h-relais">Reprendre avec un code de relais</h2><p>La personne a reçu un code à la fin de sa conversation. Il ouvre sa fiche : la démarche, ses réponses, l’étape où elle s’est arrêtée.</p>${
+      who ? codeForm() : html`<p>Les fiches sont réservées aux médiateurs : connectez-vous avec votre compte, puis tapez le code.</p>${signInForm()}`
+    }</section>
 <section aria-labelledby="h-demarches"><h2 id="h-demarches">Démarches</h2><p>Chaque démarche est une liste à cocher, à imprimer ou à suivre avec la personne.</p>
 <form class="inline-form" role="search" method="get" action="/mediateur"><label for="q">Rechercher une démarche</label><input id="q" name="q" type="search" value="${q}" data-filter="procedures"><button type="submit">Rechercher</button></form>
 <p id="count" role="status">${shown.length} démarche${shown.length > 1 ? 's' : ''}${q ? html` pour « ${q} »` : ''}</p>
@@ -96,33 +113,62 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
 
   server.get('/mediateur/parcours/:id', async (req, res) => {
     const id = req.params?.id ?? '';
+    const who = await gate.who(req);
     const flow = deps.catalog?.().flows.get(id);
     if (!flow) {
-      sendHtml(res, 404, page({ title: 'Démarche introuvable — Ariane', body: html`${header('')}<main id="main"><h1>Démarche introuvable</h1><p>Aucune démarche « ${id} ». <a href="/mediateur">Voir la liste des démarches</a>.</p></main>` }));
+      sendHtml(res, 404, page({ title: 'Démarche introuvable — Ariane', body: html`${header('', who)}<main id="main"><h1>Démarche introuvable</h1><p>Aucune démarche « ${id} ». <a href="/mediateur">Voir la liste des démarches</a>.</p></main>` }));
       return;
     }
     const wanted = query(req).get('lang') ?? 'fr';
     const lang = flow.languages.includes(wanted) ? wanted : 'fr';
     const list = checklistFragment(flow, lang);
-    const body = html`${header('')}<main id="main" class="checklist"${raw(list.dir ? ` dir="${list.dir}"` : '')} lang="${lang}"><p class="no-print tools"><button type="button" data-print>Imprimer la liste</button> ${flow.languages.length > 1 ? html`<span>Langue : ${flow.languages.map((l) => html`<a href="/mediateur/parcours/${flow.id}?lang=${l}"${raw(l === lang ? ' aria-current="true"' : '')}>${l}</a> `)}</span>` : ''}</p>${list.body}</main>`;
+    const body = html`${header('', who)}<main id="main" class="checklist"${raw(list.dir ? ` dir="${list.dir}"` : '')} lang="${lang}"><p class="no-print tools"><button type="button" data-print>Imprimer la liste</button> ${flow.languages.length > 1 ? html`<span>Langue : ${flow.languages.map((l) => html`<a href="/mediateur/parcours/${flow.id}?lang=${l}"${raw(l === lang ? ' aria-current="true"' : '')}>${l}</a> `)}</span>` : ''}</p>${list.body}</main>`;
     sendHtml(res, 200, page({ title: `${resolveText(flow.title, lang)} — liste à cocher`, lang, body, scripts: ['/assets/mediateur.js'] }));
   });
 
+  /** A page of the code look-up that opens no summary: the message, and the form to try again. */
+  const relaisPage = (res: ServerResponse, who: Mediator | undefined, status: number, message: string, code: string, headers: Record<string, string> = {}) =>
+    sendHtml(
+      res,
+      status,
+      page({
+        title: `${status >= 400 ? 'Erreur — ' : ''}Fiche de relais — Ariane`,
+        body: html`${header('/mediateur#relais', who)}<main id="main"><h1>Fiche de relais</h1>${
+          who
+            ? html`<p class="error" role="alert" id="code-error">${message}</p>${codeForm(code, true)}`
+            : status === 401
+              ? html`<p>${message}</p>${signInForm({ code })}`
+              : html`<p class="error" role="alert">${message}</p>`
+        }</main>`,
+      }),
+      CSP,
+      headers,
+    );
+
   server.get('/mediateur/relais', async (req, res) => {
     const code = (query(req).get('code') ?? '').trim().slice(0, 40);
-    const notFound = (msg: string, status: number, headers: Record<string, string> = {}) =>
-      sendHtml(res, status, page({ title: 'Fiche de relais — Ariane', body: html`${header('/mediateur#relais')}<main id="main"><h1>Fiche de relais</h1><p class="error" role="alert">${msg}</p>${codeForm(code)}</main>` }), CSP, headers);
-    // The code is the only key to a summary: looking codes up is limited per address, so they cannot be guessed in bulk.
-    const limit = codeLookups.hit(req.socket.remoteAddress ?? 'unknown', Date.now());
-    if (!limit.allowed) return notFound(`Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`, 429, { 'Retry-After': String(limit.retryAfterSeconds) });
-    if (!deps.store) return notFound('Les fiches ne sont pas disponibles sur ce serveur.', 503);
-    if (!code) return notFound('Entrez le code donné par la personne.', 400);
-    const summary = await readHandoff(deps.store.kv, code, new Date());
-    if (!summary) return notFound(`Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après ${deps.retentionDays ?? DEFAULT_HANDOFF_TTL_DAYS} jours.`, 404);
+    // Every look-up counts per address, signed in or not (a cheap first brake, in memory).
+    const limit = codeLookups.hit(req.socket.remoteAddress ?? 'unknown', shared.now());
+    if (!limit.allowed) return relaisPage(res, undefined, 429, `Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`, code, { 'Retry-After': String(limit.retryAfterSeconds) });
+    if (!deps.store) return relaisPage(res, undefined, 503, 'Les fiches ne sont pas disponibles sur ce serveur.', code);
+    const who = await gate.who(req);
+    if (!who) return relaisPage(res, undefined, 401, 'Pour ouvrir une fiche, connectez-vous avec votre compte de médiateur.', code);
+    if (!code) return relaisPage(res, who, 400, 'Entrez le code donné par la personne.', code);
+    const canonical = normalizeHandoffCode(code);
+    // A code that cannot be one opens nothing and guesses nothing: told at once, not counted.
+    if (!canonical) return relaisPage(res, who, 400, `« ${code} » n’est pas un code de relais : il a ${CODE_LENGTH} caractères, lettres et chiffres, par exemple K7P-4QX-M2R.`, code);
+    const refused = await gate.mayLookUp(who, canonical);
+    if (refused) return relaisPage(res, who, 429, `Trop de codes inconnus ont été essayés. Réessayez dans ${Math.ceil(refused.retryAfterSeconds / 60)} minute${refused.retryAfterSeconds > 60 ? 's' : ''}.`, code, { 'Retry-After': String(refused.retryAfterSeconds) });
+    const summary = await readHandoff(deps.store.kv, canonical, new Date(shared.now()));
+    if (!summary) {
+      await gate.failedLookUp(who, canonical);
+      return relaisPage(res, who, 404, `Aucune fiche pour le code « ${code} ». Vérifiez le code : il expire après ${deps.retentionDays ?? DEFAULT_HANDOFF_TTL_DAYS} jours.`, code);
+    }
+    gate.opened(who, summary.code);
     const flow = summary.flow ? deps.catalog?.().flows.get(summary.flow.id) : undefined;
     const stopped = summary.stoppedAt?.nodeId;
     const list = flow ? checklistFragment(flow, 'fr') : undefined;
-    const body = html`${header('/mediateur#relais')}<main id="main">${raw(renderHandoff(summary, 'fr', 'html'))}${
+    const body = html`${header('/mediateur#relais', who)}<main id="main">${raw(renderHandoff(summary, 'fr', 'html'))}${
       flow && list
         ? html`<section class="continue" aria-labelledby="h-continue"><h2 id="h-continue">Continuer la démarche avec la personne</h2>${
             stopped ? html`<p><a class="button" href="#n-${stopped}">Aller à l’étape où la personne s’est arrêtée</a></p>` : ''
@@ -132,8 +178,55 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
     sendHtml(res, 200, page({ title: `Fiche de relais ${summary.code} — Ariane`, body, scripts: ['/assets/mediateur.js'] }));
   });
 
+  /** The sign-in page alone (also where a failed sign-in lands). */
+  const signInPage = (res: ServerResponse, status: number, options: Parameters<typeof signInForm>[0] = {}, headers: Record<string, string> = {}) =>
+    sendHtml(
+      res,
+      status,
+      page({ title: `${options.error ? 'Erreur — ' : ''}Connexion — espace médiateur — Ariane`, body: html`${header('/mediateur/connexion')}<main id="main"><h1>Connexion à l’espace médiateur</h1><p>Connectez-vous pour ouvrir les fiches de relais des personnes que vous aidez.</p>${signInForm(options)}</main>` }),
+      CSP,
+      headers,
+    );
+
+  server.get('/mediateur/connexion', async (req, res) => {
+    const who = await gate.who(req);
+    if (who) {
+      res.writeHead(303, { Location: '/mediateur#relais', 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    signInPage(res, 200, { code: (query(req).get('code') ?? '').trim().slice(0, 40) });
+  });
+
+  server.post('/mediateur/connexion', async (req, res) => {
+    if (!postedFromOurPages(req)) return signInPage(res, 403, { error: 'Formulaire refusé : connectez-vous depuis cette page.' });
+    const form = await readForm(req);
+    if (!form) return signInPage(res, 413, { error: 'Formulaire trop long.' });
+    const login = (form.get('login') ?? '').slice(0, 100);
+    const password = (form.get('password') ?? '').slice(0, 200);
+    const code = (form.get('code') ?? '').trim().slice(0, 40);
+    if (!login.trim() || !password) return signInPage(res, 400, { login, code, error: 'Entrez votre identifiant et votre mot de passe.' });
+    const result = await gate.signIn(req, login, password);
+    if ('limited' in result) {
+      const s = result.limited.retryAfterSeconds;
+      return signInPage(res, 429, { login, code, error: `Trop d’essais. Réessayez dans ${s > 90 ? `${Math.ceil(s / 60)} minutes` : `${s} secondes`}.` }, { 'Retry-After': String(s) });
+    }
+    if ('refused' in result) return signInPage(res, 401, { login, code, error: result.refused });
+    const next = code ? `/mediateur/relais?${new URLSearchParams({ code }).toString()}` : '/mediateur#relais';
+    res.writeHead(303, { Location: next, 'Set-Cookie': sessionCookie(req, MEDIATOR_COOKIE, result.sessionId, '/mediateur'), 'Cache-Control': 'no-store' });
+    res.end();
+  });
+
+  server.post('/mediateur/deconnexion', async (req, res) => {
+    if (!postedFromOurPages(req)) return signInPage(res, 403, { error: 'Formulaire refusé : déconnectez-vous depuis cette page.' });
+    await gate.signOut(req);
+    res.writeHead(303, { Location: '/mediateur', 'Set-Cookie': clearedCookie(req, MEDIATOR_COOKIE, '/mediateur'), 'Cache-Control': 'no-store' });
+    res.end();
+  });
+
   server.get('/mediateur/lieux', async (req, res) => {
     const q = query(req);
+    const who = await gate.who(req);
     const where = (q.get('ou') ?? '').trim().slice(0, 80);
     const flowId = q.get('demarche') ?? '';
     const openNow = q.get('ouvert') === '1';
@@ -160,7 +253,7 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps): void
           : html`<p role="status">Aucun lieu trouvé près de ${found.where.label}${openNow ? ' ouvert maintenant' : ''}.</p>`;
       }
     }
-    const body = html`${header('/mediateur/lieux')}<main id="main"><h1>Trouver un lieu d’aide</h1>${placesForm(flows, where, flowId, openNow)}<div class="results">${results}</div></main>`;
+    const body = html`${header('/mediateur/lieux', who)}<main id="main"><h1>Trouver un lieu d’aide</h1>${placesForm(flows, where, flowId, openNow)}<div class="results">${results}</div></main>`;
     sendHtml(res, status, page({ title: 'Lieux d’aide — Ariane', body }));
   });
 }

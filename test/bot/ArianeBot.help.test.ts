@@ -15,7 +15,8 @@ import { translate } from '../../src/i18n';
 import { HelpPlaces, placeKey, type Place } from '../../src/places';
 import { MemoryStore } from '../../src/store';
 import { join } from 'node:path';
-import { buildCatalog, CONTINUE_VALUE, WHERE_PREFIX, type Catalog } from '../../src/engine';
+import { buildCatalog, type Catalog } from '../../src/engine';
+import { CONTINUE_VALUE, WHERE_PREFIX } from '../../src/engine/helpDialogue';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
 import { buttonValues, makeHarness, scenarioOf, texts, type Harness } from './botHarness';
@@ -272,7 +273,7 @@ describe('stuck → human help places', () => {
     const help = await h.turn('aide');
     const event = help.find((a) => a.type === ActivityTypes.Event)!;
     const value = event.value as { code: string; summary: { code: string; flow: { id: string }; answers: unknown[] } };
-    expect(value.code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
+    expect(value.code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}$/);
     expect(texts(help)).toContain(bot('handoffCode', { code: value.code }));
     expect(value.summary).toMatchObject({ code: value.code, flow: { id: 'caf-attestation' } });
     expect(value.summary.answers).toHaveLength(1);

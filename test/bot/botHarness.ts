@@ -5,7 +5,7 @@
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
 import { ArianeBot, type ArianeBotOptions, type BotEngine } from '../../src/bot';
-import { DEFAULT_FEATURED_FLOWS } from '../../src/config';
+import { DEFAULT_FEATURED_FLOWS } from '../../src/config/loadConfig';
 import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory, loadScenarioFile } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';

@@ -42,10 +42,11 @@ describe('ariane chat', () => {
   });
 
   it('renders checklists, retries and the help offer', async () => {
-    const { out } = await chat('demo-all', ['oui', '15/03/1990', '75011', '42', 'banane', 'kiwi']);
+    const { out } = await chat('demo-all', ['oui', '15/03/1990', '75011', '42', 'banane', 'kiwi', 'fraise']);
     expect(out).toContain('  ☐ Pièce d\'identité');
     expect(out).toContain('Quand vous avez tout, répondez « J’ai tout, continuer ».');
     expect(out).toContain('  2. Parler à une personne');
+    // The third answer not understood offers the help places, once.
     expect(out).toContain('[relais vers une personne : failures — Aide aux démarches administratives]');
   });
 

@@ -1,4 +1,5 @@
-import { conditionHolds, routeBranch, step, initialState, type Output } from '../../src/engine';
+import { step, initialState, type Output } from '../../src/engine';
+import { holds as conditionHolds, route as routeBranch } from '../../src/engine/nodes/branch';
 import type { Flow } from '../../src/flow';
 import { fixtures, handoffs, last, play, said } from './helpers';
 

@@ -1,4 +1,4 @@
-import { CHECKLIST_CHOICES } from '../../src/engine';
+import { CHECKLIST_CHOICES } from '../../src/engine/nodes/checklist';
 import { choiceValues, labelOf, last, play, said } from './helpers';
 
 const toChecklist = ['oui', '15/03/1990', '75011', '42'];

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createI18n, createTranslator, loadLexicons, parseLexicon, translate, DEFAULT_LOCALES_DIR } from '../../src/i18n';
+import { loadLexicons, translate } from '../../src/i18n';
+import { createI18n, createTranslator } from '../../src/i18n/translate';
+import { parseLexicon } from '../../src/i18n/loadLexicons';
+import { DEFAULT_LOCALES_DIR } from '../../src/i18n/loadLocales';
 
 /** Every `engine:` key the engine source can emit (literal keys, plus the per-type retry keys). */
 function engineKeys(): string[] {

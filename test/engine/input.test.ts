@@ -1,4 +1,6 @@
-import { CONFIRM_NO, CONFIRM_YES, parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, lexiconFor, readYesNo } from '../../src/engine';
+import { CONFIRM_NO, CONFIRM_YES } from '../../src/engine/step';
+import { parseCommune, parseDate, parseNumber, parsePostcode, parseYesNo, readYesNo } from '../../src/engine/validate';
+import { lexiconFor } from '../../src/engine/lexicon';
 import { choiceValues, handoffs, labelOf, last, lexicons, play, said } from './helpers';
 
 describe('input node: validators', () => {
@@ -88,10 +90,15 @@ describe('input node: in a flow', () => {
     expect(r.outputs[0]).toEqual({ kind: 'say', message: { key: 'engine:retry.numberRange', params: { min: 0, max: 120 } } });
   });
 
-  it('offers human help after two invalid answers in a row', () => {
+  it('offers human help after two invalid answers in a row, and the help places once after three', () => {
     const r = last(play('demo-all', ['oui', 'hier', 'avant-hier']));
-    expect(handoffs(r.outputs)).toEqual([expect.objectContaining({ reason: 'failures', nodeId: 'naissance' })]);
+    expect(handoffs(r.outputs)).toEqual([]);
     expect(choiceValues(r.outputs)).toEqual(['help']);
+    const third = last(play('demo-all', ['oui', 'hier', 'avant-hier', 'demain']));
+    expect(handoffs(third.outputs)).toEqual([expect.objectContaining({ reason: 'failures', nodeId: 'naissance', askWhere: true })]);
+    const fourth = last(play('demo-all', ['oui', 'hier', 'avant-hier', 'demain', 'jamais']));
+    expect(handoffs(fourth.outputs)).toEqual([]);
+    expect(choiceValues(fourth.outputs)).toEqual(['help']);
   });
 
   it('yes/no inputs show Oui/Non buttons and store booleans', () => {

@@ -1,4 +1,5 @@
-import { converse, detectIntent, initialState, step } from '../../src/engine';
+import { converse, initialState, step } from '../../src/engine';
+import { detectIntent } from '../../src/engine/lexicon';
 import { choiceValues, fixtures, handoffs, last, lexicons, play, said } from './helpers';
 
 describe('global intents', () => {
@@ -91,6 +92,9 @@ describe('global intents', () => {
       expect(r.state.flowId).toBeUndefined();
       expect(said(r.outputs)).toEqual(['engine:leave.done']);
     }
+    // "another one", with the other one named: it starts.
+    const named = last(play('demo-all', ['oui', '15/03/1990', 'recommencer', 'non une autre, inscription pole emploi']));
+    expect(named.state).toMatchObject({ flowId: 'pick-emploi', status: 'active' });
     // A restart asked by a channel's own button or intent is explicit: no question.
     const byIntent = last(play('demo-all', ['oui', { kind: 'intent', intent: 'restart' }]));
     expect(byIntent.state.nodeId).toBe('compte');

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { buildOptionIndex, CONFIDENCE, lexiconFor, matchOption, normalize, MAX_MATCHED_LENGTH, type MatchOption } from '../../src/engine';
+import { normalize } from '../../src/engine';
+import { buildOptionIndex, CONFIDENCE, matchOption, type MatchOption } from '../../src/engine/match';
+import { lexiconFor } from '../../src/engine/lexicon';
+import { MAX_MATCHED_LENGTH } from '../../src/engine/normalize';
 import { lexicons } from './helpers';
 
 describe('normalize', () => {
@@ -194,6 +197,77 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
       it('an ordinal is positional: sure', () => {
         expect(matchOption(delay, 'la troisième', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
         expect(matchOption(delay, '3e', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
+      });
+      it('a quantity picks the one option whose span holds it', () => {
+        const age = buildOptionIndex(
+          [
+            { value: 'adult', phrases: ['25 ans ou plus', 'plus de 25', '25 ans'], labels: ['25 ans ou plus'] },
+            { value: 'young', phrases: ['Moins de 25 ans', 'moins de 25', 'jeune'], labels: ['Moins de 25 ans'] },
+          ],
+          lex('fr'),
+        );
+        expect(matchOption(age, "j'ai 23 ans")).toMatchObject({ value: 'young', how: 'quantity', confidence: 0.85 });
+        expect(matchOption(age, 'jai 25ans')).toMatchObject({ value: 'adult', how: 'quantity' });
+        expect(matchOption(age, '40 ans')).toMatchObject({ value: 'adult', how: 'quantity' });
+        expect(matchOption(delay, 'dans 3 mois')).toMatchObject({ value: 'd2', how: 'quantity' });
+        expect(matchOption(delay, 'il reste 6 mois')).toMatchObject({ value: 'd1', how: 'quantity' });
+        expect(matchOption(delay, 'dans 1 mois')).toMatchObject({ value: 'd3', how: 'quantity' });
+        // Bounds: "2 à 4 mois" holds 2 and 4; "moins de 2 mois" and "plus de 4 mois" do not.
+        expect(matchOption(delay, '4 mois')).toMatchObject({ value: 'd2' });
+        expect(matchOption(delay, '2 mois')).toMatchObject({ value: 'd2' });
+        // Another unit, two quantities, or the author's own bounded words: not read as a quantity.
+        expect(matchOption(age, "j'ai 23 mois")?.how).not.toBe('quantity');
+        expect(matchOption(age, "j'ai 23 ans et lui 30 ans")?.how).not.toBe('quantity');
+        expect(matchOption(age, 'plus de 25')).toMatchObject({ value: 'adult', how: 'exact' });
+        // A quantity is never a sure answer (strict) on its own.
+        expect(matchOption(age, "j'ai 23 ans", true)).toBeUndefined();
+      });
+      it('a number written as a word is a quantity too, in each language', () => {
+        expect(matchOption(delay, 'dans trois mois')).toMatchObject({ value: 'd2', how: 'quantity' });
+        expect(matchOption(delay, 'dans un mois')).toMatchObject({ value: 'd3', how: 'quantity' });
+        expect(matchOption(delay, 'il reste six mois')).toMatchObject({ value: 'd1', how: 'quantity' });
+        const delayAr = buildOptionIndex(
+          ['بعد أكثر من 4 أشهر', 'بعد 2 إلى 4 أشهر', 'بعد أقل من 2 أشهر', 'انتهت بالفعل'].map((l, i) => ({ value: `d${i + 1}`, phrases: [l], labels: [l] })),
+          lex('ar'),
+        );
+        expect(matchOption(delayAr, 'بعد ثلاثة أشهر')).toMatchObject({ value: 'd2', how: 'quantity' });
+        const delayEn = buildOptionIndex(
+          ['In more than 4 months', 'In 2 to 4 months', 'In less than 2 months', 'It has already ended'].map((l, i) => ({ value: `d${i + 1}`, phrases: [l], labels: [l] })),
+          lex('en'),
+        );
+        expect(matchOption(delayEn, 'in three months')).toMatchObject({ value: 'd2', how: 'quantity' });
+        expect(matchOption(delayEn, 'in a month')).toMatchObject({ value: 'd3', how: 'quantity' });
+      });
+      it('reads a label without the words people leave out (French "ne")', () => {
+        const work = buildOptionIndex(
+          [
+            { value: 'works', phrases: ['Je travaille et je veux demander la prime', 'je travaille'], labels: ['Je travaille et je veux demander la prime'] },
+            { value: 'none', phrases: ['Je ne travaille pas en ce moment'], labels: ['Je ne travaille pas en ce moment'] },
+          ],
+          lex('fr'),
+        );
+        expect(matchOption(work, 'je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'exact' });
+        expect(matchOption(work, 'non je travaille pas en ce moment')).toMatchObject({ value: 'none', how: 'contained', confidence: 0.85 });
+      });
+      it('a negation denies its own part of the sentence, not what follows a comma or a "mais"', () => {
+        const change = buildOptionIndex(
+          [
+            { value: 'move', phrases: ['Je déménage', 'déménage', 'adresse'], labels: ['Je déménage'] },
+            { value: 'job', phrases: ['Mon travail change', 'travail', 'emploi'], labels: ['Mon travail change'] },
+          ],
+          lex('fr'),
+        );
+        expect(matchOption(change, "je déménage pas, c'est mon travail qui a changé")).toMatchObject({ value: 'job', how: 'contained', confidence: 0.85 });
+        expect(matchOption(change, 'pas de déménagement mais un nouveau travail')).toMatchObject({ value: 'job', confidence: 0.85 });
+        // Without a cut, the negation may be about either: ask.
+        expect(matchOption(change, 'je déménage pas pour le travail')).toMatchObject({ confidence: 0.65 });
+      });
+      it('a digit said with option words points at a button: sure', () => {
+        expect(matchOption(delay, 'la 2', true)).toMatchObject({ value: 'd2', how: 'number', confidence: 0.95 });
+        expect(matchOption(delay, 'je prends le 3', true)).toMatchObject({ value: 'd3', confidence: 0.95 });
+        expect(matchOption(delay, 'n 1', true)).toMatchObject({ value: 'd1', confidence: 0.95 });
+        // …not a number inside a sentence.
+        expect(matchOption(delay, 'dans 2 mois', true)).toBeUndefined();
       });
     });
   });

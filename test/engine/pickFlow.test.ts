@@ -1,4 +1,6 @@
-import { buildCatalog, converse, initialState, pickFlow } from '../../src/engine';
+import { buildCatalog, converse, initialState, pickFlow, readRequest } from '../../src/engine';
+import { join } from 'node:path';
+import { loadFlowDirectory } from '../../src/flow';
 import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
 
 describe('pickFlow', () => {
@@ -99,5 +101,59 @@ describe('converse: answering the welcome buttons by typing', () => {
     expect(converse(catalog, welcome.state, { kind: 'text', text: '2' }).state.flowId).toBe('pick-prefecture');
     expect(converse(catalog, welcome.state, { kind: 'text', text: 'inscription à france travail' }).state.flowId).toBe('pick-emploi');
     expect(converse(catalog, welcome.state, { kind: 'text', text: '9' }).state.flowId).toBeUndefined();
+  });
+});
+
+describe('readRequest with the words of real text (knownWord)', () => {
+  it('reads a typo as the word it stands for, unless the word is a real one', () => {
+    const { catalog } = fixtures();
+    expect(readRequest(catalog, 'quotien', 'fr').ranked[0]?.flowId).toBe('pick-caf');
+    // "quotien" as a word of the official pages: meant as written, so no procedure.
+    expect(readRequest(catalog, 'quotien', 'fr', (w) => w === 'quotien').ranked).toEqual([]);
+    // A word the flows know is theirs whatever the vocabulary says.
+    expect(readRequest(catalog, 'quotient', 'fr', () => true).ranked[0]?.flowId).toBe('pick-caf');
+  });
+});
+
+describe('converse: a new request typed where an answer was expected (real flows)', () => {
+  const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+  const at = (flowId: string, answers: string[]) => {
+    let r = converse(real, initialState('fr'), { kind: 'flow', flowId });
+    for (const text of answers) r = converse(real, r.state, { kind: 'text', text });
+    return r;
+  };
+
+  it('offers to switch, without following, when the sentence names another procedure and answers nothing', () => {
+    const r = at('franceconnect', ['me connecter', 'je veux renouveler mon titre de séjour']);
+    expect(r.state.flowId).toBe('franceconnect');
+    expect(r.state.offer).toEqual({ kind: 'switch', flowId: 'titre-sejour-renouvellement' });
+  });
+
+  it('keeps what was asked in mind while the person says more ("attestation", "non aucune", "pour la cantine")', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation' });
+    expect(r.state.candidates).toContain('caf-attestation');
+    // Only the procedure words are kept, never the rest of what was typed.
+    expect(r.state.context).toEqual(['attestation']);
+    r = converse(real, r.state, { kind: 'text', text: 'non aucune' });
+    expect(r.state.candidates).toBeUndefined();
+    r = converse(real, r.state, { kind: 'text', text: 'c pour la cantine de mon fils' });
+    expect(r.state.flowId).toBe('caf-attestation');
+    expect(r.state.context).toBeUndefined();
+    // The details alone, without the earlier request, start nothing.
+    const alone = converse(real, initialState('fr'), { kind: 'text', text: 'c pour la cantine de mon fils' });
+    expect(alone.state.flowId).toBeUndefined();
+  });
+
+  it('the details typed right after "which one?" pick among the procedures offered', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation' });
+    r = converse(real, r.state, { kind: 'text', text: "c'est pour la cantine de mon fils" });
+    expect(r.state.flowId).toBe('caf-attestation');
+  });
+
+  it('reads the sentence as the answer when it answers the question, even naming another procedure', () => {
+    const r = at('franceconnect', ['me connecter', "j'ai un compte ameli mais j'ai oublié le mot de passe"]);
+    expect(r.state.offer).toBeUndefined();
+    expect(r.state.flowId).toBe('franceconnect');
+    expect(r.state.nodeId).toBe('mot-de-passe');
   });
 });

@@ -1,4 +1,5 @@
-import { converse, initialState, migrateState, step, STATE_VERSION, type ConversationState } from '../../src/engine';
+import { converse, initialState, migrateState, step, type ConversationState } from '../../src/engine';
+import { STATE_VERSION } from '../../src/engine/state';
 import { fixtures, lexicons, play, last, said } from './helpers';
 
 describe('conversation state', () => {
@@ -41,6 +42,14 @@ describe('conversation state', () => {
   it('drops malformed fields of a v1 state instead of failing', () => {
     const s = migrateState({ v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'cp', history: ['compte', 3], answers: { a: 1, b: { x: 1 } }, failures: -4, turn: 'x' });
     expect(s).toEqual({ v: 1, lang: 'fr', status: 'active', flowId: 'demo-all', nodeId: 'cp', history: ['compte'], answers: { a: 1 }, failures: 0, turn: 0 });
+  });
+
+  it("keeps a request's context of a few words, and drops one this release does not write", () => {
+    const base = { v: 1, lang: 'fr', status: 'choosing', history: [], answers: {}, failures: 0, turn: 2 };
+    expect(migrateState({ ...base, context: ['attestation', 3, 'caf'] }).context).toEqual(['attestation', 'caf']);
+    expect(migrateState({ ...base, context: ['x'.repeat(41)] }).context).toBeUndefined();
+    expect(migrateState({ ...base, context: Array(30).fill('caf') }).context).toHaveLength(12);
+    expect(migrateState({ ...base, context: 'attestation' }).context).toBeUndefined();
   });
 
   it('keeps a well-formed confirmation in progress and drops a malformed one', () => {

@@ -1,4 +1,5 @@
-import { CONFIRM_NO, CONFIRM_YES, STEP_CHOICES } from '../../src/engine';
+import { CONFIRM_NO, CONFIRM_YES } from '../../src/engine/step';
+import { STEP_CHOICES } from '../../src/engine/nodes/step';
 import { choiceValues, handoffs, labelOf, last, play, said } from './helpers';
 
 const toStep = ['oui', '15/03/1990', '75011', '42', { kind: 'choice' as const, value: 'continue' }];

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fichesOf, loadFlowFiles, textsOf, urlsOf, type Diagnostic, type FicheLookup } from '../../src/flow';
+import { loadFlowFiles, type Diagnostic, type FicheLookup } from '../../src/flow';
+import { fichesOf, textsOf, urlsOf } from '../../src/flow/checkFlows';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const TODAY = '2026-12-03';

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFlows, fichesOf, loadFlow, loadFlowDirectory, loadFlowFiles, parseFlow, urlsOf, type Diagnostic, type FicheLookup, type ParsedFlow } from '../../src/flow';
+import { loadFlowDirectory, loadFlowFiles, type Diagnostic, type FicheLookup } from '../../src/flow';
+import { checkFlows, fichesOf, urlsOf, type ParsedFlow } from '../../src/flow/checkFlows';
+import { loadFlow, parseFlow } from '../../src/flow/loadFlow';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const broken = (name: string) => join(fixtures, 'flows-broken', name);

@@ -5,7 +5,8 @@ import { buildProgram } from '../../src/cli/main';
 import { Catalogue } from '../../src/sources';
 import { saveCatalogue } from '../../src/sources/catalogueStore';
 import { SqliteStore } from '../../src/store';
-import { fichesOf, loadFlowDirectory } from '../../src/flow';
+import { loadFlowDirectory } from '../../src/flow';
+import { fichesOf } from '../../src/flow/checkFlows';
 import { embeddedCatalogue } from '../sources/support/embedded';
 
 /**

@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { FlowNode, NODE_KINDS, NODE_SNIPPETS, flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow';
+import { FlowNode } from '../../src/flow';
+import { NODE_KINDS } from '../../src/flow/schema';
+import { NODE_SNIPPETS, flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow/flowJsonSchema';
 import { parse } from 'yaml';
 
 const flowsDir = join(__dirname, '..', '..', 'flows');

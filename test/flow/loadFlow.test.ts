@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { formatDiagnostic, loadFlow, parseFlow, type Diagnostic } from '../../src/flow';
+import { formatDiagnostic, type Diagnostic } from '../../src/flow';
+import { loadFlow, parseFlow } from '../../src/flow/loadFlow';
 
 const broken = (name: string) => join(__dirname, '..', 'fixtures', 'flows-broken', name);
 const valid = join(__dirname, '..', 'fixtures', 'flows-valid', 'exemple-complet.yaml');

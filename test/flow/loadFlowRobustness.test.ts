@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { checkFlows, parseFlow } from '../../src/flow';
+import { checkFlows } from '../../src/flow/checkFlows';
+import { parseFlow } from '../../src/flow/loadFlow';
 
 const valid = readFileSync(join(__dirname, '..', 'fixtures', 'flows-valid', 'exemple-complet.yaml'), 'utf8');
 const lines = valid.split('\n');

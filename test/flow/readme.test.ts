@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main';
-import { DIAGNOSTIC_CODES, loadFlowFiles } from '../../src/flow';
+import { loadFlowFiles } from '../../src/flow';
+import { DIAGNOSTIC_CODES } from '../../src/flow/diagnostic';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'flows', 'README.md'), 'utf8');
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadFlowFiles, loadScenarioFile, parseScenarioFile, type Flow } from '../../src/flow';
+import { loadFlowFiles, loadScenarioFile, type Flow } from '../../src/flow';
+import { parseScenarioFile } from '../../src/flow/loadScenarioFile';
 
 const dir = join(__dirname, '..', 'fixtures', 'flows-scenarios');
 const TODAY = '2026-11-22';

@@ -5,7 +5,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFlow, isScenarioFile, loadFlow, type ParsedFlow } from '../../src/flow';
+import { isScenarioFile } from '../../src/flow';
+import { checkFlow, type ParsedFlow } from '../../src/flow/checkFlows';
+import { loadFlow } from '../../src/flow/loadFlow';
 
 const root = join(__dirname, '..', '..');
 const localesDir = join(root, 'locales');

@@ -4,7 +4,8 @@
  * procedure, each with its title, and no claim resting on an organisation's home page alone.
  */
 import { join } from 'node:path';
-import { ficheIdOf, loadFlowDirectory, urlsOf, type Flow } from '../../src/flow';
+import { ficheIdOf, loadFlowDirectory, type Flow } from '../../src/flow';
+import { urlsOf } from '../../src/flow/checkFlows';
 
 const flows = [...loadFlowDirectory(join(__dirname, '..', '..', 'flows'), { today: '2026-12-03' }).byId.values()];
 

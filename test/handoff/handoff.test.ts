@@ -2,17 +2,9 @@ import { join } from 'node:path';
 import { initialState, type ConversationState } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import type { Flow } from '../../src/flow/schema';
-import {
-  buildHandoffSummary,
-  CODE_ALPHABET,
-  createHandoff,
-  HANDOFF_PREFIX,
-  newHandoffCode,
-  normalizeHandoffCode,
-  readHandoff,
-  renderHandoff,
-  type HandoffSummary,
-} from '../../src/handoff';
+import { buildHandoffSummary, handoffCodeKind, handoffWrite, newHandoffCode, normalizeHandoffCode, readHandoff, renderHandoff } from '../../src/handoff';
+import { CODE_ALPHABET } from '../../src/handoff/handoffCode';
+import { createHandoff, HANDOFF_PREFIX, type HandoffSummary } from '../../src/handoff/createHandoff';
 import { runHandoff } from '../../src/cli/handoffCommand';
 import { ConflictError, MemoryStore, type KeyValueStore } from '../../src/store';
 
@@ -57,23 +49,33 @@ const state: ConversationState = {
   turn: 6,
 };
 const NOW = new Date('2026-11-22T10:00:00Z');
-const CODE_RE = new RegExp(`^[${CODE_ALPHABET}]{3}-[${CODE_ALPHABET}]{3}$`);
+const CODE_RE = new RegExp(`^[${CODE_ALPHABET}]{3}-[${CODE_ALPHABET}]{3}-[${CODE_ALPHABET}]{3}$`);
 
 describe('handoff codes', () => {
-  it('are XXX-XXX from an alphabet without look-alikes, and vary', () => {
+  it('are XXX-XXX-XXX from an alphabet without look-alikes, and vary', () => {
     expect(CODE_ALPHABET).not.toMatch(/[01OIL]/);
     const codes = new Set(Array.from({ length: 1000 }, () => newHandoffCode()));
     for (const c of codes) expect(c).toMatch(CODE_RE);
-    expect(codes.size).toBeGreaterThan(995);
+    expect(codes.size).toBe(1000);
+    for (const c of codes) expect(handoffCodeKind(c)).toBe('current');
   });
 
-  it('are read back whatever the case, spaces or dash', () => {
+  it('are read back whatever the case, spaces or dashes', () => {
+    expect(normalizeHandoffCode('k7p4qxm2r')).toBe('K7P-4QX-M2R');
+    expect(normalizeHandoffCode(' K7P 4QX M2R ')).toBe('K7P-4QX-M2R');
+    expect(normalizeHandoffCode('k7p-4qx.m2r')).toBe('K7P-4QX-M2R');
+    expect(normalizeHandoffCode('K7P-4QX-M20')).toBeUndefined();
+    expect(normalizeHandoffCode('K7P-4QX-M2')).toBeUndefined();
+    expect(normalizeHandoffCode('K7P-4QX-M2RR')).toBeUndefined();
+    expect(normalizeHandoffCode('')).toBeUndefined();
+  });
+
+  it('still reads the older six-character codes, told apart as legacy', () => {
     expect(normalizeHandoffCode('k7p4qx')).toBe('K7P-4QX');
     expect(normalizeHandoffCode(' K7P 4QX ')).toBe('K7P-4QX');
-    expect(normalizeHandoffCode('k7p-4qx')).toBe('K7P-4QX');
     expect(normalizeHandoffCode('K7P-4Q0')).toBeUndefined();
-    expect(normalizeHandoffCode('K7P-4Q')).toBeUndefined();
-    expect(normalizeHandoffCode('')).toBeUndefined();
+    expect(handoffCodeKind('K7P-4QX')).toBe('legacy');
+    expect(handoffCodeKind('K7P-4QX-M2R')).toBe('current');
   });
 });
 
@@ -138,6 +140,13 @@ describe('createHandoff / readHandoff', () => {
     expect(noFlow.answers).toEqual([]);
   });
 
+  it('opens a summary stored under an older six-character code (stored before codes grew)', async () => {
+    const store = new MemoryStore();
+    const old = { ...buildHandoffSummary({ flow, state, reason: 'stuck', now: NOW }, 'K7P-4QX') };
+    await store.kv.set([handoffWrite(old)]);
+    expect(await readHandoff(store.kv, 'k7p 4qx', NOW)).toEqual(old);
+  });
+
   it('returns undefined for unknown or malformed codes', async () => {
     const store = new MemoryStore();
     expect(await readHandoff(store.kv, 'ABC-DEF', NOW)).toBeUndefined();
@@ -190,8 +199,8 @@ describe('ariane handoff <code>', () => {
     const io = { out: (t: string) => out.push(t), err: (l: string) => err.push(l) };
     expect(await runHandoff(summary.code.toLowerCase(), { format: 'md' }, store, io, NOW)).toBe(0);
     expect(out.join('')).toContain(`# Fiche de liaison ${summary.code}`);
-    expect(await runHandoff('ZZZ-ZZZ', {}, store, io, NOW)).toBe(1);
-    expect(err.join('\n')).toContain('Aucune fiche ne correspond au code « ZZZ-ZZZ »');
+    expect(await runHandoff('ZZZ-ZZZ-ZZZ', {}, store, io, NOW)).toBe(1);
+    expect(err.join('\n')).toContain('Aucune fiche ne correspond au code « ZZZ-ZZZ-ZZZ »');
     expect(await runHandoff(summary.code, { format: 'pdf' }, store, io, NOW)).toBe(1);
   });
 });

@@ -5,9 +5,13 @@
  * name the procedure, list every answer as the label shown, and say where the person stopped.
  */
 import path from 'node:path';
-import { buildCatalog, converse, currentNode, initialState, CHECKLIST_CONTINUE, STEP_CANNOT, resolveText, type ConversationState, type Input } from '../../src/engine';
+import { buildCatalog, converse, initialState, resolveText, type ConversationState, type Input } from '../../src/engine';
+import { currentNode } from '../../src/engine/step';
+import { CHECKLIST_CONTINUE } from '../../src/engine/nodes/checklist';
+import { STEP_CANNOT } from '../../src/engine/nodes/step';
 import { loadFlowDirectory, type Flow } from '../../src/flow';
-import { createHandoff, renderHandoff } from '../../src/handoff';
+import { renderHandoff } from '../../src/handoff';
+import { createHandoff } from '../../src/handoff/createHandoff';
 import { loadLexicons } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
 

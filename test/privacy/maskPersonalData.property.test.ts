@@ -5,7 +5,8 @@
  * micro`), not asserted here: these tests assert behaviour only.
  */
 import fc from 'fast-check';
-import { maskPersonalData, PERSONAL_DATA_KINDS } from '../../src/privacy';
+import { maskPersonalData } from '../../src/privacy';
+import { PERSONAL_DATA_KINDS } from '../../src/privacy/personalDataPatterns';
 
 /** Identifiers and the part of each that must not survive. */
 const IDENTIFIERS: ReadonlyArray<[string, string]> = [

@@ -25,7 +25,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { maskPersonalData, PERSONAL_DATA_KINDS, placeholderFor, SECRET_KINDS, type PersonalDataKind } from '../../src/privacy';
+import { maskPersonalData } from '../../src/privacy';
+import { PERSONAL_DATA_KINDS, SECRET_KINDS, type PersonalDataKind } from '../../src/privacy/personalDataPatterns';
+import { placeholderFor } from '../../src/privacy/maskPersonalData';
 
 /** The masked text must hold the placeholder and none of the identifier's digits in a row. */
 function expectMasked(input: string, kind: PersonalDataKind, secret?: string): void {

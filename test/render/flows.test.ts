@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadFlowDirectory } from '../../src/flow';
-import { mermaidId, toChecklist, toMermaid } from '../../src/render';
+import { toChecklist, toMermaid } from '../../src/render';
+import { mermaidId } from '../../src/render/toMermaid';
 
 // Every shipped flow must render: an admin runs `ariane graph` / `ariane checklist` on any of them.
 const set = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));

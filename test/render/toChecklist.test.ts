@@ -1,4 +1,5 @@
-import { escapeHtml, escapeMarkdown, toChecklist } from '../../src/render';
+import { escapeHtml, toChecklist } from '../../src/render';
+import { escapeMarkdown } from '../../src/render/toChecklist';
 import type { Flow } from '../../src/flow';
 import { demoFlow } from './fixture';
 

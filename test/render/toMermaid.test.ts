@@ -1,4 +1,5 @@
-import { escapeMermaid, mermaidId, toMermaid } from '../../src/render';
+import { toMermaid } from '../../src/render';
+import { escapeMermaid, mermaidId } from '../../src/render/toMermaid';
 import { demoFlow } from './fixture';
 
 /** True for the line declaring `id`: its Mermaid id directly followed by a shape's opening. */

@@ -1,4 +1,4 @@
-import { edgesFrom, walkFlow } from '../../src/render';
+import { edgesFrom, walkFlow } from '../../src/render/walkFlow';
 import { demoFlow } from './fixture';
 
 describe('walkFlow', () => {

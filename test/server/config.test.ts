@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_FEATURED_FLOWS, loadConfig, resolveTokenSecret } from '../../src/config';
+import { ConfigError, loadConfig, resolveTokenSecret } from '../../src/config';
+import { DEFAULT_FEATURED_FLOWS } from '../../src/config/loadConfig';
 
 describe('loadConfig', () => {
   test('defaults with an empty environment', () => {
@@ -19,6 +20,12 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.microsoft.appId).toBeUndefined();
     expect(c.sourcesUrl).toBeUndefined();
+  });
+
+  test('sign-in and sessions: defaults, and single sign-on from listed proxies', () => {
+    expect(loadConfig({}, { dotenv: false }).access).toEqual({ sessionIdleMinutes: 60, sessionMaxHours: 10, codeFailuresPerHour: 200, signInsPerIpPerMinute: 10, mediatorAuthHeader: undefined });
+    const c = loadConfig({ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1, ::1', ARIANE_SESSION_IDLE_MINUTES: '15' }, { dotenv: false });
+    expect(c.access).toMatchObject({ sessionIdleMinutes: 15, mediatorAuthHeader: { header: 'X-Remote-User', proxies: ['127.0.0.1', '::1'] } });
   });
 
   test('ARIANE_SOURCES_URL: the archive to sync daily', () => {
@@ -43,6 +50,15 @@ describe('loadConfig', () => {
     [{ ARIANE_SOURCES_URL: 'vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
     [{ ARIANE_SOURCES_URL: 'ftp://echanges.dila.gouv.fr/vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
     [{ ARIANE_EMULATOR: 'maybe' }, 'ARIANE_EMULATOR'],
+    [{ ARIANE_SESSION_IDLE_MINUTES: '0' }, 'ARIANE_SESSION_IDLE_MINUTES'],
+    [{ ARIANE_SESSION_MAX_HOURS: 'ten' }, 'ARIANE_SESSION_MAX_HOURS'],
+    [{ ARIANE_MAX_CODE_FAILURES_PER_HOUR: '-1' }, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR'],
+    [{ ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE: '0' }, 'ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X-Remote-User', ARIANE_MEDIATOR_AUTH_PROXIES: '10.0.0.0/8' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'Authorization', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
+    [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X Remote', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
+    [{ ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
   ])('%j → one clear line naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -99,6 +115,52 @@ describe('loadConfig', () => {
       expect(statSync(file).mode & 0o077).toBe(0);
       const configured = loadConfig({ ARIANE_TOKEN_SECRET: 'x'.repeat(40) }, { dotenv: false });
       expect(resolveTokenSecret(configured)).toBe('x'.repeat(40));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a token key file that is not whole stops the start with a message naming the file, and is left as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ariane-key-'));
+    try {
+      const c = loadConfig({ ARIANE_DATA_DIR: dir }, { dotenv: false });
+      const key = resolveTokenSecret(c);
+      const file = join(dir, 'token-secret');
+      // Truncated by a crash (empty), by a copy (half a key, or no end of line), or overwritten.
+      for (const content of ['', '\n', key.slice(0, 40), key.slice(0, 63), 'not a key at all, but long enough to pass a length check']) {
+        writeFileSync(file, content);
+        let error: unknown;
+        try {
+          resolveTokenSecret(c);
+        } catch (err) {
+          error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const message = (error as Error).message;
+        expect(message).toContain(file);
+        expect(message).toMatch(/restore it from a backup, or delete it/);
+        expect(message).not.toContain('\n');
+        expect(readFileSync(file, 'utf8')).toBe(content);
+      }
+      // The whole key without its end of line is whole.
+      writeFileSync(file, key);
+      expect(resolveTokenSecret(c)).toBe(key);
+      // Deleted: a new key is made.
+      rmSync(file);
+      expect(resolveTokenSecret(c)).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the token key file is written whole, with its end of line, and no temporary file is left', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ariane-key-'));
+    try {
+      const c = loadConfig({ ARIANE_DATA_DIR: dir }, { dotenv: false });
+      const first = resolveTokenSecret(c);
+      expect(readdirSync(dir)).toEqual(['token-secret']);
+      expect(readFileSync(join(dir, 'token-secret'), 'utf8')).toBe(first + '\n');
+      expect(resolveTokenSecret(c)).toBe(first);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

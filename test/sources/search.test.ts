@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { embeddedCatalogue } from './support/embedded';
+import { officialWords } from '../../src/sources';
 
 interface Request {
   text: string;
@@ -82,5 +83,19 @@ describe('ids newer than the embedded snapshot', () => {
     expect(catalogue.mayBeNewer('F10027')).toBe(false);
     expect(catalogue.mayBeNewer('F1002700')).toBe(false);
     expect(catalogue.mayBeNewer('X36206')).toBe(false);
+  });
+});
+
+describe('the words official pages are written with', () => {
+  it('knows a word of a title or a description, accents folded, and not a typo of one', () => {
+    const catalogue = embeddedCatalogue();
+    const known = officialWords(() => catalogue);
+    // F1's title: « Impôt sur le revenu - Versement de cotisations syndicales (crédit d'impôt) ».
+    expect(known('impot')).toBe(true);
+    expect(known('syndicales')).toBe(true);
+    expect(known('revenu')).toBe(true);
+    expect(known('revnu')).toBe(false);
+    expect(known('Impôt')).toBe(false); // the engine asks with normalised words only
+    expect(known('')).toBe(false);
   });
 });

@@ -187,6 +187,30 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  test('a kv value or conversation data that cannot be read is skipped and reported once: null with its etag, no data', async () => {
+    const url = await server!.createDatabase('unreadable');
+    const reports: unknown[] = [];
+    const store = await PostgresStore.open({ connectionString: url, onUnreadable: (row) => reports.push(row) });
+    opened.push(store);
+    await store.log.createConversation({ id: 'c', userId: 'u', createdAt: 1, data: { locale: 'fr-FR' } });
+    const { 'state/c': etag } = await store.kv.set([{ key: 'state/c', value: { node: 'q1' } }, { key: 'count/c', value: { turns: 3 } }]);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`UPDATE ariane_kv SET value = '{"answers":"06 12' WHERE key IN ('state/c', 'count/c')`);
+      await client.query(`UPDATE ariane_conversations SET data = '{' WHERE id = 'c'`);
+    } finally {
+      await client.end();
+    }
+    expect((await store.kv.get(['state/c']))['state/c']).toEqual({ value: null, etag });
+    expect(await store.kv.scan('state/')).toEqual([{ key: 'state/c', value: null, etag }]);
+    expect(await store.log.getConversation('c')).toEqual({ id: 'c', userId: 'u', createdAt: 1 });
+    await store.kv.set([{ key: 'state/c', value: { node: 'start' }, etag }]);
+    expect((await store.kv.get(['state/c']))['state/c']?.value).toEqual({ node: 'start' });
+    expect((await store.kv.increment('count/c', { turns: 1 })).value).toEqual({ turns: 1 });
+    expect(reports).toEqual([{ table: 'kv', key: 'state/c' }, { table: 'conversations', key: 'c' }, { table: 'kv', key: 'count/c' }]);
+  });
+
   test('createStore picks PostgreSQL when a database URL is given', async () => {
     const store = await createStore({ databaseUrl: server!.url, dataDir: '/nonexistent/never-used' });
     opened.push(store);

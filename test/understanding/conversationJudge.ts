@@ -19,7 +19,8 @@
  */
 import { parse } from 'yaml';
 import { converse, initialState, type Catalog, type ConversationState, type EngineEnv, type Input, type Output } from '../../src/engine';
-import { HANDOFF_REASONS, type Flow } from '../../src/flow';
+import { type Flow } from '../../src/flow';
+import { HANDOFF_REASONS } from '../../src/flow/scenarioSchema';
 
 /** One answer, as in the flows' scenario files. */
 export type ConversationAnswer = string | number | { choice: string } | { location: { lat: number; lon: number } };

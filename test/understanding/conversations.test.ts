@@ -16,7 +16,7 @@ import { buildCatalog, type Catalog } from '../../src/engine';
 import { loadFlowDirectory, type Flow } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
 import { starterFinder } from '../../src/places';
-import { officialPages } from '../../src/sources';
+import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
 import {
   describePosition,
@@ -180,7 +180,7 @@ describe('derailment conversations written before the engine learned them (issue
   });
 
   it('plays every conversation and prints where each ended (outcomes recorded, not yet asserted)', () => {
-    const env = { findHelp: starterFinder(AT), searchOfficial: officialPages(embeddedCatalogue) };
+    const env = { findHelp: starterFinder(AT), searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
     const verdicts = conversations.map((c) => {
       const p = playConversation(catalog, c, env);
       return { c, p, verdict: judgeConversation(c, p) };

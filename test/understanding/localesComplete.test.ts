@@ -32,7 +32,8 @@ function leaves(value: Json, prefix = ''): Map<string, Json> {
  * lexicon's organisations' names and synonyms are used together, whatever the conversation's
  * language, so a language lists only its own.
  */
-const OWN_WORDS = new Set(['organisations', 'synonyms']);
+// `dropped`: the words a language's writers leave out (French "ne"); other languages have none.
+const OWN_WORDS = new Set(['organisations', 'synonyms', 'dropped']);
 
 const params = (text: Json) => (typeof text === 'string' ? [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort() : []);
 const read = (lng: string, ns: string) => JSON.parse(readFileSync(join(LOCALES, lng, ns), 'utf8')) as Json;

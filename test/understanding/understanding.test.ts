@@ -21,10 +21,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv, type FlowScore } from '../../src/engine';
+import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv } from '../../src/engine';
+import { type FlowScore } from '../../src/engine/pickFlow';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
-import { officialPages } from '../../src/sources';
+import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
 
 interface Request {
@@ -60,7 +61,7 @@ function decision(catalog: Catalog, r: Request): { started?: string; candidates:
 }
 
 /** The official pages the service weighs against the procedures (the embedded snapshot). */
-const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue) };
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
 
 describe('understanding what people type', () => {
   const set = loadFlowDirectory(join(ROOT, 'flows'));
@@ -148,5 +149,14 @@ describe('understanding what people type', () => {
     expect(top1 / n).toBeGreaterThanOrEqual(TOP1_TARGET);
     // A pending request that now passes: remove its `pending` marker so that it is checked again.
     expect(pendingFixed).toEqual([]);
+  });
+
+  it('asks about a procedure named by its keyword but sunk under unknown words, and still starts nothing for a weak shared word', () => {
+    for (const [text, flowId] of [['RSA socle', 'rsa-demande'], ['rsa moi pa argen', 'rsa-demande']] as const) {
+      const { state } = converse(catalog, initialState('fr'), { kind: 'text', text }, env);
+      expect({ text, status: state.status, offer: state.offer }).toEqual({ text, status: 'choosing', offer: { kind: 'flow', flowId } });
+    }
+    const printer = converse(catalog, initialState('fr'), { kind: 'text', text: 'mon imprimante ne marche plus' }, env).state;
+    expect(printer.offer).toBeUndefined();
   });
 });

@@ -3,8 +3,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { choiceValue, type ConversationState } from '../../src/engine';
-import { loadFlow } from '../../src/flow';
-import { createHandoff } from '../../src/handoff';
+import { loadFlow } from '../../src/flow/loadFlow';
+import { MediatorAccounts } from '../../src/access';
+import { createHandoff } from '../../src/handoff/createHandoff';
 import { describeBrowser, launch } from './support/browser';
 import { ensureAssets } from './support/assets';
 import { axeCheck } from './support/axe';
@@ -113,8 +114,20 @@ describeBrowser('web pages on the real service', () => {
       turn: 7,
     };
     const summary = await createHandoff(service.store.kv, { flow, state, reason: 'stuck', now: new Date() });
+    await new MediatorAccounts(service.store.kv).add('marie', 'une phrase de passe assez longue');
     await page.goto(service.url + '/mediateur');
-    await page.getByLabel('Code de relais donné par la personne').fill(summary.code.toLowerCase().replace('-', ' '));
+    // Not signed in: the code section is a sign-in form, accessible, with errors announced.
+    await page.getByLabel('Identifiant').fill('marie');
+    await page.getByLabel('Mot de passe').fill('pas le bon');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').getByText('Identifiant ou mot de passe incorrect.').waitFor();
+    expect(await page.getByLabel('Identifiant').getAttribute('aria-invalid')).toBe('true');
+    expect(await axeCheck(page)).toEqual([]);
+    await page.getByLabel('Mot de passe').fill('une phrase de passe assez longue');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText('Connecté :').waitFor();
+    // Signed in: typing the code is the only step.
+    await page.getByLabel('Code de relais donné par la personne').fill(summary.code.toLowerCase().replace(/-/g, ' '));
     await page.getByRole('button', { name: 'Ouvrir la fiche' }).click();
     await page.getByText('Oui, je reçois une aide CAF').first().waitFor();
     await page.getByText(/arabe/).first().waitFor();
@@ -123,8 +136,14 @@ describeBrowser('web pages on the real service', () => {
     await see(page.locator('#n-connexion')).toContainText('La personne s’est arrêtée ici.');
     expect(await axeCheck(page)).toEqual([]);
     // An unknown code is a clear message, not an error page.
-    await page.goto(service.url + '/mediateur/relais?code=ZZZZ-ZZZZ');
+    await page.goto(service.url + '/mediateur/relais?code=ZZZ-ZZZ-ZZZ');
     await page.getByRole('alert').getByText(/Aucune fiche/).waitFor();
+    expect(await axeCheck(page)).toEqual([]);
+    // Signing out ends it: the same code now asks to sign in again.
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.goto(service.url + `/mediateur/relais?code=${summary.code}`);
+    await page.getByText('Pour ouvrir une fiche, connectez-vous').waitFor();
+    expect(await page.getByLabel('Code de relais (facultatif)').inputValue()).toBe(summary.code);
     expect(pageErrors).toEqual([]);
   });
 

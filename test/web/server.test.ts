@@ -13,7 +13,10 @@ import { WIDGET_BUDGET_BYTES } from '../../src/web';
 import { FlowWatcher } from '../../src/flow';
 import { html, page, raw } from '../../src/web/html';
 import { isAdmin, isStale } from '../../src/web/adminRoutes';
-import { checklistFragment, fold } from '../../src/web/mediatorRoutes';
+import { Sessions } from '../../src/access';
+import { MemoryStore } from '../../src/store';
+import { checklistFragment } from '../../src/web/mediatorRoutes';
+import { foldAccents as fold } from '../../src/engine';
 import { readableOn } from '../../src/web/widget/readableOn';
 import { ensureAssets } from './support/assets';
 import { startFakeServer } from './support/fakeDirectLine';
@@ -45,13 +48,18 @@ describe('admin access', () => {
   const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
   const TOKEN = 'a-long-enough-admin-token';
 
-  it('accepts the Bearer token, refuses others, and is closed when no token is configured', () => {
-    expect(isAdmin(req({ authorization: `Bearer ${TOKEN}` }), TOKEN)).toBe(true);
-    expect(isAdmin(req({ authorization: `Bearer ${TOKEN}x` }), TOKEN)).toBe(false);
-    expect(isAdmin(req({ authorization: TOKEN }), TOKEN)).toBe(false);
-    expect(isAdmin(req({}), TOKEN)).toBe(false);
-    expect(isAdmin(req({ cookie: `ariane_admin=${TOKEN}` }), TOKEN)).toBe(false);
-    expect(isAdmin(req({ authorization: 'Bearer ' }), undefined)).toBe(false);
+  it('accepts the Bearer token or a live admin session, refuses others, and is closed when no token is configured', async () => {
+    const kv = new MemoryStore().kv;
+    const sessions = new Sessions(kv, { idleMs: 60_000, maxMs: 3_600_000 });
+    expect(await isAdmin(req({ authorization: `Bearer ${TOKEN}` }), TOKEN, sessions)).toBe(true);
+    expect(await isAdmin(req({ authorization: `Bearer ${TOKEN}x` }), TOKEN, sessions)).toBe(false);
+    expect(await isAdmin(req({ authorization: TOKEN }), TOKEN, sessions)).toBe(false);
+    expect(await isAdmin(req({}), TOKEN, sessions)).toBe(false);
+    expect(await isAdmin(req({ cookie: `ariane_admin=${TOKEN}` }), TOKEN, sessions)).toBe(false);
+    expect(await isAdmin(req({ authorization: 'Bearer ' }), undefined, sessions)).toBe(false);
+    // A mediator's session is not an admin's, even in the admin cookie.
+    const mediator = await sessions.create('mediator', 'marie', '1');
+    expect(await isAdmin(req({ cookie: `ariane_admin=${mediator}` }), TOKEN, sessions)).toBe(false);
   });
 
   it('flags review dates older than 12 months', () => {
@@ -64,6 +72,7 @@ describe('admin access', () => {
 describe('mediator helpers', () => {
   it('folds accents and case for the search', () => {
     expect(fold('Démarche CAF Être')).toBe('demarche caf etre');
+    expect(fold('Œuvre, SŒUR')).toBe('oeuvre, soeur');
   });
 
   it('embeds the shared checklist renderer without its inline style', () => {

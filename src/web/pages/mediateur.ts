@@ -2,12 +2,8 @@
  * Mediator pages: live filtering of the procedures list as one types (the form still works without
  * JavaScript), print buttons, and the tick boxes of a checklist kept while the tab is open.
  */
-function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
+// The engine's own folding, from its one file: the page's bundle must not carry the whole engine.
+import { foldAccents as fold } from '../../engine/normalize';
 
 function liveFilter(): void {
   const input = document.querySelector<HTMLInputElement>('input[data-filter]');

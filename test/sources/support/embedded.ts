@@ -3,7 +3,8 @@
  * fresh tree has not been built, then read like the service reads it.
  */
 import { existsSync } from 'node:fs';
-import { loadEmbeddedCatalogue, EMBEDDED_FILE, type Catalogue } from '../../../src/sources';
+import { loadEmbeddedCatalogue, type Catalogue } from '../../../src/sources';
+import { EMBEDDED_FILE } from '../../../src/sources/loadEmbeddedCatalogue';
 import { writeEmbeddedCatalogue } from '../../../src/sources/writeEmbeddedCatalogue';
 
 let cached: Catalogue | undefined;

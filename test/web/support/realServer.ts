@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../../src/config';
 import { getGeocoder } from '../../../src/geo';
 import { startService, type RunningService } from '../../../src/main';
@@ -32,21 +32,26 @@ async function seedPlaces(dataDir: string): Promise<void> {
   }
 }
 
-/** `seed: false` starts on an empty data directory, as a fresh install does. */
-export async function startRealServer(env: Record<string, string> = {}, options: { seed?: boolean } = {}): Promise<RealServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
-  if (options.seed !== false) await seedPlaces(dataDir);
+/**
+ * `seed: false` starts on an empty data directory, as a fresh install does. `dataDir`: use (and do
+ * not remove) this one, e.g. a second instance on the first one's database. `logger`: to read the
+ * service's log lines.
+ */
+export async function startRealServer(env: Record<string, string> = {}, options: { seed?: boolean; dataDir?: string; logger?: Logger } = {}): Promise<RealServer> {
+  const own = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ariane-web-'));
+  if (own && options.seed !== false) await seedPlaces(dataDir);
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ARIANE_DATA_DIR: dataDir, ARIANE_FLOWS_DIR: FLOWS_DIR, ARIANE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
     { dotenv: false },
   );
-  const service = await startService(config, { logger: pino({ level: 'silent' }) });
+  const service = await startService(config, { logger: options.logger ?? pino({ level: 'silent' }) });
   return {
     ...service,
     dataDir,
     stop: async () => {
       await service.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (own) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
