@@ -15,6 +15,10 @@
  * The body is checked before `CloudAdapter` sees it: the adapter answers 500 to some malformed
  * activities (it throws on wrong types), and a malformed request must get a 4xx.
  *
+ * Conversation states are kept apart from our Direct Line's: under `state/botframework/…` when
+ * the Bot Framework channel service vouched for the turn (a checked token), `state/anonymous/…`
+ * otherwise, whatever `channelId` the activity names (see `apiStateKey`).
+ *
  * Abuse limits, as on Direct Line (429 with `Retry-After`, same JSON error shape): activities per
  * conversation per minute, and — only without an app id — new conversations per IP address per
  * minute. They are checked before the adapter, so before authentication: a request with a bad token
@@ -33,7 +37,7 @@ import {
 import type { Logger } from 'pino';
 import { errorBody } from '../http';
 import { RateLimiter } from '../limits';
-import { DeliveryError } from './turnCommit';
+import { DeliveryError, STATE_KEY, type StateKey } from './turnCommit';
 
 /** The request and response shapes restify (and Node's http) provide; no restify import here. */
 export interface HttpRequestLike {
@@ -128,6 +132,21 @@ export function checkActivityBody(body: unknown, maxTextLength = 2000, anonymous
   if (a.attachments !== undefined && !Array.isArray(a.attachments)) return 'Activity "attachments" must be a list.';
   if (a.entities !== undefined && !Array.isArray(a.entities)) return 'Activity "entities" must be a list.';
   return undefined;
+}
+
+/**
+ * Where an `/api/messages` turn's conversation state lives: apart from our Direct Line's
+ * (`state/directline/…`, reachable with Direct Line tokens only) even when the activity says
+ * `channelId: "directline"`, and apart between turns a Bot Framework token vouched for and anonymous
+ * ones. The channel id is encoded, so no pair (channel, conversation) reads as another. A checked
+ * turn from a channel other than Direct Line also finds its state where releases before this one
+ * kept it (`state/<channelId>/<conversation>`).
+ */
+export function apiStateKey(channelId: string | undefined, conversationId: string, authenticated: boolean): StateKey {
+  const channel = channelId ?? '';
+  const key = `state/${authenticated ? 'botframework' : 'anonymous'}/${encodeURIComponent(channel)}/${conversationId}`;
+  const legacy = `state/${channel || 'unknown'}/${conversationId}`;
+  return authenticated && !legacy.startsWith('state/directline/') ? { key, legacy } : { key };
 }
 
 /** Network failures reaching the identity service (Node's and node-fetch's codes). */
@@ -265,6 +284,7 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
     }
     try {
       const result = await adapter.runTurn(auth, incoming, async (ctx) => {
+        ctx.turnState.set(STATE_KEY, apiStateKey(activity.channelId, activity.conversation.id, Boolean(options.appId)));
         ctx.onSendActivities(async (_c, _activities, next) => {
           try {
             return await next();

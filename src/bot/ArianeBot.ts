@@ -18,7 +18,7 @@ import { HELP_VALUE, LANG_PREFIX, initialState, migrateState, type Catalog, type
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
 import { languageFromLocale, languageOfLocale, readActivity } from './readActivity';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
-import { DeliveryError, TURN_COMMIT, type TurnCommit } from './turnCommit';
+import { DeliveryError, STATE_KEY, TURN_COMMIT, type StateKey, type TurnCommit } from './turnCommit';
 
 /** The engine function the bot runs (injected so that tests can make the engine fail). */
 export interface BotEngine {
@@ -39,7 +39,7 @@ export interface ArianeBotOptions {
   engine: BotEngine;
   /** The current catalog (a function so that flows can be reloaded without rebuilding the bot). */
   catalog: () => Catalog;
-  /** Where conversation states live (`state/<channel>/<conversation>`). */
+  /** Where conversation states live (under the key the turn's entry point names, see `StateKey`). */
   kv: KeyValueStore;
   /** Lifetime of a conversation state in ms (the retention period); absent = forever. */
   stateTtlMs?: number;
@@ -139,16 +139,36 @@ export class ArianeBot extends ActivityHandler {
     }
   }
 
-  private stateKey(context: TurnContext): string {
+  /**
+   * The turn's state key, as the entry point that authenticated it names it (`STATE_KEY`). A turn
+   * from an entry point that names none (a test adapter) is kept under `state/other/…`, apart from
+   * every authenticated one.
+   */
+  private stateKey(context: TurnContext): StateKey {
+    const named = context.turnState.get(STATE_KEY) as StateKey | undefined;
+    if (named) return named;
     const a = context.activity;
     const conversationId = a.conversation?.id;
     if (!conversationId) throw new Error('Activity without conversation id');
-    return `state/${a.channelId ?? 'unknown'}/${conversationId}`;
+    return { key: `state/other/${encodeURIComponent(a.channelId ?? '')}/${conversationId}` };
+  }
+
+  /**
+   * The stored state of the turn's conversation with its etag; `legacy` when it was found where an
+   * older release kept it (the turn then creates it under `key` and deletes the old item).
+   */
+  private async readState(where: StateKey): Promise<{ item?: { value?: StoredState; etag: string }; legacy?: string }> {
+    const keys = where.legacy ? [where.key, where.legacy] : [where.key];
+    const found = await this.options.kv.get<StoredState>(keys);
+    const item = found[where.key];
+    if (item || !where.legacy) return { ...(item ? { item } : {}) };
+    const old = found[where.legacy];
+    return old ? { item: { value: old.value, etag: IF_ABSENT }, legacy: where.legacy } : {};
   }
 
   /** A bot sentence with no engine turn (nothing to read in the message). */
   private async sayOnly(context: TurnContext, key: string): Promise<void> {
-    const stored = (await this.options.kv.get<StoredState>([this.stateKey(context)]))[this.stateKey(context)];
+    const stored = (await this.readState(this.stateKey(context))).item;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
     const lang = migrateState(stored?.value?.state, fallback).lang;
     await this.commit(context, [], [{ type: ActivityTypes.Message, text: this.options.translate(botText(key), lang), locale: lang }]);
@@ -240,12 +260,13 @@ export class ArianeBot extends ActivityHandler {
   /** One turn with the conditional save described in the file comment, then the replies. */
   private async runTurn(context: TurnContext, input: Input): Promise<void> {
     const started = performance.now();
-    const key = this.stateKey(context);
+    const where = this.stateKey(context);
+    const key = where.key;
     const activityId = typeof context.activity.id === 'string' && context.activity.id !== '' ? context.activity.id : undefined;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
     const env = await this.engineEnv(context);
     for (let attempt = 0; ; attempt++) {
-      const item = (await this.options.kv.get<StoredState>([key]))[key];
+      const { item, legacy } = await this.readState(where);
       const stored = readStored(item?.value);
       // The same activity saying the same thing, already applied (see `StoredState.last`): replay
       // the turn from the state before it, and keep the saved state as it is.
@@ -274,6 +295,12 @@ export class ArianeBot extends ActivityHandler {
         if (!(err instanceof ConflictError) || attempt >= 1) throw err;
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
         continue;
+      }
+      // Moved: written under its key with this turn (a replayed turn writes nothing, so keeps it there).
+      if (legacy !== undefined && !replayed) {
+        await this.options.kv.delete([legacy]).catch((err: unknown) =>
+          this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'could not delete the state kept under its former key'),
+        );
       }
       if (!replayed && this.options.afterTurn) {
         await this.options.afterTurn(before, result).catch((err: unknown) =>

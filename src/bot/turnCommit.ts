@@ -10,6 +10,24 @@ import type { WriteItem } from '../store';
 /** The `turnState` key under which an adapter offers its `TurnCommit`. */
 export const TURN_COMMIT = Symbol('ariane.turnCommit');
 
+/**
+ * Where a turn's conversation state lives, named by the entry point that authenticated the turn
+ * (set under {@link STATE_KEY}), never read from the activity alone: a caller chooses the
+ * activity's `channelId` and `conversation.id`, so a state key built from them would let an
+ * anonymous `/api/messages` request drive one of our Direct Line conversations.
+ */
+export interface StateKey {
+  key: string;
+  /**
+   * Where an older release kept the same conversation's state (`state/<channelId>/<conversation>`):
+   * read when `key` holds nothing yet, then moved to `key`.
+   */
+  legacy?: string;
+}
+
+/** The `turnState` key under which an entry point puts the turn's {@link StateKey}. */
+export const STATE_KEY = Symbol('ariane.stateKey');
+
 /** The `turnState` key an adapter sets when it already masked the activity's personal data. */
 export const MASKED = Symbol('ariane.masked');
 

@@ -12,6 +12,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { TurnContext } from 'botbuilder';
 import { createApiMessagesEndpoint, type ApiMessagesOptions, type HttpRequestLike, type HttpResponseLike } from '../../src/bot';
+import { STATE_KEY } from '../../src/bot/turnCommit';
+import { makeHarness } from './botHarness';
 
 // Installed before any endpoint exists: the endpoint wraps the console it finds.
 const consoleCalls: string[] = [];
@@ -193,6 +195,61 @@ describe('/api/messages with MicrosoftAppId: refusals', () => {
     expect(sent.status).toBe(200);
     expect(runs).toEqual(['bonjour']);
     expect(JSON.stringify(sent.body)).toContain('echo bonjour');
+  });
+});
+
+describe('/api/messages: where a turn\'s conversation state lives (issue 17 item 3)', () => {
+  let identity: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    identity = await identityService({ keys: [{ kid: 'k1', key: ours.publicKey }] });
+  });
+  afterAll(async () => identity.close());
+  const bearer = () => ({ authorization: `Bearer ${jwt(ours.privateKey, 'k1', channelClaims())}` });
+
+  test('named by how the turn was let in, never under our Direct Line\'s keys, whatever channelId it says', async () => {
+    const keys: unknown[] = [];
+    const bot = { run: async (ctx: TurnContext) => void keys.push(ctx.turnState.get(STATE_KEY)) };
+    const checked = endpoint({ ...identityAt(identity.url), bot });
+    const anonymous = endpoint({ appId: undefined, appPassword: undefined, bot });
+    const turn = (channelId: string) => activity({ channelId, deliveryMode: 'expectReplies' });
+    for (const channelId of ['msteams', 'directline', 'directline/x']) expect((await call(checked.handler, turn(channelId), bearer())).status).toBe(200);
+    for (const channelId of ['emulator', 'directline']) expect((await call(anonymous.handler, turn(channelId), {}, '127.0.0.1')).status).toBe(200);
+    expect(keys).toEqual([
+      { key: 'state/botframework/msteams/conv-1', legacy: 'state/msteams/conv-1' },
+      { key: 'state/botframework/directline/conv-1' },
+      { key: 'state/botframework/directline%2Fx/conv-1' },
+      { key: 'state/anonymous/emulator/conv-1' },
+      { key: 'state/anonymous/directline/conv-1' },
+    ]);
+  });
+
+  test('a channel\'s conversation kept by an older release (state/<channel>/<id>) goes on where it was, moved to its new key', async () => {
+    const h = makeHarness();
+    const { handler } = endpoint({ ...identityAt(identity.url), bot: h.bot });
+    const say = (id: string, text: string) => call(handler, activity({ id, text, deliveryMode: 'expectReplies', conversation: { id: 'conv-old' } }), bearer());
+    expect((await say('m1', 'attestation caf')).status).toBe(200);
+    // As the previous release kept it.
+    const current = (await h.kv.get(['state/botframework/msteams/conv-old']))['state/botframework/msteams/conv-old']!;
+    await h.kv.delete(['state/botframework/msteams/conv-old']);
+    await h.kv.set([{ key: 'state/msteams/conv-old', value: current.value }]);
+    const question = (current.value as { state: { nodeId: string } }).state.nodeId;
+
+    expect((await say('m2', 'oui')).status).toBe(200);
+    const items = await h.kv.scan<{ state: { flowId?: string; nodeId?: string } }>('state/');
+    expect(items.map((i) => i.key)).toEqual(['state/botframework/msteams/conv-old']);
+    expect(items[0]!.value.state.flowId).toBe('caf-attestation');
+    expect(items[0]!.value.state.nodeId).not.toBe(question);
+  });
+
+  test('no older key for a turn saying channelId "directline": our Direct Line\'s state is not read', async () => {
+    const h = makeHarness();
+    await h.kv.set([{ key: 'state/directline/conv-dl', value: { state: { lang: 'fr', status: 'active', flowId: 'caf-attestation', nodeId: 'x', answers: {}, turn: 3 } } }]);
+    const before = await h.kv.scan('state/directline/');
+    const { handler } = endpoint({ ...identityAt(identity.url), bot: h.bot });
+    const sent = await call(handler, activity({ channelId: 'directline', text: 'oui', deliveryMode: 'expectReplies', conversation: { id: 'conv-dl' } }), bearer());
+    expect(sent.status).toBe(200);
+    expect(await h.kv.scan('state/directline/')).toEqual(before);
+    expect((await h.kv.scan('state/botframework/')).map((i) => i.key)).toEqual(['state/botframework/directline/conv-dl']);
   });
 });
 
