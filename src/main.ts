@@ -65,6 +65,7 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
 /** Builds everything from `config` and starts listening. */
 export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
+  for (const warning of config.warnings) logger.warn({ config: warning }, 'configuration warning');
 
   const store = await createStore({
     databaseUrl: config.databaseUrl,
@@ -168,6 +169,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
       appPassword: config.microsoft.appPassword,
       appType: config.microsoft.appType,
       tenantId: config.microsoft.tenantId,
+      emulator: config.emulator,
       activitiesPerMinute: config.limits.activitiesPerMinute,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
     });

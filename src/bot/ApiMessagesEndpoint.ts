@@ -1,10 +1,23 @@
 /**
  * `POST /api/messages`, the standard Bot Framework endpoint, through botbuilder's `CloudAdapter` so
- * the Emulator and Azure Bot Service channels work unchanged: anonymous when no app id is configured,
- * tokens validated when one is. `deliveryMode: "expectReplies"` returns the replies in the body.
+ * the Emulator and Azure Bot Service channels work unchanged: tokens validated when an app id is
+ * configured; without one, anonymous, but only for a local Emulator (a request from this machine)
+ * or when `emulator` says so (development). `deliveryMode: "expectReplies"` returns the replies in
+ * the body.
+ *
+ * Every answer is ours, in the JSON error shape, whatever botbuilder throws: a refused token 401,
+ * the identity service unreachable 503, replies the caller's `serviceUrl` would not take 502 (the
+ * channel sends the activity again; the bot recognises it and replays its turn, see
+ * `StoredState.last`), anything else 500 with no internal text. Each is one JSON log line: the
+ * console output botbuilder writes while it checks a token (stack traces, signing keys) goes to
+ * the logger at debug level instead of stderr.
  *
  * The body is checked before `CloudAdapter` sees it: the adapter answers 500 to some malformed
  * activities (it throws on wrong types), and a malformed request must get a 4xx.
+ *
+ * Conversation states are kept apart from our Direct Line's: under `state/botframework/…` when
+ * the Bot Framework channel service vouched for the turn (a checked token), `state/anonymous/…`
+ * otherwise, whatever `channelId` the activity names (see `apiStateKey`).
  *
  * Abuse limits, as on Direct Line (429 with `Retry-After`, same JSON error shape): activities per
  * conversation per minute, and — only without an app id — new conversations per IP address per
@@ -12,24 +25,26 @@
  * still counts against its conversation's budget (conversation ids are the channel's, not guessable
  * from outside), and a 429 costs no token validation.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { format } from 'node:util';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
-  type Request as BotRequest,
-  type Response as BotResponse,
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { errorBody } from '../http';
 import { RateLimiter } from '../limits';
+import { DeliveryError, STATE_KEY, type StateKey } from './turnCommit';
 
 /** The request and response shapes restify (and Node's http) provide; no restify import here. */
 export interface HttpRequestLike {
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   method?: string;
-  /** The connection; its `remoteAddress` keys the per-IP limit. */
+  /** The connection; its `remoteAddress` keys the per-IP limit and tells a local Emulator. */
   socket?: { remoteAddress?: string };
 }
 export interface HttpResponseLike {
@@ -58,6 +73,19 @@ export interface ApiMessagesOptions {
    * everyone at once, so there only the per-conversation limit applies.
    */
   conversationsPerIpPerMinute?: number;
+  /**
+   * Accept anonymous requests from anywhere when no app id is set (`ARIANE_EMULATOR=1`: development
+   * only, e.g. an Emulator on another machine). Otherwise anonymous requests must come from this
+   * machine: loopback, and not relayed by a proxy.
+   */
+  emulator?: boolean;
+  /** How long the identity service may take to check a token before the answer is 503 (ms, default 10 000). */
+  authTimeoutMs?: number;
+  /**
+   * botbuilder's own settings beyond the app's (e.g. `ToBotFromChannelOpenIdMetadataUrl`): lets tests
+   * point token checks at a local identity service.
+   */
+  authSettings?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   /** The clock for the limits (epoch ms). */
   now?: () => number;
 }
@@ -106,18 +134,111 @@ export function checkActivityBody(body: unknown, maxTextLength = 2000, anonymous
   return undefined;
 }
 
+/**
+ * Where an `/api/messages` turn's conversation state lives: apart from our Direct Line's
+ * (`state/directline/…`, reachable with Direct Line tokens only) even when the activity says
+ * `channelId: "directline"`, and apart between turns a Bot Framework token vouched for and anonymous
+ * ones. The channel id is encoded, so no pair (channel, conversation) reads as another. A checked
+ * turn from a channel other than Direct Line also finds its state where releases before this one
+ * kept it (`state/<channelId>/<conversation>`).
+ */
+export function apiStateKey(channelId: string | undefined, conversationId: string, authenticated: boolean): StateKey {
+  const channel = channelId ?? '';
+  const key = `state/${authenticated ? 'botframework' : 'anonymous'}/${encodeURIComponent(channel)}/${conversationId}`;
+  const legacy = `state/${channel || 'unknown'}/${conversationId}`;
+  return authenticated && !legacy.startsWith('state/directline/') ? { key, legacy } : { key };
+}
+
+/** Network failures reaching the identity service (Node's and node-fetch's codes). */
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT']);
+
+class IdentityTimeout extends Error {}
+
+type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** `CloudAdapter` with its turn entry point open: the token is checked first, apart (see `authenticate`). */
+class CheckedCloudAdapter extends CloudAdapter {
+  runTurn(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
+
+/** 503 when the token could not be checked (identity service unreachable or failing), else 401. */
+function authFailureStatus(err: unknown): 401 | 503 {
+  if (err instanceof IdentityTimeout) return 503;
+  const e = err as { name?: unknown; code?: unknown; type?: unknown; statusCode?: unknown; errno?: unknown } | null;
+  if (!e || typeof e !== 'object') return 401;
+  if (e.name === 'FetchError' || e.name === 'AbortError' || e.type === 'system') return 503;
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return 503;
+  // botframework-connector's "Failed to load openID config / Keys" carry the identity service's failure.
+  if (typeof e.statusCode === 'number' && e.statusCode >= 500) return 503;
+  return 401;
+}
+
+/** A short, non-secret description of why a token was refused, for the log line. */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const code = (err as { code?: unknown }).code;
+  return `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
+}
+
+/** True when the request reached us from this machine directly (not relayed by a local proxy). */
+function fromThisMachine(req: HttpRequestLike): boolean {
+  const address = req.socket?.remoteAddress ?? '';
+  const loopback = address === '::1' || /^(::ffff:)?127\./.test(address);
+  return loopback && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+}
+
+/**
+ * While a token is checked, botbuilder writes to `console.error` (stack traces, the signing keys
+ * it knows): those lines go to the logger at debug level instead. Only calls made inside a token
+ * check (this async context) are taken; anything else on the console is left alone.
+ */
+const checkingToken = new AsyncLocalStorage<Logger>();
+let consoleWrapped = false;
+function quietConsoleDuringTokenChecks(): void {
+  if (consoleWrapped) return;
+  consoleWrapped = true;
+  for (const level of ['error', 'warn', 'log'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      const logger = checkingToken.getStore();
+      if (!logger) return original(...args);
+      logger.debug({ botbuilder: format(...args).split('\n')[0]!.slice(0, 300) }, 'botbuilder console output during a token check');
+    };
+  }
+}
+
 /** Builds the handler; one `CloudAdapter` for the process. */
 export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: HttpRequestLike, res: HttpResponseLike) => Promise<void> {
   const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {
+    ...options.authSettings,
     MicrosoftAppId: options.appId ?? '',
     MicrosoftAppPassword: options.appPassword ?? '',
     MicrosoftAppType: options.appType ?? '',
     MicrosoftAppTenantId: options.tenantId ?? '',
   };
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
-  adapter.onTurnError = async (context, err) => {
-    options.logger.error({ err, conversationId: context.activity.conversation?.id }, '/api/messages turn failed');
+  const identity = new ConfigurationBotFrameworkAuthentication(authOptions);
+  const adapter = new CheckedCloudAdapter(identity);
+  // No `onTurnError`: a failed turn must reach the HTTP answer (see the file comment).
+  quietConsoleDuringTokenChecks();
+  const authTimeoutMs = options.authTimeoutMs ?? 10_000;
+  const fail = (res: HttpResponseLike, status: number, code: string, message: string) => {
+    res.status(status);
+    res.send(errorBody(code, message));
+    res.end();
   };
+  /** The token check, bounded in time (an unreachable identity service must not hold requests). */
+  const authenticate = (activity: Activity, header: string): Promise<AuthenticateRequestResult> =>
+    checkingToken.run(options.logger, () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new IdentityTimeout('identity service timeout')), authTimeoutMs);
+        timer.unref();
+      });
+      return Promise.race([identity.authenticateRequest(activity, header), timeout]).finally(() => clearTimeout(timer));
+    });
   const now = options.now ?? Date.now;
   const perConversation = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
   const perIp = options.appId ? undefined : new RateLimiter(options.conversationsPerIpPerMinute ?? 30, 60_000);
@@ -129,13 +250,12 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
     res.end();
   };
   return async (req, res) => {
-    const problem = checkActivityBody(req.body, options.maxTextLength, !options.appId);
-    if (problem) {
-      res.status(400);
-      res.send(errorBody('BadArgument', problem));
-      res.end();
-      return;
+    if (!options.appId && !options.emulator && !fromThisMachine(req)) {
+      options.logger.warn({ status: 401, reason: 'anonymous request from another machine' }, '/api/messages refused');
+      return fail(res, 401, 'Unauthorized', 'This service has no MicrosoftAppId: /api/messages takes only a local Emulator (ARIANE_EMULATOR=1 allows others, for development).');
     }
+    const problem = checkActivityBody(req.body, options.maxTextLength, !options.appId);
+    if (problem) return fail(res, 400, 'BadArgument', problem);
     const activity = req.body as { type: string; channelId?: string; conversation: { id: string } };
     // The channel id is part of the key: two channels may use the same conversation id.
     const conversation = `${activity.channelId ?? ''}|${activity.conversation.id}`;
@@ -150,6 +270,53 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
       const decision = perConversation.hit(conversation, at);
       if (!decision.allowed) return tooMany(res, decision.retryAfterSeconds, 'Too many messages: please wait a little.');
     }
-    await adapter.process(req as BotRequest, res as BotResponse, (ctx) => options.bot.run(ctx));
+    const header = req.headers.authorization;
+    const incoming = fixTimestamps(req.body as Activity);
+    let auth: AuthenticateRequestResult;
+    try {
+      auth = await authenticate(incoming, typeof header === 'string' ? header : '');
+    } catch (err) {
+      const status = authFailureStatus(err);
+      options.logger.warn({ status, reason: reasonOf(err), conversationId: activity.conversation.id }, '/api/messages refused');
+      return status === 503
+        ? fail(res, 503, 'ServiceUnavailable', 'The Bot Framework identity service cannot be reached to check the token: try again later.')
+        : fail(res, 401, 'Unauthorized', 'The request is not authorised (missing, invalid or expired Bot Framework token).');
+    }
+    try {
+      const result = await adapter.runTurn(auth, incoming, async (ctx) => {
+        ctx.turnState.set(STATE_KEY, apiStateKey(activity.channelId, activity.conversation.id, Boolean(options.appId)));
+        ctx.onSendActivities(async (_c, _activities, next) => {
+          try {
+            return await next();
+          } catch (err) {
+            throw new DeliveryError(err);
+          }
+        });
+        await options.bot.run(ctx);
+      });
+      res.status(result?.status ?? 200);
+      if (result?.body !== undefined) res.send(result.body);
+      res.end();
+    } catch (err) {
+      if (err instanceof DeliveryError) {
+        options.logger.warn({ status: 502, reason: reasonOf(err.reason), conversationId: activity.conversation.id }, '/api/messages: the serviceUrl did not take the replies');
+        return fail(res, 502, 'ServiceError', 'The replies could not be delivered to the serviceUrl: send the activity again (it will be answered once).');
+      }
+      options.logger.error({ err, conversationId: activity.conversation.id }, '/api/messages turn failed');
+      return fail(res, 500, 'InternalError', 'Something went wrong on our side. Please try again.');
+    }
   };
+}
+
+/** A copy of the activity with its time fields as dates, as `CloudAdapter` hands it to bots. */
+function fixTimestamps(body: Activity): Activity {
+  const a = { ...body } as Activity & Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+    const v = a[field];
+    if (typeof v === 'string') {
+      a[raw] = v;
+      a[field] = new Date(v);
+    }
+  }
+  return a;
 }

@@ -14,11 +14,11 @@
  */
 import { ActivityHandler, ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { HELP_VALUE, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
+import { HELP_VALUE, LANG_PREFIX, initialState, migrateState, type Catalog, type ConversationState, type EngineEnv, type Input, type Lang, type Output, type StepResult } from '../engine';
 import { ConflictError, IF_ABSENT, type KeyValueStore, type WriteItem } from '../store';
-import { languageFromLocale, readActivity } from './readActivity';
+import { languageFromLocale, languageOfLocale, readActivity } from './readActivity';
 import { botText, choiceAction, renderOutputs, type Translate } from './renderOutputs';
-import { TURN_COMMIT, type TurnCommit } from './turnCommit';
+import { DeliveryError, STATE_KEY, TURN_COMMIT, type StateKey, type TurnCommit } from './turnCommit';
 
 /** The engine function the bot runs (injected so that tests can make the engine fail). */
 export interface BotEngine {
@@ -39,7 +39,7 @@ export interface ArianeBotOptions {
   engine: BotEngine;
   /** The current catalog (a function so that flows can be reloaded without rebuilding the bot). */
   catalog: () => Catalog;
-  /** Where conversation states live (`state/<channel>/<conversation>`). */
+  /** Where conversation states live (under the key the turn's entry point names, see `StateKey`). */
   kv: KeyValueStore;
   /** Lifetime of a conversation state in ms (the retention period); absent = forever. */
   stateTtlMs?: number;
@@ -85,7 +85,9 @@ export type HandoffOutput = Extract<Output, { kind: 'handoff' }>;
  */
 interface StoredState {
   state: unknown;
-  last?: { activityId: string; input?: Input; state: unknown };
+  /** The language of the last activity locale seen (see `play`). */
+  locale?: Lang;
+  last?: { activityId: string; input?: Input; state: unknown; locale?: Lang };
 }
 
 /** See the file comment. */
@@ -113,6 +115,8 @@ export class ArianeBot extends ActivityHandler {
     try {
       await super.run(context);
     } catch (err) {
+      // Replies the channel would not take: no apology could get through either (see DeliveryError).
+      if (err instanceof DeliveryError) throw err;
       this.options.observer?.error('turn');
       await this.onError(context, err);
     }
@@ -135,16 +139,36 @@ export class ArianeBot extends ActivityHandler {
     }
   }
 
-  private stateKey(context: TurnContext): string {
+  /**
+   * The turn's state key, as the entry point that authenticated it names it (`STATE_KEY`). A turn
+   * from an entry point that names none (a test adapter) is kept under `state/other/…`, apart from
+   * every authenticated one.
+   */
+  private stateKey(context: TurnContext): StateKey {
+    const named = context.turnState.get(STATE_KEY) as StateKey | undefined;
+    if (named) return named;
     const a = context.activity;
     const conversationId = a.conversation?.id;
     if (!conversationId) throw new Error('Activity without conversation id');
-    return `state/${a.channelId ?? 'unknown'}/${conversationId}`;
+    return { key: `state/other/${encodeURIComponent(a.channelId ?? '')}/${conversationId}` };
+  }
+
+  /**
+   * The stored state of the turn's conversation with its etag; `legacy` when it was found where an
+   * older release kept it (the turn then creates it under `key` and deletes the old item).
+   */
+  private async readState(where: StateKey): Promise<{ item?: { value?: StoredState; etag: string }; legacy?: string }> {
+    const keys = where.legacy ? [where.key, where.legacy] : [where.key];
+    const found = await this.options.kv.get<StoredState>(keys);
+    const item = found[where.key];
+    if (item || !where.legacy) return { ...(item ? { item } : {}) };
+    const old = found[where.legacy];
+    return old ? { item: { value: old.value, etag: IF_ABSENT }, legacy: where.legacy } : {};
   }
 
   /** A bot sentence with no engine turn (nothing to read in the message). */
   private async sayOnly(context: TurnContext, key: string): Promise<void> {
-    const stored = (await this.options.kv.get<StoredState>([this.stateKey(context)]))[this.stateKey(context)];
+    const stored = (await this.readState(this.stateKey(context))).item;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
     const lang = migrateState(stored?.value?.state, fallback).lang;
     await this.commit(context, [], [{ type: ActivityTypes.Message, text: this.options.translate(botText(key), lang), locale: lang }]);
@@ -191,26 +215,76 @@ export class ArianeBot extends ActivityHandler {
     if (activities.length) await context.sendActivities(activities);
   }
 
+  /**
+   * The engine's turn for `input`, with two things around it:
+   *
+   * - The locale. A client's locale is its interface language (Web Chat's `locale`, the widget's
+   *   language switch): when an activity's locale names another language than the last one seen,
+   *   and the conversation is not in it already, the engine gets a `language` intent first, then
+   *   the input, and the person sees the engine's notice of the change, then its answer. Only a
+   *   change counts: a person who types « français » in an English Web Chat stays in French, and
+   *   the engine still follows a language typed while the locale stays the same.
+   * - A stored state the engine cannot play (a state written by a faulty release, a damaged row):
+   *   logged, and the person starts over, told so, with their message read afresh, instead of
+   *   meeting the same error on every message. The transcript is kept.
+   */
+  private play(context: TurnContext, catalog: Catalog, before: ConversationState, input: Input, env: EngineEnv, seen: Lang | undefined, localeLang: Lang | undefined, hadState: boolean): StepResult {
+    const engine = this.options.engine;
+    const turn = (state: ConversationState): StepResult => {
+      if (localeLang === undefined || localeLang === seen || localeLang === state.lang || choosesLanguage(input)) return engine.converse(catalog, state, input, env);
+      const switched = engine.converse(catalog, state, { kind: 'intent', intent: 'language', lang: localeLang }, env);
+      const result = engine.converse(catalog, switched.state, input, env);
+      // Of the switch, only the change and the engine's word about it: the answer says what comes next.
+      const at = switched.outputs.findIndex((o) => o.kind === 'language');
+      const said = switched.outputs.findIndex((o, i) => i > at && o.kind === 'say');
+      const notice = at < 0 ? [] : switched.outputs.slice(at, said < 0 ? at + 1 : said + 1);
+      return { state: result.state, outputs: [...notice, ...result.outputs] };
+    };
+    if (!hadState) return turn(before);
+    try {
+      return turn(before);
+    } catch (err) {
+      // The input may be what fails (a bug of ours, met again on every retry): the same input on a
+      // fresh state tells. Only when the fresh state plays it is the stored state dropped.
+      let fresh: StepResult;
+      try {
+        fresh = turn(initialState(before.lang));
+      } catch {
+        throw err;
+      }
+      this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'the stored conversation state could not be played: starting over');
+      return { state: fresh.state, outputs: [{ kind: 'say', message: botText('startOver') }, ...fresh.outputs] };
+    }
+  }
+
   /** One turn with the conditional save described in the file comment, then the replies. */
   private async runTurn(context: TurnContext, input: Input): Promise<void> {
     const started = performance.now();
-    const key = this.stateKey(context);
+    const where = this.stateKey(context);
+    const key = where.key;
     const activityId = typeof context.activity.id === 'string' && context.activity.id !== '' ? context.activity.id : undefined;
     const fallback = languageFromLocale(context.activity.locale, this.options.languages);
     const env = await this.engineEnv(context);
     for (let attempt = 0; ; attempt++) {
-      const item = (await this.options.kv.get<StoredState>([key]))[key];
+      const { item, legacy } = await this.readState(where);
       const stored = readStored(item?.value);
       // The same activity saying the same thing, already applied (see `StoredState.last`): replay
       // the turn from the state before it, and keep the saved state as it is.
       const replayed = activityId !== undefined && stored.last?.activityId === activityId && sameInput(stored.last.input, input);
       // The one migration of what the store returned (anything unreadable becomes a fresh state).
       const before = migrateState(replayed ? stored.last?.state : stored.state, fallback);
+      const seen = replayed ? stored.last?.locale : stored.locale;
       const catalog = this.options.catalog();
-      const result = this.options.engine.converse(catalog, before, input, env);
+      const localeLang = languageOfLocale(context.activity.locale, this.options.languages);
+      const result = this.play(context, catalog, before, input, env, seen, localeLang, item !== undefined);
       const { outputs, writes } = this.summaries(context, catalog, result);
       if (!replayed) {
-        const value: StoredState = { state: result.state, ...(activityId !== undefined ? { last: { activityId, input, state: before } } : {}) };
+        const locale = localeLang ?? seen;
+        const value: StoredState = {
+          state: result.state,
+          ...(locale !== undefined ? { locale } : {}),
+          ...(activityId !== undefined ? { last: { activityId, input, state: before, ...(seen !== undefined ? { locale: seen } : {}) } } : {}),
+        };
         const now = (this.options.now ?? Date.now)();
         writes.unshift({ key, value, etag: item?.etag ?? IF_ABSENT, ...(this.options.stateTtlMs !== undefined ? { expiresAt: now + this.options.stateTtlMs } : {}) });
       }
@@ -221,6 +295,12 @@ export class ArianeBot extends ActivityHandler {
         if (!(err instanceof ConflictError) || attempt >= 1) throw err;
         this.options.logger.warn({ conversationId: context.activity.conversation?.id }, 'state write conflict: turn recomputed');
         continue;
+      }
+      // Moved: written under its key with this turn (a replayed turn writes nothing, so keeps it there).
+      if (legacy !== undefined && !replayed) {
+        await this.options.kv.delete([legacy]).catch((err: unknown) =>
+          this.options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'could not delete the state kept under its former key'),
+        );
       }
       if (!replayed && this.options.afterTurn) {
         await this.options.afterTurn(before, result).catch((err: unknown) =>
@@ -233,17 +313,22 @@ export class ArianeBot extends ActivityHandler {
   }
 }
 
+/** Whether the input itself changes the language (the widget's switch, a language button). */
+function choosesLanguage(input: Input): boolean {
+  return (input.kind === 'intent' && input.intent === 'language') || (input.kind === 'choice' && input.value.startsWith(LANG_PREFIX));
+}
+
 /** The stored item as this release reads it; a state kept by an older release has its help state folded in. */
 function readStored(raw: unknown): StoredState {
   if (!raw || typeof raw !== 'object') return { state: undefined };
-  const s = raw as { state?: unknown; help?: unknown; last?: { activityId?: unknown; input?: Input; state?: unknown; help?: unknown } };
+  const s = raw as { state?: unknown; help?: unknown; locale?: unknown; last?: { activityId?: unknown; input?: Input; state?: unknown; help?: unknown; locale?: unknown } };
   // Before the engine owned the help dialogue, its state was kept beside the engine's.
   const withHelp = (state: unknown, help: unknown) =>
     help !== undefined && state && typeof state === 'object' && !('help' in state) ? { ...state, help } : state;
-  const out: StoredState = { state: withHelp(s.state, s.help) };
+  const out: StoredState = { state: withHelp(s.state, s.help), ...(typeof s.locale === 'string' ? { locale: s.locale } : {}) };
   const l = s.last;
   if (l && typeof l === 'object' && typeof l.activityId === 'string' && l.state !== undefined) {
-    out.last = { activityId: l.activityId, ...(l.input ? { input: l.input } : {}), state: withHelp(l.state, l.help) };
+    out.last = { activityId: l.activityId, ...(l.input ? { input: l.input } : {}), state: withHelp(l.state, l.help), ...(typeof l.locale === 'string' ? { locale: l.locale } : {}) };
   }
   return out;
 }

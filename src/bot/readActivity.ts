@@ -1,8 +1,8 @@
 /**
  * From a Bot Framework activity to an engine input: a button's stable value, a position, or the
- * typed text with personal data masked (once per turn: an adapter that already masked the
- * activity before storing it says so in the turn state). Every field is read defensively: an
- * activity is whatever a client sent.
+ * typed text, personal data masked in the text and the value (once per turn: an adapter that
+ * already masked the activity before storing it says so in the turn state). Every field is read
+ * defensively: an activity is whatever a client sent.
  */
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Input, Intent, Lang } from '../engine';
@@ -13,11 +13,16 @@ const INTENTS: readonly Intent[] = ['back', 'restart', 'help', 'language'];
 
 /** Picks the service language for a BCP 47 locale (`fr-FR` → `fr`, `en-US` → `en`), `fr` by default. */
 export function languageFromLocale(locale: unknown, languages: readonly Lang[]): Lang {
-  if (typeof locale !== 'string' || locale === '') return 'fr';
+  return languageOfLocale(locale, languages) ?? 'fr';
+}
+
+/** The service language a locale names (`en-GB` → `en`), or undefined when it names none we speak. */
+export function languageOfLocale(locale: unknown, languages: readonly Lang[]): Lang | undefined {
+  if (typeof locale !== 'string' || locale === '' || locale.length > 35) return undefined;
   const lower = locale.toLowerCase();
   if (languages.includes(lower)) return lower;
   const base = lower.split(/[-_]/)[0] ?? '';
-  return languages.includes(base) ? base : 'fr';
+  return languages.includes(base) ? base : undefined;
 }
 
 /** Reads coordinates from an activity: a `GeoCoordinates` entity (Bot Framework's location schema). */
@@ -61,7 +66,10 @@ export function readActivity(context: TurnContext): Input | undefined {
   const coords = coordinatesOf(context.activity);
   if (coords) return { kind: 'location', ...coords };
   const input = inputFromActivity(context.activity);
+  const masked = context.turnState.get(MASKED) === true;
+  // A button's value is the client's to choose, and an answer's value is kept in the state.
+  if (input?.kind === 'choice') return masked ? input : { kind: 'choice', value: maskPersonalData(input.value).text };
   if (input?.kind !== 'text') return input;
-  const text = context.turnState.get(MASKED) === true ? input.text : maskPersonalData(input.text).text;
+  const text = masked ? input.text : maskPersonalData(input.text).text;
   return hadSecret(text) ? { kind: 'text', text, secret: true } : { kind: 'text', text };
 }

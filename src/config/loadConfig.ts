@@ -22,14 +22,19 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   flowsDir: string;
-  /** Bot Framework credentials for `/api/messages`; all absent = anonymous (Emulator, local tests). */
+  /** Bot Framework credentials for `/api/messages`; all absent = anonymous (a local Emulator, tests). */
   microsoft: { appId?: string; appPassword?: string; appType?: AppType; tenantId?: string };
+  /**
+   * `ARIANE_EMULATOR=1` (development only): without an app id, `/api/messages` accepts anonymous
+   * requests from any address, not only from this machine.
+   */
+  emulator: boolean;
   directLine: {
     /** When set, creating conversations/tokens requires `Authorization: Bearer <secret>`. */
     secret?: string;
     /** Key that signs Direct Line tokens; absent = generated and persisted by `resolveTokenSecret`. */
     tokenSecret?: string;
-    /** Token lifetime in seconds (Direct Line's own is 1800; the client refreshes at half-life). */
+    /** Token lifetime in seconds (Direct Line's own is 1800; the official client refreshes every 15 minutes). */
     tokenTtlSeconds: number;
   };
   /** Abuse limits (429 with Retry-After beyond them). */
@@ -66,7 +71,12 @@ export interface Config {
   /** The national help-places dataset (CSV or JSON of the standard): when set, the service syncs it daily. */
   placesUrl?: string;
   logLevel: LogLevel;
+  /** Settings that work but are probably mistakes: logged as warnings at start. */
+  warnings: string[];
 }
+
+/** The official Direct Line client (inside Web Chat) refreshes its token every 15 minutes, whatever its lifetime. */
+export const CLIENT_REFRESH_SECONDS = 900;
 
 /** The procedures people ask about most (welcome buttons) unless ARIANE_FEATURED_FLOWS says otherwise. */
 export const DEFAULT_FEATURED_FLOWS = ['caf-attestation', 'prefecture-rendez-vous', 'france-travail-inscription', 'ameli-attestation-droits'];
@@ -128,6 +138,15 @@ function origins(env: Env, name: string): string[] {
     }
   }
   return list;
+}
+
+/** `1`/`true`/`yes` or `0`/`false`/`no` (absent = false). */
+function flag(env: Env, name: string): boolean {
+  const v = str(env, name);
+  if (v === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new ConfigError(name, `must be 1 or 0 (got "${v}").`);
 }
 
 function httpUrl(env: Env, name: string): string | undefined {
@@ -208,6 +227,17 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     throw new ConfigError('ARIANE_ADMIN_TOKEN', 'must be at least 16 characters.');
   }
 
+  const tokenTtlSeconds = int(env, 'ARIANE_TOKEN_TTL', 1800, 1, 86400);
+  const warnings: string[] = [];
+  if (tokenTtlSeconds < CLIENT_REFRESH_SECONDS) {
+    warnings.push(
+      `ARIANE_TOKEN_TTL is ${tokenTtlSeconds} s: Web Chat and botframework-directlinejs refresh their token every ${CLIENT_REFRESH_SECONDS} s, so their conversations stop when it expires first (our widget refreshes at half-life and is not affected). Use ${CLIENT_REFRESH_SECONDS} or more outside tests.`,
+    );
+  }
+  const emulator = flag(env, 'ARIANE_EMULATOR');
+  if (emulator && appId) warnings.push('ARIANE_EMULATOR is ignored: MicrosoftAppId is set, so every /api/messages request needs a Bot Framework token.');
+  if (emulator && !appId) warnings.push('ARIANE_EMULATOR=1: /api/messages accepts anonymous requests from any address (development only, never on a public server).');
+
   return {
     port: int(env, 'PORT', 3978, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -215,10 +245,11 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     databaseUrl,
     flowsDir: path.resolve(cwd, str(env, 'ARIANE_FLOWS_DIR') ?? './flows'),
     microsoft: { appId, appPassword, appType, tenantId },
+    emulator,
     directLine: {
       secret: dlSecret,
       tokenSecret,
-      tokenTtlSeconds: int(env, 'ARIANE_TOKEN_TTL', 1800, 1, 86400),
+      tokenTtlSeconds,
     },
     allowedOrigins: origins(env, 'ARIANE_ALLOWED_ORIGINS'),
     limits: {
@@ -238,6 +269,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     sourcesUrl: httpUrl(env, 'ARIANE_SOURCES_URL'),
     placesUrl: httpUrl(env, 'ARIANE_PLACES_URL'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info') as LogLevel,
+    warnings,
   };
 }
 

@@ -445,6 +445,9 @@ function followLanguage(catalog: Catalog, state: ConversationState, input: Input
  */
 export function converse(catalog: Catalog, rawState: ConversationState | unknown, input: Input, env: EngineEnv = {}): StepResult {
   const state = migrateState(rawState);
+  // A stored language this service does not speak (a state from a release that let one through):
+  // every text lookup would fail on it, and the person would meet the same error on every turn.
+  if (!knownLanguage(catalog.lexicons, state.lang)) state.lang = knownLanguage(catalog.lexicons, 'fr') ?? Object.keys(catalog.lexicons)[0] ?? 'fr';
   const turn = state.turn + 1;
   // The intent of typed text is detected once per turn, here, and handed down. Leaving a procedure
   // takes its words as written: a typo of "machi hadi" may well be "machi safi" (not done yet).

@@ -1,6 +1,7 @@
-/** What every HTTP-facing folder shares: the error shape, credential comparison, and the data syncs' download. */
+/** What every HTTP-facing folder shares: the error shape, credential comparison, HTTPS detection, and the data syncs' download. */
 export { errorBody } from './errorBody';
 export { safeEqual } from './safeEqual';
+export { isHttps } from './isHttps';
 export {
   download,
   DownloadError,

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { errorBody } from '../http';
+import { errorBody, isHttps } from '../http';
 import { RateLimiter } from '../limits';
 import type { Metrics } from './Metrics';
 import { readJsonBody } from './readJsonBody';
@@ -28,6 +28,8 @@ export interface DirectLineRoutes {
   postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<RouteResponse>;
   getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
   refreshToken(authorization: string | undefined): Promise<RouteResponse>;
+  /** `POST …/conversations/{id}/upload` (optional; absent = 404): the body is not read. */
+  upload?(authorization: string | undefined, conversationId: string): Promise<RouteResponse>;
   /** WebSocket streaming (optional): checks the `t` token of a stream request; a response = refused. */
   authorizeStream?(token: string | undefined, conversationId: string): Promise<RouteResponse | undefined>;
   /** Pushes activity sets (JSON texts) after `watermark` until the returned function is called. */
@@ -58,6 +60,13 @@ export interface ServerDeps {
   extend?: (server: restify.Server) => void;
   now?: () => number;
 }
+
+/**
+ * What our pages may use of the device: the microphone (the widget's voice input) and the position
+ * (the help places near me, after the browser's own consent), on our own origin; never the camera
+ * (files and photos are refused), payments or USB.
+ */
+export const PERMISSIONS_POLICY = 'camera=(), microphone=(self), geolocation=(self), payment=(), usb=()';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, X-Requested-With, x-ms-conversation-id';
 
@@ -130,6 +139,9 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.pre((req, res, next) => {
     res.header('X-Content-Type-Options', 'nosniff');
     res.header('Referrer-Policy', 'no-referrer');
+    res.header('Permissions-Policy', PERMISSIONS_POLICY);
+    // Over HTTPS only (browsers ignore it over HTTP, and a plain-HTTP test setup must stay usable).
+    if (isHttps(req)) res.header('Strict-Transport-Security', 'max-age=31536000');
     const origin = req.headers.origin;
     if (typeof origin === 'string' && (origins.has('*') || origins.has(origin))) {
       res.header('Access-Control-Allow-Origin', origin);
@@ -195,8 +207,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     if (!dl.openStream || r.status >= 300 || typeof body?.conversationId !== 'string' || typeof body.token !== 'string') return r;
     const host = req.headers.host;
     if (typeof host !== 'string' || !/^[A-Za-z0-9.[\]:-]+$/.test(host)) return r;
-    const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim();
-    const secure = forwarded === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
+    const secure = isHttps(req);
     const wm = typeof watermark === 'string' && /^\d{1,15}$/.test(watermark) ? `&watermark=${watermark}` : '';
     const streamUrl = `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${encodeURIComponent(body.conversationId)}/stream?t=${encodeURIComponent(body.token)}${wm}`;
     return { ...r, body: { ...body, streamUrl } };
@@ -228,6 +239,17 @@ export function createServer(deps: ServerDeps): restify.Server {
     '/v3/directline/conversations/:id/activities',
     route(async (req, res, body) => reply(res, await dl.postActivity(auth(req), param(req, 'id'), body))),
   );
+  if (dl.upload) {
+    const upload = dl.upload.bind(dl);
+    server.post(
+      '/v3/directline/conversations/:id/upload',
+      route(async (req, res) => {
+        // The file is never read: the connection closes rather than carry its unread bytes.
+        res.header('Connection', 'close');
+        reply(res, await upload(auth(req), param(req, 'id')));
+      }, false),
+    );
+  }
   server.get(
     '/v3/directline/conversations/:id/activities',
     route(async (req, res) => reply(res, await dl.getActivities(auth(req), param(req, 'id'), query(req, 'watermark'))), false),

@@ -5,9 +5,9 @@
  *
  * Access: `ARIANE_ADMIN_TOKEN`, as `Authorization: Bearer …` (scripts, compared in constant time) or
  * typed once in a form that opens a server-side session (`Sessions`: random id in an HttpOnly,
- * SameSite=Strict cookie, ended at logout, after an idle time and a maximum lifetime). A session
- * records a fingerprint of the token it was opened with, so changing the token ends every admin
- * session. Without a configured token the pages are closed (503).
+ * SameSite=Strict cookie, `Secure` over HTTPS, ended at logout, after an idle time and a maximum
+ * lifetime). A session records a fingerprint of the token it was opened with, so changing the
+ * token ends every admin session. Without a configured token the pages are closed (503).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -1,11 +1,12 @@
 /**
  * Session cookies for the mediators' and admins' pages: HttpOnly (no script reads them), SameSite=
  * Strict (never sent from another site's page, so no cross-site request can act as a signed-in
- * person), `Secure` when the request came over HTTPS (directly, or through a proxy that says so with
- * `X-Forwarded-Proto: https`), and no Max-Age: the browser forgets them when it closes, and the
+ * person), `Secure` when the request came over HTTPS (`isHttps`: directly, or through a proxy that says so
+ * with `X-Forwarded-Proto: https`), and no Max-Age: the browser forgets them when it closes, and the
  * server ends them anyway (see `Sessions`).
  */
 import type { IncomingMessage } from 'node:http';
+import { isHttps } from '../http';
 
 /** The cookies a request carries (first value of each name). */
 export function readCookies(req: IncomingMessage): Record<string, string> {
@@ -19,23 +20,14 @@ export function readCookies(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/**
- * True when the request came over HTTPS. The `X-Forwarded-Proto` header is believed whoever sent it:
- * it only decides whether the cookie gets `Secure`, which a liar can only make stricter for himself.
- */
-export function cameOverHttps(req: IncomingMessage): boolean {
-  const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim().toLowerCase();
-  return forwarded === 'https' || Boolean((req.socket as { encrypted?: boolean }).encrypted);
-}
-
 /** `Set-Cookie` for a session id, limited to `path`. */
 export function sessionCookie(req: IncomingMessage, name: string, value: string, path: string): string {
-  return `${name}=${value}; Path=${path}; HttpOnly; SameSite=Strict${cameOverHttps(req) ? '; Secure' : ''}`;
+  return `${name}=${value}; Path=${path}; HttpOnly; SameSite=Strict${isHttps(req) ? '; Secure' : ''}`;
 }
 
 /** `Set-Cookie` that removes a session cookie. */
 export function clearedCookie(req: IncomingMessage, name: string, path: string): string {
-  return `${name}=; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=0${cameOverHttps(req) ? '; Secure' : ''}`;
+  return `${name}=; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=0${isHttps(req) ? '; Secure' : ''}`;
 }
 
 /**

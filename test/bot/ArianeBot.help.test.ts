@@ -239,6 +239,16 @@ describe('stuck → human help places', () => {
     expect(cards(found)[0]!.title).toBe('Médiathèque Exemple E');
   });
 
+  test('broken entities before the coordinates (null, a null type, coordinates of the wrong kind) are skipped, not a failed turn', async () => {
+    const h = await helpHarness();
+    await onSecondQuestion(h);
+    await h.turn('aide');
+    const entities = [null, { type: null }, 7, { type: 'GeoCoordinates', latitude: null, longitude: 'x' }, { type: 'GeoCoordinates', latitude: 46.81, longitude: 1.69 }];
+    const found = await h.turn({ type: ActivityTypes.Message, entities } as unknown as Partial<Activity>);
+    expect(cards(found)[0]!.title).toBe('Médiathèque Exemple E');
+    expect(texts(found)).not.toContain(translate({ key: 'bot:error' }, 'fr'));
+  });
+
   test('"continue alone" returns to the question where the person stopped', async () => {
     const h = await helpHarness();
     const question = await onSecondQuestion(h);

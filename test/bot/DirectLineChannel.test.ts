@@ -119,7 +119,11 @@ describe('DirectLineChannel: one transaction per turn', () => {
     expect(commits).toHaveBeenCalledTimes(1);
     const turn = commits.mock.calls[0]![0];
     // The message first, its replies after it, and the conversation state, in one call.
-    expect(turn.appends[0]).toMatchObject({ clientActivityId: 'm-1' });
+    // The client's id is stored sealed (see ClientIdSeal), and given back as sent.
+    expect(turn.appends[0]!.clientActivityId).toMatch(/^s1\./);
+    expect(JSON.stringify(await store.log.list(conversationId, undefined))).not.toContain('"m-1"');
+    const echoed = (await channel.getActivities(auth, conversationId, '')).body as { activities: Array<{ id: string; channelData?: { clientActivityID?: string } }> };
+    expect(echoed.activities.find((a) => a.id === id)?.channelData?.clientActivityID).toBe('m-1');
     expect(turn.appends.slice(1).every((a) => a.replyTo === 0)).toBe(true);
     expect(turn.kv.map((w) => w.key)).toEqual([`state/directline/${conversationId}`]);
     const answered = await replies(store, conversationId, id);
@@ -145,12 +149,15 @@ describe('DirectLineChannel: one transaction per turn', () => {
     const retry = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf', channelData: { clientActivityID: 'm-2' } });
     const id = (retry.body as { id: string }).id;
     expect((await replies(store, conversationId, id)).length).toBeGreaterThan(0);
-    expect((await store.log.list(conversationId, undefined)).activities.filter((a) => (a.activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID === 'm-2')).toHaveLength(1);
+    const echoed = (await channel.getActivities(auth, conversationId, '')).body as { activities: Array<{ channelData?: { clientActivityID?: string } }> };
+    expect(echoed.activities.filter((a) => a.channelData?.clientActivityID === 'm-2')).toHaveLength(1);
   });
 });
 
 describe('DirectLineChannel streams', () => {
-  type Frame = { activities: Array<{ id: string; from?: { role?: string }; replyToId?: string }>; watermark: string };
+  type Frame = { activities: Array<{ id: string; type: string; from?: { role?: string }; replyToId?: string }>; watermark?: string };
+  /** The frames of stored activities (typing indicators come between them, with no watermark). */
+  const stored = (frames: Frame[]) => frames.filter((f) => f.watermark !== undefined);
   const until = async (ok: () => boolean) => {
     for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(ok()).toBe(true);
@@ -170,10 +177,10 @@ describe('DirectLineChannel streams', () => {
     const postId = (posted.body as { id: string }).id;
     await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
     const listsDuringTurn = lists.mock.calls.length - listsAfterFirstPage;
-    const all = frames.flatMap((f) => f.activities);
+    const all = stored(frames).flatMap((f) => f.activities);
     expect(new Set(all.map((a) => a.id)).size).toBe(all.length);
     expect(all.map((a) => a.id)).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
-    expect(frames.map((f) => Number(f.watermark))).toEqual([...frames.map((f) => Number(f.watermark))].sort((a, b) => a - b));
+    expect(stored(frames).map((f) => Number(f.watermark))).toEqual([...stored(frames).map((f) => Number(f.watermark))].sort((a, b) => a - b));
     // The user's activity and the replies came from the appends themselves.
     expect(listsDuringTurn).toBe(0);
     stop();
@@ -192,8 +199,26 @@ describe('DirectLineChannel streams', () => {
     const postId = (posted.body as { id: string }).id;
     await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
     await new Promise((r) => setTimeout(r, 60)); // a few more polls: they must add nothing
-    const all = frames.flatMap((f) => f.activities).map((a) => a.id);
+    const all = stored(frames).flatMap((f) => f.activities).map((a) => a.id);
     expect(all).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
+    stop();
+  });
+
+  test('while a turn runs, the bot is typing on the stream (before its replies); typing is never stored', async () => {
+    const { channel, store } = setup();
+    const { conversationId, auth } = await start(channel);
+    const frames: Frame[] = [];
+    const stop = channel.openStream(conversationId, undefined, (json) => frames.push(JSON.parse(json) as Frame), 60_000);
+    await until(() => frames.length > 0);
+    const posted = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf' });
+    const postId = (posted.body as { id: string }).id;
+    await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
+    const typing = frames.findIndex((f) => f.activities.some((a) => a.type === 'typing'));
+    const firstReply = frames.findIndex((f) => f.activities.some((a) => a.replyToId === postId));
+    expect(typing).toBeGreaterThanOrEqual(0);
+    expect(typing).toBeLessThan(firstReply);
+    expect(frames[typing]!.activities).toEqual([expect.objectContaining({ type: 'typing', from: expect.objectContaining({ role: 'bot' }) })]);
+    expect((await store.log.list(conversationId, undefined)).activities.some((a) => a.activity.type === 'typing')).toBe(false);
     stop();
   });
 

@@ -66,6 +66,28 @@ const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1e308, -0, '', [], {}, [[[]]], { __proto__: { polluted: true } }),
 );
 
+/** Keys every object inherits: a client's key looked up in a plain object would find these (issue 17). */
+const PROTO_KEYS = ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf', 'prototype', 'isPrototypeOf', '__defineGetter__', 'toLocaleString'];
+const protoKey = fc.constantFrom(...PROTO_KEYS);
+
+/** Button values naming inherited keys where a language, a procedure or an intent is expected. */
+const prototypeValue: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  protoKey.map((k) => ({ intent: 'language', lang: k })),
+  protoKey.map((k) => ({ intent: k })),
+  protoKey.map((k) => ({ choice: `lang:${k}` })),
+  protoKey.map((k) => ({ choice: `flow:${k}` })),
+  protoKey.map((k) => ({ choice: k })),
+  protoKey.map((k) => ({ flow: k })),
+  protoKey.map((k) => ({ [k]: k, choice: k })),
+);
+
+/** Entities as clients send them, and broken: null, a null type, coordinates of every wrong kind (issue 15). */
+const entityLike: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, undefined, 0, '', [], {}, { type: null }, { type: 'GeoCoordinates' }, { type: 'GeoCoordinates', latitude: null, longitude: null }),
+  fc.record({ type: fc.constantFrom('GeoCoordinates', 'Place', 'mention', 'clientInfo', 'constructor'), latitude: fc.oneof(fc.double(), fc.constantFrom(null, '48.1', 'x', 91, -1e308)), longitude: fc.oneof(fc.double(), fc.constantFrom(null, '-1.6', {}, 181)) }, { requiredKeys: [] }),
+  fc.record({ type: fc.constant('Place'), geo: fc.oneof(fc.constant(null), fc.record({ latitude: fc.double(), longitude: fc.double() })) }, { requiredKeys: [] }),
+);
+
 /** A value that is usually of the wrong type for the field it lands in. */
 const wrongType: fc.Arbitrary<unknown> = fc.oneof(anyJson, fc.integer(), fc.array(anyJson, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 3 }));
 
@@ -82,9 +104,9 @@ function activityLike(conversationId: fc.Arbitrary<unknown>): fc.Arbitrary<Recor
       type: activityType,
       id: fc.oneof(fc.string({ maxLength: 40 }), wrongType),
       text: fc.oneof(nastyText, wrongType),
-      value: fc.oneof(wrongType, fc.record({ choice: fc.oneof(nastyText, wrongType) }), fc.record({ intent: fc.oneof(nastyText, wrongType) })),
+      value: fc.oneof(wrongType, fc.record({ choice: fc.oneof(nastyText, wrongType) }), fc.record({ intent: fc.oneof(nastyText, wrongType) }), prototypeValue),
       name: fc.oneof(nastyText, wrongType),
-      locale: fc.oneof(fc.constantFrom('fr-FR', 'ar', 'en', 'xx-YY', 'fr-facile', '*', '../fr'), nastyText, wrongType),
+      locale: fc.oneof(fc.constantFrom('fr-FR', 'ar', 'en', 'xx-YY', 'fr-facile', '*', '../fr'), protoKey, nastyText, wrongType),
       from: fc.oneof(fc.record({ id: fc.oneof(nastyText, wrongType), name: fc.oneof(nastyText, wrongType), role: fc.oneof(fc.constantFrom('user', 'bot'), wrongType) }, { requiredKeys: [] }), wrongType),
       recipient: fc.oneof(fc.record({ id: fc.oneof(nastyText, wrongType) }, { requiredKeys: [] }), wrongType),
       conversation: fc.oneof(fc.record({ id: conversationId }, { requiredKeys: [] }), wrongType),
@@ -93,7 +115,7 @@ function activityLike(conversationId: fc.Arbitrary<unknown>): fc.Arbitrary<Recor
       deliveryMode: fc.oneof(fc.constantFrom('expectReplies', 'normal', 'notification'), wrongType),
       channelData: fc.oneof(fc.record({ clientActivityID: fc.oneof(nastyText, wrongType), clientTimestamp: fc.oneof(nastyText, wrongType) }, { requiredKeys: [] }), wrongType),
       attachments: fc.oneof(fc.array(fc.record({ contentType: fc.oneof(nastyText, wrongType), content: anyJson, contentUrl: fc.oneof(nastyText, wrongType) }, { requiredKeys: [] }), { maxLength: 3 }), wrongType),
-      entities: fc.oneof(fc.array(anyJson, { maxLength: 3 }), wrongType),
+      entities: fc.oneof(fc.array(fc.oneof(anyJson, entityLike), { maxLength: 3 }), wrongType),
       membersAdded: fc.oneof(fc.array(fc.record({ id: fc.oneof(nastyText, wrongType) }, { requiredKeys: [] }), { maxLength: 3 }), wrongType),
       suggestedActions: wrongType,
       replyToId: fc.oneof(nastyText, wrongType),
@@ -248,6 +270,47 @@ describe('HTTP fuzzing: /v3/directline/* and /api/messages', () => {
         expectNo5xx(r, `POST /api/messages ${JSON.stringify(activity).slice(0, 500)}`);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test('well-formed messages carrying inherited keys, broken entities and locales: each answered, none breaks its conversation for good', async () => {
+    const started = JSON.parse((await json(port, 'POST', dl, {})).body) as { conversationId: string; token: string };
+    const auth = { authorization: `Bearer ${started.token}` };
+    const apology = /Désolé, j’ai eu un problème|Sorry, something went wrong|عذرًا، حدثت مشكلة|Pardon, j’ai eu un problème/;
+    await fc.assert(
+      fc.asyncProperty(fc.option(prototypeValue), fc.option(fc.array(entityLike, { maxLength: 3 })), fc.oneof(fc.constantFrom('fr-FR', 'en-US', 'ar', undefined), protoKey), nastyText, async (value, entities, locale, text) => {
+        const activity = { type: 'message', text: text || 'x', locale, ...(value !== null ? { value } : {}), ...(entities !== null ? { entities } : {}) };
+        const r = await json(port, 'POST', `${dl}/${started.conversationId}/activities`, activity, auth);
+        expectNo5xx(r, `POST ${JSON.stringify(activity).slice(0, 300)}`);
+      }),
+      { numRuns: 300 },
+    );
+    // Afterwards the conversation answers an ordinary request with no apology.
+    const posted = await json(port, 'POST', `${dl}/${started.conversationId}/activities`, { type: 'message', text: 'recommencer', value: { choice: 'restart' } }, auth);
+    const id = (JSON.parse(posted.body) as { id: string }).id;
+    const all: Array<{ replyToId?: string; text?: string }> = [];
+    for (let watermark = ''; ; ) {
+      const page = JSON.parse((await send(port, 'GET', `${dl}/${started.conversationId}/activities?watermark=${watermark}`, undefined, auth)).body) as { activities: Array<{ replyToId?: string; text?: string }>; watermark: string };
+      all.push(...page.activities);
+      if (page.activities.length === 0) break;
+      watermark = page.watermark;
+    }
+    const replies = all.filter((a) => a.replyToId === id).map((a) => a.text ?? '');
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.join('\n')).not.toMatch(apology);
+    // Nor did any turn on the way: every reply of the conversation is the bot's normal speech.
+    expect(all.filter((a) => apology.test(a.text ?? ''))).toEqual([]);
+  });
+
+  test('/api/messages: inherited keys and broken entities, turn after turn in one conversation', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.option(prototypeValue), fc.option(fc.array(entityLike, { maxLength: 3 })), fc.oneof(fc.constantFrom('fr-FR', 'en-US'), protoKey), async (value, entities, locale) => {
+        const activity = { type: 'message', id: 'p', channelId: 'emulator', deliveryMode: 'expectReplies', conversation: { id: 'fuzz-api-proto' }, from: { id: 'u' }, recipient: { id: 'b' }, locale, text: 'x', ...(value !== null ? { value } : {}), ...(entities !== null ? { entities } : {}) };
+        const r = await json(port, 'POST', '/api/messages', activity);
+        expectNo5xx(r, `POST /api/messages ${JSON.stringify(activity).slice(0, 300)}`);
+        expect(r.body).not.toMatch(/j’ai eu un problème|something went wrong/);
+      }),
+      { numRuns: 200 },
     );
   });
 

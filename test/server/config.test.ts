@@ -49,6 +49,7 @@ describe('loadConfig', () => {
     [{ ARIANE_FEATURED_FLOWS: 'caf, Bad Id' }, 'ARIANE_FEATURED_FLOWS'],
     [{ ARIANE_SOURCES_URL: 'vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
     [{ ARIANE_SOURCES_URL: 'ftp://echanges.dila.gouv.fr/vosdroits-latest.zip' }, 'ARIANE_SOURCES_URL'],
+    [{ ARIANE_EMULATOR: 'maybe' }, 'ARIANE_EMULATOR'],
     [{ ARIANE_SESSION_IDLE_MINUTES: '0' }, 'ARIANE_SESSION_IDLE_MINUTES'],
     [{ ARIANE_SESSION_MAX_HOURS: 'ten' }, 'ARIANE_SESSION_MAX_HOURS'],
     [{ ARIANE_MAX_CODE_FAILURES_PER_HOUR: '-1' }, 'ARIANE_MAX_CODE_FAILURES_PER_HOUR'],
@@ -69,6 +70,23 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toMatch(new RegExp(`^Configuration error: ${variable} `));
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  test('a token lifetime under the official client\'s 15-minute refresh works, with a warning naming the variable', () => {
+    expect(loadConfig({}, { dotenv: false }).warnings).toEqual([]);
+    expect(loadConfig({ ARIANE_TOKEN_TTL: '900' }, { dotenv: false }).warnings).toEqual([]);
+    const short = loadConfig({ ARIANE_TOKEN_TTL: '600' }, { dotenv: false });
+    expect(short.directLine.tokenTtlSeconds).toBe(600);
+    expect(short.warnings).toEqual([expect.stringMatching(/^ARIANE_TOKEN_TTL is 600 s: .*every 900 s/)]);
+  });
+
+  test('ARIANE_EMULATOR: off by default; on, a warning says it is for development (ignored, and said so, with an app id)', () => {
+    expect(loadConfig({}, { dotenv: false }).emulator).toBe(false);
+    const on = loadConfig({ ARIANE_EMULATOR: '1' }, { dotenv: false });
+    expect(on.emulator).toBe(true);
+    expect(on.warnings).toEqual([expect.stringMatching(/development only/)]);
+    const withApp = loadConfig({ ARIANE_EMULATOR: 'true', MicrosoftAppId: 'app' }, { dotenv: false });
+    expect(withApp.warnings).toEqual([expect.stringMatching(/ARIANE_EMULATOR is ignored/)]);
   });
 
   test('values are parsed; .env is read and the real environment wins', () => {

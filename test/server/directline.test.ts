@@ -78,10 +78,26 @@ describe('Direct Line API (public mode)', () => {
   });
 
   test('refresh refuses garbage and tokens of unknown conversations', async () => {
-    expect((await http('POST', dl('/tokens/refresh'), { token: 'abc.def.ghi' })).status).toBe(403);
+    const garbage = await http('POST', dl('/tokens/refresh'), { token: 'abc.def.ghi' });
+    expect(garbage.status).toBe(403);
+    expect(garbage.body.error.code).toBe('Forbidden');
     expect((await http('POST', dl('/tokens/refresh'), {})).status).toBe(401);
     const gen = await http('POST', dl('/tokens/generate'), {});
     expect((await http('POST', dl('/tokens/refresh'), { token: gen.body.token })).status).toBe(404);
+  });
+
+  test('upload (Web Chat\'s paperclip, multipart): 415 NotSupported in our JSON shape, the file never read; 401 without a token', async () => {
+    const a = await http('POST', dl('/conversations'), {});
+    const boundary = 'ArianeTestBoundary';
+    const raw = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="carte.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${'x'.repeat(20_000)}\r\n--${boundary}--\r\n`;
+    const headers = { 'Content-Type': `multipart/form-data; boundary=${boundary}` };
+    const r = await http('POST', dl(`/conversations/${a.body.conversationId}/upload?userId=u`), { token: a.body.token, raw, headers });
+    expect(r.status).toBe(415);
+    expect(r.body).toEqual({ error: { code: 'NotSupported', message: expect.stringMatching(/ne sont pas acceptés.*not accepted/) } });
+    expect((await http('POST', dl(`/conversations/${a.body.conversationId}/upload`), { raw, headers })).status).toBe(401);
+    // The conversation goes on.
+    const posted = await http('POST', dl(`/conversations/${a.body.conversationId}/activities`), { token: a.body.token, body: { type: 'message', text: 'bonjour' } });
+    expect(posted.status).toBe(200);
   });
 
   test('CORS: preflight for an allowed origin allows Authorization and x-ms-bot-agent; others get no CORS headers', async () => {

@@ -34,7 +34,7 @@ describe('Direct Line streaming', () => {
     expect(again.body.streamUrl).toMatch(/&watermark=2$/);
   });
 
-  test('the official client in WebSocket mode gets the welcome and the replies', async () => {
+  test('the official client in WebSocket mode gets the welcome, the typing indicator and the replies', async () => {
     const client = new TestClient(service.url, { webSocket: true, WebSocket } as never);
     try {
       const welcome = await client.welcome();
@@ -42,6 +42,13 @@ describe('Direct Line streaming', () => {
       expect((client.dl as unknown as { webSocket: boolean }).webSocket).toBe(true);
       const replies = await client.say('attestation caf');
       expect(textOf(replies)).toContain('Attestation CAF');
+      // While the turn ran, the bot was typing (Web Chat shows its indicator), before its replies.
+      const typing = client.activities.findIndex((a) => a.type === 'typing' && a.from.role === 'bot');
+      const reply = client.activities.findIndex((a) => a.id === replies[0]!.id);
+      expect(typing).toBeGreaterThan(0);
+      expect(typing).toBeLessThan(reply);
+      // A typing frame has no watermark: the client's stays the stored stream's.
+      expect(Number(client.watermark)).toBe(client.activities.filter((a) => a.type !== 'typing').length);
     } finally {
       client.end();
     }

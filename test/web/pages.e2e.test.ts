@@ -44,9 +44,11 @@ describeBrowser('web pages on the real service', () => {
     await context.close();
   });
 
-  it('/webchat: Microsoft Web Chat (served locally) gets the welcome, clicks a suggested action, types a reply', async () => {
+  it('/webchat: Microsoft Web Chat (served locally) gets the welcome over the stream, clicks a suggested action, types a reply; no upload button', async () => {
     const requests: string[] = [];
+    const sockets: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     await page.goto(service.url + '/webchat');
     await page.getByText(/quelle démarche/i).first().waitFor({ timeout: 30000 });
     await page.getByRole('button', { name: /Attestation CAF/ }).first().click();
@@ -57,6 +59,10 @@ describeBrowser('web pages on the real service', () => {
     await page.getByText(/Quelle attestation vous faut-il/).first().waitFor({ timeout: 20000 });
     // Nothing from a CDN: every request went to our server.
     expect(requests.filter((u) => !u.startsWith(service.url) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+    // Replies came over the stream, not by polling; files and photos are not invited.
+    expect(sockets.some((u) => u.startsWith(service.url.replace(/^http/, 'ws') + '/v3/directline/conversations/'))).toBe(true);
+    expect(requests.some((u) => /\/activities\?watermark=/.test(u))).toBe(false);
+    expect(await page.locator('.webchat__upload-button, input[type=file]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

@@ -72,6 +72,25 @@ describe('web routes in the real service', () => {
     await wc.arrayBuffer();
   });
 
+  it('security headers on every answer: Permissions-Policy always, HSTS and a Secure admin cookie only over HTTPS (X-Forwarded-Proto)', async () => {
+    for (const p of ['/', '/healthz', '/v3/directline/conversations/nope/activities']) {
+      const res = await fetch(service.url + p);
+      expect(res.headers.get('permissions-policy')).toBe('camera=(), microphone=(self), geolocation=(self), payment=(), usb=()');
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+    const proxied = await fetch(service.url + '/', { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(proxied.headers.get('strict-transport-security')).toBe('max-age=31536000');
+    const login = (headers: Record<string, string>) =>
+      fetch(service.url + '/admin/login', { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: `token=${ADMIN_TOKEN}` });
+    const plain = await login({});
+    expect(plain.status).toBe(303);
+    expect(plain.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
+    const secure = await login({ 'X-Forwarded-Proto': 'https' });
+    expect(secure.headers.get('set-cookie')).toMatch(/; Secure$/);
+    expect(secure.headers.get('strict-transport-security')).toBe('max-age=31536000');
+  });
+
   it('limits handoff code look-ups and admin log-ins per address (429 with Retry-After)', async () => {
     let last: Response | undefined;
     for (let i = 0; i < 25; i++) last = await fetch(service.url + `/mediateur/relais?code=ZZZ-ZZ${i % 10}`);

@@ -268,6 +268,96 @@ describeBrowser('residents widget on the real service', () => {
     await log().getByText('Recevez-vous une aide de la CAF', { exact: false }).waitFor();
   });
 
+  it('gets its replies over the stream, without polling; measures the time from send to reply shown (printed)', async () => {
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    const polls: string[] = [];
+    page.on('request', (r) => {
+      if (/\/activities(\?|$)/.test(r.url()) && r.method() === 'GET') polls.push(r.url());
+    });
+    const times: number[] = [];
+    for (const text of ['attestation caf', 'oui', 'paiement', 'recommencer', 'carte vitale', 'oui', 'aide', 'bonjour']) {
+      // People take a few seconds between two messages: the client is idle when they send.
+      await page.waitForTimeout(1500);
+      times.push(
+        await page.evaluate(
+          (t) =>
+            new Promise<number>((resolve) => {
+              const root = document.querySelector('ariane-widget')!.shadowRoot!;
+              const logEl = root.querySelector('.log')!;
+              const before = logEl.querySelectorAll('.msg-bot').length;
+              (root.querySelector('.input') as HTMLInputElement).value = t;
+              const t0 = performance.now();
+              const obs = new MutationObserver(() => {
+                if (logEl.querySelectorAll('.msg-bot').length > before) {
+                  obs.disconnect();
+                  resolve(performance.now() - t0);
+                }
+              });
+              obs.observe(logEl, { childList: true });
+              (root.querySelector('form') as HTMLFormElement).requestSubmit();
+            }),
+          text,
+        ),
+      );
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = (sorted[3]! + sorted[4]!) / 2;
+    process.stdout.write(`widget send-to-reply: median ${median.toFixed(0)} ms, min ${sorted[0]!.toFixed(0)}, max ${sorted[sorted.length - 1]!.toFixed(0)} (${times.length} messages; ${polls.length} polls meanwhile)\n`);
+    fs.writeFileSync(path.join(OUTPUT_DIR, 'widget-latency.json'), JSON.stringify({ median, times, polls: polls.length }, null, 2));
+    expect(times).toHaveLength(8);
+    expect(polls).toEqual([]);
+  });
+
+  /** Counts the widget's polls (GET …/activities) from now on. */
+  function countPolls(): string[] {
+    const polls: string[] = [];
+    page.on('request', (r) => {
+      if (/\/activities(\?|$)/.test(r.url()) && r.method() === 'GET') polls.push(r.url());
+    });
+    return polls;
+  }
+
+  it('a stream that is refused: replies by polling, then the stream again once it is let through', async () => {
+    let refused = 0;
+    await page.routeWebSocket(/\/stream\?/, (ws) => {
+      if (refused++ === 0) return ws.close({ code: 1008, reason: 'blocked' });
+      ws.connectToServer();
+    });
+    const polls = countPolls();
+    await page.goto(service.url + '/');
+    await log().getByText(/quelle démarche/i).waitFor();
+    await choose(/Attestation CAF/);
+    await see(lastBot()).toContainText('Recevez-vous une aide de la CAF');
+    expect(polls.length).toBeGreaterThan(0);
+    // The stream is tried again a few seconds later, and from then on brings the replies.
+    for (let i = 0; i < 100 && refused < 2; i++) await page.waitForTimeout(100);
+    expect(refused).toBe(2);
+    await page.waitForTimeout(500);
+    const before = polls.length;
+    await choose('Oui, je reçois une aide CAF');
+    await see(lastBot()).toContainText('Quelle attestation');
+    expect(polls.length).toBe(before);
+    expect(await log().locator('.msg-user', { hasText: 'Oui, je reçois une aide CAF' }).count()).toBe(1);
+  });
+
+  it('a stream that opens but goes silent: the first unanswered message brings polling back, nothing lost or doubled', async () => {
+    // The socket opens (for the page) but nothing ever comes through it: a proxy that ate it.
+    await page.routeWebSocket(/\/stream\?/, () => undefined);
+    await page.goto(service.url + '/');
+    // The welcome comes by the first poll, made before the socket opened.
+    await log().getByText(/quelle démarche/i).waitFor();
+    await page.waitForTimeout(500);
+    const polls = countPolls();
+    await choose(/Attestation CAF/);
+    await see(lastBot()).toContainText('Recevez-vous une aide de la CAF');
+    expect(polls.length).toBeGreaterThan(0);
+    await choose('Oui, je reçois une aide CAF');
+    await see(lastBot()).toContainText('Quelle attestation');
+    expect(await log().locator('.msg-user').count()).toBe(2);
+    expect(await log().getByText('Recevez-vous une aide de la CAF', { exact: false }).count()).toBe(1);
+  });
+
   it('embedded by its script tag on a partner site: works across origins and leaves the host page styles alone', async () => {
     await page.setViewportSize({ width: 1024, height: 768 });
     const hostStyles = () =>

@@ -15,7 +15,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { CommittedTurn, LoggedActivity, Turn, WriteItem } from '../../store';
-import { MASKED, TURN_COMMIT, type TurnCommit } from '../turnCommit';
+import { MASKED, STATE_KEY, TURN_COMMIT, type StateKey, type TurnCommit } from '../turnCommit';
 
 /** Who the bot is in the stream. */
 export interface BotIdentity {
@@ -36,6 +36,11 @@ export interface TurnOutcome {
   messageId?: string;
   /** The message was already stored with its turn (a retry): nothing was written this time. */
   replayed: boolean;
+}
+
+/** Where our Direct Line conversation's state lives (as every release has kept it). */
+export function directLineStateKey(conversationId: string): string {
+  return `state/directline/${conversationId}`;
 }
 
 /** See the file comment. */
@@ -61,6 +66,9 @@ export class DirectLineAdapter extends BotAdapter {
     context.turnState.set(MASKED, true);
     const conversationId = activity.conversation?.id;
     if (!conversationId) throw new Error('processActivity: no conversation id');
+    // The conversation is the one the client's Direct Line token names (the channel checked it):
+    // this namespace is reachable through Direct Line tokens only.
+    context.turnState.set(STATE_KEY, { key: directLineStateKey(conversationId) } satisfies StateKey);
     let pending = message;
     let failed: unknown;
     const outcome: TurnOutcome = { replayed: false };

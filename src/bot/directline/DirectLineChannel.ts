@@ -19,12 +19,13 @@ import { randomBytes } from 'node:crypto';
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
-import { maskPersonalData } from '../../privacy';
+import { maskPersonalData, maskPersonalDataDeep } from '../../privacy';
 import { RateLimiter } from '../../limits';
 import { ConflictError, UnknownConversationError, type CommittedTurn, type ConversationLog, type ConversationRecord, type LoggedActivity, type Turn } from '../../store';
 import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
 import { errorBody, safeEqual } from '../../http';
 import { TokenService, type TokenClaims } from './TokenService';
+import { ClientIdSeal } from './ClientIdSeal';
 
 /** What a route answers. */
 export interface ChannelResponse {
@@ -62,7 +63,20 @@ type int = number;
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const USER_ID_RE = /^[A-Za-z0-9_:.@-]{1,64}$/;
-const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing]);
+const POSTABLE_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.Typing, ActivityTypes.EndOfConversation]);
+/** Largest `value` or `channelData` accepted, as JSON text. */
+const MAX_JSON_FIELD = 4096;
+/** While a turn runs, a typing indicator goes to the conversation's streams this often. */
+const TYPING_EVERY_MS = 3000;
+
+/**
+ * Why files and photos are refused (upload, or an activity with attachments), in French and English:
+ * residents photographing their documents (ID cards, tax notices) is a privacy risk the service
+ * does not need — it guides with words, and a mediator sees the documents in person.
+ */
+const ATTACHMENTS_REFUSED =
+  'Les fichiers et les photos ne sont pas acceptés : n’envoyez pas vos documents, écrivez votre question avec des mots. ' +
+  '/ Files and photos are not accepted: do not send your documents, write your question in words.';
 
 function error(status: number, code: string, message: string, headers?: Record<string, string>): ChannelResponse {
   return { status, body: errorBody(code, message), headers };
@@ -93,6 +107,15 @@ function shortString(v: unknown, max: number): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined;
 }
 
+/** The JSON text of a client's value, or undefined when it cannot be written as JSON. */
+function jsonText(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
 function newId(prefix = ''): string {
   return prefix + randomBytes(16).toString('base64url');
 }
@@ -118,7 +141,8 @@ export class DirectLineChannel {
   /** Turns of one conversation run one after the other in this process (order, fewer conflicts). */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Open streams of this process, by conversation, told of every append this process makes. */
-  private readonly streams = new Map<string, Set<(appended: LoggedActivity) => void>>();
+  private readonly streams = new Map<string, Set<StreamListener>>();
+  private readonly seal: ClientIdSeal;
 
   constructor(private readonly options: DirectLineChannelOptions) {
     this.bot = options.botIdentity ?? { id: 'ariane', name: 'Ariane' };
@@ -128,6 +152,7 @@ export class DirectLineChannel {
     this.pageSize = options.pageSize ?? 100;
     this.limiter = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
     this.log = options.log;
+    this.seal = new ClientIdSeal(options.tokens.deriveKey('client activity ids'));
     this.adapter = new DirectLineAdapter(options.commitTurn, this.bot, this.now, (id, appended) => this.notify(id, appended));
     this.adapter.onTurnError = async (context, err) => {
       options.logger.error({ err, conversationId: context.activity.conversation?.id }, 'direct line turn failed');
@@ -213,7 +238,10 @@ export class DirectLineChannel {
     if (!raw) return error(401, 'Unauthorized', 'A token is required.');
     if (this.options.secret && safeEqual(raw, this.options.secret)) return error(400, 'BadArgument', 'A secret cannot be refreshed.');
     const check = this.options.tokens.verify(raw, this.refreshGrace);
-    if (!check.ok) return error(403, 'TokenExpired', check.reason === 'expired' ? 'The token expired too long ago: start a new conversation.' : 'Invalid token.');
+    if (!check.ok) {
+      // Only a token that was once valid has expired; anything else is simply not a token of ours.
+      return check.reason === 'expired' ? error(403, 'TokenExpired', 'The token expired too long ago: start a new conversation.') : error(403, 'Forbidden', 'Invalid token.');
+    }
     const record = await this.options.log.getConversation(check.claims.conv);
     if (!record) return error(404, 'NotFound', 'Unknown conversation.');
     const { token, expiresIn } = this.options.tokens.issue(check.claims.conv, check.claims.user);
@@ -226,31 +254,32 @@ export class DirectLineChannel {
     if ('response' in access) return access.response;
     if (!isObject(body)) return error(400, 'BadArgument', 'The body must be an activity (a JSON object).');
     const type = body.type;
-    if (typeof type !== 'string' || !POSTABLE_TYPES.has(type)) return error(400, 'BadArgument', 'Activity "type" must be "message", "event" or "typing".');
+    if (typeof type !== 'string' || !POSTABLE_TYPES.has(type)) return error(400, 'BadArgument', 'Activity "type" must be "message", "event", "typing" or "endOfConversation".');
     if (body.text !== undefined && typeof body.text !== 'string') return error(400, 'BadArgument', 'Activity "text" must be a string.');
     if (typeof body.text === 'string' && body.text.length > this.maxTextLength) {
       return error(413, 'MessageTooLarge', `Activity "text" is longer than ${this.maxTextLength} characters.`);
     }
+    if (body.attachments !== undefined && body.attachments !== null && !Array.isArray(body.attachments)) return error(400, 'BadArgument', 'Activity "attachments" must be a list.');
+    if (Array.isArray(body.attachments) && body.attachments.length > 0) return error(415, 'NotSupported', ATTACHMENTS_REFUSED);
     if (type === ActivityTypes.Event && shortString(body.name, 100) === undefined) return error(400, 'BadArgument', 'An event needs a "name".');
     const entities = geoEntities(body.entities);
     if (type === ActivityTypes.Message && typeof body.text !== 'string' && body.value === undefined && !entities) {
       return error(400, 'BadArgument', 'A message needs "text", "value" or a location.');
     }
+    // channelData is the client's own (Direct Line keeps it): kept, within a size, masked like any free text.
     const channelData = isObject(body.channelData) ? body.channelData : {};
-    const clientActivityID = channelData.clientActivityID;
+    const channelDataJson = jsonText(channelData);
+    if (channelDataJson === undefined || channelDataJson.length > MAX_JSON_FIELD) return error(400, 'BadArgument', 'Activity "channelData" is too large.');
+    const { clientActivityID, ...clientData } = JSON.parse(channelDataJson) as Record<string, unknown>;
     if (clientActivityID !== undefined && shortString(clientActivityID, 100) === undefined) {
       return error(400, 'BadArgument', '"channelData.clientActivityID" must be a short string.');
     }
     let value: unknown = body.value;
     if (value !== undefined) {
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(value);
-      } catch {
-        json = undefined;
-      }
-      if (json === undefined || json.length > 4096) return error(400, 'BadArgument', 'Activity "value" is too large.');
-      value = JSON.parse(json) as unknown;
+      const json = jsonText(value);
+      if (json === undefined || json.length > MAX_JSON_FIELD) return error(400, 'BadArgument', 'Activity "value" is too large.');
+      // A button's value may hold what the person typed (and `value.choice` lands in the state): masked.
+      value = maskPersonalDataDeep(JSON.parse(json) as unknown).value;
     }
     // A typing indicator is not kept; it only needs an id.
     if (type === ActivityTypes.Typing) return { status: 200, body: { id: newId('typing-') } };
@@ -262,11 +291,12 @@ export class DirectLineChannel {
 
     const from = isObject(body.from) ? body.from : {};
     const userId = access.record.userId;
+    const sealed = typeof clientActivityID === 'string' ? this.seal.seal(conversationId, clientActivityID) : undefined;
     const activity: Record<string, unknown> = {
       type,
       channelId: 'directline',
       conversation: { id: conversationId },
-      from: { id: userId, name: shortString(from.name, 100), role: 'user' },
+      from: { id: userId, name: maskName(shortString(from.name, 100)), role: 'user' },
       recipient: { id: this.bot.id, name: this.bot.name, role: 'bot' },
       timestamp: new Date(this.now()).toISOString(),
       locale: shortString(body.locale, 35) ?? (access.record.data?.locale as string | undefined),
@@ -276,8 +306,8 @@ export class DirectLineChannel {
       value,
       entities,
       channelData: {
-        clientActivityID: clientActivityID as string | undefined,
-        clientTimestamp: shortString(channelData.clientTimestamp, 40),
+        ...maskPersonalDataDeep(clientData).value,
+        clientActivityID: sealed,
       },
     };
     const clean = JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
@@ -286,10 +316,11 @@ export class DirectLineChannel {
       // The message is stored with its turn, in one transaction: a retry of a message already
       // stored finds it with its replies (the same id), and a message the server died on is not
       // stored at all, so the retry runs its turn once.
+      const stopTyping = this.typing(conversationId);
       try {
         const outcome = await this.adapter.processActivity({ ...clean, serviceUrl: '' } as Partial<Activity>, (ctx) => this.options.bot.run(ctx), {
           activity: clean,
-          ...(typeof clientActivityID === 'string' ? { clientActivityId: clientActivityID } : {}),
+          ...(sealed !== undefined ? { clientActivityId: sealed } : {}),
         });
         if (!outcome.messageId) throw new Error('Direct Line: the message was not stored');
         return { status: 200, body: { id: outcome.messageId } };
@@ -299,8 +330,20 @@ export class DirectLineChannel {
           return error(404, 'NotFound', 'Unknown conversation.');
         }
         throw err;
+      } finally {
+        stopTyping();
       }
     });
+  }
+
+  /**
+   * `POST /v3/directline/conversations/{id}/upload` (Web Chat's paperclip): refused, with the reason,
+   * once the caller is known to have access (see `ATTACHMENTS_REFUSED`).
+   */
+  async upload(authorization: string | undefined, conversationId: string): Promise<ChannelResponse> {
+    const access = await this.access(authorization, conversationId);
+    if ('response' in access) return access.response;
+    return error(415, 'NotSupported', ATTACHMENTS_REFUSED);
   }
 
   /** `GET /v3/directline/conversations/{id}/activities?watermark=`: the stream after the watermark. */
@@ -316,7 +359,7 @@ export class DirectLineChannel {
     return {
       status: 200,
       body: {
-        activities: page.activities.map((a) => ({ ...a.activity, id: a.id })),
+        activities: page.activities.map((a) => this.outgoing(conversationId, a)),
         watermark: String(page.watermark),
       },
     };
@@ -352,7 +395,7 @@ export class DirectLineChannel {
     let scheduled = false;
     const emit = (activities: readonly LoggedActivity[]) => {
       const last = activities[activities.length - 1]!;
-      send(JSON.stringify({ activities: activities.map((a) => ({ ...a.activity, id: a.id })), watermark: String(last.watermark) }));
+      send(JSON.stringify({ activities: activities.map((a) => this.outgoing(conversationId, a)), watermark: String(last.watermark) }));
     };
     const flushBatch = () => {
       scheduled = false;
@@ -403,9 +446,15 @@ export class DirectLineChannel {
         void pump();
       }
     };
+    const listener: StreamListener = {
+      offer,
+      transient: (activity) => {
+        if (!closed) send(JSON.stringify({ activities: [activity] }));
+      },
+    };
     let set = this.streams.get(conversationId);
     if (!set) this.streams.set(conversationId, (set = new Set()));
-    set.add(offer);
+    set.add(listener);
     const timer = setInterval(() => void pump(), pollMs);
     timer.unref();
     void pump();
@@ -413,13 +462,50 @@ export class DirectLineChannel {
       closed = true;
       clearInterval(timer);
       const s = this.streams.get(conversationId);
-      s?.delete(offer);
+      s?.delete(listener);
       if (s && s.size === 0) this.streams.delete(conversationId);
     };
   }
 
   private notify(conversationId: string, appended: LoggedActivity): void {
-    for (const offer of this.streams.get(conversationId) ?? []) offer(appended);
+    for (const listener of this.streams.get(conversationId) ?? []) listener.offer(appended);
+  }
+
+  /**
+   * Tells this process's open streams of the conversation that the bot is typing, now and every
+   * few seconds until the returned function is called (the turn is over). Not stored: a typing
+   * indicator only means something while it is true, and polling clients need none (their turn
+   * answers before their next poll).
+   */
+  private typing(conversationId: string): () => void {
+    if (!this.streams.has(conversationId)) return () => undefined;
+    const tell = () => {
+      const activity = {
+        type: ActivityTypes.Typing,
+        id: newId('typing-'),
+        channelId: 'directline',
+        conversation: { id: conversationId },
+        from: { id: this.bot.id, name: this.bot.name, role: 'bot' },
+        timestamp: new Date(this.now()).toISOString(),
+      };
+      for (const listener of this.streams.get(conversationId) ?? []) listener.transient(activity);
+    };
+    tell();
+    const timer = setInterval(tell, TYPING_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** A stored activity as clients get it: its id, and the client's own `clientActivityID` back. */
+  private outgoing(conversationId: string, a: LoggedActivity): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...a.activity, id: a.id };
+    const cd = out.channelData;
+    if (isObject(cd) && typeof cd.clientActivityID === 'string') {
+      // Rows stored before ids were sealed give their id back as it is.
+      const opened = this.seal.open(conversationId, cd.clientActivityID);
+      if (opened !== undefined) out.channelData = { ...cd, clientActivityID: opened };
+    }
+    return out;
   }
 
   /** Runs `fn` after the previous turns of this conversation in this process. */
@@ -481,6 +567,17 @@ export class DirectLineChannel {
     }
     return { record };
   }
+}
+
+/** What a stream of this process is told: stored activities in order, and typing indicators. */
+interface StreamListener {
+  offer(appended: LoggedActivity): void;
+  transient(activity: Record<string, unknown>): void;
+}
+
+/** A display name as stored: masked like the text (people type their phone number there too). */
+function maskName(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : maskPersonalData(name).text;
 }
 
 /** The credential in `Authorization: Bearer …`, or undefined (directlinejs sends `Bearer undefined` when it has none). */

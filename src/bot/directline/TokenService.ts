@@ -3,7 +3,7 @@
  * user, with an expiry. JWT because `botframework-directlinejs` decodes the token to read its `user`
  * claim; HMAC because only this service (all its instances, sharing the key) issues and checks them.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 /** What a token says. */
@@ -79,6 +79,14 @@ export class TokenService {
     const nowS = this.now() / 1000;
     if (nowS >= claims.exp + graceSeconds) return { ok: false, reason: 'expired' };
     return { ok: true, claims, expired: nowS >= claims.exp };
+  }
+
+  /**
+   * A key for another purpose of the channel (e.g. sealing client ids), derived from the token key:
+   * every instance sharing the token key derives the same one, and neither reveals the other.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.secret, '', `ariane direct line: ${purpose}`, 32));
   }
 
   private sign(data: string): string {

@@ -1,6 +1,9 @@
 /**
  * `/webchat`: Microsoft's Web Chat (loaded before this script from `/webchat/webchat.js`, the npm
- * package's own `dist` bundle) talking to our self-hosted Direct Line over polling.
+ * package's own `dist` bundle) talking to our self-hosted Direct Line over its WebSocket stream
+ * (replies and typing indicators as they come; directlinejs falls back to nothing else, so the
+ * stream must work). The upload button is hidden: the service refuses files and photos (see the
+ * README's Endpoints), and a resident should not be invited to photograph their documents.
  */
 interface WebChatGlobal {
   createDirectLine(options: { domain: string; token: string; webSocket: boolean }): unknown;
@@ -23,7 +26,7 @@ async function start(): Promise<void> {
   }
   const { token } = (await res.json()) as { token: string };
   const lang = document.documentElement.lang || 'fr';
-  wc.renderWebChat({ directLine: wc.createDirectLine({ domain, token, webSocket: false }), locale: lang === 'fr' ? 'fr-FR' : lang }, el);
+  wc.renderWebChat({ directLine: wc.createDirectLine({ domain, token, webSocket: true }), locale: lang === 'fr' ? 'fr-FR' : lang, styleOptions: { hideUploadButton: true } }, el);
 }
 
 void start();

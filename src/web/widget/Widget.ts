@@ -397,8 +397,8 @@ export class Widget {
       if (text) this.sendText(text);
       return;
     }
-    // postBack / messageBack: the value goes to the bot, the button's words go on screen.
-    // The channel keeps only clientActivityID in channelData, so `text` carries the words shown on screen.
+    // postBack / messageBack: the value goes to the bot, the button's words go on screen (in
+    // channelData.displayText, which the channel keeps, and as `text` for bots that read only text).
     const display = action.displayText ?? title ?? (typeof action.value === 'string' ? action.value : '');
     if (action.type === 'messageBack') {
       this.send({ type: 'message', text: action.text ?? display, value: action.value, channelData: { displayText: display } });

@@ -2,10 +2,15 @@
  * A small Direct Line 3.0 client for the residents' widget (browser code, bundled by esbuild).
  *
  * Why our own instead of botframework-directlinejs: that client pulls RxJS and weighs more than the
- * whole widget may (60 KB gzipped, for old phones on small data plans). This one only polls, which is
- * all our self-hosted channel needs.
+ * whole widget may (60 KB gzipped, for old phones on small data plans).
  *
- * Guarantees it keeps:
+ * Replies come over the conversation's WebSocket stream (`streamUrl`) as soon as the bot has them.
+ * When the socket cannot open (a proxy or a page's Content-Security-Policy blocks it, an old
+ * browser), closes, or goes silent (the echo of a message the server acknowledged has not come
+ * through it within a second), the client polls instead, and tries the stream again later, less
+ * and less often while it keeps failing.
+ *
+ * Guarantees it keeps, whichever way activities come:
  * - every outgoing message carries a `channelData.clientActivityID`; it stays in `pending` (saved in
  *   sessionStorage) until the server acknowledged it, and is re-sent with the SAME id after a network
  *   loss or a reload — the server processes a repeated id once, so nothing is lost or doubled;
@@ -51,6 +56,12 @@ export interface Attachment {
   name?: string;
 }
 
+/** Frames of the stream and pages of a poll alike. */
+interface ActivitySet {
+  activities?: Activity[];
+  watermark?: string | number;
+}
+
 /** Connection status shown to the person. */
 export type Status = 'connecting' | 'online' | 'offline' | 'ended' | 'failed';
 
@@ -87,6 +98,15 @@ export interface DirectLineOptions {
 }
 
 const RETRY_MAX_MS = 15000;
+/** The stream is tried again after this, doubled at each failure in a row, up to STREAM_RETRY_MAX_MS. */
+const STREAM_RETRY_MS = 2000;
+const STREAM_RETRY_MAX_MS = 120000;
+/** How long the echo of an acknowledged message may take over the stream before it is deemed silent. */
+const ECHO_WAIT_MS = 1000;
+/** An empty message this often keeps proxies from closing an idle socket. */
+const KEEPALIVE_MS = 30000;
+/** With the stream open, the timer only renews the token (checked this often). */
+const STREAM_TICK_MS = 30000;
 
 /** A random id; `crypto.randomUUID` is missing from browsers older than 2021–2022. */
 export function randomId(): string {
@@ -117,6 +137,12 @@ export class DirectLineClient {
   private fastUntil = 0;
   private flushing = false;
   private status: Status | undefined;
+  private socket: WebSocket | undefined;
+  /** The socket is open and delivering: no polling. */
+  private streaming = false;
+  private streamFailures = 0;
+  private streamRetry: ReturnType<typeof setTimeout> | undefined;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: DirectLineOptions) {
     if (typeof document !== 'undefined') {
@@ -136,16 +162,18 @@ export class DirectLineClient {
     this.stopped = false;
     this.setStatus('connecting');
     const saved = this.load();
+    let streamUrl: string | undefined;
     try {
       if (saved) {
         this.session = saved;
-        // Reconnect: checks the conversation still exists (it may have been purged).
-        const res = await this.call('GET', `/conversations/${encodeURIComponent(saved.conversationId)}?watermark=${encodeURIComponent(saved.watermark ?? '')}`);
+        // Reconnect: checks the conversation still exists (it may have been purged). The transcript
+        // is not kept in the browser: it comes again from the start, once (no watermark).
+        const res = await this.call('GET', `/conversations/${encodeURIComponent(saved.conversationId)}?watermark=`);
         this.absorbToken(res);
-        // The transcript is not kept in the browser: fetch it again from the start, once.
         this.session.watermark = undefined;
+        streamUrl = urlOf(res);
       } else {
-        await this.open();
+        streamUrl = await this.open();
       }
     } catch (err) {
       if (saved && err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401)) {
@@ -162,10 +190,13 @@ export class DirectLineClient {
     this.setStatus('online');
     this.save();
     void this.flush();
+    if (streamUrl) this.openStream(streamUrl);
+    // Polls until the stream is open (and the transcript, if the stream never opens).
     this.schedule(0);
   }
 
-  private async open(): Promise<void> {
+  /** Starts a conversation; returns its stream's address, when the server has one. */
+  private async open(): Promise<string | undefined> {
     const gen = (await this.call('POST', '/tokens/generate', undefined, false)) as { token?: string; conversationId?: string; expires_in?: number } | undefined;
     if (!gen || typeof gen.token !== 'string') throw new HttpError(502);
     this.session = { conversationId: gen.conversationId ?? '', token: gen.token, userId: userIdFromToken(gen.token) ?? 'dl_' + randomId(), refreshAt: refreshTime(gen.expires_in), pending: [] };
@@ -173,6 +204,112 @@ export class DirectLineClient {
     if (!conv || typeof conv.conversationId !== 'string') throw new HttpError(502);
     this.session.conversationId = conv.conversationId;
     this.absorbToken(conv);
+    return urlOf(conv);
+  }
+
+  /** Connects to the stream; activities then come through it, and polling stops while it is open. */
+  private openStream(url: string): void {
+    this.closeStream();
+    if (this.stopped || typeof WebSocket === 'undefined') return;
+    // Served over HTTPS behind a proxy that did not say so: the page would refuse a plain ws://.
+    const address = /^https:/.test(this.opts.domain) ? url.replace(/^ws:/, 'wss:') : url;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(address);
+    } catch {
+      this.streamDown();
+      return;
+    }
+    this.socket = ws;
+    ws.onopen = () => {
+      if (this.socket !== ws) return;
+      this.streaming = true;
+      this.streamFailures = 0;
+      this.keepAlive = setInterval(() => {
+        if (ws.readyState === 1) ws.send('');
+      }, KEEPALIVE_MS);
+      this.setStatus('online');
+      this.schedule(STREAM_TICK_MS);
+    };
+    ws.onmessage = (e) => {
+      if (this.socket !== ws || typeof e.data !== 'string' || !e.data) return;
+      let set: ActivitySet;
+      try {
+        set = JSON.parse(e.data) as ActivitySet;
+      } catch {
+        return;
+      }
+      this.take(set);
+    };
+    ws.onerror = ws.onclose = () => {
+      if (this.socket === ws) this.streamDown();
+    };
+  }
+
+  /** The stream failed or went silent: poll now, try the stream again later. */
+  private streamDown(): void {
+    this.closeStream();
+    if (this.stopped || !this.session) return;
+    this.streamFailures += 1;
+    this.schedule(0);
+    const wait = Math.min(STREAM_RETRY_MAX_MS, STREAM_RETRY_MS * 2 ** Math.min(this.streamFailures, 6));
+    this.streamRetry = setTimeout(() => void this.reopenStream(), wait);
+  }
+
+  /** A fresh stream address (with the current token) from the server, then the stream. */
+  private async reopenStream(): Promise<void> {
+    this.streamRetry = undefined;
+    const s = this.session;
+    if (this.stopped || !s || this.socket) return;
+    try {
+      const wm = s.watermark !== undefined ? encodeURIComponent(s.watermark) : '';
+      const res = await this.call('GET', `/conversations/${encodeURIComponent(s.conversationId)}?watermark=${wm}`);
+      if (this.session !== s) return;
+      this.absorbToken(res);
+      this.save();
+      const url = urlOf(res);
+      if (url) this.openStream(url);
+    } catch {
+      // Polling goes on, and tells what went wrong (gone, expired…); the stream is tried later.
+      if (!this.stopped && this.session === s) this.streamRetry = setTimeout(() => void this.reopenStream(), STREAM_RETRY_MAX_MS);
+    }
+  }
+
+  private closeStream(): void {
+    const ws = this.socket;
+    this.socket = undefined;
+    this.streaming = false;
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+    if (this.streamRetry !== undefined) clearTimeout(this.streamRetry);
+    this.streamRetry = undefined;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+      try {
+        ws.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  /** Activities from the stream or a poll: each shown once, in order; the watermark only moves on. */
+  private take(set: ActivitySet | undefined): number {
+    const s = this.session;
+    if (!s) return 0;
+    const list = Array.isArray(set?.activities) ? set.activities : [];
+    for (const a of list) {
+      if (!a || typeof a !== 'object') continue;
+      if (a.id) {
+        if (this.seen.has(a.id)) continue;
+        this.seen.add(a.id);
+      }
+      this.opts.onActivity(a);
+    }
+    const wm = set?.watermark;
+    if (wm !== undefined && wm !== null && (s.watermark === undefined || Number(wm) >= Number(s.watermark))) s.watermark = String(wm);
+    this.save();
+    return list.length;
   }
 
   /**
@@ -206,8 +343,9 @@ export class DirectLineClient {
     try {
       while (this.session && this.session.pending.length > 0 && !this.stopped) {
         const first = this.session.pending[0]!;
+        let ack: unknown;
         try {
-          await this.call('POST', `/conversations/${encodeURIComponent(this.session.conversationId)}/activities`, first.activity);
+          ack = await this.call('POST', `/conversations/${encodeURIComponent(this.session.conversationId)}/activities`, first.activity);
         } catch (err) {
           if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 403 && err.status !== 429 && err.status !== 408) {
             // Refused for good (e.g. too long): drop it rather than block every later message.
@@ -222,7 +360,19 @@ export class DirectLineClient {
         }
         this.session.pending.shift();
         this.save();
-        this.schedule(150);
+        if (!this.streaming) {
+          this.schedule(150);
+          continue;
+        }
+        // The stream brings the echo with the replies, usually before the acknowledgement: if it
+        // has not within a second, the socket is silently dead (a proxy, a network change).
+        const id = ack && typeof ack === 'object' ? (ack as { id?: unknown }).id : undefined;
+        if (typeof id === 'string' && !this.seen.has(id)) {
+          const ws = this.socket;
+          setTimeout(() => {
+            if (this.socket === ws && this.streaming && !this.seen.has(id)) this.streamDown();
+          }, ECHO_WAIT_MS);
+        }
       }
     } finally {
       this.flushing = false;
@@ -246,23 +396,18 @@ export class DirectLineClient {
     let more = false;
     try {
       if (Date.now() > this.session.refreshAt) await this.refresh();
+      if (this.streaming) {
+        // The stream delivers; the timer only keeps the token fresh.
+        this.polling = false;
+        this.schedule(STREAM_TICK_MS);
+        return;
+      }
       const s = this.session;
       const wm = s.watermark !== undefined ? `?watermark=${encodeURIComponent(s.watermark)}` : '';
-      const res = (await this.call('GET', `/conversations/${encodeURIComponent(s.conversationId)}/activities${wm}`)) as { activities?: Activity[]; watermark?: string | number } | undefined;
+      const res = (await this.call('GET', `/conversations/${encodeURIComponent(s.conversationId)}/activities${wm}`)) as ActivitySet | undefined;
       if (this.stopped || this.session !== s) return;
-      const list = Array.isArray(res?.activities) ? res.activities : [];
-      for (const a of list) {
-        if (!a || typeof a !== 'object') continue;
-        if (a.id) {
-          if (this.seen.has(a.id)) continue;
-          this.seen.add(a.id);
-        }
-        this.opts.onActivity(a);
-      }
-      if (res?.watermark !== undefined && res.watermark !== null) s.watermark = String(res.watermark);
-      more = list.length > 0;
+      more = this.take(res) > 0;
       this.failures = 0;
-      this.save();
       this.setStatus('online');
       if (s.pending.length > 0) void this.flush();
     } catch (err) {
@@ -281,6 +426,7 @@ export class DirectLineClient {
         // Purged (retention) or its token expired for good: start a new conversation rather than
         // leave the person facing a dead one. Unsent messages go to the new one.
         const pending = this.session?.pending ?? [];
+        this.closeStream();
         this.wipeStorage();
         this.session = undefined;
         this.polling = false;
@@ -361,11 +507,12 @@ export class DirectLineClient {
     this.setStatus('ended');
   }
 
-  /** Stops polling (the page is going away, or the conversation ended). */
+  /** Stops polling and the stream (the page is going away, or the conversation ended). */
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.closeStream();
   }
 
   private load(): SavedSession | undefined {
@@ -396,6 +543,12 @@ export class DirectLineClient {
       /* nothing to wipe */
     }
   }
+}
+
+/** The `streamUrl` of a start or reconnect answer, when it is a WebSocket address. */
+function urlOf(res: unknown): string | undefined {
+  const url = res && typeof res === 'object' ? (res as { streamUrl?: unknown }).streamUrl : undefined;
+  return typeof url === 'string' && /^wss?:\/\//.test(url) ? url : undefined;
 }
 
 function refreshTime(expiresIn: number | undefined): number {
