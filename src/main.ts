@@ -6,10 +6,11 @@
  */
 import pino, { type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
 import { buildCatalog, converse, type Catalog } from './engine';
-import { FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
+import { FlowCache, FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
 import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
@@ -78,7 +79,9 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const sources = await OfficialSources.open(store.kv);
     // The flows' citations are checked against it, as warnings: a page removed from service-public
     // must not stop the service; admins see it on /admin and with `ariane check`.
-    const loadFlows = (dir: string) => loadFlowDirectory(dir, { fiches: { ...sources.catalogue.lookup(), complete: false } });
+    // Unchanged flow files are not parsed again at the next start or reload (see FlowCache).
+    const flowCache = new FlowCache(path.join(config.dataDir, 'flow-cache.json'), (err) => logger.warn({ err: err.message }, 'flow cache not written: flows will be parsed again at the next start'));
+    const loadFlows = (dir: string) => loadFlowDirectory(dir, { fiches: { ...sources.catalogue.lookup(), complete: false }, cache: flowCache });
     const flowSet = loadFlows(config.flowsDir);
     if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
     for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
@@ -235,11 +238,14 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, store: store.kind, flows: catalog.flows.size }, 'Ariane is listening');
-    // The first resident's request should not wait for the official pages' search index: built now,
-    // off the path to ready, and so is the help places' directory (starter set, geocoder).
+    // The first resident's request should not wait for the help places' directory (every turn reads
+    // it) nor the official pages' search index: both built now, off the path to ready, one after the
+    // other and in steps, so that requests arriving meanwhile are answered between the steps.
     const warm = setTimeout(() => {
-      sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
-      void helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
+      void (async () => {
+        await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
+        await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
+      })();
     }, 0);
     warm.unref();
 

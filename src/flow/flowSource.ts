@@ -1,4 +1,12 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+
+// The YAML library is loaded when a file must really be parsed: a start whose flows all come from
+// the parsed-flow cache does without it (a tenth of a second less on the path to ready).
+let yamlLib: typeof Yaml | undefined;
+/** The `yaml` module, loaded on first use. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const yaml = (): typeof Yaml => (yamlLib ??= require('yaml') as typeof Yaml);
 
 /** A path into the parsed data: object keys and array indexes, e.g. `['nodes', 'intro', 'choices', 1, 'next']`. */
 export type DataPath = ReadonlyArray<string | number>;
@@ -9,22 +17,50 @@ export interface Position {
   col: number;
 }
 
+/** A file's YAML tree and the line counter that turns its offsets into positions. */
+export interface YamlTree {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+/** Parses YAML text the one way flows and scenario files are read (YAML 1.2, unique keys). */
+export function parseYamlTree(text: string): YamlTree {
+  const { LineCounter, parseDocument } = yaml();
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
+  return { doc, lineCounter };
+}
+
 /**
  * A flow file's text and YAML tree, able to tell where any value (or its key) sits, so that every
- * diagnostic points at the offending line rather than at the top of the file.
+ * diagnostic points at the offending line rather than at the top of the file. The tree may be
+ * given or parsed on first use: a flow read from the parsed-flow cache needs positions only when a
+ * check has something to say about it.
  */
 export class FlowSource {
+  private parsed: YamlTree | undefined;
+
   constructor(
     /** The path as the caller gave it (printed as is in diagnostics). */
     readonly file: string,
     readonly text: string,
-    readonly doc: Document.Parsed | undefined,
-    private readonly lineCounter: LineCounter,
-  ) {}
+    tree?: YamlTree,
+  ) {
+    this.parsed = tree;
+  }
+
+  /** The YAML tree (parsed now if it was not given). */
+  get doc(): Document.Parsed {
+    return this.tree().doc;
+  }
+
+  private tree(): YamlTree {
+    return (this.parsed ??= parseYamlTree(this.text));
+  }
 
   /** Line and column of an offset in the text. */
   positionOf(offset: number): Position {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { line, col } = this.tree().lineCounter.linePos(offset);
     return { line, col };
   }
 
@@ -34,13 +70,15 @@ export class FlowSource {
    * the first line, so it never fails.
    */
   locate(path: DataPath, at: 'key' | 'value' = 'value'): Position {
-    const root = this.doc?.contents;
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
+    const doc = this.doc;
+    const root = doc.contents;
     if (!root) return { line: 1, col: 1 };
     let node: unknown = root;
     let key: unknown = undefined;
     let lastGood: { range?: [number, number, number] | null } = root;
     for (const segment of path) {
-      if (isAlias(node) && this.doc) node = node.resolve(this.doc);
+      if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
         if (!pair) break;
@@ -63,9 +101,11 @@ export class FlowSource {
 
   /** True when `path` exists in the YAML tree (used to avoid pointing a message at a parent by mistake). */
   has(path: DataPath): boolean {
-    let node: unknown = this.doc?.contents;
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
+    const doc = this.doc;
+    let node: unknown = doc.contents;
     for (const segment of path) {
-      if (isAlias(node) && this.doc) node = node.resolve(this.doc);
+      if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
         if (!pair) return false;

@@ -27,3 +27,4 @@ export { FICHE_ID_PATTERN, ficheUrl, ficheIdOf, citationUrl, sourceUrl } from '.
 export { loadScenarioFile } from './loadScenarioFile';
 export { Scenario } from './scenarioSchema';
 export { FlowWatcher } from './FlowWatcher';
+export { FlowCache } from './FlowCache';

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import Ajv, { type ErrorObject } from 'ajv';
+import type AjvType from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
 import { sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostic';
-import { FlowSource, type DataPath } from './flowSource';
+import { FlowSource, parseYamlTree, type DataPath } from './flowSource';
 import { CITATION_PATTERN, FICHE_ID_SCHEMA_PATTERN, Flow, ID_PATTERN, LANGUAGE_PATTERN } from './schema';
 import { closest, quoteList } from './closest';
+import type { FlowCache } from './FlowCache';
 import { foldAccents } from '../engine';
 
 /** The result of reading one flow file. `flow` is present only when the file matches the schema. */
@@ -15,13 +17,16 @@ export interface LoadedFlow {
   source: FlowSource;
 }
 
-const validators = new WeakMap<TSchema, ReturnType<Ajv['compile']>>();
+const validators = new WeakMap<TSchema, ReturnType<AjvType['compile']>>();
 /** Compiled once per schema: compiling costs milliseconds, validating microseconds. */
 function validate(schema: TSchema, data: unknown): ErrorObject[] {
   let validator = validators.get(schema);
   if (!validator) {
     // verbose: errors carry their schema and data, needed to pick the union variant and suggest names.
     // allowMatchingProperties: `fr` is both a named property and matches the language pattern, on purpose.
+    // Loaded here, not at import: a start whose flows all come from the parsed-flow cache never validates.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require('ajv') as { default: typeof AjvType }).default;
     const ajv = new Ajv({ allErrors: true, verbose: true, allowMatchingProperties: true, strict: true });
     validator = ajv.compile(schema);
     validators.set(schema, validator);
@@ -45,9 +50,9 @@ export function parseFlow(text: string, file: string): LoadedFlow {
  * message shown when the file is not a map at all.
  */
 export function parseYamlFile<T>(text: string, file: string, schema: TSchema, fields: string): { value?: T; diagnostics: Diagnostic[]; source: FlowSource } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
-  const source = new FlowSource(file, text, doc, lineCounter);
+  const tree = parseYamlTree(text);
+  const { doc } = tree;
+  const source = new FlowSource(file, text, tree);
   const diagnostics: Diagnostic[] = [];
   const make = (pos: { line: number; col: number }, code: DiagnosticCode, message: string, hint?: string): Diagnostic => ({
     file,
@@ -102,20 +107,28 @@ export function parseYamlFile<T>(text: string, file: string, schema: TSchema, fi
   return diagnostics.length === 0 ? { value: data as T, diagnostics, source } : { diagnostics: sortDiagnostics(diagnostics), source };
 }
 
-/** Reads and parses one flow file (see `parseFlow`). A file that cannot be read is a diagnostic, not an exception. */
-export function loadFlow(file: string): LoadedFlow {
+/**
+ * Reads and parses one flow file (see `parseFlow`). A file that cannot be read is a diagnostic, not
+ * an exception. With a `cache`, a text parsed before without any diagnostic is not parsed again (its
+ * positions are then read only if a later check asks for one).
+ */
+export function loadFlow(file: string, cache?: FlowCache): LoadedFlow {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const lineCounter = new LineCounter();
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'fichier introuvable' : `lecture impossible (${(err as Error).message})`;
     return {
       diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'io', message: reason }],
-      source: new FlowSource(file, '', undefined, lineCounter),
+      source: new FlowSource(file, ''),
     };
   }
-  return parseFlow(text.replace(/^\uFEFF/, ''), file);
+  text = text.replace(/^\uFEFF/, '');
+  const cached = cache?.get(text);
+  if (cached) return { flow: cached, diagnostics: [], source: new FlowSource(file, text) };
+  const loaded = parseFlow(text, file);
+  if (cache && loaded.flow && loaded.diagnostics.length === 0) cache.put(text, loaded.flow);
+  return loaded;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkFlows, type FicheLookup, type ParsedFlow } from './checkFlows';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic';
+import type { FlowCache } from './FlowCache';
 import { loadFlow } from './loadFlow';
 import { loadScenarioFile } from './loadScenarioFile';
 import type { Flow } from './schema';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   checkScenarios?: boolean;
   /** Check the fiches the flows cite against this catalogue (`ariane check` passes the one in use). */
   fiches?: FicheLookup;
+  /** Flows parsed at an earlier load (the service's start and reloads); saved at the end of this load. */
+  cache?: FlowCache;
 }
 
 /** True for scenario files (`<id>.test.yaml`), which sit next to flows but are not flows. */
@@ -68,10 +71,11 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
 
   const parsed: ParsedFlow[] = [];
   for (const file of files) {
-    const loaded = loadFlow(file);
+    const loaded = loadFlow(file, options.cache);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.flow) parsed.push({ flow: loaded.flow, source: loaded.source });
   }
+  options.cache?.save();
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   diagnostics.push(...checkFlows(parsed, { today, strict: options.strict ?? false, ...(options.fiches ? { fiches: options.fiches } : {}) }));
 

@@ -10,8 +10,15 @@
  * taken as closed on them: that is what French public services do, and a wasted trip is worse than
  * a missed opening.
  */
-import OpeningHours from 'opening_hours';
+import type OpeningHoursType from 'opening_hours';
 import { placesList, placesText } from './placesText';
+
+// The library takes a tenth of a second to load: loaded when the first hours are read (after the
+// service is ready) instead of on the path to ready.
+let openingHours: typeof OpeningHoursType | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const OpeningHours = (): typeof OpeningHoursType => (openingHours ??= require('opening_hours') as typeof OpeningHoursType);
+type OpeningHours = OpeningHoursType;
 
 /** Structured opening status; `until`/`nextOpen` are given in the place's local wall-clock time. */
 export type OpeningStatus =
@@ -117,7 +124,7 @@ export function parseOpeningHours(value: string, region: HoursRegion = { tz: 'Eu
   try {
     const trimmed = value.trim().replace(/;\s*$/, '');
     const withHolidays = /\bPH\b/.test(trimmed) ? trimmed : `${trimmed}; PH off`;
-    result = { ok: true, oh: new OpeningHours(withHolidays, nominatim, { mode: 0, locale: 'fr' } as never) };
+    result = { ok: true, oh: new (OpeningHours())(withHolidays, nominatim, { mode: 0, locale: 'fr' } as never) };
   } catch (err) {
     result = { ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 160) ?? 'erreur' };
   }
@@ -151,7 +158,7 @@ const holidayCache = new Map<string, OpeningHours>();
 function isHoliday(wall: Date, region: HoursRegion): boolean {
   let oh = holidayCache.get(region.state);
   if (!oh) {
-    oh = new OpeningHours('PH', { lat: 46.6, lon: 1.9, address: { country_code: 'fr', state: region.state } }, { mode: 0 } as never);
+    oh = new (OpeningHours())('PH', { lat: 46.6, lon: 1.9, address: { country_code: 'fr', state: region.state } }, { mode: 0 } as never);
     holidayCache.set(region.state, oh);
   }
   return oh.getState(wall);
