@@ -7,7 +7,7 @@
 import type { FindHelp, HelpNeed, HelpPlace, HelpSearch } from '../engine';
 import { getGeocoder } from '../geo';
 import type { KeyValueStore } from '../store';
-import { DirectoryCache, findHelp, fromLayers, type LoadedDirectory } from './findHelp';
+import { DirectoryCache, findHelp, fromLayers, yieldToEventLoop, type LoadedDirectory } from './findHelp';
 import { loadPlaces } from './importPlaces';
 import { placesRevision } from './placeSets';
 import { syncPlaces, type PlacesSyncOptions, type PlacesSyncResult } from './syncPlaces';
@@ -55,7 +55,7 @@ export function toHelpPlace(r: NearResult): HelpPlace {
 /** See the file comment. */
 export class HelpPlaces {
   private readonly cache: DirectoryCache;
-  private starterList: Place[] | undefined;
+  private starterList: Promise<Place[]> | undefined;
   private syncing: Promise<PlacesSyncResult> | undefined;
 
   constructor(
@@ -66,9 +66,18 @@ export class HelpPlaces {
   }
 
   /** The starter places (read once per process), or none when turned off. */
-  private starters(): readonly Place[] {
-    if (this.options.starters === false) return [];
-    return (this.starterList ??= starterPlaces(locateByCommune));
+  private starters(): Promise<readonly Place[]> {
+    if (this.options.starters === false) return Promise.resolve([]);
+    // In steps (the commune table, then the places), each letting waiting requests through.
+    return (this.starterList ??= (async () => {
+      await yieldToEventLoop();
+      getGeocoder();
+      await yieldToEventLoop();
+      return starterPlaces(locateByCommune);
+    })().catch((err: unknown) => {
+      this.starterList = undefined;
+      throw err;
+    }));
   }
 
   /** The directory: the stored places over the starter directory. Rejects when the store cannot be read. */
@@ -105,7 +114,7 @@ export class HelpPlaces {
         const result = await syncPlaces(this.kv, { locate: locateByCommune, ...options, url });
         if (result.status === 'updated') {
           const local = await loadPlaces(this.kv);
-          this.cache.replace(await fromLayers({ national: { meta: result.meta, places: result.places }, local, starters: this.starters() }, await placesRevision(this.kv)));
+          this.cache.replace(await fromLayers({ national: { meta: result.meta, places: result.places }, local, starters: await this.starters() }, await placesRevision(this.kv)));
         } else if (result.status === 'concurrent') this.invalidate();
         return result;
       } finally {

@@ -52,16 +52,30 @@ export interface LoadedDirectory {
   revision: string;
 }
 
+/**
+ * Lets waiting requests run between the steps of a load: each step holds the event loop for a
+ * tenth of a second or more with many places, and a load right after start must not hold back the
+ * service's first answers (its readiness probe, a resident's first message).
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Reads the layers from the store and merges them with `starters` into one directory. */
-export async function loadDirectory(kv: KeyValueStore, starters: readonly Place[] = []): Promise<LoadedDirectory> {
+export async function loadDirectory(kv: KeyValueStore, starters: readonly Place[] | Promise<readonly Place[]> = []): Promise<LoadedDirectory> {
   const revision = await placesRevision(kv);
-  const [national, local] = await Promise.all([loadNationalSet(kv), loadPlaces(kv)]);
-  return fromLayers({ ...(national ? { national } : {}), local, starters }, revision);
+  // One read at a time: the embedded store answers each at once, in one stretch of CPU.
+  await yieldToEventLoop();
+  const national = await loadNationalSet(kv);
+  await yieldToEventLoop();
+  const local = await loadPlaces(kv);
+  const layers = { ...(national ? { national } : {}), local, starters: await starters };
+  await yieldToEventLoop();
+  return fromLayers(layers, revision);
 }
 
 /** A directory from layers already in memory (after a sync in this process). */
-export function fromLayers(layers: { national?: { meta: NationalMeta; places: readonly Place[] }; local: readonly Place[]; starters: readonly Place[] }, revision: string): LoadedDirectory {
+export async function fromLayers(layers: { national?: { meta: NationalMeta; places: readonly Place[] }; local: readonly Place[]; starters: readonly Place[] }, revision: string): Promise<LoadedDirectory> {
   const { places, ...merged } = mergePlaces({ national: layers.national?.places ?? [], local: layers.local, starters: layers.starters });
+  await yieldToEventLoop();
   return { directory: new PlaceDirectory(places), merged, ...(layers.national ? { national: layers.national.meta } : {}), revision };
 }
 
@@ -77,7 +91,7 @@ export class DirectoryCache {
     private readonly kv: KeyValueStore,
     private readonly maxAgeMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
-    private readonly starters: () => readonly Place[] = () => [],
+    private readonly starters: () => readonly Place[] | Promise<readonly Place[]> = () => [],
   ) {}
 
   /** The directory, with what it was merged from. */
