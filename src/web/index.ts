@@ -12,16 +12,6 @@ import { registerMediatorRoutes } from './mediatorRoutes';
 import { registerAdminRoutes } from './adminRoutes';
 import type { WebDeps } from './WebDeps';
 import { webSessions } from './webSessions';
-
-export type { WebDeps, AuditLogger } from './WebDeps';
-export { ADMIN_COOKIE } from './adminRoutes';
-export { MEDIATOR_COOKIE } from './mediatorAccess';
-export { DEFAULT_SESSION_IDLE_MS, DEFAULT_SESSION_MAX_MS } from './webSessions';
-export { buildWebAssets, widgetGzipSize, WIDGET_BUDGET_BYTES, ASSETS_DIR } from './buildAssets';
-export { escapeHtml } from './html';
-export { CSP, CSP_INLINE_STYLES, CSP_WEBCHAT, sendHtml } from './sendHtml';
-
-export type { RouteServer, WebHandler } from './RouteServer';
 import type { RouteServer } from './RouteServer';
 
 /** The npm package's own ES5 bundle (the browsers of the last 5 years include old Safari). */

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FailureLimiter, LIMIT_PREFIX } from '../../src/access';
+import { FailureLimiter } from '../../src/access';
+import { LIMIT_PREFIX } from '../../src/access/FailureLimiter';
 import { MemoryStore, SqliteStore } from '../../src/store';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,8 @@
 /** Mediators' accounts: bcrypt hashes, sign-in, disabling, password reset, no password anywhere. */
 import bcrypt from 'bcryptjs';
-import { AccountError, BCRYPT_COST, MEDIATOR_PREFIX, MediatorAccounts, Sessions, normalizeLogin, passwordProblem, verifyPassword } from '../../src/access';
+import { AccountError, MediatorAccounts, Sessions, normalizeLogin, passwordProblem } from '../../src/access';
+import { BCRYPT_COST, verifyPassword } from '../../src/access/passwords';
+import { MEDIATOR_PREFIX } from '../../src/access/MediatorAccounts';
 import { MemoryStore } from '../../src/store';
 
 jest.setTimeout(60_000);

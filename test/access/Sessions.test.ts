@@ -1,5 +1,6 @@
 /** Server-side sessions: random ids, hashed keys, idle and absolute expiry, logout, touch after logout. */
-import { Sessions, SESSION_PREFIX, TOUCH_EVERY_MS, revokeSessionsOf, sessionKey, type SessionRecord } from '../../src/access';
+import { Sessions } from '../../src/access';
+import { SESSION_PREFIX, TOUCH_EVERY_MS, revokeSessionsOf, sessionKey, type SessionRecord } from '../../src/access/Sessions';
 import { MemoryStore } from '../../src/store';
 
 const MIN = 60_000;

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import pino from 'pino';
-import { MediatorAccounts, SESSION_PREFIX, type SessionRecord } from '../../src/access';
+import { MediatorAccounts } from '../../src/access';
+import { SESSION_PREFIX, type SessionRecord } from '../../src/access/Sessions';
 import { runMediatorAdd, runMediatorDisable, runMediatorPassword } from '../../src/cli/mediatorCommand';
 import { openCliStore } from '../../src/cli/placesCommand';
 import { choiceValue, type ConversationState } from '../../src/engine';

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { buildCatalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons } from '../../src/i18n';
-import { WIDGET_BUDGET_BYTES } from '../../src/web';
+import { WIDGET_BUDGET_BYTES } from '../../src/web/buildAssets';
 import { FlowWatcher } from '../../src/flow';
 import { html, page, raw } from '../../src/web/html';
 import { isAdmin, isStale } from '../../src/web/adminRoutes';

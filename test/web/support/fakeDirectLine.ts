@@ -4,7 +4,8 @@
  */
 import * as restify from 'restify';
 import type { AddressInfo } from 'node:net';
-import { registerWebRoutes, type WebDeps } from '../../../src/web';
+import { registerWebRoutes } from '../../../src/web';
+import { type WebDeps } from '../../../src/web/WebDeps';
 
 interface Conv {
   id: string;
