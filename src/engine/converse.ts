@@ -162,17 +162,28 @@ function misunderstood(state: ConversationState, result: StepResult): StepResult
 }
 
 /** Asks "Vous voulez dire : <procedure> ?" with yes / no buttons. */
-function confirmFlow(catalog: Catalog, state: ConversationState, flowId: string): StepResult {
+function confirmFlow(catalog: Catalog, state: ConversationState, flowId: string, key = 'engine:pick.confirm'): StepResult {
   state.status = 'choosing';
   delete state.candidates;
   state.offer = { kind: 'flow', flowId };
   return {
     state,
     outputs: [
-      sayKey('engine:pick.confirm', { title: title(catalog, flowId, state.lang) }),
+      sayKey(key, { title: title(catalog, flowId, state.lang) }),
       { kind: 'choices', choices: [{ label: { key: 'engine:yes' }, value: OFFER_YES }, { label: { key: 'engine:pick.somethingElse' }, value: OFFER_NO }] },
     ],
   };
+}
+
+/**
+ * A procedure named outright but official pages closer to the rest of the request ("carte
+ * d'identité volée", "attestation CAF pour un logement étudiant"): the pages, then "I can also guide
+ * you for X: is that it?", rather than dropping the procedure the person named.
+ */
+function confirmWithPages(catalog: Catalog, state: ConversationState, flowId: string, pages: OfficialPage[]): StepResult {
+  const result = confirmFlow(catalog, state, flowId, 'engine:pick.confirmGuided');
+  result.outputs.unshift(sayKey(state.lang.startsWith('fr') ? 'engine:official.alsoFound' : 'engine:official.alsoFoundFrench'), { kind: 'official', pages: pages.slice(0, MAX_PAGES) });
+  return result;
 }
 
 function askWhich(catalog: Catalog, state: ConversationState, ids: string[], key = 'engine:pick.which'): StepResult {
@@ -282,6 +293,7 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (top && top.anchored && top.score < MIN_PICK_SCORE && top.score >= ASK_SCORE && !rivalPages(catalog, reading, pages).length) return confirmFlow(catalog, state, top.flowId);
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
+  if (rivals.length && top.anchored && top.score >= MIN_PICK_SCORE) return confirmWithPages(catalog, state, top.flowId, rivals);
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);

@@ -157,3 +157,25 @@ describe('converse: a new request typed where an answer was expected (real flows
     expect(r.state.nodeId).toBe('mot-de-passe');
   });
 });
+
+describe('converse: official pages closer to the request than the procedure it names (real flows)', () => {
+  const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+  const page = { id: 'F99999', title: 'Logement étudiant : constituer son dossier', url: 'https://www.service-public.gouv.fr/particuliers/vosdroits/F99999' };
+  const env = { searchOfficial: () => [page] };
+
+  it('shows the pages and asks about the procedure named, instead of dropping it', () => {
+    const r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation caf pour mon dossier de logement étudiant' }, env);
+    expect(r.outputs.find((o) => o.kind === 'official')).toEqual({ kind: 'official', pages: [page] });
+    expect(said(r.outputs)).toEqual(['engine:official.alsoFound', 'engine:pick.confirmGuided']);
+    expect(r.state.offer).toEqual({ kind: 'flow', flowId: 'caf-attestation' });
+    const yes = converse(real, r.state, { kind: 'text', text: 'oui' }, env);
+    expect(yes.state).toMatchObject({ status: 'active', flowId: 'caf-attestation' });
+  });
+
+  it('a procedure only guessed at, not named, still gives way to the pages', () => {
+    const r = converse(real, initialState('fr'), { kind: 'text', text: 'dossier de logement étudiant' }, env);
+    expect(r.outputs.find((o) => o.kind === 'official')).toEqual({ kind: 'official', pages: [page] });
+    expect(r.state.offer).toBeUndefined();
+    expect(r.state.flowId).toBeUndefined();
+  });
+});
