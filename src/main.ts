@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
-import { buildCatalog, converse, type Catalog } from './engine';
+import { buildCatalog, converse, warmCatalog, type Catalog } from './engine';
 import { FlowCache, FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
 import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { HelpPlaces } from './places';
@@ -86,7 +86,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
     if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
     for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
     const lexicons = loadLexicons();
-    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows);
+    // The request index is built right after listen (see `warm`), not on the path to ready.
+    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows, { deferIndex: true });
     // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
     const watcher = new FlowWatcher(
       {
@@ -238,11 +239,14 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     logger.info({ url, store: store.kind, flows: catalog.flows.size }, 'Ariane is listening');
-    // The first resident's request should not wait for the help places' directory (every turn reads
-    // it) nor the official pages' search index: both built now, off the path to ready, one after the
-    // other and in steps, so that requests arriving meanwhile are answered between the steps.
+    // The first resident's request should not wait for the flows' request index, the help places'
+    // directory (every turn reads it) nor the official pages' search index: all built now, off the
+    // path to ready, one after the other and in steps, so that requests arriving meanwhile are
+    // answered between the steps.
     const warm = setTimeout(() => {
       void (async () => {
+        warmCatalog(catalog);
+        await new Promise((resolve) => setImmediate(resolve));
         await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
         await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
       })();

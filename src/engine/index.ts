@@ -32,7 +32,7 @@ export type {
 } from './types';
 export { step, HELP_VALUE, LANG_PREFIX } from './step';
 export { converse, MIN_PICK_SCORE, CLOSE_RATIO } from './converse';
-export { buildCatalog } from './buildCatalog';
+export { buildCatalog, warmCatalog } from './buildCatalog';
 export { pickFlow, readRequest } from './pickFlow';
 export { initialState, migrateState } from './state';
 export { resolveText } from './resolveText';

@@ -318,7 +318,8 @@ export interface RequestReading {
 
 const lazyIndexes = new WeakMap<object, FlowIndex>();
 
-function indexOf(catalog: Catalog): FlowIndex {
+/** The catalog's flow index: its own, else one built on first use and kept beside it. */
+export function flowIndexOf(catalog: Catalog): FlowIndex {
   if (catalog.index) return catalog.index;
   let index = lazyIndexes.get(catalog);
   if (!index) {
@@ -431,7 +432,7 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
 
 /** Reads `sentence` against the catalog's flows (see the file comment). */
 export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord): RequestReading {
-  const index = indexOf(catalog);
+  const index = flowIndexOf(catalog);
   const query = termsOfNormalized(rewrite(index, sentence));
   const seen = new Set<string>();
   const words = query.filter((t) => !seen.has(t.stem) && seen.add(t.stem));

@@ -1,4 +1,4 @@
-import { buildCatalog, converse, initialState, pickFlow, readRequest } from '../../src/engine';
+import { buildCatalog, converse, initialState, pickFlow, readRequest, warmCatalog } from '../../src/engine';
 import { join } from 'node:path';
 import { loadFlowDirectory } from '../../src/flow';
 import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
@@ -24,6 +24,20 @@ describe('pickFlow', () => {
     expect(ranked[0]!.score).toBeGreaterThanOrEqual(ranked[1]!.score);
     expect(pickFlow(fixtures().catalog, 'recette de crêpes', 'fr')).toEqual([]);
     expect(pickFlow(fixtures().catalog, 'bonjour', 'fr')).toEqual([]);
+  });
+
+  it('a catalog built with deferIndex reads requests as one built with its index, before and after warmCatalog', () => {
+    const flows = [...fixtures().catalog.flows.values()];
+    const full = buildCatalog(flows, lexicons());
+    const deferred = buildCatalog(flows, lexicons(), [], { deferIndex: true });
+    expect(deferred.index).toBeUndefined();
+    const sentences = ['attestaton de paiment caf', 'rdv prefecture titre de sejour', 'inscription pole emploi', 'recette de crêpes'];
+    const warmLater = buildCatalog(flows, lexicons(), [], { deferIndex: true });
+    warmCatalog(warmLater);
+    for (const s of sentences) {
+      expect(pickFlow(deferred, s, 'fr')).toEqual(pickFlow(full, s, 'fr'));
+      expect(pickFlow(warmLater, s, 'fr')).toEqual(pickFlow(full, s, 'fr'));
+    }
   });
 
   it('works without a prebuilt index (hand-made catalog)', () => {
