@@ -59,6 +59,8 @@ export interface ServerDeps {
   streamsPerConversation?: number;
   /** WebSocket streams open at once from one address, in this process (default 100; then 429). */
   streamsPerIp?: number;
+  /** How often open streams are pinged; one that missed the previous ping is closed (default 30 s). */
+  streamHeartbeatMs?: number;
   /** Who the client is, behind our own proxies (default: the connection's address). */
   clients?: ClientAddresses;
   /** Where the limits count (default: this process's memory). */
@@ -97,8 +99,6 @@ function sendError(res: restify.Response, status: number, code: string, message:
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
 
-/** How often an open stream is pinged; one that has not answered the previous ping is closed. */
-const STREAM_HEARTBEAT_MS = 30_000;
 
 /** What a client refused a stream for too many open ones is told to wait (it polls meanwhile). */
 const STREAM_RETRY_AFTER_SECONDS = 30;
@@ -108,6 +108,7 @@ interface StreamLimits {
   clients: ClientAddresses;
   perConversation: number;
   perIp: number;
+  heartbeatMs: number;
 }
 
 /** Open streams by key, counted as they open and as their connection closes. */
@@ -162,7 +163,7 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
       alive.delete(ws);
       ws.ping();
     }
-  }, STREAM_HEARTBEAT_MS);
+  }, limits.heartbeatMs);
   heartbeat.unref();
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -379,7 +380,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   }
   deps.extend?.(server);
   if (dl.openStream && dl.authorizeStream) {
-    attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger, { clients, perConversation: deps.streamsPerConversation ?? 5, perIp: deps.streamsPerIp ?? 100 });
+    attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger, { clients, perConversation: deps.streamsPerConversation ?? 5, perIp: deps.streamsPerIp ?? 100, heartbeatMs: deps.streamHeartbeatMs ?? 30_000 });
   }
 
   // Restify's own errors (404, 405…) in our JSON error shape.
