@@ -74,6 +74,8 @@ describe('behind a trusted proxy: limits count the address it names', () => {
       ARIANE_MAX_ACTIVITIES_PER_MINUTE: '100',
       ARIANE_MAX_STREAMS_PER_CONVERSATION: '2',
       ARIANE_MAX_STREAMS_PER_IP: '3',
+      ARIANE_MAX_SIGNINS_PER_IP_PER_MINUTE: '2',
+      ARIANE_ADMIN_TOKEN: 'address-limits-admin-token',
     });
   });
   afterAll(async () => service.cleanup());
@@ -110,6 +112,23 @@ describe('behind a trusted proxy: limits count the address it names', () => {
     for (let i = 0; i < 4; i++) statuses.push((await http('POST', `${service.url}/v3/directline/conversations`, { body: {}, headers: from('198.51.100.77') })).status);
     expect(statuses).toEqual([201, 201, 201, 429]);
     expect((await http('POST', `${service.url}/v3/directline/conversations`, { body: {}, headers: from('198.51.100.78') })).status).toBe(201);
+  });
+
+  test('the pages’ limits too: code look-ups, mediator and admin sign-ins count the resident, not the proxy', async () => {
+    const look = (address: string) => fetch(`${service.url}/mediateur/relais?code=ZZZ-ZZZ-ZZ9`, { headers: from(address) });
+    const lookups = [];
+    for (let i = 0; i < 21; i++) lookups.push((await look('198.51.100.90')).status);
+    expect(lookups.slice(0, 20)).not.toContain(429);
+    expect(lookups[20]).toBe(429);
+    expect((await look('198.51.100.91')).status).not.toBe(429);
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    for (const [path, body] of [['/mediateur/connexion', 'login=marie&password=wrong-password'], ['/admin/login', 'token=wrong-wrong-wrong-wrong']] as const) {
+      const tries = [];
+      for (let i = 0; i < 3; i++) tries.push((await fetch(`${service.url}${path}`, { method: 'POST', headers: { ...form, ...from('198.51.100.92') }, body })).status);
+      expect(tries.slice(0, 2)).not.toContain(429);
+      expect(tries[2]).toBe(429);
+      expect((await fetch(`${service.url}${path}`, { method: 'POST', headers: { ...form, ...from('198.51.100.93') }, body })).status).not.toBe(429);
+    }
   });
 
   /** Opens a stream; resolves to its socket, or to the refusal's status, headers and body. */

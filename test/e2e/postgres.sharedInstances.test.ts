@@ -1,8 +1,9 @@
 /**
- * Two instances on one PostgreSQL (issue 17 item 5): a message posted through instance A reaches a
- * WebSocket stream open on instance B by the wake-up on append (LISTEN/NOTIFY), not by polling:
- * B's streams are set to poll once an hour. Both instances run in this process, each with its own
- * store, pool and listening connection, as two processes would.
+ * Two instances on one PostgreSQL (issue 17 items 4 and 5): a message posted through instance A
+ * reaches a WebSocket stream open on instance B by the wake-up on append (LISTEN/NOTIFY), not by
+ * polling (B's streams are set to poll once an hour); and the limits are one budget for both, not
+ * one each. Both instances run in this process, each with its own store, pool and listening
+ * connection, as two processes would.
  */
 import WebSocket from 'ws';
 import { startInProcess } from '../server/serviceHarness';
@@ -13,15 +14,16 @@ jest.setTimeout(60_000);
 
 type Frame = { activities: Array<{ id: string; type: string; text?: string; replyToId?: string; from: { role?: string } }>; watermark?: string };
 
-describePostgres('streams across instances on PostgreSQL', () => {
+describePostgres('two instances on PostgreSQL: streams and limits', () => {
   let pg: TestPostgres;
   let a: Awaited<ReturnType<typeof startInProcess>>;
   let b: Awaited<ReturnType<typeof startInProcess>>;
 
   beforeAll(async () => {
     pg = await startPostgres();
-    a = await startInProcess({ DATABASE_URL: pg.url }, { streamPollMs: 3_600_000 });
-    b = await startInProcess({ DATABASE_URL: pg.url }, { streamPollMs: 3_600_000 });
+    const env = { DATABASE_URL: pg.url, ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '6', ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '4' };
+    a = await startInProcess(env, { streamPollMs: 3_600_000 });
+    b = await startInProcess(env, { streamPollMs: 3_600_000 });
   });
   afterAll(async () => {
     await a?.cleanup();
@@ -55,5 +57,19 @@ describePostgres('streams across instances on PostgreSQL', () => {
     } finally {
       ws.terminate();
     }
+  });
+
+  test('limits are one budget for both instances: conversation starts and turns per address, alternating', async () => {
+    // The stream test above started one conversation and posted one message from this address.
+    const starts = [];
+    for (let i = 0; i < 4; i++) starts.push(await http('POST', `${(i % 2 ? b : a).url}/v3/directline/conversations`, { body: {} }));
+    expect(starts.map((r) => r.status)).toEqual([201, 201, 201, 429]);
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const c = starts[i % 3]!.body as { conversationId: string; token: string };
+      const via = i % 2 ? b : a;
+      statuses.push((await http('POST', `${via.url}/v3/directline/conversations/${c.conversationId}/activities`, { token: c.token, body: { type: 'message', text: 'bonjour' } })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 });
