@@ -99,7 +99,6 @@ function sendError(res: restify.Response, status: number, code: string, message:
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
 
-
 /** What a client refused a stream for too many open ones is told to wait (it polls meanwhile). */
 const STREAM_RETRY_AFTER_SECONDS = 30;
 
@@ -135,7 +134,7 @@ class OpenCounts {
  *
  * Each open stream holds a socket and reads the store when woken, so their number is capped per
  * address (checked first: it costs nothing) and per conversation (once the token is checked), in
- * this process: beyond either, 429 before upgrading, and the client polls instead. A stream counts
+ * this process: beyond either, 429 before upgrading (our widget then polls and tries again later). A stream counts
  * from the upgrade request until its connection closes; a connection that stops answering pings
  * is closed, so a vanished phone does not keep its place.
  */
