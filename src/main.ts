@@ -18,6 +18,8 @@ import { Metrics, createServer } from './server';
 import { OfficialSources, officialPages, officialWords } from './sources';
 import { NodeStats, recordTurn } from './stats';
 import { registerWebRoutes } from './web';
+import { ClientAddresses } from './http';
+import { memoryLimiters, sharedLimiters } from './limits';
 import { ConflictError, IF_ABSENT, createStore, observeStore, type Store } from './store';
 
 /** A running service. */
@@ -64,7 +66,18 @@ async function tokenSecret(config: Config, store: Store): Promise<string> {
 }
 
 /** Builds everything from `config` and starts listening. */
-export async function startService(config: Config, options: { logger?: Logger; watchFlows?: boolean } = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  options: {
+    logger?: Logger;
+    watchFlows?: boolean;
+    /**
+     * How often a WebSocket stream reads the store unwoken (the channel's default: 15 s when the
+     * store wakes streams on append). Tests set it far out, to prove the wake-up alone delivers.
+     */
+    streamPollMs?: number;
+  } = {},
+): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ariane' } });
   for (const warning of config.warnings) logger.warn({ config: warning }, 'configuration warning');
 
@@ -73,6 +86,7 @@ export async function startService(config: Config, options: { logger?: Logger; w
     dataDir: config.dataDir,
     // A damaged row is skipped, not made to fail its conversation; it must still be seen.
     onUnreadable: (row) => logger.error({ row }, 'a stored row cannot be read (damaged?): skipped'),
+    onFeedLost: (err) => logger.warn({ err }, 'PostgreSQL: the connection hearing other instances\' messages was lost, reconnecting (streams poll meanwhile)'),
   });
   try {
     // Official pages: the last good sync in the store, else the embedded snapshot; daily sync when configured.
@@ -109,6 +123,17 @@ export async function startService(config: Config, options: { logger?: Logger; w
     const io = observeStore(store, (op, ms, outcome) => metrics.storeOperation(op, ms, outcome));
     const stats = new NodeStats(io.kv);
     const tokens = new TokenService(await tokenSecret(config, store), config.directLine.tokenTtlSeconds);
+    // Who the client is: the connection, or what our own proxies say (X-Forwarded-For from them only).
+    const clients = new ClientAddresses(config.trustedProxies);
+    // Limits count in PostgreSQL when it is the store, so that N instances allow the limit once, not
+    // N times; if it cannot be reached, each instance counts alone meanwhile (a limit never makes a 500).
+    const limitWindows = io.limits;
+    const limiters = limitWindows
+      ? sharedLimiters(limitWindows, {
+          keySecret: tokens.deriveKey('limit keys'),
+          onError: (err, name) => logger.warn({ err, limit: name }, 'shared limit counts unreachable: this instance counts alone meanwhile'),
+        })
+      : memoryLimiters;
     // The official pages the engine weighs against its procedures (whatever catalogue is in use).
     const searchOfficial = officialPages(() => sources.catalogue);
     const knownWord = officialWords(() => sources.catalogue);
@@ -164,6 +189,10 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       secret: config.directLine.secret,
       activitiesPerMinute: config.limits.activitiesPerMinute,
+      turnsPerIpPerMinute: config.limits.turnsPerIpPerMinute,
+      limiters,
+      appends: store.appends,
+      ...(options.streamPollMs !== undefined ? { streamPollMs: options.streamPollMs } : {}),
       commitTurn: (turn) => io.commitTurn(turn),
     });
     const apiMessages = createApiMessagesEndpoint({
@@ -176,6 +205,9 @@ export async function startService(config: Config, options: { logger?: Logger; w
       emulator: config.emulator,
       activitiesPerMinute: config.limits.activitiesPerMinute,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
+      turnsPerIpPerMinute: config.limits.turnsPerIpPerMinute,
+      clients,
+      limiters,
     });
     const server = createServer({
       directLine: channel,
@@ -183,6 +215,10 @@ export async function startService(config: Config, options: { logger?: Logger; w
       logger,
       allowedOrigins: config.allowedOrigins,
       conversationsPerIpPerMinute: config.limits.conversationsPerIpPerMinute,
+      streamsPerConversation: config.limits.streamsPerConversation,
+      streamsPerIp: config.limits.streamsPerIp,
+      clients,
+      limiters,
       metrics,
       extend: (s) =>
         registerWebRoutes(s, {
@@ -199,6 +235,8 @@ export async function startService(config: Config, options: { logger?: Logger; w
           sessionMaxMs: config.access.sessionMaxHours * 3_600_000,
           codeFailuresPerHour: config.access.codeFailuresPerHour,
           loginsPerMinute: config.access.signInsPerIpPerMinute,
+          clients,
+          limiters,
           ...(config.access.mediatorAuthHeader ? { mediatorAuthHeader: config.access.mediatorAuthHeader } : {}),
           logger,
         }),

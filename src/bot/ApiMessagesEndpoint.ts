@@ -20,10 +20,11 @@
  * otherwise, whatever `channelId` the activity names (see `apiStateKey`).
  *
  * Abuse limits, as on Direct Line (429 with `Retry-After`, same JSON error shape): activities per
- * conversation per minute, and — only without an app id — new conversations per IP address per
- * minute. They are checked before the adapter, so before authentication: a request with a bad token
- * still counts against its conversation's budget (conversation ids are the channel's, not guessable
- * from outside), and a 429 costs no token validation.
+ * conversation per minute, and — only without an app id — new conversations and turns per client
+ * address per minute (the address behind our trusted proxies, `ClientAddresses`). They are checked
+ * before the adapter, so before authentication: a request with a bad token still counts against its
+ * conversation's budget (conversation ids are the channel's, not guessable from outside), and a 429
+ * costs no token validation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
@@ -35,8 +36,8 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
-import { errorBody } from '../http';
-import { RateLimiter } from '../limits';
+import { ClientAddresses, errorBody } from '../http';
+import { memoryLimiters, type Limiters } from '../limits';
 import { DeliveryError, STATE_KEY, type StateKey } from './turnCommit';
 
 /** The request and response shapes restify (and Node's http) provide; no restify import here. */
@@ -44,7 +45,7 @@ export interface HttpRequestLike {
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   method?: string;
-  /** The connection; its `remoteAddress` keys the per-IP limit and tells a local Emulator. */
+  /** The connection; its `remoteAddress` tells a local Emulator, and keys the per-address limits (see `clients`). */
   socket?: { remoteAddress?: string };
 }
 export interface HttpResponseLike {
@@ -73,6 +74,15 @@ export interface ApiMessagesOptions {
    * everyone at once, so there only the per-conversation limit applies.
    */
   conversationsPerIpPerMinute?: number;
+  /**
+   * Turns one address may send per minute across all its conversations (default 120; typing
+   * indicators are free), applied only without an app id, for the same reason as above.
+   */
+  turnsPerIpPerMinute?: number;
+  /** Who the client is, behind our own proxies (default: the connection's address). */
+  clients?: ClientAddresses;
+  /** Where the limits count (default: this process's memory). */
+  limiters?: Limiters;
   /**
    * Accept anonymous requests from anywhere when no app id is set (`ARIANE_EMULATOR=1`: development
    * only, e.g. an Emulator on another machine). Otherwise anonymous requests must come from this
@@ -240,8 +250,11 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
       return Promise.race([identity.authenticateRequest(activity, header), timeout]).finally(() => clearTimeout(timer));
     });
   const now = options.now ?? Date.now;
-  const perConversation = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
-  const perIp = options.appId ? undefined : new RateLimiter(options.conversationsPerIpPerMinute ?? 30, 60_000);
+  const limiters = options.limiters ?? memoryLimiters;
+  const clients = options.clients ?? new ClientAddresses();
+  const perConversation = limiters('api-activities-per-conversation', options.activitiesPerMinute ?? 60, 60_000);
+  const perIp = options.appId ? undefined : limiters('api-conversations-per-ip', options.conversationsPerIpPerMinute ?? 30, 60_000);
+  const turnsPerIp = options.appId ? undefined : limiters('api-turns-per-ip', options.turnsPerIpPerMinute ?? 120, 60_000);
   const known = new Set<string>();
   const tooMany = (res: HttpResponseLike, retryAfterSeconds: number, message: string) => {
     res.status(429);
@@ -260,15 +273,20 @@ export function createApiMessagesEndpoint(options: ApiMessagesOptions): (req: Ht
     // The channel id is part of the key: two channels may use the same conversation id.
     const conversation = `${activity.channelId ?? ''}|${activity.conversation.id}`;
     const at = now();
+    const client = perIp || turnsPerIp ? clients.key(req) : '';
     if (perIp && !known.has(conversation)) {
-      const decision = perIp.hit(req.socket?.remoteAddress ?? 'unknown', at);
+      const decision = await perIp.hit(client, at);
       if (!decision.allowed) return tooMany(res, decision.retryAfterSeconds, 'Too many new conversations from this address: please wait.');
       if (known.size >= KNOWN_CONVERSATIONS) known.delete(known.values().next().value!);
       known.add(conversation);
     }
     if (activity.type !== 'typing') {
-      const decision = perConversation.hit(conversation, at);
+      const decision = await perConversation.hit(conversation, at);
       if (!decision.allowed) return tooMany(res, decision.retryAfterSeconds, 'Too many messages: please wait a little.');
+      if (turnsPerIp) {
+        const fromAddress = await turnsPerIp.hit(client, at);
+        if (!fromAddress.allowed) return tooMany(res, fromAddress.retryAfterSeconds, 'Too many messages from this address: please wait a little.');
+      }
     }
     const header = req.headers.authorization;
     const incoming = fixTimestamps(req.body as Activity);

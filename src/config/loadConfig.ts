@@ -46,7 +46,21 @@ export interface Config {
      * `/api/messages` when no app id is configured (each counted on its own).
      */
     conversationsPerIpPerMinute: number;
+    /**
+     * Residents' turns one address may post per minute across all its conversations (Direct Line,
+     * and anonymous `/api/messages`): a fresh conversation must not bring a fresh budget.
+     */
+    turnsPerIpPerMinute: number;
+    /** WebSocket streams open at once on one conversation, on each instance. */
+    streamsPerConversation: number;
+    /** WebSocket streams open at once from one address, on each instance. */
+    streamsPerIp: number;
   };
+  /**
+   * Our own reverse proxies (addresses and networks, `ARIANE_TRUSTED_PROXIES`): from them only,
+   * `X-Forwarded-For` says who the client is; empty = the connection's address is the client's.
+   */
+  trustedProxies: string[];
   /** Origins allowed by CORS; empty = same-origin only. `*` allows any origin. */
   allowedOrigins: string[];
   adminToken?: string;
@@ -178,6 +192,26 @@ function ssoHeader(env: Env): { header: string; proxies: string[] } | undefined 
   return { header, proxies: list };
 }
 
+/** A comma-separated list of IP addresses and networks (`10.0.0.0/8`, `fd00::/8`). */
+function networks(env: Env, name: string): string[] {
+  const v = str(env, name);
+  if (v === undefined) return [];
+  const list = v.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = list.find((p) => !isNetwork(p));
+  if (bad !== undefined || list.length === 0) {
+    throw new ConfigError(name, `must be a comma-separated list of IP addresses or networks, like 10.0.0.5, 10.0.0.0/8 or fd00::/8 (bad: "${bad ?? v}").`);
+  }
+  return list;
+}
+
+function isNetwork(text: string): boolean {
+  const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(text);
+  if (!m) return false;
+  const family = isIP(m[1]!);
+  if (family === 0) return false;
+  return m[2] === undefined || Number(m[2]) <= (family === 6 ? 128 : 32);
+}
+
 function featured(env: Env, name: string): string[] {
   const v = str(env, name);
   if (v === undefined) return [...DEFAULT_FEATURED_FLOWS];
@@ -255,7 +289,11 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     limits: {
       activitiesPerMinute: int(env, 'ARIANE_MAX_ACTIVITIES_PER_MINUTE', 60, 1, 1_000_000),
       conversationsPerIpPerMinute: int(env, 'ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE', 30, 1, 1_000_000),
+      turnsPerIpPerMinute: int(env, 'ARIANE_MAX_TURNS_PER_IP_PER_MINUTE', 120, 1, 1_000_000),
+      streamsPerConversation: int(env, 'ARIANE_MAX_STREAMS_PER_CONVERSATION', 5, 1, 1000),
+      streamsPerIp: int(env, 'ARIANE_MAX_STREAMS_PER_IP', 100, 1, 1_000_000),
     },
+    trustedProxies: networks(env, 'ARIANE_TRUSTED_PROXIES'),
     adminToken,
     access: {
       sessionIdleMinutes: int(env, 'ARIANE_SESSION_IDLE_MINUTES', 60, 1, 1440),

@@ -7,7 +7,7 @@
  * same JSON error shape as every other 4xx. Time is passed in, which keeps it deterministic to test.
  *
  * In several instances each one counts on its own: a limit of N per minute then lets through at most
- * N × instances. That is an accepted approximation for abuse protection, documented in the README.
+ * N × instances. With PostgreSQL, `sharedLimiters` counts in the database instead (see Limiter.ts).
  */
 export interface RateLimitDecision {
   allowed: boolean;
@@ -38,23 +38,9 @@ export class RateLimiter {
   /** Records one event for `key` at `now` (epoch ms) if allowed, and says whether it was. */
   hit(key: string, now: number): RateLimitDecision {
     const w = this.current(key, now);
-    const elapsed = (now - w.start) / this.windowMs;
-    const estimate = w.previous * (1 - elapsed) + w.count;
-    if (estimate + 1 > this.limit) {
-      let waitMs: number;
-      if (w.count + 1 <= this.limit) {
-        // Room in this window once the previous window's weight has decayed enough.
-        const needed = 1 - (this.limit - 1 - w.count) / w.previous;
-        waitMs = (needed - elapsed) * this.windowMs;
-      } else {
-        // Wait for this window to end, then for its own weight to decay in the next one.
-        const needed = Math.max(0, 1 - (this.limit - 1) / w.count);
-        waitMs = this.windowMs - (now - w.start) + needed * this.windowMs;
-      }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), remaining: 0 };
-    }
-    w.count += 1;
-    return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, Math.floor(this.limit - estimate - 1)) };
+    const decision = slidingDecision(this.limit, this.windowMs, now, w.start, w.count, w.previous);
+    if (decision.allowed) w.count += 1;
+    return decision;
   }
 
   private current(key: string, now: number): Window {
@@ -76,4 +62,29 @@ export class RateLimiter {
     }
     return w;
   }
+}
+
+/**
+ * Whether one more event fits, given the counts before it: `count` in the fixed window that began at
+ * `start`, `previous` in the window before. The previous window weighs what is left of it in the
+ * sliding minute (1 at the start of this window, 0 at its end). Shared by the in-memory limiter and
+ * the one counting in the store, so that both refuse alike and advertise the same waits.
+ */
+export function slidingDecision(limit: number, windowMs: number, now: number, start: number, count: number, previous: number): RateLimitDecision {
+  const elapsed = (now - start) / windowMs;
+  const estimate = previous * (1 - elapsed) + count;
+  if (estimate + 1 > limit) {
+    let waitMs: number;
+    if (count + 1 <= limit) {
+      // Room in this window once the previous window's weight has decayed enough.
+      const needed = 1 - (limit - 1 - count) / previous;
+      waitMs = (needed - elapsed) * windowMs;
+    } else {
+      // Wait for this window to end, then for its own weight to decay in the next one.
+      const needed = Math.max(0, 1 - (limit - 1) / count);
+      waitMs = windowMs - (now - start) + needed * windowMs;
+    }
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), remaining: 0 };
+  }
+  return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, Math.floor(limit - estimate - 1)) };
 }

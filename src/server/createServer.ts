@@ -8,8 +8,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { errorBody, isHttps } from '../http';
-import { RateLimiter } from '../limits';
+import { ClientAddresses, errorBody, isHttps } from '../http';
+import { memoryLimiters, type Limiters } from '../limits';
 import type { Metrics } from './Metrics';
 import { readJsonBody } from './readJsonBody';
 
@@ -25,7 +25,8 @@ export interface DirectLineRoutes {
   generateToken(authorization: string | undefined, body: unknown): Promise<RouteResponse>;
   startConversation(authorization: string | undefined, body: unknown): Promise<RouteResponse>;
   reconnect(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
-  postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<RouteResponse>;
+  /** `client`: the caller's address key (`ClientAddresses.key`), for the per-address turn budget. */
+  postActivity(authorization: string | undefined, conversationId: string, body: unknown, client: string): Promise<RouteResponse>;
   getActivities(authorization: string | undefined, conversationId: string, watermark: unknown): Promise<RouteResponse>;
   refreshToken(authorization: string | undefined): Promise<RouteResponse>;
   /** `POST …/conversations/{id}/upload` (optional; absent = 404): the body is not read. */
@@ -54,6 +55,16 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Conversations (and tokens) one IP may start per minute (default 30). */
   conversationsPerIpPerMinute?: number;
+  /** WebSocket streams open at once on one conversation, in this process (default 5; then 429). */
+  streamsPerConversation?: number;
+  /** WebSocket streams open at once from one address, in this process (default 100; then 429). */
+  streamsPerIp?: number;
+  /** How often open streams are pinged; one that missed the previous ping is closed (default 30 s). */
+  streamHeartbeatMs?: number;
+  /** Who the client is, behind our own proxies (default: the connection's address). */
+  clients?: ClientAddresses;
+  /** Where the limits count (default: this process's memory). */
+  limiters?: Limiters;
   /** Prometheus metrics, served at `GET /metrics`. */
   metrics?: Metrics;
   /** More routes (web widget, admin…), added after ours. */
@@ -88,12 +99,71 @@ function sendError(res: restify.Response, status: number, code: string, message:
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,64})\/stream$/;
 
-/** Direct Line WebSocket streams: upgrade requests on `…/conversations/{id}/stream?t=<token>`. */
-function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, logger: Logger): void {
+/** What a client refused a stream for too many open ones is told to wait (it polls meanwhile). */
+const STREAM_RETRY_AFTER_SECONDS = 30;
+
+/** What the stream upgrade needs beyond the Direct Line routes. */
+interface StreamLimits {
+  clients: ClientAddresses;
+  perConversation: number;
+  perIp: number;
+  heartbeatMs: number;
+}
+
+/** Open streams by key, counted as they open and as their connection closes. */
+class OpenCounts {
+  private readonly counts = new Map<string, number>();
+  atLeast(key: string, n: number): boolean {
+    return (this.counts.get(key) ?? 0) >= n;
+  }
+  add(key: string): () => void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const n = (this.counts.get(key) ?? 1) - 1;
+      if (n > 0) this.counts.set(key, n);
+      else this.counts.delete(key);
+    };
+  }
+}
+
+/**
+ * Direct Line WebSocket streams: upgrade requests on `…/conversations/{id}/stream?t=<token>`.
+ *
+ * Each open stream holds a socket and reads the store when woken, so their number is capped per
+ * address (checked first: it costs nothing) and per conversation (once the token is checked), in
+ * this process: beyond either, 429 before upgrading (our widget then polls and tries again later). A stream counts
+ * from the upgrade request until its connection closes; a connection that stops answering pings
+ * is closed, so a vanished phone does not keep its place.
+ */
+function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, logger: Logger, limits: StreamLimits): void {
   const wss = new WebSocket.Server({ noServer: true, maxPayload: 4096 });
+  const byConversation = new OpenCounts();
+  const byAddress = new OpenCounts();
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
+  const tooMany = (socket: Duplex, message: string) => {
+    const body = JSON.stringify(errorBody('TooManyRequests', message));
+    socket.end(
+      `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${STREAM_RETRY_AFTER_SECONDS}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     void (async () => {
@@ -103,9 +173,19 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
       const conversationId = m[1]!;
       const wmText = url.searchParams.get('watermark');
       if (wmText !== null && wmText !== '' && !/^\d{1,15}$/.test(wmText)) return refuse(socket, 400, 'Bad Request');
+      const address = limits.clients.key(req);
+      if (byAddress.atLeast(address, limits.perIp)) return tooMany(socket, 'Too many open streams from this address: poll the activities instead, or close a stream.');
+      // Held from now until the connection closes, whatever happens in between.
+      const releaseAddress = byAddress.add(address);
+      socket.once('close', releaseAddress);
       const denied = await dl.authorizeStream(url.searchParams.get('t') ?? undefined, conversationId);
       if (denied) return refuse(socket, denied.status, denied.status === 404 ? 'Not Found' : 'Forbidden');
+      if (socket.destroyed) return;
+      if (byConversation.atLeast(conversationId, limits.perConversation)) return tooMany(socket, 'Too many open streams on this conversation: poll the activities instead, or close a stream.');
+      socket.once('close', byConversation.add(conversationId));
       wss.handleUpgrade(req, socket as Socket, head, (ws) => {
+        alive.add(ws);
+        ws.on('pong', () => alive.add(ws));
         const stop = dl.openStream(conversationId, wmText ? Number(wmText) : undefined, (json) => {
           if (ws.readyState === WebSocket.OPEN) ws.send(json);
         });
@@ -122,6 +202,7 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
   // Open streams would keep `close()` waiting forever: end them first.
   const close = server.close.bind(server);
   server.close = ((callback?: () => void) => {
+    clearInterval(heartbeat);
     for (const client of wss.clients) client.terminate();
     return close(callback);
   }) as typeof server.close;
@@ -131,7 +212,8 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
 export function createServer(deps: ServerDeps): restify.Server {
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
   const now = deps.now ?? Date.now;
-  const starts = new RateLimiter(deps.conversationsPerIpPerMinute ?? 30, 60_000);
+  const clients = deps.clients ?? new ClientAddresses();
+  const starts = (deps.limiters ?? memoryLimiters)('starts-per-ip', deps.conversationsPerIpPerMinute ?? 30, 60_000);
   const origins = new Set(deps.allowedOrigins);
   const server = restify.createServer({ name: 'ariane', handleUncaughtExceptions: false });
 
@@ -190,8 +272,8 @@ export function createServer(deps: ServerDeps): restify.Server {
     const h = req.headers.authorization;
     return typeof h === 'string' ? h : undefined;
   };
-  const limitStart = (req: restify.Request, res: restify.Response): boolean => {
-    const decision = starts.hit(req.socket.remoteAddress ?? 'unknown', now());
+  const limitStart = async (req: restify.Request, res: restify.Response): Promise<boolean> => {
+    const decision = await starts.hit(clients.key(req), now());
     if (decision.allowed) return true;
     sendError(res, 429, 'TooManyRequests', 'Too many new conversations from this address: please wait.', { 'Retry-After': String(decision.retryAfterSeconds) });
     return false;
@@ -218,7 +300,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.post(
     '/v3/directline/tokens/generate',
     route(async (req, res, body) => {
-      if (limitStart(req, res)) reply(res, await dl.generateToken(auth(req), body));
+      if (await limitStart(req, res)) reply(res, await dl.generateToken(auth(req), body));
     }),
   );
   server.post(
@@ -228,7 +310,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.post(
     '/v3/directline/conversations',
     route(async (req, res, body) => {
-      if (limitStart(req, res)) reply(res, withStream(req, await dl.startConversation(auth(req), body)));
+      if (await limitStart(req, res)) reply(res, withStream(req, await dl.startConversation(auth(req), body)));
     }),
   );
   server.get(
@@ -237,7 +319,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   );
   server.post(
     '/v3/directline/conversations/:id/activities',
-    route(async (req, res, body) => reply(res, await dl.postActivity(auth(req), param(req, 'id'), body))),
+    route(async (req, res, body) => reply(res, await dl.postActivity(auth(req), param(req, 'id'), body, clients.key(req)))),
   );
   if (dl.upload) {
     const upload = dl.upload.bind(dl);
@@ -296,7 +378,9 @@ export function createServer(deps: ServerDeps): restify.Server {
     });
   }
   deps.extend?.(server);
-  if (dl.openStream && dl.authorizeStream) attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger);
+  if (dl.openStream && dl.authorizeStream) {
+    attachStreams(server, dl as Required<DirectLineRoutes>, deps.logger, { clients, perConversation: deps.streamsPerConversation ?? 5, perIp: deps.streamsPerIp ?? 100, heartbeatMs: deps.streamHeartbeatMs ?? 30_000 });
+  }
 
   // Restify's own errors (404, 405…) in our JSON error shape.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: string }; statusCode?: number }, callback: () => void) => {

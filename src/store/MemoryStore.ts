@@ -2,6 +2,7 @@
  * The in-memory store for unit tests. It follows the same contract as the durable stores (etags,
  * expiry, atomic multi-writes, idempotent appends) so tests written against it hold in production.
  */
+import { AppendListeners } from './appendFeed';
 import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, toJson } from './common';
 import {
   ConflictError,
@@ -45,6 +46,8 @@ export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly kv: KeyValueStore;
   readonly log: ConversationLog;
+  /** Wake-ups on append, in this process (the only one that sees this store). */
+  readonly appends = new AppendListeners();
   private readonly items = new Map<string, MemItem>();
   private readonly conversations = new Map<string, MemConversation>();
   private readonly now: () => number;
@@ -220,7 +223,10 @@ export class MemoryStore implements Store {
       if (append.clientActivityId !== undefined) c.byClientId.set(append.clientActivityId, c.entries.length - 1);
       return { id: entry.id, watermark, activity, duplicate: false };
     });
-    if (appended.length) c.updatedAt = this.now();
+    if (appended.length) {
+      c.updatedAt = this.now();
+      this.appends.publish(conversationId, appended[appended.length - 1]!.watermark);
+    }
     return { replayed: false, appended, etags };
   }
 

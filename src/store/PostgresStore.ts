@@ -14,13 +14,20 @@
  * Schema migrations run at start under a `pg_advisory_lock`, so instances starting together migrate
  * once.
  *
+ * Every instance hears every append (`appends`): the transaction that appends also sends
+ * `NOTIFY ariane_appends` (payload: the conversation id and the last watermark), delivered at its
+ * commit, and each store keeps one connection outside the pool that LISTENs; when it is lost it
+ * reconnects with backoff, then wakes every listener once, since appends may have gone unheard.
+ * The abuse limits count in `ariane_limits` (`limits`), one statement per check.
+ *
  * Activities are stored as `json` (`ariane_activities.activity`): the exact text given, readable
  * with psql and the JSON operators (`activity->>'text'`, `activity::jsonb @> …`). Not `jsonb`: the
  * log must give back exactly the JSON it was given, and jsonb reorders keys and refuses the `\u0000`
  * escape, which a client can put in an activity (the JSON operators refuse a row holding it too:
  * read such a row as `activity::text`).
  */
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Client, Pool, type Notification, type PoolClient, type PoolConfig } from 'pg';
+import { AppendListeners } from './appendFeed';
 import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, StoredJson, toJson } from './common';
 import { decodeCompactActivity } from './decodeCompactActivity';
 import {
@@ -29,8 +36,10 @@ import {
   UnknownConversationError,
   type CommittedTurn,
   type ConversationLog,
+  type AppendFeed,
   type ConversationRecord,
   type KeyValueStore,
+  type LimitWindows,
   type LoggedActivity,
   type Store,
   type StoredItem,
@@ -53,6 +62,11 @@ export interface PostgresStoreOptions {
    * and conversation data are text; activities are `json`, which PostgreSQL checks on write.
    */
   onUnreadable?: (row: UnreadableRow) => void;
+  /**
+   * Told when the connection that hears other instances' appends is lost (streams then rely on their
+   * safety poll until it is back; it reconnects by itself).
+   */
+  onFeedLost?: (err: unknown) => void;
 }
 
 /**
@@ -93,6 +107,17 @@ const MIGRATIONS: Array<string | ((client: PoolClient) => Promise<void>)> = [
    ALTER TABLE ariane_activities ADD CONSTRAINT ariane_activities_content CHECK (activity IS NOT NULL OR body IS NOT NULL) NOT VALID;`,
   // Version 3: every activity is JSON in `activity` (type json); `body` goes.
   activitiesToJson,
+  // Version 4: the abuse limits' counts, shared by every instance (src/limits): one row per key and
+  // fixed window. UNLOGGED: counts of the last two minutes need neither crash safety nor replicas,
+  // and a check then writes no WAL. Rows are purged once both of their windows are over.
+  `CREATE UNLOGGED TABLE ariane_limits (
+     key TEXT COLLATE "C" NOT NULL,
+     window_start BIGINT NOT NULL,
+     count INTEGER NOT NULL,
+     expires_at BIGINT NOT NULL,
+     PRIMARY KEY (key, window_start)
+   );
+   CREATE INDEX ariane_limits_expires ON ariane_limits (expires_at);`,
 ];
 
 /** The schema version this code expects. */
@@ -110,12 +135,50 @@ const MIGRATION_LOCK = 0x41524941;
 
 const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
 
+/** The NOTIFY channel of appends; payload `<conversation id> <last watermark>`. */
+const APPENDS_CHANNEL = 'ariane_appends';
+
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more: longer ids are left to the safety poll. */
+const MAX_NOTIFY_ID_BYTES = 7900;
+
+/** Longest wait between two attempts to get the LISTEN connection back. */
+const MAX_LISTEN_BACKOFF_MS = 30_000;
+
+/**
+ * One limit check (see LimitWindows.take): both windows' counts read, and this window's row inserted
+ * or bumped only if the estimate leaves room. The bump's condition is evaluated by ON CONFLICT on the
+ * row's latest version, under its lock, so two instances cannot both take the last place.
+ * $1 key, $2 window start, $3 previous window's start, $4 expiry, $5 previous window's weight, $6 limit.
+ */
+const TAKE = `WITH prev AS (
+    SELECT COALESCE((SELECT count FROM ariane_limits WHERE key = $1 AND window_start = $3), 0) AS n
+  ), cur AS (
+    SELECT COALESCE((SELECT count FROM ariane_limits WHERE key = $1 AND window_start = $2), 0) AS n
+  ), up AS (
+    INSERT INTO ariane_limits AS l (key, window_start, count, expires_at)
+    SELECT $1, $2, 1, $4 FROM prev WHERE prev.n * $5::float8 + 1 <= $6
+    ON CONFLICT (key, window_start) DO UPDATE SET count = l.count + 1
+      WHERE l.count + 1 + (SELECT n FROM prev) * $5::float8 <= $6
+    RETURNING count
+  )
+  SELECT (SELECT count FROM up) AS taken, (SELECT n FROM prev) AS previous, (SELECT n FROM cur) AS current`;
+
 /** A `Store` in PostgreSQL; open it with `PostgresStore.open`. */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly kv: KeyValueStore;
   readonly log: ConversationLog;
+  readonly appends: AppendFeed;
+  readonly limits: LimitWindows;
   private readonly pool: Pool;
+  private readonly options: PostgresStoreOptions;
+  private readonly listeners: AppendListeners;
+  /** The LISTEN connection (outside the pool), while it is up or being opened. */
+  private listenClient: Client | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private listenBackoffMs = 0;
+  /** When expired limit rows were last swept (the callers' epoch ms). */
+  private lastSweep = 0;
   private readonly now: () => number;
   private readonly stored: StoredJson;
   private closed = false;
@@ -133,6 +196,7 @@ export class PostgresStore implements Store {
   }
 
   private constructor(options: PostgresStoreOptions) {
+    this.options = options;
     this.now = options.now ?? Date.now;
     this.stored = new StoredJson(options.onUnreadable);
     this.pool = new Pool({
@@ -161,6 +225,11 @@ export class PostgresStore implements Store {
       append: (conversationId, activity, clientActivityId) => this.append(conversationId, activity, clientActivityId),
       list: (conversationId, after, limit) => this.list(conversationId, after, limit),
     };
+    // The LISTEN connection opens with the first stream, not before: commands and tests that never
+    // stream hold no extra connection.
+    this.listeners = new AppendListeners(() => this.listen());
+    this.appends = this.listeners;
+    this.limits = { take: (key, windowStart, windowMs, weight, limit) => this.take(key, windowStart, windowMs, weight, limit) };
   }
 
   async ping(): Promise<void> {
@@ -215,10 +284,14 @@ export class PostgresStore implements Store {
         return { id: activityId(conversationId, watermark), watermark, activity, duplicate: false };
       });
       if (appends.length) {
+        // The NOTIFY goes out at COMMIT, so no instance is woken for a turn that rolls back.
         await client.query(
-          `INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
-           SELECT $1, t.watermark, t.client_id, t.activity::json FROM unnest($2::int[], $3::text[], $4::text[]) AS t (watermark, client_id, activity)`,
-          [conversationId, appended.map((a) => a.watermark), appends.map((a) => a.clientActivityId ?? null), activities],
+          `WITH inserted AS (
+             INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
+             SELECT $1, t.watermark, t.client_id, t.activity::json FROM unnest($2::int[], $3::text[], $4::text[]) AS t (watermark, client_id, activity)
+           )
+           SELECT pg_notify($5, $6) WHERE $6 IS NOT NULL`,
+          [conversationId, appended.map((a) => a.watermark), appends.map((a) => a.clientActivityId ?? null), activities, APPENDS_CHANNEL, notifyPayload(conversationId, row.last_watermark)],
         );
       }
       return { replayed: false, appended, etags };
@@ -231,6 +304,8 @@ export class PostgresStore implements Store {
   }
 
   async purge(now: number, conversationsBefore?: number): Promise<number> {
+    // Limit counts are not items: swept, not counted.
+    await this.pool.query('DELETE FROM ariane_limits WHERE expires_at <= $1', [now]);
     let count = (await this.pool.query('DELETE FROM ariane_kv WHERE expires_at <= $1', [now])).rowCount ?? 0;
     if (conversationsBefore !== undefined) {
       // Activities go with their conversation (ON DELETE CASCADE).
@@ -242,7 +317,67 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    clearTimeout(this.listenRetry);
+    const listening = this.listenClient;
+    this.listenClient = undefined;
+    await Promise.all([this.pool.end(), listening?.end().catch(() => undefined)]);
+  }
+
+  /**
+   * Opens the LISTEN connection; when it fails or is lost, tries again after a backoff (0.5 s,
+   * doubling up to 30 s). Each time it is listening, every listener is woken once: appends made
+   * while nobody listened would otherwise wait for the streams' safety poll.
+   */
+  private listen(): void {
+    if (this.closed || this.listenClient || this.listenRetry) return;
+    const { connectionString, pool } = this.options;
+    const client = new Client({ connectionTimeoutMillis: 5000, ...pool, connectionString });
+    this.listenClient = client;
+    let lost = false;
+    const onLost = (err?: unknown) => {
+      if (lost) return;
+      lost = true;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (this.listenClient === client) this.listenClient = undefined;
+      if (this.closed) return;
+      this.options.onFeedLost?.(err ?? new Error('the LISTEN connection ended'));
+      this.listenBackoffMs = Math.min(MAX_LISTEN_BACKOFF_MS, this.listenBackoffMs ? this.listenBackoffMs * 2 : 500);
+      this.listenRetry = setTimeout(() => {
+        this.listenRetry = undefined;
+        this.listen();
+      }, this.listenBackoffMs);
+      this.listenRetry.unref();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', (message: Notification) => {
+      if (message.channel !== APPENDS_CHANNEL || !message.payload) return;
+      const space = message.payload.lastIndexOf(' ');
+      const watermark = Number(message.payload.slice(space + 1));
+      this.listeners.publish(message.payload.slice(0, space), space > 0 && Number.isInteger(watermark) ? watermark : undefined);
+    });
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${APPENDS_CHANNEL}`))
+      .then(() => {
+        if (lost) return;
+        this.listenBackoffMs = 0;
+        this.listeners.wakeAll();
+      }, onLost);
+  }
+
+  private async take(key: string, windowStart: number, windowMs: number, weight: number, limit: number): Promise<{ taken: boolean; count: number; previous: number }> {
+    assertStorable('key', key);
+    const { rows } = await this.pool.query<{ taken: number | null; previous: number; current: number }>(TAKE, [key, windowStart, windowStart - windowMs, windowStart + 2 * windowMs, weight, limit]);
+    // Between hourly purges, a flood of keys must not pile up rows: at most once a minute, by each
+    // instance, what is over by the caller's clock (the one the windows are counted in).
+    if (windowStart - this.lastSweep >= 60_000) {
+      this.lastSweep = windowStart;
+      this.pool.query('DELETE FROM ariane_limits WHERE expires_at <= $1', [windowStart]).catch(() => undefined);
+    }
+    const row = rows[0]!;
+    return row.taken !== null ? { taken: true, count: row.taken, previous: row.previous } : { taken: false, count: row.current, previous: row.previous };
   }
 
   private async migrate(): Promise<void> {
@@ -448,9 +583,12 @@ export class PostgresStore implements Store {
       `WITH c AS (
          UPDATE ariane_conversations SET last_watermark = last_watermark + 1, updated_at = $2 WHERE id = $1 RETURNING last_watermark
        )
-       INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
-       SELECT $1, last_watermark, NULL, $3::json FROM c RETURNING watermark`,
-      [conversationId, this.now(), json],
+       , inserted AS (
+         INSERT INTO ariane_activities (conversation_id, watermark, client_activity_id, activity)
+         SELECT $1, last_watermark, NULL, $3::json FROM c RETURNING watermark
+       )
+       SELECT watermark, CASE WHEN $5 THEN pg_notify($4, $1 || ' ' || watermark) END AS notified FROM inserted`,
+      [conversationId, this.now(), json, APPENDS_CHANNEL, Buffer.byteLength(conversationId) <= MAX_NOTIFY_ID_BYTES],
     );
     const watermark = rows[0]?.watermark;
     if (watermark === undefined) throw new UnknownConversationError(conversationId);
@@ -470,6 +608,11 @@ export class PostgresStore implements Store {
     const activities = rows.map((r) => ({ id: activityId(conversationId, r.watermark), watermark: r.watermark, activity: r.activity }));
     return { activities, watermark: activities.length ? activities[activities.length - 1]!.watermark : from };
   }
+}
+
+/** What NOTIFY says of an append, or null when the id is too long for a payload (see MAX_NOTIFY_ID_BYTES). */
+function notifyPayload(conversationId: string, watermark: number): string | null {
+  return Buffer.byteLength(conversationId) <= MAX_NOTIFY_ID_BYTES ? `${conversationId} ${watermark}` : null;
 }
 
 /** Whether PostgreSQL text can hold this string (it cannot hold U+0000). */

@@ -51,6 +51,7 @@ import { closeSync, existsSync, fsync, mkdirSync, openSync, statSync } from 'nod
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { AppendListeners } from './appendFeed';
 import { activityId, addDeltas, assertStorable, checkTurn, isUnconditional, newEtag, prefixUpperBound, RefusedWrite, StoredJson, toJson } from './common';
 import { decodeCompactActivity } from './decodeCompactActivity';
 import {
@@ -158,6 +159,11 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly kv: KeyValueStore;
   readonly log: ConversationLog;
+  /**
+   * Wake-ups on append, in this process: the one that serves the database (another process writing
+   * to it, such as an `ariane` command, is caught by the streams' safety poll).
+   */
+  readonly appends = new AppendListeners();
   /** Path of the database file. */
   readonly file: string;
   private readonly db: Database.Database;
@@ -352,7 +358,12 @@ export class SqliteStore implements Store {
     const { conversationId } = turn;
     const appends = turn.appends.map(({ clientActivityId, replyTo }) => ({ clientActivityId, replyTo }));
     const items = turn.kv.map((w) => ({ ...w }));
-    return this.write(() => this.commitNow(conversationId, appends, activities, items, values));
+    return this.write(() => this.commitNow(conversationId, appends, activities, items, values)).then((committed) => {
+      // Once durable, as the caller learns it: a stream woken now reads the turn from the database.
+      const last = committed.replayed ? undefined : committed.appended[committed.appended.length - 1];
+      if (last) this.appends.publish(conversationId, last.watermark);
+      return committed;
+    });
   }
 
   /** Resolves once the purged rows are out of the database file and the WAL (see the file comment). */

@@ -14,6 +14,8 @@ export interface StoreConfig {
   memory?: boolean;
   /** Told of each stored row that cannot be read back and is skipped (to log it). */
   onUnreadable?: (row: UnreadableRow) => void;
+  /** PostgreSQL: told when the connection hearing other instances' appends is lost (it reconnects). */
+  onFeedLost?: (err: unknown) => void;
 }
 
 /**
@@ -22,8 +24,8 @@ export interface StoreConfig {
  * reached rejects (the caller stops the start with that message).
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
-  const { onUnreadable } = config;
-  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl, onUnreadable });
+  const { onUnreadable, onFeedLost } = config;
+  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl, onUnreadable, onFeedLost });
   if (config.memory) return new MemoryStore();
   return SqliteStore.open({ dataDir: config.dataDir, onUnreadable });
 }

@@ -49,10 +49,14 @@ export function observeStore(store: Store, observe: StoreObserver): Store {
     append: timed('log.append', safe, (id, activity, clientActivityId) => store.log.append(id, activity, clientActivityId)),
     list: timed('log.list', safe, (id, after, limit) => store.log.list(id, after, limit)),
   };
+  const limits = store.limits;
   return {
     kind: store.kind,
     kv,
     log,
+    // Wake-ups are not store calls: passed through as they are.
+    ...(store.appends ? { appends: store.appends } : {}),
+    ...(limits ? { limits: { take: timed('limits.take', safe, (key: string, start: number, ms: number, weight: number, limit: number) => limits.take(key, start, ms, weight, limit)) } } : {}),
     commitTurn: timed('commitTurn', safe, (turn) => store.commitTurn(turn)),
     ping: timed('ping', safe, () => store.ping()),
     purge: timed('purge', safe, (now, before) => store.purge(now, before)),

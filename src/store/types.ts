@@ -173,11 +173,47 @@ export interface UnreadableRow {
   watermark?: number;
 }
 
+/**
+ * Told that activities were appended to a conversation: `watermark` is the last one appended, or
+ * undefined when the store cannot say which (after the feed lost appends, e.g. a reconnection: every
+ * listener is woken once so that nothing is missed). A wake-up, not the activities: read them with
+ * `ConversationLog.list`.
+ */
+export type AppendListener = (watermark: number | undefined) => void;
+
+/**
+ * Wake-ups on append, so that streams need not poll the store: in-process for memory and SQLite,
+ * across instances for PostgreSQL (LISTEN/NOTIFY). Best effort: a wake-up may come late, twice or
+ * (while the feed reconnects) be replaced by a wake-up of everyone; streams keep a slow safety poll.
+ */
+export interface AppendFeed {
+  /** Calls `listener` after each commit appending to `conversationId` (never inside it); returns the unsubscribe. */
+  subscribe(conversationId: string, listener: AppendListener): () => void;
+}
+
+/**
+ * Fixed-window event counts shared by every instance, for the abuse limits (src/limits'
+ * `SharedWindows`, which this implements: the two folders do not import each other).
+ */
+export interface LimitWindows {
+  /**
+   * In one atomic step: adds 1 to `key`'s count in the window that began at `windowStart` if
+   * `previous × previousWeight + count + 1 ≤ limit` (`previous` being the window before's count),
+   * and answers whether it did, with both counts (the new one when taken). Rows are purged once both
+   * windows are over.
+   */
+  take(key: string, windowStart: number, windowMs: number, previousWeight: number, limit: number): Promise<{ taken: boolean; count: number; previous: number }>;
+}
+
 /** One durable store: everything Ariane keeps, behind one connection. */
 export interface Store {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   readonly kv: KeyValueStore;
   readonly log: ConversationLog;
+  /** Wake-ups on append (see {@link AppendFeed}); absent: streams poll. */
+  readonly appends?: AppendFeed;
+  /** Limit counts every instance shares (PostgreSQL only); absent: each instance counts in memory. */
+  readonly limits?: LimitWindows;
   /**
    * Commits one turn atomically: appends `turn.appends` to the conversation's log (watermarks as
    * `append` gives them, consecutive within the turn) and writes `turn.kv`, in one transaction made

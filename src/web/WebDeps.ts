@@ -8,6 +8,8 @@ import type { CatalogueDescription } from '../sources';
 import type { Store } from '../store';
 import type { FlowWatcher } from '../flow';
 import type { NodeStats } from '../stats';
+import type { ClientAddresses } from '../http';
+import type { Limiters } from '../limits';
 
 /** Where the pages write what must be traced (sign-ins, who opened which summary): pino's shape. */
 export interface AuditLogger {
@@ -34,6 +36,13 @@ export interface WebDeps {
   retentionDays?: number;
   /** Per-node counters (reached / stopped / help), shown to admins. */
   stats?: NodeStats;
+  /**
+   * Who the client is, behind our own proxies (`ARIANE_TRUSTED_PROXIES`), for the per-address
+   * limits below (default: the connection's address).
+   */
+  clients?: ClientAddresses;
+  /** Where the per-address limits count (default: this process's memory; with PostgreSQL, shared). */
+  limiters?: Limiters;
   /** Handoff code look-ups one address may make per minute (default 20). */
   codeLookupsPerMinute?: number;
   /**

@@ -16,7 +16,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runScenario, resolveText, type Catalog, type ScenarioResult } from '../engine';
 import { loadFlowDirectory, loadScenarioFile, sourceUrl, type Diagnostic, type Flow, type FlowSet } from '../flow';
 import { safeEqual } from '../http';
-import { RateLimiter } from '../limits';
 import { toMermaid } from '../render';
 import { html, page, raw, type Raw } from './html';
 import type { RouteServer } from './RouteServer';
@@ -139,11 +138,11 @@ export function registerAdminRoutes(server: RouteServer, deps: WebDeps, shared: 
     return false;
   };
 
-  const logins = new RateLimiter(deps.loginsPerMinute ?? 10, 60_000);
+  const logins = shared.limiters('admin-signins-per-ip', deps.loginsPerMinute ?? 10, 60_000);
   server.post('/admin/login', async (req, res) => {
     if (!token) return void (await guard(req, res));
     if (!postedFromOurPages(req)) return void sendHtml(res, 403, loginPage('Formulaire refusé : envoyez-le depuis cette page.'));
-    const limit = logins.hit(req.socket.remoteAddress ?? 'unknown', Date.now());
+    const limit = await logins.hit(shared.clients.key(req), Date.now());
     if (!limit.allowed) {
       sendHtml(res, 429, loginPage(`Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`), CSP, { 'Retry-After': String(limit.retryAfterSeconds) });
       return;

@@ -3,8 +3,9 @@
  * by a trusted single-sign-on proxy, or nobody. Only a mediator opens a handoff summary; the
  * procedures, checklists and help places stay public.
  *
- * Guessing codes is bounded three ways: per address (in memory, per instance), per account and for
- * the whole service (in the store, shared by every instance). Only failed look-ups count against the
+ * Guessing codes is bounded three ways: per address (the client's address behind our trusted
+ * proxies; in memory per instance, or shared with PostgreSQL), per account and for the whole service
+ * (in the store, shared by every instance). Only failed look-ups count against the
  * last two, so a mediator who types real codes is never slowed down. Sign-ins are limited the same
  * way (per address, per login, whole service), and every sign-in and every summary opened is logged
  * (who, which code, when; never a password or a summary's content).
@@ -12,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { FailureLimiter, MediatorAccounts, normalizeLogin, type MediatorInfo } from '../access';
 import { handoffCodeKind } from '../handoff';
-import { RateLimiter } from '../limits';
+import type { Limiter } from '../limits';
 import { readCookies } from './cookies';
 import type { WebDeps } from './WebDeps';
 import type { WebSessions } from './webSessions';
@@ -49,7 +50,7 @@ export class MediatorGate {
   private readonly accountCodeFailures: FailureLimiter;
   private readonly signInFailuresGlobal: FailureLimiter;
   private readonly signInFailuresPerLogin: FailureLimiter;
-  private readonly signInsPerAddress: RateLimiter;
+  private readonly signInsPerAddress: Limiter;
   private readonly proxies: Set<string>;
 
   constructor(
@@ -63,7 +64,7 @@ export class MediatorGate {
     this.accountCodeFailures = new FailureLimiter(kv, 'account-code-failures', deps.accountCodeFailuresPerHour ?? 20, HOUR, now);
     this.signInFailuresGlobal = new FailureLimiter(kv, 'signin-failures', deps.signInFailuresGlobal ?? 100, QUARTER, now);
     this.signInFailuresPerLogin = new FailureLimiter(kv, 'login-failures', deps.signInFailuresPerLogin ?? 10, QUARTER, now);
-    this.signInsPerAddress = new RateLimiter(deps.loginsPerMinute ?? 10, 60_000);
+    this.signInsPerAddress = shared.limiters('mediator-signins-per-ip', deps.loginsPerMinute ?? 10, 60_000);
     this.proxies = new Set((deps.mediatorAuthHeader?.proxies ?? []).map(plainAddress));
   }
 
@@ -94,7 +95,7 @@ export class MediatorGate {
    */
   async signIn(req: IncomingMessage, loginInput: string, password: string): Promise<{ sessionId: string; account: MediatorInfo } | { limited: Refusal } | { refused: string }> {
     if (!this.accounts) return { refused: 'Les comptes ne sont pas disponibles sur ce serveur.' };
-    const address = this.signInsPerAddress.hit(plainAddress(req.socket.remoteAddress) || 'unknown', this.shared.now());
+    const address = await this.signInsPerAddress.hit(this.shared.clients.key(req), this.shared.now());
     if (!address.allowed) return { limited: { retryAfterSeconds: address.retryAfterSeconds } };
     const global = await this.signInFailuresGlobal.check();
     if (!global.allowed) {

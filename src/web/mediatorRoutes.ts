@@ -10,7 +10,6 @@ import type { ServerResponse } from 'node:http';
 import { foldAccents as fold, resolveText } from '../engine';
 import type { Flow } from '../flow';
 import { CODE_LENGTH, DEFAULT_HANDOFF_TTL_DAYS, normalizeHandoffCode, readHandoff, renderHandoff } from '../handoff';
-import { RateLimiter } from '../limits';
 import { findHelp, placesText, type NearResult, type PlaceDirectory } from '../places';
 import { toChecklist } from '../render';
 import { html, page, raw, type Raw } from './html';
@@ -85,7 +84,7 @@ function placeCard(r: NearResult): Raw {
 
 /** Mounts `/mediateur`, `/mediateur/parcours/:id`, `/mediateur/relais`, `/mediateur/connexion`, `/mediateur/deconnexion` and `/mediateur/lieux`. */
 export function registerMediatorRoutes(server: RouteServer, deps: WebDeps, shared: WebSessions = webSessions(deps)): void {
-  const codeLookups = new RateLimiter(deps.codeLookupsPerMinute ?? 20, 60_000);
+  const codeLookups = shared.limiters('code-lookups-per-ip', deps.codeLookupsPerMinute ?? 20, 60_000);
   const gate = new MediatorGate(deps, shared);
   const directory = (): Promise<PlaceDirectory> | undefined => (deps.places ? Promise.resolve(deps.places()) : undefined);
 
@@ -148,8 +147,8 @@ export function registerMediatorRoutes(server: RouteServer, deps: WebDeps, share
 
   server.get('/mediateur/relais', async (req, res) => {
     const code = (query(req).get('code') ?? '').trim().slice(0, 40);
-    // Every look-up counts per address, signed in or not (a cheap first brake, in memory).
-    const limit = codeLookups.hit(req.socket.remoteAddress ?? 'unknown', shared.now());
+    // Every look-up counts per address, signed in or not (a cheap first brake).
+    const limit = await codeLookups.hit(shared.clients.key(req), shared.now());
     if (!limit.allowed) return relaisPage(res, undefined, 429, `Trop d’essais. Réessayez dans ${limit.retryAfterSeconds} secondes.`, code, { 'Retry-After': String(limit.retryAfterSeconds) });
     if (!deps.store) return relaisPage(res, undefined, 503, 'Les fiches ne sont pas disponibles sur ce serveur.', code);
     const who = await gate.who(req);

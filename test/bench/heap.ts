@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'silent',
       ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
       ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+      ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '1000000',
     },
     { dotenv: false },
   );

@@ -59,6 +59,8 @@ function arianeEnv(port: number, dataDir: string, flowsDir = path.join(ROOT, 'fl
     LOG_LEVEL: 'warn',
     ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
     ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+    ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '1000000',
+    ARIANE_MAX_STREAMS_PER_IP: '1000000',
     NODE_ENV: 'production',
   };
 }

@@ -5,11 +5,12 @@ import { translate } from '../../src/i18n';
 import { MemoryStore } from '../../src/store';
 import { projectCatalog, realEngine } from './botHarness';
 
-function setup(options: { activitiesPerMinute?: number } = {}) {
+function setup(options: { activitiesPerMinute?: number; turnsPerIpPerMinute?: number; wakeUps?: boolean } = {}) {
+  const { wakeUps, ...rest } = options;
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
   const bot = new ArianeBot({ engine: realEngine, catalog: projectCatalog, kv: store.kv, translate, logger, languages: ['fr', 'en', 'ar'] });
-  const channel = new DirectLineChannel({ log: store.log, commitTurn: (t) => store.commitTurn(t), bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...options });
+  const channel = new DirectLineChannel({ log: store.log, commitTurn: (t) => store.commitTurn(t), bot, tokens: new TokenService('k'.repeat(32), 600), logger, ...rest, ...(wakeUps ? { appends: store.appends } : {}) });
   return { store, channel };
 }
 
@@ -202,6 +203,36 @@ describe('DirectLineChannel streams', () => {
     const all = stored(frames).flatMap((f) => f.activities).map((a) => a.id);
     expect(all).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
     stop();
+  });
+
+  test('woken by the store: another instance\'s append reaches the stream with no poll, and an idle stream reads nothing', async () => {
+    const { channel, store } = setup({ wakeUps: true });
+    const { conversationId, auth } = await start(channel);
+    const frames: Frame[] = [];
+    const lists = jest.spyOn(store.log, 'list');
+    // A poll an hour away: whatever arrives came from a wake-up.
+    const stop = channel.openStream(conversationId, undefined, (json) => frames.push(JSON.parse(json) as Frame), 3_600_000);
+    await until(() => frames.length > 0);
+    const afterFirstPage = lists.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lists.mock.calls.length).toBe(afterFirstPage);
+    await store.log.append(conversationId, { type: 'message', text: 'from elsewhere', from: { id: 'ariane', role: 'bot' } });
+    await until(() => frames.some((f) => f.activities.some((a) => (a as { text?: string }).text === 'from elsewhere')));
+    // This process's own turn is pushed from its appends: its wake-ups cost no read.
+    const readsBefore = lists.mock.calls.length;
+    const posted = await channel.postActivity(auth, conversationId, { type: 'message', text: 'attestation caf' });
+    const postId = (posted.body as { id: string }).id;
+    await until(() => frames.some((f) => f.activities.some((a) => a.replyToId === postId)));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lists.mock.calls.length).toBe(readsBefore);
+    const all = stored(frames).flatMap((f) => f.activities).map((a) => a.id);
+    expect(all).toEqual((await store.log.list(conversationId, undefined)).activities.map((a) => a.id));
+    stop();
+    // Stopped: unsubscribed, so later appends wake nothing.
+    const readsStopped = lists.mock.calls.length;
+    await store.log.append(conversationId, { type: 'message', text: 'after', from: { id: 'ariane', role: 'bot' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lists.mock.calls.length).toBe(readsStopped);
   });
 
   test('while a turn runs, the bot is typing on the stream (before its replies); typing is never stored', async () => {

@@ -70,6 +70,7 @@ describe('kill -9 under load, restart on the same data directory', () => {
       // The load comes from one address and goes faster than people type: lift the abuse limits.
       ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
       ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+      ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '1000000',
     };
     service = await startServiceProcess(env);
     const url = service.url;

@@ -50,6 +50,7 @@ describePostgres('two instances on PostgreSQL under load, round-robin', () => {
       // One test client is many people: lift the abuse limits.
       ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
       ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+      ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '1000000',
     };
     // One after the other: the first creates the schema and the token key, the second reuses them.
     for (const dir of dirs) services.push(await startServiceProcess({ ...env, ARIANE_DATA_DIR: dir.path }));

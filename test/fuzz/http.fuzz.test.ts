@@ -25,7 +25,7 @@ interface Answer {
 }
 
 /** One raw request (the body is sent as given, so it can be anything but JSON). */
-function send(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+function send(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string | string[]> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -40,7 +40,7 @@ function send(port: number, method: string, path: string, body?: string | Buffer
   });
 }
 
-const json = (port: number, method: string, path: string, value: unknown, headers: Record<string, string> = {}) =>
+const json = (port: number, method: string, path: string, value: unknown, headers: Record<string, string | string[]> = {}) =>
   send(port, method, path, JSON.stringify(value), { 'content-type': 'application/json', ...headers });
 
 // ---- hostile material ---------------------------------------------------------------------------
@@ -151,6 +151,26 @@ const badAuth = fc.oneof(
   fc.string({ maxLength: 60 }).filter((s) => /^[\x20-\x7e]*$/.test(s)).map((s) => `Bearer ${s}`),
 );
 
+/** An address as proxies write it into X-Forwarded-For, right or wrong. */
+const hop: fc.Arbitrary<string> = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.ipV4().map((a) => `${a}:${Math.floor(Math.random() * 65536)}`),
+  fc.ipV6().map((a) => `[${a}]:443`),
+  fc.ipV4().map((a) => `::ffff:${a}`),
+  fc.constantFrom('unknown', '', ' ', '127.0.0.1', '::1', '::ffff:127.0.0.1', 'fe80::1%eth0', '[::1]', '999.999.999.999', '1.2.3', '::g', '_hidden', 'localhost', '0.0.0.0', '255.255.255.255', '::', '%00', '"1.2.3.4"', '1.2.3.4;for=5.6.7.8'),
+  fc.string({ maxLength: 30 }).filter((t) => /^[\x20-\x7e]*$/.test(t)),
+);
+
+/** X-Forwarded-For values: chains of good and bad hops, huge ones, and several headers. */
+const forwardedFor: fc.Arbitrary<string | string[]> = fc.oneof(
+  fc.array(hop, { minLength: 1, maxLength: 8 }).map((hops) => hops.join(', ')),
+  fc.array(hop, { maxLength: 8 }).map((hops) => hops.join(',')),
+  fc.array(fc.array(hop, { minLength: 1, maxLength: 3 }).map((h) => h.join(', ')), { minLength: 2, maxLength: 3 }),
+  fc.integer({ min: 1, max: 1500 }).map((n) => Array.from({ length: n }, (_, i) => `10.0.${i % 256}.${i % 7}`).join(', ')),
+  fc.constantFrom(8_000, 15_000, 20_000, 60_000).map((n) => 'x'.repeat(n)),
+);
+
 const badWatermark = fc.oneof(
   fc.constantFrom('', '-1', '1e3', '0x10', 'NaN', 'Infinity', '99999999999999999999', '1.5', '%00', '[]', '{}', '1&watermark=2', '01'),
   fc.nat().map(String),
@@ -197,6 +217,12 @@ describe('HTTP fuzzing: /v3/directline/* and /api/messages', () => {
         // The limits would answer 429 to most of the fuzz and hide the code behind them (tested below).
         ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
         ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',
+        ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '1000000',
+        ARIANE_MAX_STREAMS_PER_IP: '1000000',
+        // The fuzz comes from loopback: as a trusted proxy, its X-Forwarded-For headers are read.
+        ARIANE_TRUSTED_PROXIES: '127.0.0.1, ::1',
+        // Open, so that its sign-in (limited per address) is reached rather than closed (503).
+        ARIANE_ADMIN_TOKEN: 'fuzz-admin-token-not-a-secret',
       },
       { dotenv: false },
     );
@@ -340,6 +366,72 @@ describe('HTTP fuzzing: /v3/directline/* and /api/messages', () => {
         },
       ),
       { numRuns: 600 },
+    );
+  });
+
+  test('X-Forwarded-For junk, chains and huge headers, through a trusted proxy, on every route a stranger reaches', async () => {
+    const routes: Array<[string, string, unknown]> = [
+      ['POST', `${dl}/${'CONV'}/activities`, { type: 'message', text: 'bonjour' }],
+      ['GET', `${dl}/${'CONV'}/activities`, undefined],
+      ['POST', dl, {}],
+      ['POST', '/v3/directline/tokens/generate', {}],
+      ['POST', '/api/messages', { type: 'message', channelId: 'emulator', deliveryMode: 'expectReplies', conversation: { id: 'fuzz-xff' }, from: { id: 'u' }, text: 'bonjour' }],
+      ['GET', '/mediateur/relais?code=K7P-4QX-M2R', undefined],
+      ['POST', '/admin/login', 'token=x'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), forwardedFor, fc.option(nastyText.filter((t) => /^[\x20-\x7e]*$/.test(t))), async ([method, route, body], xff, forwarded) => {
+        const path = route.replace('CONV', conversation.id);
+        const headers: Record<string, string | string[]> = { 'x-forwarded-for': xff, authorization: `Bearer ${conversation.token}` };
+        if (forwarded) headers.forwarded = forwarded;
+        const size = (Array.isArray(xff) ? xff.join(',') : xff).length;
+        const what = `${method} ${route} x-forwarded-for (${size} chars) ${JSON.stringify(xff).slice(0, 200)}`;
+        let r: Answer;
+        try {
+          r = body === undefined ? await send(port, method, path, undefined, headers) : typeof body === 'string' ? await send(port, method, path, body, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }) : await json(port, method, path, body, headers);
+        } catch (err) {
+          // Node refuses headers over 16 KB itself (431) and may cut the connection while we write.
+          if (size > 16_000 && /ECONNRESET|EPIPE|socket hang up/.test(String(err))) return;
+          throw new Error(`${what}: ${String(err)}`);
+        }
+        expectNo5xx(r, what);
+        if (size > 16_384) expect(r.status).toBe(431);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('stream upgrades with X-Forwarded-For junk and bad tokens: upgraded or refused with a 4xx, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(forwardedFor, fc.boolean(), async (xff, goodToken) => {
+        const status = await new Promise<number>((resolve, reject) => {
+          const token = goodToken ? conversation.token : 'nope';
+          const req = http.request({
+            host: '127.0.0.1',
+            port,
+            path: `${dl}/${conversation.id}/stream?t=${encodeURIComponent(token)}`,
+            headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'x-forwarded-for': xff },
+          });
+          req.on('upgrade', (res, socket) => {
+            socket.destroy();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', (err) => {
+            const size = (Array.isArray(xff) ? xff.join(',') : xff).length;
+            if (size > 16_000 && /ECONNRESET|EPIPE|socket hang up/.test(String(err))) resolve(431);
+            else reject(err);
+          });
+          req.setTimeout(10_000, () => req.destroy(new Error('stream upgrade timeout')));
+          req.end();
+        });
+        if (status !== 101 && (status < 400 || status >= 500)) throw new Error(`stream upgrade → ${status} (x-forwarded-for ${JSON.stringify(xff).slice(0, 200)})`);
+        if (goodToken && status !== 431) expect([101, 429]).toContain(status);
+      }),
+      { numRuns: 150 },
     );
   });
 

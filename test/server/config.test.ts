@@ -28,6 +28,18 @@ describe('loadConfig', () => {
     expect(c.access).toMatchObject({ sessionIdleMinutes: 15, mediatorAuthHeader: { header: 'X-Remote-User', proxies: ['127.0.0.1', '::1'] } });
   });
 
+  test('limits per address and per stream, and the trusted proxies: defaults, then parsed', () => {
+    const defaults = loadConfig({}, { dotenv: false });
+    expect(defaults.limits).toEqual({ activitiesPerMinute: 60, conversationsPerIpPerMinute: 30, turnsPerIpPerMinute: 120, streamsPerConversation: 5, streamsPerIp: 100 });
+    expect(defaults.trustedProxies).toEqual([]);
+    const c = loadConfig(
+      { ARIANE_TRUSTED_PROXIES: ' 10.0.0.5, 10.1.0.0/16 ,fd00::/8,::1 ', ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '500', ARIANE_MAX_STREAMS_PER_CONVERSATION: '2', ARIANE_MAX_STREAMS_PER_IP: '40' },
+      { dotenv: false },
+    );
+    expect(c.trustedProxies).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', '::1']);
+    expect(c.limits).toMatchObject({ turnsPerIpPerMinute: 500, streamsPerConversation: 2, streamsPerIp: 40 });
+  });
+
   test('ARIANE_SOURCES_URL: the archive to sync daily', () => {
     const url = 'https://lecomarquage.service-public.gouv.fr/vdd/3.5/part/zip/vosdroits-latest.zip';
     expect(loadConfig({ ARIANE_SOURCES_URL: ` ${url} ` }, { dotenv: false }).sourcesUrl).toBe(url);
@@ -59,6 +71,15 @@ describe('loadConfig', () => {
     [{ ARIANE_MEDIATOR_AUTH_HEADER: 'Authorization', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
     [{ ARIANE_MEDIATOR_AUTH_HEADER: 'X Remote', ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_HEADER'],
     [{ ARIANE_MEDIATOR_AUTH_PROXIES: '127.0.0.1' }, 'ARIANE_MEDIATOR_AUTH_PROXIES'],
+    [{ ARIANE_TRUSTED_PROXIES: '10.0.0.1, proxy.example.fr' }, 'ARIANE_TRUSTED_PROXIES'],
+    [{ ARIANE_TRUSTED_PROXIES: '10.0.0.0/33' }, 'ARIANE_TRUSTED_PROXIES'],
+    [{ ARIANE_TRUSTED_PROXIES: 'fd00::/129' }, 'ARIANE_TRUSTED_PROXIES'],
+    [{ ARIANE_TRUSTED_PROXIES: '10.0.0.0/' }, 'ARIANE_TRUSTED_PROXIES'],
+    [{ ARIANE_TRUSTED_PROXIES: ',' }, 'ARIANE_TRUSTED_PROXIES'],
+    [{ ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '0' }, 'ARIANE_MAX_TURNS_PER_IP_PER_MINUTE'],
+    [{ ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: 'many' }, 'ARIANE_MAX_TURNS_PER_IP_PER_MINUTE'],
+    [{ ARIANE_MAX_STREAMS_PER_CONVERSATION: '0' }, 'ARIANE_MAX_STREAMS_PER_CONVERSATION'],
+    [{ ARIANE_MAX_STREAMS_PER_IP: '-5' }, 'ARIANE_MAX_STREAMS_PER_IP'],
   ])('%j → one clear line naming %s', (env, variable) => {
     let error: unknown;
     try {

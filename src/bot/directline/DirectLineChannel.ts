@@ -20,8 +20,8 @@ import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
 import { maskPersonalData, maskPersonalDataDeep } from '../../privacy';
-import { RateLimiter } from '../../limits';
-import { ConflictError, UnknownConversationError, type CommittedTurn, type ConversationLog, type ConversationRecord, type LoggedActivity, type Turn } from '../../store';
+import { memoryLimiters, type Limiter, type Limiters } from '../../limits';
+import { ConflictError, UnknownConversationError, type AppendFeed, type CommittedTurn, type ConversationLog, type ConversationRecord, type LoggedActivity, type Turn } from '../../store';
 import { DirectLineAdapter, type BotIdentity } from './DirectLineAdapter';
 import { errorBody, safeEqual } from '../../http';
 import { TokenService, type TokenClaims } from './TokenService';
@@ -55,6 +55,21 @@ export interface DirectLineChannelOptions {
   refreshGraceSeconds?: int;
   /** Activities a conversation may post per minute (default 60). */
   activitiesPerMinute?: int;
+  /**
+   * Activities one client address may post per minute across all its conversations (default 120):
+   * without it, each new conversation would bring a fresh budget. Counted under the address key
+   * the HTTP layer passes to `postActivity`.
+   */
+  turnsPerIpPerMinute?: int;
+  /** Where the limits count (default: this process's memory; with PostgreSQL, every instance's together). */
+  limiters?: Limiters;
+  /**
+   * Wake-ups on append (the store's `appends`): streams then read the store when told, and poll only
+   * every `streamPollMs` as a safety net; without it they poll every second.
+   */
+  appends?: AppendFeed;
+  /** How often a stream reads the store unwoken (default 15 s with `appends`, 1 s without). */
+  streamPollMs?: int;
   /** Most activities returned by one GET (default 100; the client asks again at once). */
   pageSize?: int;
   now?: () => number;
@@ -131,7 +146,8 @@ export class DirectLineChannel {
   private readonly maxTextLength: number;
   private readonly refreshGrace: number;
   private readonly pageSize: number;
-  private readonly limiter: RateLimiter;
+  private readonly perConversation: Limiter;
+  private readonly perAddress: Limiter;
   /**
    * Conversation records recently used. A record never changes once created, and every request
    * (each POST, each poll) needs it, so it is read from the store once a minute, not every time.
@@ -150,7 +166,9 @@ export class DirectLineChannel {
     this.maxTextLength = options.maxTextLength ?? 2000;
     this.refreshGrace = options.refreshGraceSeconds ?? 3600;
     this.pageSize = options.pageSize ?? 100;
-    this.limiter = new RateLimiter(options.activitiesPerMinute ?? 60, 60_000);
+    const limiters = options.limiters ?? memoryLimiters;
+    this.perConversation = limiters('activities-per-conversation', options.activitiesPerMinute ?? 60, 60_000);
+    this.perAddress = limiters('turns-per-ip', options.turnsPerIpPerMinute ?? 120, 60_000);
     this.log = options.log;
     this.seal = new ClientIdSeal(options.tokens.deriveKey('client activity ids'));
     this.adapter = new DirectLineAdapter(options.commitTurn, this.bot, this.now, (id, appended) => this.notify(id, appended));
@@ -248,8 +266,12 @@ export class DirectLineChannel {
     return { status: 200, body: { conversationId: check.claims.conv, token, expires_in: expiresIn } };
   }
 
-  /** `POST /v3/directline/conversations/{id}/activities`: stores the person's activity, runs the turn, answers `{ id }`. */
-  async postActivity(authorization: string | undefined, conversationId: string, body: unknown): Promise<ChannelResponse> {
+  /**
+   * `POST /v3/directline/conversations/{id}/activities`: stores the person's activity, runs the turn,
+   * answers `{ id }`. `client` is the caller's address key (see src/http's `ClientAddresses`), for
+   * the per-address budget; absent (in-process callers), only the conversation's applies.
+   */
+  async postActivity(authorization: string | undefined, conversationId: string, body: unknown, client?: string): Promise<ChannelResponse> {
     const access = await this.access(authorization, conversationId);
     if ('response' in access) return access.response;
     if (!isObject(body)) return error(400, 'BadArgument', 'The body must be an activity (a JSON object).');
@@ -284,9 +306,16 @@ export class DirectLineChannel {
     // A typing indicator is not kept; it only needs an id.
     if (type === ActivityTypes.Typing) return { status: 200, body: { id: newId('typing-') } };
 
-    const limit = this.limiter.hit(conversationId, this.now());
+    const at = this.now();
+    const limit = await this.perConversation.hit(conversationId, at);
     if (!limit.allowed) {
       return error(429, 'TooManyRequests', 'Too many messages: please wait a little.', { 'Retry-After': String(limit.retryAfterSeconds) });
+    }
+    if (client !== undefined) {
+      const fromAddress = await this.perAddress.hit(client, at);
+      if (!fromAddress.allowed) {
+        return error(429, 'TooManyRequests', 'Too many messages from this address: please wait a little.', { 'Retry-After': String(fromAddress.retryAfterSeconds) });
+      }
     }
 
     const from = isObject(body.from) ? body.from : {};
@@ -381,12 +410,13 @@ export class DirectLineChannel {
    * An activity this process appends right after the last one sent (watermarks have no gaps) is
    * pushed as is, without reading the store again: that is every activity of a conversation served
    * by one instance, and it saves a query per activity. Anything else (a gap: another instance
-   * appended; the first page) is read from the store, at once when woken and every `pollMs` for
-   * appends by other instances. Activities appended in one event-loop turn (a turn's replies) go out
-   * in one message. `after` only grows, so nothing is sent twice whichever path finds it first.
-   * Returns the function that stops it.
+   * appended; the first page) is read from the store: at once when this process appends past a gap,
+   * when the store's feed says another instance appended past what was sent, and every `pollMs` as a
+   * safety net (a wake-up lost, a feed reconnecting, a store without feed). Activities appended in
+   * one event-loop turn (a turn's replies) go out in one message. `after` only grows, so nothing is
+   * sent twice whichever path finds it first. Returns the function that stops it.
    */
-  openStream(conversationId: string, watermark: number | undefined, send: (json: string) => void, pollMs = 1000): () => void {
+  openStream(conversationId: string, watermark: number | undefined, send: (json: string) => void, pollMs = this.options.streamPollMs ?? (this.options.appends ? 15_000 : 1000)): () => void {
     let after = watermark;
     let running = false;
     let again = false;
@@ -455,11 +485,22 @@ export class DirectLineChannel {
     let set = this.streams.get(conversationId);
     if (!set) this.streams.set(conversationId, (set = new Set()));
     set.add(listener);
+    /** Whether the store's news is past what was sent (a wake-up without a watermark always is). */
+    const isNews = (appended: number | undefined) => appended === undefined || after === undefined || appended > after;
+    const unsubscribe = this.options.appends?.subscribe(conversationId, (appended) => {
+      if (closed || !isNews(appended)) return;
+      // This process's own append is offered right after its commit: let it land first, so that a
+      // wake-up about it costs no read.
+      setImmediate(() => {
+        if (!closed && isNews(appended)) void pump();
+      });
+    });
     const timer = setInterval(() => void pump(), pollMs);
     timer.unref();
     void pump();
     return () => {
       closed = true;
+      unsubscribe?.();
       clearInterval(timer);
       const s = this.streams.get(conversationId);
       s?.delete(listener);
