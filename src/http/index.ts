@@ -5,11 +5,5 @@
 export { errorBody } from './errorBody';
 export { safeEqual } from './safeEqual';
 export { isHttps } from './isHttps';
-export { ClientAddresses, type AddressedRequest } from './ClientAddresses';
-export {
-  download,
-  DownloadError,
-  type DownloadOptions,
-  type DownloadResult,
-  type Validators,
-} from './download';
+export { ClientAddresses } from './ClientAddresses';
+export { download, DownloadError, type DownloadOptions, type DownloadResult } from './download';

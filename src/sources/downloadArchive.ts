@@ -1,7 +1,7 @@
 import { DownloadError, download, type DownloadOptions, type DownloadResult } from '../http';
 import { ArchiveError } from './readArchive';
 
-export type { DownloadOptions, DownloadResult, Validators } from '../http';
+export type { DownloadOptions, DownloadResult } from '../http';
 
 /**
  * Downloads the DILA's archive at `url` into `file` (see `download` in src/http: conditional GET,

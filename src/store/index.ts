@@ -1,7 +1,10 @@
-/** The store folder's public surface: contracts, implementations and the factory. */
+/**
+ * The store folder's public surface: contracts, the factory the service uses, and the three
+ * implementations (tests, the benchmark and the crash test's child process open them directly).
+ */
 export * from './types';
-export { MemoryStore, type MemoryStoreOptions } from './MemoryStore';
-export { SqliteStore, SQLITE_SCHEMA_VERSION, type SqliteStoreOptions } from './SqliteStore';
-export { PostgresStore, POSTGRES_SCHEMA_VERSION, type PostgresStoreOptions } from './PostgresStore';
-export { createStore, type StoreConfig } from './createStore';
-export { observeStore, type StoreObserver, type StoreOutcome } from './observeStore';
+export { MemoryStore } from './MemoryStore';
+export { SqliteStore, SQLITE_SCHEMA_VERSION } from './SqliteStore';
+export { PostgresStore, POSTGRES_SCHEMA_VERSION } from './PostgresStore';
+export { createStore } from './createStore';
+export { observeStore } from './observeStore';

@@ -11,7 +11,8 @@ import { generateKeyPairSync, createSign, type KeyObject } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { TurnContext } from 'botbuilder';
-import { createApiMessagesEndpoint, type ApiMessagesOptions, type HttpRequestLike, type HttpResponseLike } from '../../src/bot';
+import { createApiMessagesEndpoint } from '../../src/bot';
+import { type ApiMessagesOptions, type HttpRequestLike, type HttpResponseLike } from '../../src/bot/ApiMessagesEndpoint';
 import { STATE_KEY } from '../../src/bot/turnCommit';
 import { makeHarness } from './botHarness';
 

@@ -6,7 +6,8 @@
  */
 import pino from 'pino';
 import type { TurnContext } from 'botbuilder';
-import { createApiMessagesEndpoint, type HttpRequestLike, type HttpResponseLike } from '../../src/bot';
+import { createApiMessagesEndpoint } from '../../src/bot';
+import { type HttpRequestLike, type HttpResponseLike } from '../../src/bot/ApiMessagesEndpoint';
 
 interface Sent {
   status?: number;

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { BotEngine } from '../../src/bot';
+import type { BotEngine } from '../../src/bot/ArianeBot';
 import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';

@@ -5,7 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { ArianeBot, DirectLineChannel, TokenService, type BotEngine } from '../../src/bot';
+import { ArianeBot, DirectLineChannel, TokenService } from '../../src/bot';
+import { type BotEngine } from '../../src/bot/ArianeBot';
 import { choiceValue } from '../../src/engine';
 import { translate } from '../../src/i18n';
 import { maskPersonalDataDeep } from '../../src/privacy';

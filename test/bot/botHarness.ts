@@ -4,7 +4,8 @@
  */
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
-import { ArianeBot, type ArianeBotOptions, type BotEngine } from '../../src/bot';
+import { ArianeBot } from '../../src/bot';
+import { type ArianeBotOptions, type BotEngine } from '../../src/bot/ArianeBot';
 import { DEFAULT_FEATURED_FLOWS } from '../../src/config/loadConfig';
 import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory, loadScenarioFile } from '../../src/flow';

@@ -3,7 +3,9 @@
  * `ariane_limits`, here a model of its one statement), which must decide exactly like memory.
  */
 import fc from 'fast-check';
-import { RateLimiter, memoryLimiters, sharedLimiters, type SharedWindows } from '../../src/limits';
+import { memoryLimiters, sharedLimiters } from '../../src/limits';
+import { RateLimiter } from '../../src/limits/RateLimiter';
+import { type SharedWindows } from '../../src/limits/Limiter';
 
 /** The PostgreSQL statement's semantics (see PostgresStore's TAKE), in memory. */
 function modelWindows(): SharedWindows & { keys: Set<string> } {

@@ -1,4 +1,4 @@
-import { RateLimiter } from '../../src/limits';
+import { RateLimiter } from '../../src/limits/RateLimiter';
 
 describe('RateLimiter', () => {
   const MIN = 60_000;

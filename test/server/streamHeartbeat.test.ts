@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { createServer, type DirectLineRoutes } from '../../src/server';
+import { createServer } from '../../src/server';
+import { type DirectLineRoutes } from '../../src/server/createServer';
 import { waitFor } from '../e2e/support';
 
 const unused = async () => ({ status: 404, body: {} });
