@@ -228,6 +228,16 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   );
   const m = matchOption(index, text, false);
   if (m) return m.value;
+  // The words of the buttons the person is looking at come first: « pour ma carte de séjour » is the
+  // préfecture's « (carte d'identité, …, titre de séjour) » more than the renewal's « titre de séjour ».
+  const byTitle = candidates.map((id) => {
+    const f = catalog.flows.get(id);
+    const title = new Set(f ? [...wordsOf(resolveText(f.title, state.lang)), ...wordsOf(resolveText(f.title, 'fr'))] : []);
+    return { id, cover: reading.words.filter((w) => title.has(w)).length };
+  });
+  const most = Math.max(0, ...byTitle.map((c) => c.cover));
+  const leaders = byTitle.filter((c) => c.cover === most);
+  if (most > 0 && leaders.length === 1) return leaders[0]!.id;
   // A request that clearly names something else is not an answer to "which one?".
   const top = reading.ranked[0];
   if (top && top.anchored && top.score >= SWITCH_SCORE && !candidates.includes(top.flowId)) return undefined;

@@ -158,6 +158,15 @@ describe('converse: a new request typed where an answer was expected (real flows
     expect(alone.state.flowId).toBeUndefined();
   });
 
+  it('an answer to "which one?" goes to the button whose title holds more of its words, before the keywords', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'rdv a la prefecture' });
+    expect(r.state.candidates).toEqual(['prefecture-rendez-vous', 'titre-sejour-renouvellement']);
+    // « carte » and « séjour » are both in the préfecture's title; the renewal's has « séjour » only
+    // (and « carte de séjour » among its keywords, which used to win).
+    r = converse(real, r.state, { kind: 'text', text: 'pour ma carte de sejour' });
+    expect(r.state).toMatchObject({ status: 'active', flowId: 'prefecture-rendez-vous' });
+  });
+
   it('the details typed right after "which one?" pick among the procedures offered', () => {
     let r = converse(real, initialState('fr'), { kind: 'text', text: 'attestation' });
     r = converse(real, r.state, { kind: 'text', text: "c'est pour la cantine de mon fils" });
