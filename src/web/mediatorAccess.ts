@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { FailureLimiter, MediatorAccounts, normalizeLogin, type MediatorInfo } from '../access';
 import { handoffCodeKind } from '../handoff';
+import { ClientAddresses } from '../http';
 import type { Limiter } from '../limits';
 import { readCookies } from './cookies';
 import type { WebDeps } from './WebDeps';
@@ -37,11 +38,6 @@ export interface Refusal {
 const HOUR = 3_600_000;
 const QUARTER = 15 * 60_000;
 
-/** `::ffff:127.0.0.1` (IPv4 through an IPv6 socket) → `127.0.0.1`. */
-function plainAddress(address: string | undefined): string {
-  return (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-}
-
 /** The gate in front of handoff summaries. */
 export class MediatorGate {
   readonly accounts?: MediatorAccounts;
@@ -51,7 +47,8 @@ export class MediatorGate {
   private readonly signInFailuresGlobal: FailureLimiter;
   private readonly signInFailuresPerLogin: FailureLimiter;
   private readonly signInsPerAddress: Limiter;
-  private readonly proxies: Set<string>;
+  /** The single-sign-on proxies: its header is believed from them only. */
+  private readonly ssoProxies: ClientAddresses;
 
   constructor(
     private readonly deps: WebDeps,
@@ -65,13 +62,13 @@ export class MediatorGate {
     this.signInFailuresGlobal = new FailureLimiter(kv, 'signin-failures', deps.signInFailuresGlobal ?? 100, QUARTER, now);
     this.signInFailuresPerLogin = new FailureLimiter(kv, 'login-failures', deps.signInFailuresPerLogin ?? 10, QUARTER, now);
     this.signInsPerAddress = shared.limiters('mediator-signins-per-ip', deps.loginsPerMinute ?? 10, 60_000);
-    this.proxies = new Set((deps.mediatorAuthHeader?.proxies ?? []).map(plainAddress));
+    this.ssoProxies = new ClientAddresses(deps.mediatorAuthHeader?.proxies ?? []);
   }
 
   /** The name a trusted single-sign-on proxy gives, when the request comes from one. */
   private fromHeader(req: IncomingMessage): Mediator | undefined {
     const sso = this.deps.mediatorAuthHeader;
-    if (!sso || !this.proxies.has(plainAddress(req.socket.remoteAddress))) return undefined;
+    if (!sso || !this.ssoProxies.fromTrustedProxy(req)) return undefined;
     const value = req.headers[sso.header.toLowerCase()];
     const name = (Array.isArray(value) ? value[0] : value)?.trim();
     if (!name || name.length > 128 || !/^[\x20-\x7e\u00a0-\uffff]+$/.test(name)) return undefined;
