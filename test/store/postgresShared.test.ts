@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { sharedLimiters, type Limiter } from '../../src/limits';
 import { PostgresStore } from '../../src/store';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { waitFor } from '../e2e/support';
 
 let server: TestPostgres | undefined;
 const opened: PostgresStore[] = [];
@@ -17,10 +18,8 @@ async function open(url: string, options: Partial<Parameters<typeof PostgresStor
   return store;
 }
 
-async function until(ok: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
+/** Waits until `ok()` holds (10 s at most), naming `what` if it never does. */
+const until = (ok: () => boolean, what: string): Promise<true> => waitFor(() => ok() || undefined, 10_000, what);
 
 describePostgres('PostgreSQL: what instances share', () => {
   beforeAll(async () => {
