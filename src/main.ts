@@ -284,7 +284,7 @@ export async function startService(
     const warm = setTimeout(() => {
       void (async () => {
         warmCatalog(catalog);
-        await new Promise((resolve) => setImmediate(resolve));
+        // The directory's load yields to waiting requests before each of its steps.
         await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
         await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
       })();

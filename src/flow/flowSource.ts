@@ -38,16 +38,12 @@ export function parseYamlTree(text: string): YamlTree {
  * check has something to say about it.
  */
 export class FlowSource {
-  private parsed: YamlTree | undefined;
-
   constructor(
     /** The path as the caller gave it (printed as is in diagnostics). */
     readonly file: string,
     readonly text: string,
-    tree?: YamlTree,
-  ) {
-    this.parsed = tree;
-  }
+    private parsed?: YamlTree,
+  ) {}
 
   /** The YAML tree (parsed now if it was not given). */
   get doc(): Document.Parsed {
