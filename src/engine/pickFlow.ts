@@ -162,6 +162,23 @@ const ORGANISATION_WEIGHT = 0.3;
  * words (a story's details); a weak one next to a clear other subject does not.
  */
 export const OTHER_SUBJECT_WEIGHT = 0.5;
+/**
+ * In a story of several sentences, what the other subject of a sentence that names nothing known
+ * still counts: such a sentence is the person's context ("J'ai quitté mon studio de Roubaix."), the
+ * request being in another ("La CAF a encore l'ancienne adresse.").
+ */
+const CONTEXT_SENTENCE_WEIGHT = 0.3;
+
+/**
+ * Longest request read, in characters: a story of four or five sentences (the request is often in
+ * the last one), each sentence then cut at `MAX_MATCHED_LENGTH`; a pasted page costs no more.
+ */
+const MAX_REQUEST_LENGTH = 600;
+
+/** The sentences of a message, cut at ., !, ? and line breaks (a decimal point is no cut). */
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<!\d)[.!?…]+(?!\d)|\n+/).filter((s) => normalize(s));
+}
 
 interface FlowTerms {
   id: string;
@@ -433,7 +450,15 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
 /** Reads `sentence` against the catalog's flows (see the file comment). */
 export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord): RequestReading {
   const index = flowIndexOf(catalog);
-  const query = termsOfNormalized(rewrite(index, sentence));
+  const parts = sentencesOf(sentence.slice(0, MAX_REQUEST_LENGTH));
+  const query: Term[] = [];
+  const partOf = new Map<Term, number>();
+  parts.forEach((part, i) => {
+    for (const t of termsOfNormalized(rewrite(index, part))) {
+      query.push(t);
+      partOf.set(t, i);
+    }
+  });
   const seen = new Set<string>();
   const words = query.filter((t) => !seen.has(t.stem) && seen.add(t.stem));
   // Names are looked for in the words as typed, in order ("se connecter avec france connect").
@@ -445,7 +470,8 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
   const explain = (id: string, stem: string) => explains.set(id, (explains.get(id) ?? new Set()).add(stem));
   /** Each typed word's known stems (those flows match), for the phrase check below. */
   const matchedStems = new Map<string, number>();
-  let other = 0;
+  const otherByPart = parts.map(() => 0);
+  const namedInPart = parts.map(() => false);
   const known: string[] = [];
   for (const t of words) {
     const found = lookUp(index, t, knownWord);
@@ -465,7 +491,9 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
         if (inName === 1 && quality >= ANCHOR_QUALITY && !WEAK.has(stem) && !index.organisationStems.has(stem)) anchored.add(id);
       }
     }
-    other += otherSubject(index, t) * (1 - strength);
+    const part = partOf.get(t) ?? 0;
+    otherByPart[part]! += otherSubject(index, t) * (1 - strength);
+    if (strength >= ANCHOR_QUALITY || organisationWords.has(t)) namedInPart[part] = true;
     for (const [id, v] of best) {
       scores.set(id, (scores.get(id) ?? 0) + v);
       explain(id, t.stem);
@@ -475,6 +503,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
       // is about that procedure without naming it: a little evidence, the less the more flows say it.
       const owners = index.content.get(t.stem) ?? 0;
       if (owners > 0 && owners <= CONTENT_OWNERS_MAX) {
+        namedInPart[part] = true;
         for (const f of index.flows) {
           if (!f.content.has(t.stem)) continue;
           scores.set(f.id, (scores.get(f.id) ?? 0) + CONTENT_WEIGHT / owners);
@@ -487,6 +516,8 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
   // anchors its flow, the more so when it is long and belongs to few flows. Phrases inside a longer
   // matched one count once; a phrase of weak words only ("mot de passe") anchors nothing.
   // An organisation's names stand for each other: "compte secu" is the "compte ameli" phrase.
+  const storyTold = parts.length > 1 && namedInPart.some(Boolean);
+  const other = otherByPart.reduce((sum, o, i) => sum + (storyTold && !namedInPart[i] ? CONTEXT_SENTENCE_WEIGHT * o : o), 0);
   for (const o of organisations) for (const alias of o.aliases) for (const t of alias) if (!matchedStems.has(t.stem)) matchedStems.set(t.stem, ANCHOR_QUALITY);
   for (const f of index.flows) {
     const hits = f.phrases.filter((p) => p.every((s) => matchedStems.has(s)));

@@ -129,6 +129,27 @@ describe('readRequest with the words of real text (knownWord)', () => {
   });
 });
 
+describe('readRequest: stories of several sentences', () => {
+  it('the sentences that name nothing known weigh less against the one that holds the request', () => {
+    const { catalog } = fixtures();
+    const context = 'Mon voisin Marcel est venu hier soir avec sa valise';
+    const asOne = readRequest(catalog, `${context} et je veux mon quotient familial`, 'fr');
+    const asStory = readRequest(catalog, `${context}. Je veux mon quotient familial.`, 'fr');
+    expect(asStory.ranked[0]?.flowId).toBe('pick-caf');
+    expect(asStory.other).toBeLessThan(asOne.other);
+    expect(asStory.ranked[0]!.score).toBeGreaterThan(asOne.ranked[0]!.score);
+    // Nothing known anywhere: every sentence is another subject, as much as in one sentence.
+    expect(readRequest(catalog, 'Marcel est venu. Il a une valise.', 'fr').other).toBe(readRequest(catalog, 'Marcel est venu il a une valise', 'fr').other);
+  });
+
+  it('reads a long story to its end, where the request often is', () => {
+    const { catalog } = fixtures();
+    const story = `${'Nous sommes arrivés en ville au printemps avec les enfants et la grand-mère. '.repeat(4)}Il me faut le quotient familial.`;
+    expect(story.length).toBeGreaterThan(300);
+    expect(readRequest(catalog, story, 'fr').ranked[0]?.flowId).toBe('pick-caf');
+  });
+});
+
 describe('converse: a new request typed where an answer was expected (real flows)', () => {
   const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
   const at = (flowId: string, answers: string[]) => {
