@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './conf
 import { buildCatalog, converse, warmCatalog, type Catalog } from './engine';
 import { FlowCache, FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
 import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
+import { isPlaceName } from './geo';
 import { HelpPlaces } from './places';
 import { loadLexicons, translate } from './i18n';
 import { Metrics, createServer } from './server';
@@ -155,7 +156,7 @@ export async function startService(
       catalog: () => catalog,
       kv: io.kv,
       stateTtlMs: retentionMs,
-      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial, knownWord }),
+      engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial, knownWord, isPlace: isPlaceName }),
       observer: {
         turn: (channel, seconds, outputs) => {
           metrics.turn(channel, seconds);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isPlaceName } from '../geo';
 import { buildCatalog, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, readRequest, resolveText, type Catalog, type EngineEnv, type Lang } from '../engine';
 import { hasErrors, loadFlowDirectory } from '../flow';
 import { loadLexicons } from '../i18n';
@@ -50,7 +51,7 @@ export interface MatchIo {
  * decision shown is the one residents get.
  */
 export function matchSentence(catalog: Catalog, sentence: string, lang: Lang = 'fr', env: EngineEnv = {}): MatchReport {
-  const reading = readRequest(catalog, sentence, lang, env.knownWord);
+  const reading = readRequest(catalog, sentence, lang, env.knownWord, env.isPlace);
   const ranked = reading.ranked.map((s) => {
     const flow = catalog.flows.get(s.flowId);
     return { flowId: s.flowId, score: s.score, title: flow ? resolveText(flow.title, lang) : s.flowId, accepted: s.score >= MIN_PICK_SCORE, anchored: s.anchored };
@@ -118,10 +119,10 @@ export function runMatch(words: string[], options: { lang?: string; json?: boole
   if (hasErrors(set.diagnostics)) io.err(`Attention : des parcours de ${dir} ont des erreurs (ariane check) ; ils sont quand même classés.`);
   const catalog = buildCatalog(set.flows, loadLexicons());
   // The official pages, as the service weighs them (the embedded snapshot; none when not built).
-  let env: EngineEnv = {};
+  let env: EngineEnv = { isPlace: isPlaceName };
   try {
     const official = loadEmbeddedCatalogue();
-    env = { searchOfficial: officialPages(() => official), knownWord: officialWords(() => official) };
+    env = { ...env, searchOfficial: officialPages(() => official), knownWord: officialWords(() => official) };
   } catch {
     io.err('Attention : le catalogue des pages officielles n’est pas construit (npm run build) ; elles ne sont pas prises en compte.');
   }

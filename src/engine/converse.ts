@@ -250,7 +250,7 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
-  let reading = readRequest(catalog, text, state.lang, env.knownWord);
+  let reading = readRequest(catalog, text, state.lang, env.knownWord, env.isPlace);
   // "attestation", "which one?", "non aucune", then "c pour la cantine": the details complete the request.
   const context = state.context;
   delete state.context;

@@ -25,7 +25,7 @@ import porter from 'talisman/stemmers/french/porter';
 import type { Flow } from '../flow';
 import { containsPhrase, normalize } from './normalize';
 import { allVariants } from './resolveText';
-import type { Catalog, KnownWord, Lang, Lexicon } from './types';
+import type { Catalog, KnownWord, Lang, Lexicon, PlaceName } from './types';
 
 /**
  * Words of the common stock of French, English and Arabic that never name a procedure: the
@@ -66,6 +66,8 @@ const WEAK_WORDS =
   'account password appointment paper form online website app help problem month create open download print get change send find lost forgot';
 
 const ARABIC = /[\u0600-\u06FF]/;
+/** A département's number or a postcode, as typed after an organisation's name ("cpam du 93", "caf 2a"). */
+const PLACE_CODE = /^(\d{2,3}|\d{5}|2a|2b)$/;
 const LATIN = /^[a-z]+$/;
 
 /**
@@ -448,7 +450,7 @@ function organisationsNamed(index: FlowIndex, words: Term[]): { named: Organisat
 }
 
 /** Reads `sentence` against the catalog's flows (see the file comment). */
-export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord): RequestReading {
+export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, knownWord?: KnownWord, isPlace?: PlaceName): RequestReading {
   const index = flowIndexOf(catalog);
   const parts = sentencesOf(sentence.slice(0, MAX_REQUEST_LENGTH));
   const query: Term[] = [];
@@ -553,9 +555,11 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
     words: words.map((t) => t.stem),
     strong: words.filter((t) => !WEAK.has(t.stem)).map((t) => t.stem),
     other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000, known };
-  // Only an organisation named, nothing else meaningful: "which of its procedures?".
-  const rest = words.filter((t) => !organisationWords.has(t));
-  if (organisations.length === 1 && !anchored.size && rest.every((t) => WEAK.has(t.stem) || soundsLikeStopword(t.raw))) {
+  // Only an organisation named, nothing else meaningful but where ("la caf de Roubaix", "cpam du
+  // 93"): "which of its procedures?".
+  const others = query.filter((t) => !organisationTerms.has(t) && !organisationWords.has(t) && !WEAK.has(t.stem) && !PLACE_CODE.test(t.raw));
+  const onlyWhere = others.every((t) => soundsLikeStopword(t.raw)) || (isPlace !== undefined && isPlace(others.map((t) => t.raw).join(' ')));
+  if (organisations.length === 1 && !anchored.size && onlyWhere) {
     reading.organisation = [...organisations[0]!.flows].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   }
   return reading;

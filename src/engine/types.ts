@@ -275,7 +275,14 @@ export interface EngineEnv {
   findHelp?: FindHelp;
   searchOfficial?: SearchOfficial;
   knownWord?: KnownWord;
+  isPlace?: PlaceName;
 }
+
+/**
+ * Whether a text (normalised words) is exactly the name of a French commune or département
+ * ("roubaix", "seine saint denis"): « la caf de Roubaix » names an organisation and where, nothing else.
+ */
+export type PlaceName = (text: string) => boolean;
 
 /**
  * Whether a word, as `normalize` gives it (lower case, no accents), is a word of real text (the

@@ -54,6 +54,14 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Articles and prepositions inside place names, which a request's reader drops ("la rochelle", "saint etienne du rouvray"). */
+const LITTLE_WORDS = new Set(['le', 'la', 'les', 'l', 'de', 'du', 'des', 'd', 'sur', 'sous', 'en', 'et', 'lès', 'lez']);
+
+/** A folded name without its little words: how "la caf de La Rochelle" and "La Rochelle" meet. */
+function placeKey(fold: string): string {
+  return fold.split(' ').filter((w) => w && !LITTLE_WORDS.has(w)).join(' ');
+}
+
 const byPopulation = (a: CommuneRow, b: CommuneRow) => (b.population ?? 0) - (a.population ?? 0);
 
 /** The offline geocoder. Build once with {@link getGeocoder}; queries are synchronous. */
@@ -68,6 +76,8 @@ export class Geocoder {
   private readonly foldsByLength = new Map<number, string[]>();
   /** The communes nearest() chooses from. */
   private readonly nearCandidates: Located[];
+  /** Names of communes (current and former) and départements, without their little words (`placeKey`). */
+  private placeKeys?: Set<string>;
 
   /** Indexes the commune table (by default the one `npm run build` wrote; throws when it is missing). */
   constructor(table: CommuneTable = loadCommuneTable()) {
@@ -184,6 +194,18 @@ export class Geocoder {
     return sorted.map((h) => this.toMatch(h.commune, undefined, h.alias ?? (typo ? h.commune.nom : undefined)));
   }
 
+  /**
+   * Whether a text is exactly the name of a commune (current or former) or of a département, as
+   * typed without accents or case ("roubaix", "seine saint denis", "st denis"); no typos, so that a
+   * word of a request is not taken for a village a letter away.
+   */
+  isPlaceName(text: string): boolean {
+    // Built on first use: most processes never ask.
+    this.placeKeys ??= new Set([...this.byFold.keys(), ...Object.values(this.table.departements).map((n) => foldName(n))].map(placeKey));
+    const key = placeKey(foldName(text));
+    return key.length > 0 && this.placeKeys.has(key);
+  }
+
   /** The commune nearest to a point (a plain scan: this runs once per query with coordinates). */
   nearest(lat: number, lon: number): CommuneMatch | undefined {
     let best: Located | undefined;
@@ -253,4 +275,16 @@ let shared: Geocoder | undefined;
 export function getGeocoder(): Geocoder {
   shared ??= new Geocoder();
   return shared;
+}
+
+/**
+ * `Geocoder.isPlaceName` on the process-wide geocoder, for the engine (which must not throw): false
+ * when the commune table cannot be read (the help-place search reports that itself).
+ */
+export function isPlaceName(text: string): boolean {
+  try {
+    return getGeocoder().isPlaceName(text);
+  } catch {
+    return false;
+  }
 }

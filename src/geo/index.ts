@@ -1,3 +1,3 @@
 /** Offline geocoding of French communes: postcode, name (typos, homonyms), coordinates. */
-export { getGeocoder, type CommuneMatch, type GeocodeResult } from './Geocoder';
+export { getGeocoder, isPlaceName, type CommuneMatch, type GeocodeResult } from './Geocoder';
 export { foldName } from './foldName';

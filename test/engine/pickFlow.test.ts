@@ -142,6 +142,19 @@ describe('readRequest: stories of several sentences', () => {
     expect(readRequest(catalog, 'Marcel est venu. Il a une valise.', 'fr').other).toBe(readRequest(catalog, 'Marcel est venu il a une valise', 'fr').other);
   });
 
+  it('an organisation and where it is is still only the organisation ("la caf de Roubaix", "cpam du 93")', () => {
+    const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+    const isPlace = (text: string) => ['roubaix', 'saint denis'].includes(text);
+    const cafFlows = readRequest(real, 'caf', 'fr').organisation;
+    expect(cafFlows).toContain('caf-attestation');
+    expect(readRequest(real, 'la caf de Roubaix', 'fr', undefined, isPlace).organisation).toEqual(cafFlows);
+    expect(readRequest(real, 'caf de saint denis', 'fr', undefined, isPlace).organisation).toEqual(cafFlows);
+    expect(readRequest(real, 'caf du 93', 'fr').organisation).toEqual(cafFlows);
+    // Another word than a place is another request, not the organisation alone.
+    expect(readRequest(real, 'la caf de Roubaix piscine', 'fr', undefined, isPlace).organisation).toBeUndefined();
+    expect(readRequest(real, 'la caf de Roubaix', 'fr').organisation).toBeUndefined();
+  });
+
   it('reads a long story to its end, where the request often is', () => {
     const { catalog } = fixtures();
     const story = `${'Nous sommes arrivés en ville au printemps avec les enfants et la grand-mère. '.repeat(4)}Il me faut le quotient familial.`;

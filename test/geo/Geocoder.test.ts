@@ -57,6 +57,12 @@ describe('Geocoder', () => {
     expect(geocoder.geocode('bordeau').matches.map((m) => m.insee)).toEqual(['33063']);
   });
 
+  it('tells a commune or département name typed exactly from other words (for « la caf de Roubaix »)', () => {
+    for (const name of ['roubaix', 'Vénissieux', 'st denis', 'seine saint denis', 'bouches du rhone']) expect(geocoder.isPlaceName(name)).toBe(true);
+    // A letter off is no place here: a request's word is not a village's near-namesake.
+    for (const word of ['roubai', 'attestation', 'paiement', 'imprimante', '']) expect(geocoder.isPlaceName(word)).toBe(false);
+  });
+
   it('returns every homonym with its département, and narrows with a département or postcode', () => {
     const r = geocoder.geocode('st denis');
     expect(r.ambiguous).toBe(true);

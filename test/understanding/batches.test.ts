@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { buildCatalog, converse, initialState, type ConversationState, type EngineEnv, type StepResult } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
+import { isPlaceName } from '../../src/geo';
 import { loadLexicons } from '../../src/i18n';
 import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
@@ -48,7 +49,7 @@ interface Scored {
 }
 
 /** What the service gives the engine: the official pages of the embedded catalogue. */
-const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue), isPlace: isPlaceName };
 
 /** Plays the request as the first message after the welcome. */
 function play(catalog: ReturnType<typeof buildCatalog>, text: string): StepResult {

@@ -14,6 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCatalog, type Catalog } from '../../src/engine';
 import { loadFlowDirectory, type Flow } from '../../src/flow';
+import { isPlaceName } from '../../src/geo';
 import { loadLexicons } from '../../src/i18n';
 import { starterFinder } from '../../src/places';
 import { officialPages, officialWords } from '../../src/sources';
@@ -180,7 +181,7 @@ describe('derailment conversations written before the engine learned them (issue
   });
 
   it('plays every conversation and prints where each ended (outcomes recorded, not yet asserted)', () => {
-    const env = { findHelp: starterFinder(AT), searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
+    const env = { findHelp: starterFinder(AT), searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue), isPlace: isPlaceName };
     const verdicts = conversations.map((c) => {
       const p = playConversation(catalog, c, env);
       return { c, p, verdict: judgeConversation(c, p) };

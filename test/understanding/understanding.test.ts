@@ -24,6 +24,7 @@ import { parse } from 'yaml';
 import { buildCatalog, converse, initialState, MIN_PICK_SCORE, pickFlow, type Catalog, type EngineEnv } from '../../src/engine';
 import { type FlowScore } from '../../src/engine/pickFlow';
 import { loadFlowDirectory } from '../../src/flow';
+import { isPlaceName } from '../../src/geo';
 import { loadLexicons } from '../../src/i18n';
 import { officialPages, officialWords } from '../../src/sources';
 import { embeddedCatalogue } from '../sources/support/embedded';
@@ -61,7 +62,7 @@ function decision(catalog: Catalog, r: Request): { started?: string; candidates:
 }
 
 /** The official pages the service weighs against the procedures (the embedded snapshot). */
-const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue) };
+const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), knownWord: officialWords(embeddedCatalogue), isPlace: isPlaceName };
 
 describe('understanding what people type', () => {
   const set = loadFlowDirectory(join(ROOT, 'flows'));
