@@ -177,9 +177,9 @@ const CONTEXT_SENTENCE_WEIGHT = 0.3;
  */
 const MAX_REQUEST_LENGTH = 600;
 
-/** The sentences of a message, cut at ., !, ? and line breaks (a decimal point is no cut). */
+/** The sentences of a message, cut at ., !, ? before a space or the end, and at line breaks ("r.s.a" and "3.5" are not cut). */
 function sentencesOf(text: string): string[] {
-  return text.split(/(?<!\d)[.!?…]+(?!\d)|\n+/).filter((s) => normalize(s));
+  return text.split(/[.!?…]+(?=\s|$)|\n+/).filter((s) => normalize(s));
 }
 
 interface FlowTerms {
@@ -333,6 +333,8 @@ export interface RequestReading {
   organisation?: string[];
   /** The words as typed (normalised) that some flow knows: procedure words, never the person's own details. */
   known: string[];
+  /** The flows' words (stems) the typed words were read as: "atestasion" is "attest". */
+  matched: string[];
 }
 
 const lazyIndexes = new WeakMap<object, FlowIndex>();
@@ -554,7 +556,7 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
     ranked: ranked.filter((r) => r.score > 0),
     words: words.map((t) => t.stem),
     strong: words.filter((t) => !WEAK.has(t.stem)).map((t) => t.stem),
-    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000, known };
+    other: Math.round(other * 1000) / 1000, evidence: Math.round(bestEvidence * 1000) / 1000, known, matched: [...matchedStems.keys()] };
   // Only an organisation named, nothing else meaningful but where ("la caf de Roubaix", "cpam du
   // 93"): "which of its procedures?".
   const others = query.filter((t) => !organisationTerms.has(t) && !organisationWords.has(t) && !WEAK.has(t.stem) && !PLACE_CODE.test(t.raw));

@@ -140,6 +140,8 @@ describe('readRequest: stories of several sentences', () => {
     expect(asStory.ranked[0]!.score).toBeGreaterThan(asOne.ranked[0]!.score);
     // Nothing known anywhere: every sentence is another subject, as much as in one sentence.
     expect(readRequest(catalog, 'Marcel est venu. Il a une valise.', 'fr').other).toBe(readRequest(catalog, 'Marcel est venu il a une valise', 'fr').other);
+    // A dotted acronym is a word, not three sentences.
+    expect(readRequest(catalog, 'la c.a.f svp', 'fr').ranked[0]?.flowId).toBe('pick-caf');
   });
 
   it('an organisation and where it is is still only the organisation ("la caf de Roubaix", "cpam du 93")', () => {
