@@ -102,14 +102,18 @@ export async function startService(
     for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
     const lexicons = loadLexicons();
     // The request index is built right after listen (see `warm`), not on the path to ready.
-    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows, { deferIndex: true });
+    // So is the classifier learnt from the example requests (flows/*.examples.yaml).
+    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: flowSet.examples });
     // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
     const watcher = new FlowWatcher(
       {
         dir: config.flowsDir,
         load: (dir) => loadFlows(dir),
         onReload: (set) => {
-          catalog = buildCatalog(set.flows, lexicons, config.featuredFlows);
+          // Built in the background, a moment later: a turn meanwhile builds what it needs itself.
+          const reloaded = buildCatalog(set.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: set.examples });
+          catalog = reloaded;
+          setTimeout(() => warmCatalog(reloaded), 0).unref();
           logger.info({ flows: catalog.flows.size }, 'flows reloaded');
         },
         onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
@@ -284,10 +288,13 @@ export async function startService(
     // answered between the steps.
     const warm = setTimeout(() => {
       void (async () => {
-        warmCatalog(catalog);
+        warmCatalog(catalog, 'index');
         // The directory's load yields to waiting requests before each of its steps.
         await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
         await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
+        // Last, the classifier learnt from the example requests (the longest step, about half a second).
+        await new Promise((resolve) => setImmediate(resolve));
+        warmCatalog(catalog);
       })();
     }, 0);
     warm.unref();

@@ -26,7 +26,7 @@ export function resolveFlowsDir(option?: string): string {
 export function loadCatalog(flowsDir: string, warn: (line: string) => void = () => {}): Catalog {
   const set = loadFlowDirectory(flowsDir);
   for (const d of set.diagnostics) if (d.severity === 'error') warn(formatDiagnostic(d));
-  return buildCatalog(set.flows, loadLexicons(), []);
+  return buildCatalog(set.flows, loadLexicons(), [], { examples: set.examples });
 }
 
 /** Renders one turn's outputs as terminal lines: texts, numbered choices, links, checklists. */

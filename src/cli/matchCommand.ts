@@ -117,7 +117,7 @@ export function runMatch(words: string[], options: { lang?: string; json?: boole
   }
   // Flows with errors are still ranked: an admin tunes keywords of a flow under construction too.
   if (hasErrors(set.diagnostics)) io.err(`Attention : des parcours de ${dir} ont des erreurs (ariane check) ; ils sont quand même classés.`);
-  const catalog = buildCatalog(set.flows, loadLexicons());
+  const catalog = buildCatalog(set.flows, loadLexicons(), [], { examples: set.examples });
   // The official pages, as the service weighs them (the embedded snapshot; none when not built).
   let env: EngineEnv = { isPlace: isPlaceName };
   try {

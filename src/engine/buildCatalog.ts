@@ -1,25 +1,55 @@
 /** Building the catalog the engine works from: done once at start (and on flow reload), not per turn. */
 import type { Flow } from '../flow';
 import { buildFlowIndex, flowIndexOf } from './pickFlow';
-import type { Catalog, Lang, Lexicon } from './types';
+import { classifyRequest, trainClassifier } from './trainClassifier';
+import type { Catalog, ClassifiedRequest, Lang, Lexicon, RequestExample } from './types';
 
 /**
  * Gathers flows, lexicons and the welcome order, and precomputes the flow search index so that
  * every turn stays cheap. `featured` ids that name no flow are dropped; when none is left, every
  * flow is featured in id order (a welcome with no choices would strand people).
  *
- * With `deferIndex`, the index is left out: the first request that needs it builds it (and keeps
- * it), or `warmCatalog` does beforehand. The service's start uses it to be ready sooner.
+ * `examples` (requests people wrote, with their procedure or `none`) train the classifier that
+ * reads a request when the keywords find nothing (`trainClassifier`).
+ *
+ * With `deferIndex`, the index and the classifier are left out: the first request that needs them
+ * builds them (and keeps them), or `warmCatalog` does beforehand. The service's start uses it to be
+ * ready sooner.
  */
-export function buildCatalog(flows: Iterable<Flow>, lexicons: Readonly<Record<Lang, Lexicon>>, featured: string[] = [], options: { deferIndex?: boolean } = {}): Catalog {
+export function buildCatalog(
+  flows: Iterable<Flow>,
+  lexicons: Readonly<Record<Lang, Lexicon>>,
+  featured: string[] = [],
+  options: { deferIndex?: boolean; examples?: readonly RequestExample[] } = {},
+): Catalog {
   const map = new Map<string, Flow>();
   for (const f of flows) map.set(f.id, f);
   let feat = featured.filter((id) => map.has(id));
   if (feat.length === 0) feat = [...map.keys()].sort();
-  return { flows: map, lexicons, featured: feat, ...(options.deferIndex ? {} : { index: buildFlowIndex(map.values(), lexicons) }) };
+  const catalog: Catalog = { flows: map, lexicons, featured: feat, ...(options.examples?.length ? { examples: options.examples } : {}) };
+  if (!options.deferIndex) {
+    catalog.index = buildFlowIndex(map.values(), lexicons);
+    if (catalog.examples) catalog.classifier = trainClassifier(catalog, catalog.examples);
+  }
+  return catalog;
 }
 
-/** Builds the search index of a catalog made with `deferIndex`, now rather than at its first request (a no-op otherwise). */
-export function warmCatalog(catalog: Catalog): void {
+/**
+ * Builds the search index and the classifier of a catalog made with `deferIndex`, now rather than
+ * at their first use (a no-op for what is built already). `only: 'index'` leaves the classifier,
+ * the costlier of the two, for a later call.
+ */
+export function warmCatalog(catalog: Catalog, only?: 'index'): void {
   flowIndexOf(catalog);
+  if (only !== 'index' && catalog.examples && !catalog.classifier) catalog.classifier = trainClassifier(catalog, catalog.examples);
+}
+
+/**
+ * What the classifier reads in a request (best first); empty when the catalog has no examples.
+ * A deferred catalog trains it here, on first use.
+ */
+export function classifyWith(catalog: Catalog, text: string): ClassifiedRequest[] {
+  if (!catalog.examples) return [];
+  warmCatalog(catalog);
+  return catalog.classifier ? classifyRequest(catalog, catalog.classifier, text) : [];
 }

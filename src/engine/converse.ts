@@ -12,11 +12,13 @@ import { buildOptionIndex, matchOption } from './match';
 import { sayKey } from './nodes/context';
 import { WAITING_KINDS } from './nodes';
 import { normalize } from './normalize';
+import { classifyWith } from './buildCatalog';
 import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
 import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
-import type { Catalog, Choice, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
+import { NONE } from './trainClassifier';
+import type { Catalog, Choice, ClassifiedRequest, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
 import { parseYesNo } from './validate';
 
 /** Prefix of button values that choose a procedure (`flow:caf-attestation`). */
@@ -40,6 +42,13 @@ const SWITCH_SCORE = 1;
 const ASK_SCORE = MIN_PICK_SCORE * 0.6;
 /** Words of another subject weighing more than this share of the best flow's evidence: confirm before starting. */
 const OTHER_BEFORE_CONFIRM = 0.6;
+/**
+ * The classifier's share of confidence from which a procedure it reads is asked about when the
+ * keywords found none, and from which its "none" stops an unsure offer. Chosen on the batches
+ * scored by a classifier trained without them (test/understanding/README.md).
+ */
+const GUESS_SCORE = 0.6;
+const NONE_SCORE = 0.7;
 /** At most this many procedures offered when asking which one. */
 const MAX_CANDIDATES = 4;
 /** At most this many official pages shown. */
@@ -247,6 +256,15 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
   return undefined;
 }
 
+/**
+ * The procedure the classifier learnt from examples is sure enough of (`GUESS_SCORE`), for a
+ * request the keywords could not place: it is asked about, never started.
+ */
+function guessedFlow(catalog: Catalog, guesses: readonly ClassifiedRequest[]): string | undefined {
+  const best = guesses[0];
+  return best && best.flowId !== NONE && best.score >= GUESS_SCORE && catalog.flows.has(best.flowId) ? best.flowId : undefined;
+}
+
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
@@ -301,19 +319,31 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // A procedure named by its own keyword but sunk by words nobody knows ("RSA socle", "rsa moi pa argen")
   // is asked about rather than dropped.
   if (top && top.anchored && top.score < MIN_PICK_SCORE && top.score >= ASK_SCORE && !rivalPages(catalog, reading, pages).length) return confirmFlow(catalog, state, top.flowId);
-  if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) return misunderstood(state, noProcedure(catalog, state, pages));
+  const guesses = classifyWith(catalog, text);
+  const guess = guessedFlow(catalog, guesses);
+  if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) {
+    if (guess) return pages.length ? confirmWithPages(catalog, state, guess, pages) : confirmFlow(catalog, state, guess);
+    return misunderstood(state, noProcedure(catalog, state, pages));
+  }
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
   if (rivals.length && top.anchored && top.score >= MIN_PICK_SCORE) return confirmWithPages(catalog, state, top.flowId, rivals);
+  if (rivals.length && guess) return confirmWithPages(catalog, state, guess, rivals);
   if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
+  // The examples say requests like this one are about no procedure: an unsure offer is not made.
+  const outOfScope = guesses[0]?.flowId === NONE && guesses[0].score >= NONE_SCORE;
   if (close.length > 1) {
+    if (outOfScope && !top.anchored) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
     return askWhich(catalog, state, close.map((c) => c.flowId));
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
-  if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) return confirmFlow(catalog, state, top.flowId);
+  if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) {
+    if (outOfScope) return misunderstood(state, noProcedure(catalog, state, pages));
+    return confirmFlow(catalog, state, top.flowId);
+  }
   return startFlow(catalog, state, top.flowId);
 }
 

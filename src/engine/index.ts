@@ -26,13 +26,17 @@ export type {
   FindHelp,
   EngineEnv,
   KnownWord,
+  PlaceName,
+  RequestExample,
+  ClassifiedRequest,
   StepResult,
   Lexicon,
   Catalog,
 } from './types';
 export { step, HELP_VALUE, LANG_PREFIX } from './step';
 export { converse, MIN_PICK_SCORE, CLOSE_RATIO } from './converse';
-export { buildCatalog, warmCatalog } from './buildCatalog';
+export { buildCatalog, warmCatalog, classifyWith } from './buildCatalog';
+export { NONE } from './trainClassifier';
 export { pickFlow, readRequest } from './pickFlow';
 export { initialState, migrateState } from './state';
 export { resolveText } from './resolveText';

@@ -5,6 +5,7 @@
  */
 import type { Flow, Support } from '../flow';
 import type { FlowIndex } from './pickFlow';
+import type { ClassifierModel } from './trainClassifier';
 
 /** A language code as used in flows and locales: `fr`, `en`, `ar`, `fr-facile`… */
 export type Lang = string;
@@ -278,6 +279,18 @@ export interface EngineEnv {
   isPlace?: PlaceName;
 }
 
+/** A request people wrote and what it meant: a flow id, or `none` when no procedure covers it. */
+export interface RequestExample {
+  text: string;
+  flow: string;
+}
+
+/** A procedure (or `none`) the trained classifier reads in a request, with its share of confidence (0–1). */
+export interface ClassifiedRequest {
+  flowId: string;
+  score: number;
+}
+
 /**
  * Whether a text (normalised words) is exactly the name of a French commune or département
  * ("roubaix", "seine saint denis"): « la caf de Roubaix » names an organisation and where, nothing else.
@@ -374,4 +387,11 @@ export interface Catalog {
    * still works: `pickFlow` then builds and memoises the index on first use.
    */
   index?: FlowIndex;
+  /**
+   * Requests people wrote, with their procedure or `none`: what the classifier learns from
+   * (`trainClassifier`). Absent: the keyword reader decides alone.
+   */
+  examples?: readonly RequestExample[];
+  /** The classifier trained on `examples` (built by `buildCatalog`, or on first use when deferred). */
+  classifier?: ClassifierModel;
 }

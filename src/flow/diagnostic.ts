@@ -35,6 +35,7 @@ export const DIAGNOSTIC_CODES = [
   'bad-date',
   'duplicate-choice',
   'scenario',
+  'example',
   'unknown-fiche',
   'contact',
   // warnings (errors with --strict); unknown-fiche is a warning against an old snapshot
@@ -45,6 +46,7 @@ export const DIAGNOSTIC_CODES = [
   'unknown-answer',
   'unknown-value',
   'fiche-modified',
+  'duplicate-example',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

@@ -1,3 +1,4 @@
+import { ExamplesFile } from './examplesSchema';
 import { ScenarioFile } from './scenarioSchema';
 import { Flow } from './schema';
 
@@ -73,6 +74,18 @@ export function scenarioJsonSchemaText(): string {
     $comment: 'Fichier généré par « npm run schema » depuis src/flow/scenarioSchema.ts : ne pas modifier à la main.',
     ...schema,
     description: 'Les scénarios de test d’un parcours (flows/<id>.test.yaml). Guide : flows/README.md.',
+  };
+  return `${JSON.stringify(full, null, 2)}\n`;
+}
+
+/** The exact text of `flows/examples.schema.json`, for example files (`<name>.examples.yaml`). */
+export function examplesJsonSchemaText(): string {
+  const schema = JSON.parse(JSON.stringify(ExamplesFile)) as Record<string, unknown>;
+  const full = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $comment: 'Fichier généré par « npm run schema » depuis src/flow/examplesSchema.ts : ne pas modifier à la main.',
+    ...schema,
+    description: 'Des demandes écrites par des personnes, rangées sous le parcours qu’elles veulent dire ou sous « none » (flows/<nom>.examples.yaml). Guide : flows/README.md.',
   };
   return `${JSON.stringify(full, null, 2)}\n`;
 }

@@ -25,6 +25,7 @@ export { loadFlowDirectory, loadFlowFiles, isScenarioFile, type FlowSet } from '
 export { closest } from './closest';
 export { FICHE_ID_PATTERN, ficheUrl, ficheIdOf, citationUrl, sourceUrl } from './ficheCitation';
 export { loadScenarioFile } from './loadScenarioFile';
+export { isExamplesFile, type Example } from './loadExamplesFile';
 export { Scenario } from './scenarioSchema';
 export { FlowWatcher } from './FlowWatcher';
 export { FlowCache } from './FlowCache';

@@ -4,6 +4,7 @@ import { checkFlows, type FicheLookup, type ParsedFlow } from './checkFlows';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic';
 import type { FlowCache } from './FlowCache';
 import { loadFlow } from './loadFlow';
+import { isExamplesFile, loadExamplesFile, type Example } from './loadExamplesFile';
 import { loadScenarioFile } from './loadScenarioFile';
 import type { Flow } from './schema';
 
@@ -21,6 +22,8 @@ export interface FlowSet {
   ok: boolean;
   /** Scenario files (`*.test.yaml`) found next to the flows (not loaded as flows). */
   scenarioFiles: string[];
+  /** Requests people wrote, with their flow or `none`, from the example files (`*.examples.yaml`) next to the flows. */
+  examples: Example[];
 }
 
 export interface LoadOptions {
@@ -43,11 +46,12 @@ export function isScenarioFile(file: string): boolean {
 
 /**
  * Loads and checks flow files. Directories are expanded to their `*.yaml` files (not recursively;
- * scenario files are set aside). Never throws on bad content: problems are diagnostics.
+ * scenario files are set aside, example files read after the flows). Never throws on bad content: problems are diagnostics.
  */
 export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {}): FlowSet {
   const files: string[] = [];
   const scenarioFiles: string[] = [];
+  const exampleFiles: string[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const p of paths) {
     let isDir = false;
@@ -62,8 +66,8 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
           .sort()
           .map((f) => join(p, f))
       : [p];
-    for (const f of found) (isScenarioFile(f) ? scenarioFiles : files).push(f);
-    if (isDir && !found.some((f) => !isScenarioFile(f))) {
+    for (const f of found) (isScenarioFile(f) ? scenarioFiles : isExamplesFile(f) ? exampleFiles : files).push(f);
+    if (isDir && !found.some((f) => !isScenarioFile(f) && !isExamplesFile(f))) {
       // A wrong folder must not look like a clean one (the server would start with nothing to offer).
       diagnostics.push({ file: p, line: 1, col: 1, severity: 'error', code: 'io', message: 'aucun parcours (fichier .yaml) dans ce dossier', hint: 'vérifiez le chemin du dossier des parcours' });
     }
@@ -86,6 +90,13 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
     byId.set(flow.id, flow);
     fileById.set(flow.id, source.file);
   }
+  const examples: Example[] = [];
+  const flowIds = new Set(byId.keys());
+  for (const file of exampleFiles) {
+    const loaded = loadExamplesFile(file, flowIds);
+    diagnostics.push(...loaded.diagnostics);
+    examples.push(...loaded.examples);
+  }
   if (options.checkScenarios) {
     for (const file of scenarioFiles) {
       // A scenario file checked on its own still needs its flow: read the sibling `<id>.yaml` quietly.
@@ -100,7 +111,7 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
     }
   }
   const all = sortDiagnostics(options.strict ? diagnostics.map((d) => ({ ...d, severity: 'error' as const })) : diagnostics);
-  return { flows: parsed.map((p) => p.flow), byId, fileById, diagnostics: all, ok: !hasErrors(all), scenarioFiles };
+  return { flows: parsed.map((p) => p.flow), byId, fileById, diagnostics: all, ok: !hasErrors(all), scenarioFiles, examples };
 }
 
 /** Loads and checks every flow of a directory (default `flows/`): what the server does at start. */

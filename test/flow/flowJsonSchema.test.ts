@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { FlowNode } from '../../src/flow';
 import { NODE_KINDS } from '../../src/flow/schema';
-import { NODE_SNIPPETS, flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow/flowJsonSchema';
+import { NODE_SNIPPETS, examplesJsonSchemaText, flowJsonSchemaText, scenarioJsonSchemaText } from '../../src/flow/flowJsonSchema';
 import { parse } from 'yaml';
 
 const flowsDir = join(__dirname, '..', '..', 'flows');
@@ -15,6 +15,13 @@ describe('published JSON Schemas', () => {
 
   it('flows/flow-test.schema.json is exactly what `npm run schema` generates', () => {
     expect(readFileSync(join(flowsDir, 'flow-test.schema.json'), 'utf8')).toBe(scenarioJsonSchemaText());
+  });
+
+  it('flows/examples.schema.json is exactly what `npm run schema` generates, and accepts the shipped examples', () => {
+    expect(readFileSync(join(flowsDir, 'examples.schema.json'), 'utf8')).toBe(examplesJsonSchemaText());
+    const validate = new Ajv().compile(JSON.parse(examplesJsonSchemaText()) as Record<string, unknown>);
+    expect(validate(parse(readFileSync(join(flowsDir, 'demandes.examples.yaml'), 'utf8')))).toBe(true);
+    expect(validate({ examples: { 'caf-attestation': 'pas une liste' } })).toBe(false);
   });
 
   it('is a draft-07 schema a standard validator accepts, and it rejects a misspelt field', () => {
@@ -44,7 +51,8 @@ describe('published JSON Schemas', () => {
   it('every flow file starts with the yaml-language-server schema line', () => {
     const files = readdirSync(flowsDir).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
     for (const f of files) {
-      expect(`${f}: ${readFileSync(join(flowsDir, f), 'utf8').split('\n')[0]}`).toBe(`${f}: # yaml-language-server: $schema=flow.schema.json`);
+      const schema = f.endsWith('.examples.yaml') ? 'examples.schema.json' : 'flow.schema.json';
+      expect(`${f}: ${readFileSync(join(flowsDir, f), 'utf8').split('\n')[0]}`).toBe(`${f}: # yaml-language-server: $schema=${schema}`);
     }
   });
 });

@@ -74,6 +74,8 @@ describe('flows/README.md (the admin guide) tells the truth', () => {
       'bad-date': 'date impossible',
       'duplicate-choice': 'ont la même valeur',
       scenario: 'attend à la fois « end » et « handoff »',
+      example: 'exemples pour un parcours inconnu',
+      'duplicate-example': 'demande déjà donnée plus haut',
       unreachable: 'n’est jamais atteint',
       'missing-translation': 'texte sans traduction',
       'review-outdated': 'il y a plus de 12 mois',

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isScenarioFile } from '../../src/flow';
+import { isExamplesFile, isScenarioFile } from '../../src/flow';
 import { checkFlow, type ParsedFlow } from '../../src/flow/checkFlows';
 import { loadFlow } from '../../src/flow/loadFlow';
 
@@ -25,7 +25,7 @@ function loadParsed(file: string): ParsedFlow {
 }
 
 const flowFiles = readdirSync(flowsDir)
-  .filter((f) => /\.ya?ml$/i.test(f) && !isScenarioFile(f))
+  .filter((f) => /\.ya?ml$/i.test(f) && !isScenarioFile(f) && !isExamplesFile(f))
   .sort()
   .map((f) => join(flowsDir, f));
 

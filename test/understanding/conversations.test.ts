@@ -169,7 +169,7 @@ describe('judgeConversation: the final position against what the person expects'
 
 describe('derailment conversations written before the engine learned them (issue 12)', () => {
   const set = loadFlowDirectory(join(ROOT, 'flows'));
-  const catalog = buildCatalog(set.flows, loadLexicons(join(ROOT, 'locales')));
+  const catalog = buildCatalog(set.flows, loadLexicons(join(ROOT, 'locales')), [], { examples: set.examples });
   const { conversations, problems } = readAll(catalog);
 
   it('has well-formed data: known flows and nodes, an outcome and at least 3 answers each, unique names', () => {

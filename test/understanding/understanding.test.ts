@@ -66,7 +66,7 @@ const env: EngineEnv = { searchOfficial: officialPages(embeddedCatalogue), known
 
 describe('understanding what people type', () => {
   const set = loadFlowDirectory(join(ROOT, 'flows'));
-  const catalog = buildCatalog(set.flows, loadLexicons(join(ROOT, 'locales')));
+  const catalog = buildCatalog(set.flows, loadLexicons(join(ROOT, 'locales')), [], { examples: set.examples });
   const requests = loadRequests();
 
   it('has a meaningful test set: ≥ 150 requests, every flow and "none" covered, only known flow ids', () => {

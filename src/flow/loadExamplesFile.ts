@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { closest } from './closest';
+import type { Diagnostic } from './diagnostic';
+import { ExamplesFile } from './examplesSchema';
+import { parseYamlFile } from './loadFlow';
+
+/** The label of requests no procedure covers (the engine's `NONE`). */
+const NONE = 'none';
+
+/** A request people wrote and what it meant: a flow id, or `none`. */
+export interface Example {
+  text: string;
+  flow: string;
+}
+
+/** True for example files (`<name>.examples.yaml`), which sit next to flows but are not flows. */
+export function isExamplesFile(file: string): boolean {
+  return /\.examples\.ya?ml$/i.test(file);
+}
+
+/**
+ * Reads an example file and checks it against the flows: every key is a flow id or `none` (an
+ * unknown one is an error naming its line and the closest id); a request written twice is a
+ * warning. The examples of unknown keys are left out, the others kept.
+ */
+export function loadExamplesFile(file: string, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch {
+    return { examples: [], diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'io', message: 'fichier introuvable' }] };
+  }
+  return parseExamplesFile(text, file, flowIds);
+}
+
+/** `loadExamplesFile` on text already read (pure). */
+export function parseExamplesFile(text: string, file: string, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
+  const { value, diagnostics, source } = parseYamlFile<ExamplesFile>(text, file, ExamplesFile, 'examples');
+  if (!value) return { examples: [], diagnostics };
+  const examples: Example[] = [];
+  const seen = new Set<string>();
+  for (const [flow, texts] of Object.entries(value.examples)) {
+    if (flow !== NONE && !flowIds.has(flow)) {
+      const pos = source.locate(['examples', flow], 'key');
+      const guess = closest(flow, flowIds);
+      diagnostics.push({ file, line: pos.line, col: pos.col, severity: 'error', code: 'example', message: `exemples pour un parcours inconnu « ${flow} »`, hint: guess ? `vouliez-vous dire « ${guess} » ? (ou « none » : aucune démarche)` : 'écrivez l’identifiant d’un parcours, ou « none » pour une demande hors de toute démarche' });
+      continue;
+    }
+    texts.forEach((t, i) => {
+      const key = t.trim().toLowerCase().replace(/\s+/g, ' ');
+      if (seen.has(key)) {
+        const pos = source.locate(['examples', flow, i], 'value');
+        diagnostics.push({ file, line: pos.line, col: pos.col, severity: 'warning', code: 'duplicate-example', message: `demande déjà donnée plus haut : « ${t} »`, hint: 'gardez-la une seule fois, sous le bon parcours' });
+        return;
+      }
+      seen.add(key);
+      examples.push({ text: t, flow });
+    });
+  }
+  return { examples, diagnostics };
+}
