@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ExamplesFile } from './examplesSchema';
 import { Flow } from './schema';
 
 /** Bump when what a cached entry means changes in a way the schema's text does not show. */
 const FORMAT = 1;
 
 /**
- * The cache's version: its format and the flow schema itself, so that a release that changes what a
- * valid flow is never serves a flow validated under the old rules.
+ * The cache's version: its format and the flow and example-file schemas, so that a release that
+ * changes what a valid file is never serves one validated under the old rules.
  */
-const VERSION = createHash('sha256').update(`${FORMAT}\n${JSON.stringify(Flow)}`).digest('hex').slice(0, 16);
+const VERSION = createHash('sha256').update(`${FORMAT}\n${JSON.stringify(Flow)}\n${JSON.stringify(ExamplesFile)}`).digest('hex').slice(0, 16);
 
 interface CacheFile {
   version: string;
-  /** Flows by the SHA-256 of their file's text. */
+  /** Flows (and example files) by the SHA-256 of their file's text. */
   flows: Record<string, unknown>;
 }
 
@@ -27,7 +28,8 @@ interface CacheFile {
  * through `onError`, never thrown: it is an optimisation, not a source of truth.
  *
  * Use: `get` for each file's text, `put` for each file parsed, then `save` once the directory is
- * read; the file then holds exactly the flows of that load.
+ * read; the file then holds exactly the flows of that load. Example files (`*.examples.yaml`) are
+ * kept the same way, as their parsed value.
  */
 export class FlowCache {
   private stored: Map<string, unknown> | undefined;
@@ -46,17 +48,17 @@ export class FlowCache {
     return createHash('sha256').update(text).digest('hex');
   }
 
-  /** The flow parsed earlier from exactly this text, if any (a fresh copy: callers may keep it). */
-  get(text: string): Flow | undefined {
+  /** The flow (or example file) parsed earlier from exactly this text, if any (a fresh copy: callers may keep it). */
+  get<T = Flow>(text: string): T | undefined {
     const key = FlowCache.keyOf(text);
     const flow = this.read().get(key);
     if (flow === undefined) return undefined;
     this.used.set(key, flow);
-    return structuredClone(flow) as Flow;
+    return structuredClone(flow) as T;
   }
 
-  /** Remembers a flow parsed from `text` without any diagnostic. */
-  put(text: string, flow: Flow): void {
+  /** Remembers a flow (or an example file's value) parsed from `text` without any diagnostic. */
+  put(text: string, flow: Flow | ExamplesFile): void {
     const key = FlowCache.keyOf(text);
     if (!this.read().has(key)) this.changed = true;
     this.used.set(key, structuredClone(flow));

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { closest } from './closest';
 import type { Diagnostic } from './diagnostic';
 import { ExamplesFile } from './examplesSchema';
+import type { FlowCache } from './FlowCache';
+import { FlowSource } from './flowSource';
 import { parseYamlFile } from './loadFlow';
 
 /** The label of requests no procedure covers (the engine's `NONE`). */
@@ -21,22 +23,37 @@ export function isExamplesFile(file: string): boolean {
 /**
  * Reads an example file and checks it against the flows: every key is a flow id or `none` (an
  * unknown one is an error naming its line and the closest id); a request written twice is a
- * warning. The examples of unknown keys are left out, the others kept.
+ * warning. The examples of unknown keys are left out, the others kept. With a `cache`, a text parsed
+ * before without any diagnostic is not parsed again (the checks against the flows still run).
  */
-export function loadExamplesFile(file: string, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
+export function loadExamplesFile(file: string, flowIds: ReadonlySet<string>, cache?: FlowCache): { examples: Example[]; diagnostics: Diagnostic[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch {
     return { examples: [], diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'io', message: 'fichier introuvable' }] };
   }
-  return parseExamplesFile(text, file, flowIds);
+  const cached = cache?.get<ExamplesFile>(text);
+  if (cached) return checkExamples(cached, new FlowSource(file, text), flowIds);
+  const { value, diagnostics, source } = parseYamlFile<ExamplesFile>(text, file, ExamplesFile, 'examples');
+  if (!value) return { examples: [], diagnostics };
+  if (cache && diagnostics.length === 0) cache.put(text, value);
+  const checked = checkExamples(value, source, flowIds);
+  return { examples: checked.examples, diagnostics: [...diagnostics, ...checked.diagnostics] };
 }
 
 /** `loadExamplesFile` on text already read (pure). */
 export function parseExamplesFile(text: string, file: string, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
   const { value, diagnostics, source } = parseYamlFile<ExamplesFile>(text, file, ExamplesFile, 'examples');
   if (!value) return { examples: [], diagnostics };
+  const checked = checkExamples(value, source, flowIds);
+  return { examples: checked.examples, diagnostics: [...diagnostics, ...checked.diagnostics] };
+}
+
+/** The examples of a valid file, checked against the flows (positions are read only for a problem). */
+function checkExamples(value: ExamplesFile, source: FlowSource, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
+  const file = source.file;
+  const diagnostics: Diagnostic[] = [];
   const examples: Example[] = [];
   const seen = new Set<string>();
   for (const [flow, texts] of Object.entries(value.examples)) {

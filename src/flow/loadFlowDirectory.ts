@@ -79,7 +79,6 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
     diagnostics.push(...loaded.diagnostics);
     if (loaded.flow) parsed.push({ flow: loaded.flow, source: loaded.source });
   }
-  options.cache?.save();
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   diagnostics.push(...checkFlows(parsed, { today, strict: options.strict ?? false, ...(options.fiches ? { fiches: options.fiches } : {}) }));
 
@@ -93,10 +92,11 @@ export function loadFlowFiles(paths: readonly string[], options: LoadOptions = {
   const examples: Example[] = [];
   const flowIds = new Set(byId.keys());
   for (const file of exampleFiles) {
-    const loaded = loadExamplesFile(file, flowIds);
+    const loaded = loadExamplesFile(file, flowIds, options.cache);
     diagnostics.push(...loaded.diagnostics);
     examples.push(...loaded.examples);
   }
+  options.cache?.save();
   if (options.checkScenarios) {
     for (const file of scenarioFiles) {
       // A scenario file checked on its own still needs its flow: read the sibling `<id>.yaml` quietly.

@@ -264,7 +264,8 @@ async function prepareColdStart(places: number, flows: number): Promise<{ data: 
     if (!f.endsWith('.yaml') || f.endsWith('.test.yaml')) continue;
     fs.copyFileSync(path.join(ROOT, 'flows', f), path.join(flowsDir, f));
   }
-  const real = fs.readdirSync(flowsDir).map((f) => f.replace(/\.yaml$/, ''));
+  // The example requests are copied as they are (the service learns from them); flows are multiplied.
+  const real = fs.readdirSync(flowsDir).filter((f) => !f.endsWith('.examples.yaml')).map((f) => f.replace(/\.yaml$/, ''));
   for (let k = 1, n = real.length; n < flows; k++) {
     for (const id of real) {
       if (n >= flows) break;

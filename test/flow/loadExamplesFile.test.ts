@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic, loadFlowDirectory } from '../../src/flow';
-import { isExamplesFile, parseExamplesFile } from '../../src/flow/loadExamplesFile';
+import { FlowCache, formatDiagnostic, loadFlowDirectory } from '../../src/flow';
+import { isExamplesFile, loadExamplesFile, parseExamplesFile } from '../../src/flow/loadExamplesFile';
 
 const IDS = new Set(['caf-attestation', 'rsa-demande']);
+const IDS_RSA = new Set(['rsa-demande']);
 
 describe('example files (*.examples.yaml)', () => {
   it('reads requests by flow id, and « none » for those no procedure covers', () => {
@@ -52,6 +53,24 @@ describe('example files (*.examples.yaml)', () => {
         { text: 'je nai plus rien pour vivre', flow: 'rsa-demande' },
         { text: 'bonjour', flow: 'none' },
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are kept in the parsed-flow cache: a second load reads the same examples without parsing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ariane-examples-cache-'));
+    try {
+      const file = join(dir, 'x.examples.yaml');
+      writeFileSync(file, 'examples:\n  rsa-demande:\n    - "plus rien pour vivre"\n  nope:\n    - "x"\n');
+      const cache = new FlowCache(join(dir, 'cache.json'));
+      const first = loadExamplesFile(file, IDS_RSA, cache);
+      cache.save();
+      expect(JSON.parse(readFileSync(join(dir, 'cache.json'), 'utf8')).flows).toEqual({ [FlowCache.keyOf(readFileSync(file, 'utf8'))]: { examples: { 'rsa-demande': ['plus rien pour vivre'], nope: ['x'] } } });
+      const again = loadExamplesFile(file, IDS_RSA, new FlowCache(join(dir, 'cache.json')));
+      // The checks against the flows still run on a cached file, with their lines.
+      expect(again).toEqual(first);
+      expect(again.diagnostics.map((d) => [d.line, d.code])).toEqual([[4, 'example']]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
