@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isPlaceName } from '../geo';
-import { buildCatalog, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, readRequest, resolveText, type Catalog, type EngineEnv, type Lang } from '../engine';
+import { buildCatalog, classifyWith, CLOSE_RATIO, converse, initialState, MIN_PICK_SCORE, readRequest, resolveText, type Catalog, type EngineEnv, type Lang } from '../engine';
 import { hasErrors, loadFlowDirectory } from '../flow';
 import { loadLexicons } from '../i18n';
 import { loadEmbeddedCatalogue, officialPages, officialWords } from '../sources';
@@ -34,6 +34,8 @@ export interface MatchReport {
   ranked: MatchRow[];
   /** How strongly the sentence speaks of a subject no flow knows. */
   other: number;
+  /** What the classifier learnt from the example requests reads in it (best 3; `none`: no procedure). */
+  learnt: Array<{ flowId: string; score: number }>;
   /** The conversation's language after the sentence (it follows a person writing another language). */
   langAfter: Lang;
   decision: MatchDecision;
@@ -65,7 +67,10 @@ export function matchSentence(catalog: Catalog, sentence: string, lang: Lang = '
   else if (official?.kind === 'official') decision = { kind: 'official', pages: official.pages.map((p) => p.id) };
   else if (outputs.some((o) => o.kind === 'say' && 'key' in o.message && o.message.key === 'engine:pick.none')) decision = { kind: 'none' };
   else decision = { kind: 'intent' };
-  return { sentence, lang, threshold: MIN_PICK_SCORE, closeRatio: CLOSE_RATIO, ranked, other: reading.other, langAfter: state.lang, decision };
+  const learnt = classifyWith(catalog, sentence)
+    .slice(0, 3)
+    .map((c) => ({ flowId: c.flowId, score: Math.round(c.score * 1000) / 1000 }));
+  return { sentence, lang, threshold: MIN_PICK_SCORE, closeRatio: CLOSE_RATIO, ranked, other: reading.other, learnt, langAfter: state.lang, decision };
 }
 
 function describe(decision: MatchDecision): string {
@@ -97,6 +102,7 @@ export function formatMatch(report: MatchReport, limit: number): string {
   if (report.ranked.length > shown.length) lines.push(`  … ${report.ranked.length - shown.length} autre(s) (--all pour tout voir)`);
   lines.push(`  seuil : ${report.threshold} (en dessous, le parcours n'est jamais proposé) ; « proche » : au moins ${Math.round(report.closeRatio * 100)} % du meilleur score`);
   if (report.other > 0) lines.push(`  autre sujet : ${report.other} (mots qu'aucun parcours ne connaît, qui comptent contre chaque parcours)`);
+  if (report.learnt.length) lines.push(`  d'après les exemples : ${report.learnt.map((c) => `${c.flowId} ${c.score.toFixed(2)}`).join(', ')} (none : aucune démarche)`);
   if (report.langAfter !== report.lang) lines.push(`  langue suivie : ${report.langAfter} (la phrase est écrite dans cette langue)`);
   lines.push(`Décision : ${describe(report.decision)}`);
   return `${lines.join('\n')}\n`;

@@ -94,6 +94,17 @@ describe('ariane match', () => {
     expect(report.lang).toBe('en');
     expect(report.ranked[0]?.flowId).toBe('titre-sejour-renouvellement');
     expect(report.ranked[0]?.title).toBe('Renew your residence permit online (ANEF)');
+    // The shipped example requests are loaded too: the classifier's reading is shown beside the keywords'.
+    expect(report.learnt[0]?.flowId).toBe('titre-sejour-renouvellement');
+  });
+
+  it('shows what the classifier learnt from the example files reads in the sentence', () => {
+    const set = loadFlowDirectory(FLOWS);
+    const catalog = buildCatalog(set.flows, loadLexicons(), [], { examples: [...set.examples, { text: 'ma voisine fait du bruit la nuit', flow: 'none' }, { text: 'les voisins font du bruit', flow: 'none' }] });
+    const report = matchSentence(catalog, 'le voisin fait trop de bruit');
+    expect(report.learnt[0]?.flowId).toBe('none');
+    expect(formatMatch(report, 10)).toMatch(/d'après les exemples : none 0\.\d\d/);
+    expect(matchSentence(buildCatalog(set.flows, loadLexicons()), 'le voisin fait trop de bruit').learnt).toEqual([]);
   });
 
   it('refuses an empty sentence and an empty flow directory with a clear message', () => {
