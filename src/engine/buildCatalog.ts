@@ -1,6 +1,6 @@
 /** Building the catalog the engine works from: done once at start (and on flow reload), not per turn. */
 import type { Flow } from '../flow';
-import { buildFlowIndex, flowIndexOf } from './pickFlow';
+import { buildFlowIndex, flowIndexOf, readRequest, type RequestReading } from './pickFlow';
 import { classifyRequest, trainClassifier } from './trainClassifier';
 import type { Catalog, ClassifiedRequest, Lang, Lexicon, RequestExample } from './types';
 
@@ -45,11 +45,12 @@ export function warmCatalog(catalog: Catalog, only?: 'index'): void {
 }
 
 /**
- * What the classifier reads in a request (best first); empty when the catalog has no examples.
- * A deferred catalog trains it here, on first use.
+ * What the classifier reads in a request, given as text or as `readRequest` already read it (best
+ * first); empty when the catalog has no examples. A deferred catalog trains it here, on first use.
  */
-export function classifyWith(catalog: Catalog, text: string): ClassifiedRequest[] {
+export function classifyWith(catalog: Catalog, request: string | RequestReading): ClassifiedRequest[] {
   if (!catalog.examples) return [];
   warmCatalog(catalog);
-  return catalog.classifier ? classifyRequest(catalog, catalog.classifier, text) : [];
+  if (!catalog.classifier) return [];
+  return classifyRequest(catalog.classifier, typeof request === 'string' ? readRequest(catalog, request) : request);
 }

@@ -319,29 +319,33 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // A procedure named by its own keyword but sunk by words nobody knows ("RSA socle", "rsa moi pa argen")
   // is asked about rather than dropped.
   if (top && top.anchored && top.score < MIN_PICK_SCORE && top.score >= ASK_SCORE && !rivalPages(catalog, reading, pages).length) return confirmFlow(catalog, state, top.flowId);
-  const guesses = classifyWith(catalog, text);
-  const guess = guessedFlow(catalog, guesses);
+  // The classifier is asked only where the keywords leave a doubt (never before a clear start).
+  let guesses: ClassifiedRequest[] | undefined;
+  const classified = () => (guesses ??= classifyWith(catalog, reading));
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) {
+    const guess = guessedFlow(catalog, classified());
     if (guess) return pages.length ? confirmWithPages(catalog, state, guess, pages) : confirmFlow(catalog, state, guess);
     return misunderstood(state, noProcedure(catalog, state, pages));
   }
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
   if (rivals.length && top.anchored && top.score >= MIN_PICK_SCORE) return confirmWithPages(catalog, state, top.flowId, rivals);
-  if (rivals.length && guess) return confirmWithPages(catalog, state, guess, rivals);
-  if (rivals.length) return misunderstood(state, noProcedure(catalog, state, rivals));
+  if (rivals.length) {
+    const guess = guessedFlow(catalog, classified());
+    return guess ? confirmWithPages(catalog, state, guess, rivals) : misunderstood(state, noProcedure(catalog, state, rivals));
+  }
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
   // The examples say requests like this one are about no procedure: an unsure offer is not made.
-  const outOfScope = guesses[0]?.flowId === NONE && guesses[0].score >= NONE_SCORE;
+  const outOfScope = () => classified()[0]?.flowId === NONE && (classified()[0]?.score ?? 0) >= NONE_SCORE;
   if (close.length > 1) {
-    if (outOfScope && !top.anchored) return misunderstood(state, noProcedure(catalog, state, pages));
+    if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
     return askWhich(catalog, state, close.map((c) => c.flowId));
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
   if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) {
-    if (outOfScope) return misunderstood(state, noProcedure(catalog, state, pages));
+    if (outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     return confirmFlow(catalog, state, top.flowId);
   }
   return startFlow(catalog, state, top.flowId);

@@ -11,7 +11,7 @@
  * takes its "none" as a reason not to offer a procedure the keyword reader was unsure of.
  */
 import { NeuralNetwork } from '@nlpjs/neural';
-import { readRequest } from './pickFlow';
+import { readRequest, type RequestReading } from './pickFlow';
 import { allVariants } from './resolveText';
 import type { Catalog, ClassifiedRequest, RequestExample } from './types';
 
@@ -23,9 +23,8 @@ export interface ClassifierModel {
   network: unknown;
 }
 
-/** The words a request is classified by: what the keyword reader reads in it. */
-function featuresOf(catalog: Catalog, text: string): Record<string, number> {
-  const reading = readRequest(catalog, text);
+/** The words a request is classified by: what the keyword reader read in it. */
+function featuresOf(reading: RequestReading): Record<string, number> {
   const features: Record<string, number> = {};
   for (const w of [...reading.words, ...reading.matched]) features[w] = 1;
   return features;
@@ -45,7 +44,7 @@ export function trainClassifier(catalog: Catalog, examples: readonly RequestExam
   // Learning one example after the other, grouped by procedure as files list them, the network
   // would mostly remember the last group: the examples are mixed, the same way every time.
   docs.sort((a, b) => mixKey(a.text, a.label) - mixKey(b.text, b.label));
-  const corpus = docs.map((d) => ({ input: featuresOf(catalog, d.text), output: { [d.label]: 1 } })).filter((d) => Object.keys(d.input).length > 0);
+  const corpus = docs.map((d) => ({ input: featuresOf(readRequest(catalog, d.text)), output: { [d.label]: 1 } })).filter((d) => Object.keys(d.input).length > 0);
   const network = new NeuralNetwork({ log: false });
   if (corpus.length) network.train(corpus);
   return { network: network.toJSON() };
@@ -65,10 +64,11 @@ function mixKey(text: string, label: string): number {
 const networks = new WeakMap<ClassifierModel, { network: NeuralNetwork; learnt: Set<string> }>();
 
 /**
- * The procedures (or `none`) the model reads in `text`, each with its share of the model's total
- * activation (they sum to 1), best first; empty when none of the request's words was learnt.
+ * The procedures (or `none`) the model reads in a request (as `readRequest` read it), each with its
+ * share of the model's total activation (they sum to 1), best first; empty when none of the
+ * request's words was learnt.
  */
-export function classifyRequest(catalog: Catalog, model: ClassifierModel, text: string): ClassifiedRequest[] {
+export function classifyRequest(model: ClassifierModel, reading: RequestReading): ClassifiedRequest[] {
   let built = networks.get(model);
   if (!built) {
     const network = new NeuralNetwork({ log: false });
@@ -76,7 +76,7 @@ export function classifyRequest(catalog: Catalog, model: ClassifierModel, text: 
     built = { network, learnt: new Set((model.network as { features?: string[] }).features ?? []) };
     networks.set(model, built);
   }
-  const features = featuresOf(catalog, text);
+  const features = featuresOf(reading);
   // Without a single learnt word, only the network's biases would speak.
   if (!Object.keys(features).some((f) => built.learnt.has(f))) return [];
   const out = built.network.run(features) ?? {};
