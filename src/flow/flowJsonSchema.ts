@@ -66,26 +66,28 @@ export function flowJsonSchemaText(): string {
   return `${JSON.stringify(flowJsonSchema(), null, 2)}\n`;
 }
 
-/** The exact text of `flows/flow-test.schema.json`, for scenario files (`<id>.test.yaml`). */
-export function scenarioJsonSchemaText(): string {
-  const schema = JSON.parse(JSON.stringify(ScenarioFile)) as Record<string, unknown>;
+/** A schema file's text: the TypeBox schema as plain JSON Schema, with where it comes from and what it describes. */
+function schemaFileText(schema: unknown, source: string, description: string): string {
   const full = {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $comment: 'Fichier généré par « npm run schema » depuis src/flow/scenarioSchema.ts : ne pas modifier à la main.',
-    ...schema,
-    description: 'Les scénarios de test d’un parcours (flows/<id>.test.yaml). Guide : flows/README.md.',
+    $comment: `Fichier généré par « npm run schema » depuis ${source} : ne pas modifier à la main.`,
+    // JSON round-trip drops TypeBox's symbol keys.
+    ...(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>),
+    description,
   };
   return `${JSON.stringify(full, null, 2)}\n`;
 }
 
+/** The exact text of `flows/flow-test.schema.json`, for scenario files (`<id>.test.yaml`). */
+export function scenarioJsonSchemaText(): string {
+  return schemaFileText(ScenarioFile, 'src/flow/scenarioSchema.ts', 'Les scénarios de test d’un parcours (flows/<id>.test.yaml). Guide : flows/README.md.');
+}
+
 /** The exact text of `flows/examples.schema.json`, for example files (`<name>.examples.yaml`). */
 export function examplesJsonSchemaText(): string {
-  const schema = JSON.parse(JSON.stringify(ExamplesFile)) as Record<string, unknown>;
-  const full = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $comment: 'Fichier généré par « npm run schema » depuis src/flow/examplesSchema.ts : ne pas modifier à la main.',
-    ...schema,
-    description: 'Des demandes écrites par des personnes, rangées sous le parcours qu’elles veulent dire ou sous « none » (flows/<nom>.examples.yaml). Guide : flows/README.md.',
-  };
-  return `${JSON.stringify(full, null, 2)}\n`;
+  return schemaFileText(
+    ExamplesFile,
+    'src/flow/examplesSchema.ts',
+    'Des demandes écrites par des personnes, rangées sous le parcours qu’elles veulent dire ou sous « none » (flows/<nom>.examples.yaml). Guide : flows/README.md.',
+  );
 }

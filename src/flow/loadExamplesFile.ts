@@ -33,19 +33,16 @@ export function loadExamplesFile(file: string, flowIds: ReadonlySet<string>, cac
   } catch {
     return { examples: [], diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'io', message: 'fichier introuvable' }] };
   }
+  return parseExamplesFile(text, file, flowIds, cache);
+}
+
+/** `loadExamplesFile` on text already read (pure without a cache). */
+export function parseExamplesFile(text: string, file: string, flowIds: ReadonlySet<string>, cache?: FlowCache): { examples: Example[]; diagnostics: Diagnostic[] } {
   const cached = cache?.get<ExamplesFile>(text);
   if (cached) return checkExamples(cached, new FlowSource(file, text), flowIds);
   const { value, diagnostics, source } = parseYamlFile<ExamplesFile>(text, file, ExamplesFile, 'examples');
   if (!value) return { examples: [], diagnostics };
   if (cache && diagnostics.length === 0) cache.put(text, value);
-  const checked = checkExamples(value, source, flowIds);
-  return { examples: checked.examples, diagnostics: [...diagnostics, ...checked.diagnostics] };
-}
-
-/** `loadExamplesFile` on text already read (pure). */
-export function parseExamplesFile(text: string, file: string, flowIds: ReadonlySet<string>): { examples: Example[]; diagnostics: Diagnostic[] } {
-  const { value, diagnostics, source } = parseYamlFile<ExamplesFile>(text, file, ExamplesFile, 'examples');
-  if (!value) return { examples: [], diagnostics };
   const checked = checkExamples(value, source, flowIds);
   return { examples: checked.examples, diagnostics: [...diagnostics, ...checked.diagnostics] };
 }
