@@ -265,6 +265,17 @@ function guessedFlow(catalog: Catalog, guesses: readonly ClassifiedRequest[]): s
   return best && best.flowId !== NONE && best.score >= GUESS_SCORE && catalog.flows.has(best.flowId) ? best.flowId : undefined;
 }
 
+/**
+ * An organisation's procedures in the order to offer them for a request: those its words name
+ * first (as the keywords ranked them), then as the classifier ranked them, then catalog order.
+ */
+function organisationOrder(reading: RequestReading, flows: readonly string[], guesses: readonly ClassifiedRequest[]): string[] {
+  const byKeywords = new Map(reading.ranked.map((r, i) => [r.flowId, i]));
+  const byGuess = new Map(guesses.map((g, i) => [g.flowId, i]));
+  const rankOf = (ranks: Map<string, number>, id: string) => ranks.get(id) ?? Number.MAX_SAFE_INTEGER;
+  return [...flows].sort((a, b) => rankOf(byKeywords, a) - rankOf(byKeywords, b) || rankOf(byGuess, a) - rankOf(byGuess, b));
+}
+
 /** What to do with a request typed while no flow is running. */
 function choose(catalog: Catalog, state: ConversationState, text: string, intent: DetectedIntent | undefined, env: Env): StepResult {
   const lexicon = lexiconFor(catalog.lexicons, state.lang);
@@ -322,9 +333,17 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // The classifier is asked only where the keywords leave a doubt (never before a clear start).
   let guesses: ClassifiedRequest[] | undefined;
   const classified = () => (guesses ??= classifyWith(catalog, reading));
+  // The examples say requests like this one are about no procedure: an unsure offer is not made.
+  const outOfScope = () => classified()[0]?.flowId === NONE && (classified()[0]?.score ?? 0) >= NONE_SCORE;
   if (!top || (top.score < MIN_PICK_SCORE && !allNamed)) {
     const guess = guessedFlow(catalog, classified());
     if (guess) return pages.length ? confirmWithPages(catalog, state, guess, pages) : confirmFlow(catalog, state, guess);
+    // "Il faut le dire à la CAF. Je ne sais pas où cliquer.": which of the CAF's procedures, unless
+    // official pages or the examples say it is about none of them.
+    if (reading.named && reading.named.length > 1 && !pages.length && !outOfScope()) {
+      state.context = reading.known;
+      return askWhich(catalog, state, organisationOrder(reading, reading.named, classified()), 'engine:pick.whichOrganisation');
+    }
     return misunderstood(state, noProcedure(catalog, state, pages));
   }
   const rivals = allNamed && !top.anchored ? [] : rivalPages(catalog, reading, pages);
@@ -335,8 +354,6 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   }
   state.misunderstood = 0;
   const close = reading.ranked.filter((r) => r.score >= top.score * CLOSE_RATIO).slice(0, MAX_CANDIDATES);
-  // The examples say requests like this one are about no procedure: an unsure offer is not made.
-  const outOfScope = () => classified()[0]?.flowId === NONE && (classified()[0]?.score ?? 0) >= NONE_SCORE;
   if (close.length > 1) {
     if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;

@@ -331,6 +331,8 @@ export interface RequestReading {
   evidence: number;
   /** When the request only names an organisation ("caf"): that organisation's flows, catalog order. */
   organisation?: string[];
+  /** When the request names one organisation among other words ("le dire à la CAF"): its flows, catalog order. */
+  named?: string[];
   /** The words as typed (normalised) that some flow knows: procedure words, never the person's own details. */
   known: string[];
   /** The flows' words (stems) the typed words were read as: "atestasion" is "attest". */
@@ -561,8 +563,10 @@ export function readRequest(catalog: Catalog, sentence: string, _lang?: Lang, kn
   // 93"): "which of its procedures?".
   const others = query.filter((t) => !organisationTerms.has(t) && !organisationWords.has(t) && !WEAK.has(t.stem) && !PLACE_CODE.test(t.raw));
   const onlyWhere = others.every((t) => soundsLikeStopword(t.raw)) || (isPlace !== undefined && isPlace(others.map((t) => t.raw).join(' ')));
-  if (organisations.length === 1 && !anchored.size && onlyWhere) {
-    reading.organisation = [...organisations[0]!.flows].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  if (organisations.length === 1) {
+    const flows = [...organisations[0]!.flows].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    if (!anchored.size && onlyWhere) reading.organisation = flows;
+    else reading.named = flows;
   }
   return reading;
 }

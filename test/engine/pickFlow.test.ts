@@ -238,3 +238,30 @@ describe('converse: official pages closer to the request than the procedure it n
     expect(r.state.flowId).toBeUndefined();
   });
 });
+
+describe('converse: a request that names one organisation among words that name none of its procedures (real flows)', () => {
+  const set = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));
+  const flows = set.flows;
+  const real = buildCatalog(flows, lexicons());
+  const cafFlows = readRequest(real, 'caf', 'fr').organisation!;
+  const text = 'je dois appeler la caf pour un probleme';
+
+  it('asks which of its procedures, instead of "I do not know this procedure"', () => {
+    expect(readRequest(real, text, 'fr')).toMatchObject({ named: cafFlows });
+    const r = converse(real, initialState('fr'), { kind: 'text', text });
+    expect(r.state.flowId).toBeUndefined();
+    expect(r.state.candidates).toEqual(cafFlows);
+    expect(said(r.outputs)).toContain('engine:pick.whichOrganisation');
+  });
+
+  it('offers nothing when the examples say requests like it are about no procedure', () => {
+    const gmail = 'mot de passe gmail oublie pour la caf';
+    expect(readRequest(real, gmail, 'fr')).toMatchObject({ named: cafFlows });
+    expect(converse(real, initialState('fr'), { kind: 'text', text: gmail }).state.candidates).toEqual(cafFlows);
+    const learnt = buildCatalog(flows, lexicons(), [], { examples: set.examples });
+    const r = converse(learnt, initialState('fr'), { kind: 'text', text: gmail });
+    expect(r.state.candidates).toBeUndefined();
+    expect(r.state.flowId).toBeUndefined();
+    expect(converse(learnt, initialState('fr'), { kind: 'text', text }).state.candidates).toEqual(cafFlows);
+  });
+});
