@@ -357,7 +357,11 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (close.length > 1) {
     if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
-    return askWhich(catalog, state, close.map((c) => c.flowId));
+    // Procedures the keywords cannot tell apart ("caf" explains both) come in the classifier's order.
+    const rank = new Map(classified().map((g, i) => [g.flowId, i]));
+    const rankOf = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
+    const ordered = [...close].sort((a, b) => b.score - a.score || rankOf(a.flowId) - rankOf(b.flowId));
+    return askWhich(catalog, state, ordered.map((c) => c.flowId));
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.

@@ -265,3 +265,20 @@ describe('converse: a request that names one organisation among words that name 
     expect(converse(learnt, initialState('fr'), { kind: 'text', text }).state.candidates).toEqual(cafFlows);
   });
 });
+
+describe('converse: procedures the keywords cannot tell apart (real flows)', () => {
+  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const text = 'mot de passe oublié';
+
+  it('are offered in the order the classifier reads them', () => {
+    const tied = readRequest(buildCatalog(flows, lexicons()), text, 'fr').ranked.slice(0, 2);
+    expect(tied[0]!.score).toBe(tied[1]!.score);
+    const ids = tied.map((r) => r.flowId);
+    for (const first of ids) {
+      const examples = ['mot de passe oublié sur le site', "j'ai oublié mon mot de passe", 'changer mon mot de passe'].map((t) => ({ text: t, flow: first }));
+      const r = converse(buildCatalog(flows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
+      expect(r.state.candidates?.[0]).toBe(first);
+      expect([...r.state.candidates!].sort()).toEqual([...ids].sort());
+    }
+  });
+});
