@@ -209,6 +209,9 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
 }
 
 /** Creates the server (not listening yet). */
+/** How long an idle kept-alive connection stays open (the usual value behind load balancers). */
+const KEEP_ALIVE_MS = 65_000;
+
 export function createServer(deps: ServerDeps): restify.Server {
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
   const now = deps.now ?? Date.now;
@@ -216,6 +219,13 @@ export function createServer(deps: ServerDeps): restify.Server {
   const starts = (deps.limiters ?? memoryLimiters)('starts-per-ip', deps.conversationsPerIpPerMinute ?? 30, 60_000);
   const origins = new Set(deps.allowedOrigins);
   const server = restify.createServer({ name: 'ariane', handleUncaughtExceptions: false });
+  // Node closes a kept-alive connection after 5 s idle. The process sometimes holds its event loop
+  // for seconds (the classifier learns the examples after start and after a flow edit); when the
+  // loop frees, the overdue close runs before the request that arrived meanwhile is read, and the
+  // client gets a reset. Clients close their own idle connections sooner (browsers, undici: 4 s).
+  server.server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // Must exceed keepAliveTimeout, or a slow request on a reused connection is cut short.
+  server.server.headersTimeout = KEEP_ALIVE_MS + 1_000;
 
   // CORS and security headers, before routing so that preflights of every route are answered.
   server.pre((req, res, next) => {
