@@ -292,7 +292,8 @@ export async function startService(
         // The directory's load yields to waiting requests before each of its steps.
         await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
         await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
-        // Last, the classifier learnt from the example requests (the longest step, about half a second).
+        // Last, the classifier learnt from the example requests: the longest step, in one piece
+        // (kept-alive connections outlast it, see createServer).
         await new Promise((resolve) => setImmediate(resolve));
         warmCatalog(catalog);
       })();
