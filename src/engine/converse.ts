@@ -265,15 +265,20 @@ function guessedFlow(catalog: Catalog, guesses: readonly ClassifiedRequest[]): s
   return best && best.flowId !== NONE && best.score >= GUESS_SCORE && catalog.flows.has(best.flowId) ? best.flowId : undefined;
 }
 
+/** Where a flow stands in a ranking (its index), after all of them when it is not there. */
+function positionIn(ranking: ReadonlyArray<{ flowId: string }>): (flowId: string) => number {
+  const at = new Map(ranking.map((r, i) => [r.flowId, i]));
+  return (flowId) => at.get(flowId) ?? Number.MAX_SAFE_INTEGER;
+}
+
 /**
  * An organisation's procedures in the order to offer them for a request: those its words name
  * first (as the keywords ranked them), then as the classifier ranked them, then catalog order.
  */
 function organisationOrder(reading: RequestReading, flows: readonly string[], guesses: readonly ClassifiedRequest[]): string[] {
-  const byKeywords = new Map(reading.ranked.map((r, i) => [r.flowId, i]));
-  const byGuess = new Map(guesses.map((g, i) => [g.flowId, i]));
-  const rankOf = (ranks: Map<string, number>, id: string) => ranks.get(id) ?? Number.MAX_SAFE_INTEGER;
-  return [...flows].sort((a, b) => rankOf(byKeywords, a) - rankOf(byKeywords, b) || rankOf(byGuess, a) - rankOf(byGuess, b));
+  const byKeywords = positionIn(reading.ranked);
+  const byGuess = positionIn(guesses);
+  return [...flows].sort((a, b) => byKeywords(a) - byKeywords(b) || byGuess(a) - byGuess(b));
 }
 
 /** What to do with a request typed while no flow is running. */
@@ -357,10 +362,11 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (close.length > 1) {
     if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
-    // Procedures the keywords cannot tell apart ("caf" explains both) come in the classifier's order.
-    const rank = new Map(classified().map((g, i) => [g.flowId, i]));
-    const rankOf = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
-    const ordered = [...close].sort((a, b) => b.score - a.score || rankOf(a.flowId) - rankOf(b.flowId));
+    // Procedures the keywords cannot tell apart ("caf" explains both) come in the classifier's order
+    // (asked only when there is such a tie).
+    let byGuess: ((flowId: string) => number) | undefined;
+    const tieBreak = (a: string, b: string) => (byGuess ??= positionIn(classified()))(a) - byGuess(b);
+    const ordered = [...close].sort((a, b) => b.score - a.score || tieBreak(a.flowId, b.flowId));
     return askWhich(catalog, state, ordered.map((c) => c.flowId));
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it

@@ -208,10 +208,10 @@ function attachStreams(server: restify.Server, dl: Required<DirectLineRoutes>, l
   }) as typeof server.close;
 }
 
-/** Creates the server (not listening yet). */
 /** How long an idle kept-alive connection stays open (the usual value behind load balancers). */
 const KEEP_ALIVE_MS = 65_000;
 
+/** Creates the server (not listening yet). */
 export function createServer(deps: ServerDeps): restify.Server {
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
   const now = deps.now ?? Date.now;
