@@ -4,22 +4,7 @@
  * get its answer, not a reset: the server must not close idle connections that soon.
  */
 import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { createServer } from '../../src/server';
-import { type DirectLineRoutes } from '../../src/server/createServer';
-
-const unused = async () => ({ status: 404, body: {} });
-const routes: DirectLineRoutes = {
-  generateToken: unused,
-  startConversation: unused,
-  reconnect: unused,
-  postActivity: unused,
-  getActivities: unused,
-  refreshToken: unused,
-  authorizeStream: async () => undefined,
-  openStream: () => () => undefined,
-};
+import { startBareServer } from './bareServer';
 
 /** Blocks this thread, as a long synchronous computation in the server would. */
 function blockFor(ms: number): void {
@@ -27,25 +12,16 @@ function blockFor(ms: number): void {
 }
 
 describe('kept-alive connections', () => {
-  let server: ReturnType<typeof createServer>;
-  let port: number;
+  let bare: Awaited<ReturnType<typeof startBareServer>>;
   beforeAll(async () => {
-    server = createServer({
-      directLine: routes,
-      apiMessages: async () => undefined,
-      ready: async () => ({ ok: true, checks: {} }),
-      logger: pino({ level: 'silent' }),
-      allowedOrigins: [],
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    port = (server.address() as AddressInfo).port;
+    bare = await startBareServer();
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await bare.close();
   });
 
   it('answers a request sent on a connection left idle while the event loop was busy for six seconds', async () => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(bare.port, '127.0.0.1');
     let received = '';
     let closed = false;
     socket.on('data', (d) => (received += d.toString()));

@@ -5,44 +5,20 @@
  * itself) stay open.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { createServer } from '../../src/server';
-import { type DirectLineRoutes } from '../../src/server/createServer';
 import { waitFor } from '../e2e/support';
-
-const unused = async () => ({ status: 404, body: {} });
-const routes: DirectLineRoutes = {
-  generateToken: unused,
-  startConversation: unused,
-  reconnect: unused,
-  postActivity: unused,
-  getActivities: unused,
-  refreshToken: unused,
-  authorizeStream: async () => undefined,
-  openStream: () => () => undefined,
-};
+import { startBareServer } from './bareServer';
 
 describe('stream heartbeat', () => {
-  let server: ReturnType<typeof createServer>;
+  let bare: Awaited<ReturnType<typeof startBareServer>>;
   let base: string;
   beforeAll(async () => {
-    server = createServer({
-      directLine: routes,
-      apiMessages: async () => undefined,
-      ready: async () => ({ ok: true, checks: {} }),
-      logger: pino({ level: 'silent' }),
-      allowedOrigins: [],
-      streamsPerConversation: 1,
-      streamHeartbeatMs: 50,
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    bare = await startBareServer({ streamsPerConversation: 1, streamHeartbeatMs: 50 });
+    base = `127.0.0.1:${bare.port}`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await bare.close();
   });
 
   /** Upgrades by hand and then reads nothing: pings go unanswered. */
