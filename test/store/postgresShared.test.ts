@@ -6,14 +6,14 @@
 import { Client } from 'pg';
 import { sharedLimiters, type Limiter } from '../../src/limits';
 import { PostgresStore } from '../../src/store';
-import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testPool, type TestPostgres } from '../support/postgres';
 import { waitFor } from '../e2e/support';
 
 let server: TestPostgres | undefined;
 const opened: PostgresStore[] = [];
 
 async function open(url: string, options: Partial<Parameters<typeof PostgresStore.open>[0]> = {}): Promise<PostgresStore> {
-  const store = await PostgresStore.open({ connectionString: url, ...options });
+  const store = await PostgresStore.open({ connectionString: url, pool: testPool, ...options });
   opened.push(store);
   return store;
 }

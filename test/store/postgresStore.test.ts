@@ -6,7 +6,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Client } from 'pg';
 import fc from 'fast-check';
 import { ConflictError, UnknownConversationError, createStore, MemoryStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type Store } from '../../src/store';
-import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testPool, type TestPostgres } from '../support/postgres';
 import { emptyStore, observe, opsArb, testClock } from './differential';
 import { expectSchemaV1Readable, insertRows, schemaV1 } from './schemaV1';
 import { expectSchemaV2Readable, insertV2Rows, schemaV2 } from './schemaV2';
@@ -16,7 +16,7 @@ let server: TestPostgres | undefined;
 const opened: Store[] = [];
 
 async function open(url: string, now?: () => number): Promise<PostgresStore> {
-  const store = await PostgresStore.open({ connectionString: url, now });
+  const store = await PostgresStore.open({ connectionString: url, now, pool: testPool });
   opened.push(store);
   return store;
 }
@@ -90,7 +90,7 @@ describePostgres('PostgreSQL store', () => {
     await client.connect();
     await client.query('UPDATE ariane_schema_version SET version = 999');
     await client.end();
-    await expect(PostgresStore.open({ connectionString: url })).rejects.toThrow(/schema version 999.*upgrade Ariane/);
+    await expect(PostgresStore.open({ connectionString: url, pool: testPool })).rejects.toThrow(/schema version 999.*upgrade Ariane/);
   });
 
   test('a database written at schema version 1 (activities as JSON text) opens, reads and carries on', async () => {
@@ -142,7 +142,7 @@ describePostgres('PostgreSQL store', () => {
     const { url, client } = await rebuild('schema_v2_corrupt', schemaV2.postgres);
     try {
       await client.query("UPDATE ariane_activities SET body = '\\x02ffff' WHERE watermark = 4 AND conversation_id = 'v2Conversation0000000B'");
-      await expect(PostgresStore.open({ connectionString: url })).rejects.toThrow(
+      await expect(PostgresStore.open({ connectionString: url, pool: testPool })).rejects.toThrow(
         /activity of conversation "v2Conversation0000000B" cannot be read.*DELETE FROM ariane_activities WHERE conversation_id = 'v2Conversation0000000B' AND watermark = 4/,
       );
       expect((await client.query('SELECT version FROM ariane_schema_version')).rows).toEqual([{ version: 2 }]);
@@ -190,7 +190,7 @@ describePostgres('PostgreSQL store', () => {
   test('a kv value or conversation data that cannot be read is skipped and reported once: null with its etag, no data', async () => {
     const url = await server!.createDatabase('unreadable');
     const reports: unknown[] = [];
-    const store = await PostgresStore.open({ connectionString: url, onUnreadable: (row) => reports.push(row) });
+    const store = await PostgresStore.open({ connectionString: url, pool: testPool, onUnreadable: (row) => reports.push(row) });
     opened.push(store);
     await store.log.createConversation({ id: 'c', userId: 'u', createdAt: 1, data: { locale: 'fr-FR' } });
     const { 'state/c': etag } = await store.kv.set([{ key: 'state/c', value: { node: 'q1' } }, { key: 'count/c', value: { turns: 3 } }]);

@@ -32,6 +32,14 @@ export interface TestPostgres {
 /** True when the environment asks to skip PostgreSQL tests (never implied by a failure to start). */
 export const skipPostgres = process.env.ARIANE_SKIP_PG === '1';
 
+/**
+ * Pool settings for stores that tests open directly. The store's own 5 s connect timeout suits a
+ * service (/readyz must answer); a test machine running every test file at once has made a local
+ * connection miss it (the timer counts while the worker's event loop is busy), failing a test that
+ * is not about timeouts. Tests of the timeout itself pass their own.
+ */
+export const testPool = { connectionTimeoutMillis: 30_000 } as const;
+
 /** `describe`, or `describe.skip` (with a visible reason) when ARIANE_SKIP_PG=1. */
 export const describePostgres: jest.Describe = skipPostgres ? describe.skip : describe;
 

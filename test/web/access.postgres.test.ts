@@ -8,7 +8,7 @@ import { MediatorAccounts } from '../../src/access';
 import { createHandoff } from '../../src/handoff/createHandoff';
 import type { ConversationState } from '../../src/engine';
 import { PostgresStore } from '../../src/store';
-import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testPool, type TestPostgres } from '../support/postgres';
 import { startRealServer, type RealServer } from './support/realServer';
 
 jest.setTimeout(120_000);
@@ -24,7 +24,7 @@ describePostgres('mediators on two instances sharing PostgreSQL', () => {
     const env = { DATABASE_URL: pg.url, ARIANE_MAX_CODE_FAILURES_PER_HOUR: '4' };
     a = await startRealServer(env);
     b = await startRealServer(env);
-    const store = await PostgresStore.open({ connectionString: pg.url });
+    const store = await PostgresStore.open({ connectionString: pg.url, pool: testPool });
     try {
       await new MediatorAccounts(store.kv).add('marie', PASSWORD);
     } finally {
