@@ -362,11 +362,12 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (close.length > 1) {
     if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
-    // Procedures the keywords cannot tell apart ("caf" explains both) come in the classifier's order
-    // (asked only when there is such a tie).
-    let byGuess: ((flowId: string) => number) | undefined;
-    const tieBreak = (a: string, b: string) => (byGuess ??= positionIn(classified()))(a) - byGuess(b);
-    const ordered = [...close].sort((a, b) => b.score - a.score || tieBreak(a.flowId, b.flowId));
+    // The procedure the classifier is sure of comes first: its examples know the stories whose words
+    // the keywords only half read ("je touche l'apl et j'ai déménagé"). Procedures the keywords cannot
+    // tell apart ("caf" explains both) come in the classifier's order.
+    const byGuess = positionIn(classified());
+    const sure = guessedFlow(catalog, classified());
+    const ordered = [...close].sort((a, b) => Number(b.flowId === sure) - Number(a.flowId === sure) || b.score - a.score || byGuess(a.flowId) - byGuess(b.flowId));
     return askWhich(catalog, state, ordered.map((c) => c.flowId));
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it

@@ -282,3 +282,22 @@ describe('converse: procedures the keywords cannot tell apart (real flows)', () 
     }
   });
 });
+
+describe('converse: a "which one?" whose second procedure the classifier is sure of (real flows)', () => {
+  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const text = "demande de rsa ou prime d'activité";
+
+  it('offers that procedure first, whichever it is', () => {
+    const ranked = readRequest(buildCatalog(flows, lexicons()), text, 'fr').ranked;
+    // Close enough to be asked about together, and not tied: the keywords alone put the RSA first.
+    expect(ranked[0]!.flowId).toBe('rsa-demande');
+    expect(ranked[1]!.flowId).toBe('prime-activite');
+    expect(ranked[1]!.score).toBeLessThan(ranked[0]!.score);
+    for (const first of ['prime-activite', 'rsa-demande']) {
+      // Requests naming both, which the examples say were about `first`.
+      const examples = ["rsa ou prime d'activité, je ne sais pas", "demande rsa prime d'activité", "prime d'activité ou rsa pour moi"].map((t) => ({ text: t, flow: first }));
+      const r = converse(buildCatalog(flows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
+      expect(r.state.candidates?.slice(0, 2)).toEqual(first === 'rsa-demande' ? ['rsa-demande', 'prime-activite'] : ['prime-activite', 'rsa-demande']);
+    }
+  });
+});
