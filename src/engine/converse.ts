@@ -49,6 +49,8 @@ const OTHER_BEFORE_CONFIRM = 0.6;
  */
 const GUESS_SCORE = 0.6;
 const NONE_SCORE = 0.7;
+/** The classifier's share from which it turns a keyword's clear start into "which one?" with its own reading first. */
+const OVERRULE_SCORE = 0.9;
 /** At most this many procedures offered when asking which one. */
 const MAX_CANDIDATES = 4;
 /** At most this many official pages shown. */
@@ -375,6 +377,13 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) {
     if (outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     return confirmFlow(catalog, state, top.flowId);
+  }
+  // "g trouvé 1 cdi jsui au rsa, je doi le dir a la caf": the keyword names the RSA, the examples say
+  // such requests are a change of situation. Asked, the examples' reading first.
+  const sure = guessedFlow(catalog, classified());
+  if (sure && sure !== top.flowId && classified()[0]!.score >= OVERRULE_SCORE) {
+    state.context = reading.known;
+    return askWhich(catalog, state, [sure, top.flowId]);
   }
   return startFlow(catalog, state, top.flowId);
 }
