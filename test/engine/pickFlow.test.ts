@@ -324,3 +324,16 @@ describe('converse: a clear keyword start the classifier is sure is another proc
     expect(r.state.candidates).toEqual(['caf-changement-situation', 'rsa-demande']);
   });
 });
+
+describe('converse: a clear keyword start the classifier says is about no procedure (real flows)', () => {
+  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const text = "mon remboursement d'impôt n'est pas arrivé";
+
+  it('is asked about instead of started; without examples it starts', () => {
+    expect(converse(buildCatalog(flows, lexicons()), initialState('fr'), { kind: 'text', text }).state.flowId).toBe('impots-premiere-declaration');
+    const examples = [text, "le remboursement des impôts n'arrive pas", 'quand les impôts remboursent le trop payé', 'je devais être remboursé par les impôts en août', "toujours pas reçu l'argent des impôts", 'remboursement impôt en retard'].map((t) => ({ text: t, flow: 'none' }));
+    const r = converse(buildCatalog(flows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
+    expect(r.state.flowId).toBeUndefined();
+    expect(r.state.offer).toEqual({ kind: 'flow', flowId: 'impots-premiere-declaration' });
+  });
+});
