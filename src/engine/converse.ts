@@ -259,12 +259,12 @@ function pickCandidate(catalog: Catalog, state: ConversationState, text: string,
 }
 
 /**
- * The procedure the classifier learnt from examples is sure enough of (`GUESS_SCORE`), for a
- * request the keywords could not place: it is asked about, never started.
+ * The procedure the classifier learnt from examples is sure enough of (`GUESS_SCORE`, or `min`), for
+ * a request the keywords could not place: it is asked about, never started.
  */
-function guessedFlow(catalog: Catalog, guesses: readonly ClassifiedRequest[]): string | undefined {
+function guessedFlow(catalog: Catalog, guesses: readonly ClassifiedRequest[], min = GUESS_SCORE): string | undefined {
   const best = guesses[0];
-  return best && best.flowId !== NONE && best.score >= GUESS_SCORE && catalog.flows.has(best.flowId) ? best.flowId : undefined;
+  return best && best.flowId !== NONE && best.score >= min && catalog.flows.has(best.flowId) ? best.flowId : undefined;
 }
 
 /** Where a flow stands in a ranking (its index), after all of them when it is not there. */
@@ -383,8 +383,8 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (outOfScope()) return confirmFlow(catalog, state, top.flowId);
   // "g trouvé 1 cdi jsui au rsa, je doi le dir a la caf": the keyword names the RSA, the examples say
   // such requests are a change of situation. Asked, the examples' reading first.
-  const sure = guessedFlow(catalog, classified());
-  if (sure && sure !== top.flowId && classified()[0]!.score >= OVERRULE_SCORE) {
+  const sure = guessedFlow(catalog, classified(), OVERRULE_SCORE);
+  if (sure && sure !== top.flowId) {
     state.context = reading.known;
     return askWhich(catalog, state, [sure, top.flowId]);
   }

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { loadFlowDirectory } from '../../src/flow';
 import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
 
+/** The shipped flows, loaded once for the tests that read real requests. */
+const realFlows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+
 describe('pickFlow', () => {
   it.each([
     ['je veux mon attestation caf', 'pick-caf'],
@@ -145,7 +148,7 @@ describe('readRequest: stories of several sentences', () => {
   });
 
   it('an organisation and where it is is still only the organisation ("la caf de Roubaix", "cpam du 93")', () => {
-    const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+    const real = buildCatalog(realFlows, lexicons());
     const isPlace = (text: string) => ['roubaix', 'saint denis'].includes(text);
     const cafFlows = readRequest(real, 'caf', 'fr').organisation;
     expect(cafFlows).toContain('caf-attestation');
@@ -166,7 +169,7 @@ describe('readRequest: stories of several sentences', () => {
 });
 
 describe('converse: a new request typed where an answer was expected (real flows)', () => {
-  const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+  const real = buildCatalog(realFlows, lexicons());
   const at = (flowId: string, answers: string[]) => {
     let r = converse(real, initialState('fr'), { kind: 'flow', flowId });
     for (const text of answers) r = converse(real, r.state, { kind: 'text', text });
@@ -218,7 +221,7 @@ describe('converse: a new request typed where an answer was expected (real flows
 });
 
 describe('converse: official pages closer to the request than the procedure it names (real flows)', () => {
-  const real = buildCatalog(loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows, lexicons());
+  const real = buildCatalog(realFlows, lexicons());
   const page = { id: 'F99999', title: 'Logement étudiant : constituer son dossier', url: 'https://www.service-public.gouv.fr/particuliers/vosdroits/F99999' };
   const env = { searchOfficial: () => [page] };
 
@@ -240,8 +243,7 @@ describe('converse: official pages closer to the request than the procedure it n
 });
 
 describe('converse: a request that names one organisation among words that name none of its procedures (real flows)', () => {
-  const set = loadFlowDirectory(join(__dirname, '..', '..', 'flows'));
-  const flows = set.flows;
+  const flows = realFlows;
   const real = buildCatalog(flows, lexicons());
   const cafFlows = readRequest(real, 'caf', 'fr').organisation!;
   const text = 'je dois appeler la caf pour un probleme';
@@ -274,7 +276,7 @@ describe('converse: a request that names one organisation among words that name 
 });
 
 describe('converse: procedures the keywords cannot tell apart (real flows)', () => {
-  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const flows = realFlows;
   const text = 'mot de passe oublié';
 
   it('are offered in the order the classifier reads them', () => {
@@ -291,7 +293,7 @@ describe('converse: procedures the keywords cannot tell apart (real flows)', () 
 });
 
 describe('converse: a "which one?" whose second procedure the classifier is sure of (real flows)', () => {
-  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const flows = realFlows;
   const text = "demande de rsa ou prime d'activité";
 
   it('offers that procedure first, whichever it is', () => {
@@ -300,17 +302,17 @@ describe('converse: a "which one?" whose second procedure the classifier is sure
     expect(ranked[0]!.flowId).toBe('rsa-demande');
     expect(ranked[1]!.flowId).toBe('prime-activite');
     expect(ranked[1]!.score).toBeLessThan(ranked[0]!.score);
-    for (const first of ['prime-activite', 'rsa-demande']) {
+    for (const [first, second] of [['prime-activite', 'rsa-demande'], ['rsa-demande', 'prime-activite']] as const) {
       // Requests naming both, which the examples say were about `first`.
       const examples = [text, "rsa ou prime d'activité, je ne sais pas", "demande rsa prime d'activité", "prime d'activité ou rsa pour moi"].map((t) => ({ text: t, flow: first }));
       const r = converse(buildCatalog(flows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
-      expect(r.state.candidates?.slice(0, 2)).toEqual(first === 'rsa-demande' ? ['rsa-demande', 'prime-activite'] : ['prime-activite', 'rsa-demande']);
+      expect(r.state.candidates?.slice(0, 2)).toEqual([first, second]);
     }
   });
 });
 
 describe('converse: a clear keyword start the classifier is sure is another procedure (real flows)', () => {
-  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const flows = realFlows;
   const text = 'g trouvé 1 cdi jsui au rsa, je doi le dir a la caf ou pa';
 
   it('becomes "which one?" with the classifier\'s procedure first; without examples it starts', () => {
@@ -326,7 +328,7 @@ describe('converse: a clear keyword start the classifier is sure is another proc
 });
 
 describe('converse: a clear keyword start the classifier says is about no procedure (real flows)', () => {
-  const flows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
+  const flows = realFlows;
   const text = "mon remboursement d'impôt n'est pas arrivé";
 
   it('is asked about instead of started; without examples it starts', () => {
