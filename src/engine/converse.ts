@@ -47,10 +47,10 @@ const OTHER_BEFORE_CONFIRM = 0.6;
  * keywords found none, and from which its "none" stops an unsure offer. Chosen on the batches
  * scored by a classifier trained without them (test/understanding/README.md).
  */
-const GUESS_SCORE = 0.6;
-const NONE_SCORE = 0.7;
+const GUESS_SCORE = 0.5;
+const NONE_SCORE = 0.6;
 /** The classifier's share from which it turns a keyword's clear start into "which one?" with its own reading first. */
-const OVERRULE_SCORE = 0.9;
+const OVERRULE_SCORE = 0.8;
 /** At most this many procedures offered when asking which one. */
 const MAX_CANDIDATES = 4;
 /** At most this many official pages shown. */

@@ -1,4 +1,5 @@
-import { buildCatalog, classifyWith, converse, initialState, NONE, warmCatalog, type RequestExample } from '../../src/engine';
+import { buildCatalog, classifyWith, converse, initialState, NONE, readRequest, warmCatalog, type RequestExample } from '../../src/engine';
+import { classifyRequest } from '../../src/engine/trainClassifier';
 import { fixtures, lexicons } from './helpers';
 
 /** Requests told without any keyword of the fixture flows, taught by examples. */
@@ -37,6 +38,21 @@ describe('trainClassifier / classifyWith: a second reader learnt from examples',
     expect(deferred.classifier).toBeUndefined();
     warmCatalog(deferred);
     expect(deferred.classifier).toEqual(catalog.classifier);
+  });
+
+  it('lets the nearest learnt sentences vote beside the network: each voice counts for half', () => {
+    const catalog = catalogWith(EXAMPLES);
+    const model = catalog.classifier!;
+    const reading = readRequest(catalog, 'licencié la semaine dernière');
+    const networkOnly = classifyRequest({ ...model, neighbours: [] }, reading);
+    expect(networkOnly[0]?.flowId).toBe('pick-emploi');
+    // Whatever the network says, a nearest sentence learnt under another label takes half the shares.
+    const relabelled = { ...model, neighbours: [{ words: readRequest(catalog, 'licencié').words, label: 'pick-caf' }] };
+    const shares = new Map(classifyRequest(relabelled, reading).map((c) => [c.flowId, c.score]));
+    expect(shares.get('pick-caf')).toBeCloseTo(0.5 + (networkOnly.find((c) => c.flowId === 'pick-caf')?.score ?? 0) / 2, 5);
+    expect(shares.get('pick-emploi')).toBeCloseTo(networkOnly[0]!.score / 2, 5);
+    // The model is plain JSON: stored and read back, it reads requests the same way.
+    expect(classifyRequest(JSON.parse(JSON.stringify(model)), reading)).toEqual(classifyRequest(model, reading));
   });
 
   it('has nothing to say without examples, or for words it never learnt', () => {
