@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ArianeBot, DirectLineChannel, TokenService, createApiMessagesEndpoint } from './bot';
 import { ConfigError, loadConfig, resolveTokenSecret, type Config } from './config';
 import { buildCatalog, converse, warmCatalog, type Catalog } from './engine';
+import { learnInBackground } from './learning';
 import { FlowCache, FlowWatcher, formatDiagnostic, loadFlowDirectory } from './flow';
 import { buildHandoffSummary, handoffWrite, newHandoffCode } from './handoff';
 import { isPlaceName } from './geo';
@@ -101,9 +102,26 @@ export async function startService(
     if (!flowSet.ok) throw new FlowLoadError(flowSet.diagnostics.map(formatDiagnostic));
     for (const d of flowSet.diagnostics) logger.warn({ diagnostic: formatDiagnostic(d) }, 'flow warning');
     const lexicons = loadLexicons();
-    // The request index is built right after listen (see `warm`), not on the path to ready.
-    // So is the classifier learnt from the example requests (flows/*.examples.yaml).
-    let catalog: Catalog = buildCatalog(flowSet.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: flowSet.examples });
+    // The request index is built right after listen (see `warm`), not on the path to ready. The
+    // classifier learnt from the example requests (flows/*.examples.yaml) learns in a worker thread,
+    // from listen on (started sooner, it slows the start: two cores); turns wait for it (see `bot`),
+    // nothing else does.
+    let markListening!: () => void;
+    const listening = new Promise<void>((resolve) => (markListening = resolve));
+    const learning = new WeakMap<Catalog, Promise<void>>();
+    const learn = (c: Catalog, after: Promise<void>) => {
+      learning.set(
+        c,
+        after.then(() => {
+          const started = Date.now();
+          return learnInBackground(c, { onWorkerError: (err) => logger.warn({ err: err.message }, 'classifier worker failed: learning in the main thread') }).then(() =>
+            logger.info({ ms: Date.now() - started, examples: c.examples?.length ?? 0 }, 'classifier learnt'),
+          );
+        }),
+      );
+      return c;
+    };
+    let catalog: Catalog = learn(buildCatalog(flowSet.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: flowSet.examples }), listening);
     // Flows edited on disk are reloaded; a broken edit is refused and the last good set kept.
     const watcher = new FlowWatcher(
       {
@@ -111,9 +129,9 @@ export async function startService(
         load: (dir) => loadFlows(dir),
         onReload: (set) => {
           // Built in the background, a moment later: a turn meanwhile builds what it needs itself.
-          const reloaded = buildCatalog(set.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: set.examples });
+          const reloaded = learn(buildCatalog(set.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: set.examples }), Promise.resolve());
           catalog = reloaded;
-          setTimeout(() => warmCatalog(reloaded), 0).unref();
+          setTimeout(() => warmCatalog(reloaded, 'index'), 0).unref();
           logger.info({ flows: catalog.flows.size }, 'flows reloaded');
         },
         onRejected: (set) => logger.warn({ diagnostics: set.diagnostics.map(formatDiagnostic) }, 'flow edit refused: previous flows kept'),
@@ -157,7 +175,11 @@ export async function startService(
       : undefined;
     const bot = new ArianeBot({
       engine: { converse },
-      catalog: () => catalog,
+      catalog: async () => {
+        const current = catalog;
+        await learning.get(current);
+        return current;
+      },
       kv: io.kv,
       stateTtlMs: retentionMs,
       engineEnv: async () => ({ findHelp: await helpPlaces.finder(new Date()), searchOfficial, knownWord, isPlace: isPlaceName }),
@@ -288,14 +310,11 @@ export async function startService(
     // answered between the steps.
     const warm = setTimeout(() => {
       void (async () => {
+        markListening();
         warmCatalog(catalog, 'index');
         // The directory's load yields to waiting requests before each of its steps.
         await helpPlaces.directory().catch((err: unknown) => logger.warn({ err }, 'help places not loaded yet'));
         await sources.catalogue.warmInSteps().catch((err: unknown) => logger.warn({ err }, 'official pages index not built'));
-        // Last, the classifier learnt from the example requests: the longest step, in one piece
-        // (kept-alive connections outlast it, see createServer).
-        await new Promise((resolve) => setImmediate(resolve));
-        warmCatalog(catalog);
       })();
     }, 0);
     warm.unref();

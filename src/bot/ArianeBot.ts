@@ -37,8 +37,11 @@ export interface HandoffDraft {
 
 export interface ArianeBotOptions {
   engine: BotEngine;
-  /** The current catalog (a function so that flows can be reloaded without rebuilding the bot). */
-  catalog: () => Catalog;
+  /**
+   * The current catalog (a function so that flows can be reloaded without rebuilding the bot); a
+   * promise while it is not ready to read requests (its classifier still learning).
+   */
+  catalog: () => Catalog | Promise<Catalog>;
   /** Where conversation states live (under the key the turn's entry point names, see `StateKey`). */
   kv: KeyValueStore;
   /** Lifetime of a conversation state in ms (the retention period); absent = forever. */
@@ -274,7 +277,7 @@ export class ArianeBot extends ActivityHandler {
       // The one migration of what the store returned (anything unreadable becomes a fresh state).
       const before = migrateState(replayed ? stored.last?.state : stored.state, fallback);
       const seen = replayed ? stored.last?.locale : stored.locale;
-      const catalog = this.options.catalog();
+      const catalog = await this.options.catalog();
       const localeLang = languageOfLocale(context.activity.locale, this.options.languages);
       const result = this.play(context, catalog, before, input, env, seen, localeLang, item !== undefined);
       const { outputs, writes } = this.summaries(context, catalog, result);

@@ -220,7 +220,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   const origins = new Set(deps.allowedOrigins);
   const server = restify.createServer({ name: 'ariane', handleUncaughtExceptions: false });
   // Node closes a kept-alive connection after 5 s idle. The process sometimes holds its event loop
-  // for seconds (the classifier learns the examples after start and after a flow edit); when the
+  // for a while (indexes built after start and after a flow edit, a busy machine); when the
   // loop frees, the overdue close runs before the request that arrived meanwhile is read, and the
   // client gets a reset. Clients close their own idle connections sooner (browsers, undici: 4 s).
   server.server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -10,7 +10,7 @@ import type { BotEngine } from '../../src/bot/ArianeBot';
 import { buildCatalog, converse, type Catalog } from '../../src/engine';
 import { loadFlowDirectory } from '../../src/flow';
 import { loadLexicons, translate } from '../../src/i18n';
-import { makeHarness, texts } from './botHarness';
+import { buttonValues, makeHarness, texts } from './botHarness';
 
 function fixtureCatalog(): Catalog {
   const set = loadFlowDirectory(join(__dirname, '..', 'fixtures', 'flows-engine'));
@@ -44,6 +44,27 @@ describe('button values', () => {
     const stored = JSON.stringify(await h.kv.scan(''));
     expect(stored).not.toContain('0612345678');
     expect((await stateOf(h)).state.answers.remarque).toMatch(/masqué/);
+  });
+});
+
+describe('a catalog that is not ready yet', () => {
+  test('is waited for: the turn is answered once the catalog is given, with that catalog', async () => {
+    const catalog = fixtureCatalog();
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const h = makeHarness({ catalog: () => ready.then(() => catalog) });
+    let answered = false;
+    const joined = h.join().then((replies) => {
+      answered = true;
+      return replies;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    release();
+    // The fixture catalog's procedures, not the project's.
+    expect(buttonValues(await joined)).toContain('flow:demo-inputs');
+    expect(texts(await h.click('flow:demo-inputs'))).not.toMatch(/problème/);
+    expect((await stateOf(h)).state.flowId).toBe('demo-inputs');
   });
 });
 

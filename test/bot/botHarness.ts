@@ -52,8 +52,8 @@ export function makeHarness(
     engineEnv?: ArianeBotOptions['engineEnv'];
     /** The store behind the conversation state (to share it with places and summaries). */
     store?: MemoryStore;
-    /** Another catalog than the project's flows (fixture flows). */
-    catalog?: () => Catalog;
+    /** Another catalog than the project's flows (fixture flows), or a promise of it. */
+    catalog?: () => Catalog | Promise<Catalog>;
   } = {},
 ): Harness {
   const store = options.store ?? new MemoryStore();
@@ -64,7 +64,8 @@ export function makeHarness(
     kv,
     translate,
     logger: options.logger ?? silentLogger,
-    languages: Object.keys((options.catalog ?? projectCatalog)().lexicons),
+    // Fixture catalogs have the project's lexicons.
+    languages: Object.keys(projectCatalog().lexicons),
     summarize: options.summarize,
     engineEnv: options.engineEnv,
   });
