@@ -128,7 +128,7 @@ export async function startService(
         dir: config.flowsDir,
         load: (dir) => loadFlows(dir),
         onReload: (set) => {
-          // Built in the background, a moment later: a turn meanwhile builds what it needs itself.
+          // The index a moment later (a turn meanwhile builds it itself); the classifier in its worker (turns wait for it).
           const reloaded = learn(buildCatalog(set.flows, lexicons, config.featuredFlows, { deferIndex: true, examples: set.examples }), Promise.resolve());
           catalog = reloaded;
           setTimeout(() => warmCatalog(reloaded, 'index'), 0).unref();
