@@ -16,7 +16,7 @@ import { classifyWith } from './buildCatalog';
 import { readRequest, wordsOf, type RequestReading } from './pickFlow';
 import { resolveText } from './resolveText';
 import { migrateState } from './state';
-import { HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
+import { answeredAhead, HELP_VALUE, isSureAnswer, knownLanguage, LANG_PREFIX, movesOn, playStep, presentAgain, RESTART_VALUE } from './step';
 import { NONE } from './trainClassifier';
 import type { Catalog, Choice, ClassifiedRequest, ConversationState, EngineEnv, Input, Lang, Offer, OfficialPage, Output, StepResult } from './types';
 import { parseYesNo } from './validate';
@@ -93,16 +93,27 @@ function title(catalog: Catalog, flowId: string, lang: Lang): string {
   return f ? resolveText(f.title, lang) : flowId;
 }
 
-function startFlow(catalog: Catalog, state: ConversationState, flowId: string): StepResult {
+/**
+ * Starts a procedure. `request`, the words that chose it, may already answer its first question
+ * (« pour ma carte de séjour » is the préfecture's « Titre de séjour »): then that answer is taken,
+ * said back, and the next question comes, without the first question's buttons.
+ */
+function startFlow(catalog: Catalog, state: ConversationState, flowId: string, request?: string): StepResult {
   const flow = catalog.flows.get(flowId);
   if (!flow) {
     toChoosing(state);
     return { state, outputs: [sayKey('engine:pick.unknown'), ...welcome(catalog, state)] };
   }
   delete state.offer;
-  const r = playStep(flow, state, { kind: 'flow', flowId }, { lexicons: catalog.lexicons }, undefined);
+  const env = { lexicons: catalog.lexicons };
+  const r = playStep(flow, state, { kind: 'flow', flowId }, env, undefined);
   r.outputs.unshift(sayKey('engine:pick.start', { title: resolveText(flow.title, state.lang) }));
-  return r;
+  const ahead = request === undefined ? undefined : answeredAhead(flow, r.state, request, env);
+  if (!ahead || request === undefined) return r;
+  const answered = playStep(flow, r.state, { kind: 'text', text: request }, env, undefined);
+  const echo = sayKey('engine:understood', { label: ahead.understood });
+  const echoed = answered.outputs.some((o) => o.kind === 'say' && 'key' in o.message && o.message.key === 'engine:understood');
+  return { state: answered.state, outputs: [...r.outputs.filter((o) => o.kind !== 'choices'), ...(echoed ? [] : [echo]), ...answered.outputs] };
 }
 
 /** The flows whose sources cite each official page (by fiche id in the page's address or `fiche`). */
@@ -300,7 +311,7 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (state.candidates?.length) {
     // "c'est pour la cantine" after "attestation": the details pick among the procedures offered.
     const picked = pickCandidate(catalog, state, text, reading) ?? (context?.length ? pickCandidate(catalog, state, text, readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord)) : undefined);
-    if (picked) return startFlow(catalog, state, picked);
+    if (picked) return startFlow(catalog, state, picked, text);
     const top = reading.ranked[0];
     const clearlyElse = top && top.anchored && top.score >= SWITCH_SCORE && !state.candidates.includes(top.flowId);
     if (!clearlyElse && !intent) {
@@ -388,7 +399,7 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
     state.context = reading.known;
     return askWhich(catalog, state, [sure, top.flowId]);
   }
-  return startFlow(catalog, state, top.flowId);
+  return startFlow(catalog, state, top.flowId, text);
 }
 
 function languageButtons(catalog: Catalog): Choice[] {
@@ -474,6 +485,21 @@ function answerOffer(catalog: Catalog, state: ConversationState, input: Input, i
       return { state, outputs: [{ kind: 'language', lang }, sayKey('engine:language.changed'), ...again] };
     }
   }
+}
+
+/**
+ * The text without the intent's phrase ("laissez tomber, je veux m'actualiser" → "je veux
+ * m'actualiser"): the words that ask to leave say nothing about the procedure wanted, and read as
+ * a request they would count against every procedure. Sentences stay apart (stories are read
+ * sentence by sentence); each is normalised.
+ */
+function withoutPhrase(text: string, phrase: string | undefined): string {
+  if (!phrase) return text;
+  return text
+    .split(/[,.;:!?\n،؛؟]+/)
+    .map((part) => ` ${normalize(part)} `.replace(` ${phrase} `, ' ').trim())
+    .filter(Boolean)
+    .join('. ');
 }
 
 /** "cette démarche", "celle-ci", "la même": the procedure the person is in. */
@@ -593,7 +619,7 @@ function converseTurn(catalog: Catalog, state: ConversationState, input: Input, 
     // "c'est pas ça, je voulais la complémentaire santé": leave, and read the rest as a request.
     if (input.kind === 'text' && intent?.strength === 'contained') {
       toChoosing(state);
-      return withLanguage(choose(catalog, state, input.text, intent, env));
+      return withLanguage(choose(catalog, state, withoutPhrase(input.text, intent.phrase), intent, env));
     }
     return withLanguage(choosingIntent(catalog, state, 'leave'));
   }

@@ -16,6 +16,8 @@ export interface DetectedIntent {
   intent: Intent;
   lang?: Lang;
   strength: 'exact' | 'contained' | 'fuzzy';
+  /** For `contained`: the phrase found, normalised, so that the rest of the sentence can be read on its own. */
+  phrase?: string;
 }
 
 interface IntentEntry {
@@ -76,7 +78,7 @@ export function detectIntent(text: string, lexicons: Readonly<Record<Lang, Lexic
   const exact = index.exact.get(norm);
   if (exact) return found(exact, 'exact');
   const contained = index.multi.find((e) => containsPhrase(norm, e.phrase));
-  if (contained) return found(contained, 'contained');
+  if (contained) return { ...found(contained, 'contained'), phrase: contained.phrase };
   if (norm.length >= 5) {
     // A typo is a small edit distance on the whole message: one edit per 5 letters, at most 3.
     // (Whole-message distance, not fuse.js: fuse also matches inside longer phrases — "rien" in

@@ -13,6 +13,8 @@
  * | an option number: bare or "le 2", "numéro 2", "la deuxième", "2e", "the second", "الثاني" | "2" | 0.95 (0.7 for a bare digit when labels hold numbers) |
  * | a quantity inside the one option's span | "j'ai 23 ans" → "Moins de 25 ans" | 0.85 |
  * | a label or synonym inside a sentence | "oui j'ai déjà un compte" | 0.85 (0.65 if another option is named too) |
+ * | the rest of an "I don't know" sentence names an option | "je sais pas quand le faire" → "Savoir quand le faire" | 0.8 (0.65 where an option means "I don't know") |
+ * | two or more words of one option's alone, none of another's | "j'ai déjà fait ma demande" → "J'ai déjà fait la demande, je veux la suivre" | 0.8 |
  * | a typo (fuse.js) | "atestation de paiment" | 1 − 2 × share of wrong letters, at most 0.85 (0.65 if another option is close) |
  * | a negated sentence, when one option is the "no" side | "je n'ai pas de smartphone" → "Non, pas d'internet" | 0.6 |
  *
@@ -103,6 +105,8 @@ export interface OptionIndex {
    */
   fuzzy: Map<number, Fuse<{ norm: string; option: number }>>;
   bounded: boolean;
+  /** Words that belong to one option only (see `ownWords`), built on first use. */
+  ownWords?: Map<string, number>;
 }
 
 const FUSE_OPTIONS = { keys: ['norm'], includeScore: true, threshold: 0.4, ignoreLocation: true };
@@ -251,11 +255,13 @@ export function buildOptionIndex(options: MatchOption[], lexicon?: Lexicon): Opt
 export interface OptionMatch {
   value: string;
   index: number;
-  how: 'exact' | 'dontKnow' | 'number' | 'quantity' | 'contained' | 'fuzzy' | 'negation';
+  how: 'exact' | 'dontKnow' | 'number' | 'quantity' | 'contained' | 'asked' | 'words' | 'fuzzy' | 'negation';
   /** How sure, from 0 to 1; what the engine does with it is in `CONFIDENCE`. */
   confidence: number;
   /** The answer was the option's own label, typed exactly (nothing to echo). */
   label?: true;
+  /** For `exact`, `contained` and `asked`: the label or synonym found in the answer, normalised. */
+  phrase?: string;
 }
 
 /** A digit with an ordinal ending: "2e", "2eme", "2ème", "1er", "2nd", "3rd", "4th". */
@@ -379,6 +385,8 @@ function hasContentWord(norm: string, words: AnswerWords | undefined): boolean {
   return rest.split(' ').some((w) => w.length >= 3 && !words.fillers.has(w));
 }
 
+const withPhrase = (m: OptionMatch | undefined, phrase: string): OptionMatch | undefined => (m ? { ...m, phrase } : m);
+
 /** A phrase that means something only as the whole answer: a number, or a word of one or two letters ("un", "si", "la"). */
 const wholeAnswerOnly = (norm: string) => !norm.includes(' ') && (norm.length <= 2 || /^\d+$/.test(norm));
 
@@ -400,12 +408,17 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
   const exact = index.exact.get(norm);
   if (exact !== undefined) {
     const label = index.labels.has(norm);
-    return label ? { value: index.values[exact] as string, index: exact, how: 'exact', confidence: 1, label: true } : at(exact, 'exact', 0.95);
+    return label ? { value: index.values[exact] as string, index: exact, how: 'exact', confidence: 1, label: true, phrase: norm } : withPhrase(at(exact, 'exact', 0.95), norm);
   }
 
   // 2. "I don't know" is an answer only where one option means it; it never falls to a shared word
-  //    ("aucune idée" is not "aucune").
-  if (words?.dontKnow.some((d) => containsPhrase(norm, d))) return index.dontKnowOption !== undefined ? at(index.dontKnowOption, 'dontKnow', 0.9) : undefined;
+  //    ("aucune idée" is not "aucune"). But "je sais pas quand il faut le faire" asks to know when:
+  //    an option named in the rest of the sentence is what the person wants to know.
+  if (words?.dontKnow.some((d) => containsPhrase(norm, d))) {
+    const asked = strict ? undefined : askedAbout(index, norm, words);
+    if (asked) return withPhrase(at(asked.option, 'asked', index.dontKnowOption !== undefined ? 0.65 : 0.8), asked.norm);
+    return index.dontKnowOption !== undefined ? at(index.dontKnowOption, 'dontKnow', 0.9) : undefined;
+  }
 
   // 3. An option number. A bare digit is the option number, even where labels hold digits: the
   //    buttons are numbered for the person, and people who cannot read the labels type the number.
@@ -462,16 +475,72 @@ export function matchOption(index: OptionIndex, text: string, strict = false): O
     // choice whose synonym is "encore".
     const chosen = best;
     const rival = found.some((p) => p.option !== chosen.option && !containsPhrase(chosen.norm, p.norm));
-    return at(chosen.option, 'contained', rival || (negatedAround(chosen.norm) && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85);
+    return withPhrase(at(chosen.option, 'contained', rival || (negatedAround(chosen.norm) && !isNegatedBy(chosen.norm, words)) ? 0.65 : 0.85), chosen.norm);
   }
 
-  // 6. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
+  // 6. Most of one option's own words, said otherwise: "j'ai déjà fait ma demande, je veux savoir
+  //    où elle en est" is "J'ai déjà fait la demande, je veux la suivre" (déjà, fait, demande are
+  //    that option's alone). Words every option has ("je veux") say nothing.
+  if (!negated) {
+    const said = ownWordsSaid(index, norm, words);
+    if (said !== undefined && allowed(said)) return at(said, 'words', 0.8);
+  }
+
+  // 7. A typo of a label or synonym, if the answer has a word of its own: "je n'ai pas" alone is
   //    not a typo of "Je n'ai pas de numéro fiscal".
   const fuzzy = hasContentWord(norm, words) ? fuzzyMatch(index, norm, allowed, negated ? words : undefined) : undefined;
-  // 7. A negated sentence and one option on the "no" side: probably that one, but ask.
+  // 8. A negated sentence and one option on the "no" side: probably that one, but ask.
   const noSide = index.sides.flatMap((s, i) => (s === 'no' ? [i] : []));
   if (negated && noSide.length === 1 && (!fuzzy || fuzzy.confidence < 0.6)) return at(noSide[0] as number, 'negation', 0.6);
   return fuzzy ? at(fuzzy.option, 'fuzzy', fuzzy.confidence) : undefined;
+}
+
+/** The words of an answer or a phrase that can tell options apart: three letters or more, no option word, no negation. */
+function meaningfulWords(norm: string, words: AnswerWords | undefined): string[] {
+  const negations = new Set(words?.negation ?? []);
+  return norm.split(' ').filter((w) => w.length >= 3 && !words?.fillers.has(w) && !negations.has(w));
+}
+
+/** Each word that belongs to the phrases of one option only, with that option (built on first use). */
+function ownWords(index: OptionIndex): Map<string, number> {
+  if (index.ownWords) return index.ownWords;
+  const byWord = new Map<string, Set<number>>();
+  for (const p of index.phrases) for (const w of meaningfulWords(p.norm, index.words)) byWord.set(w, (byWord.get(w) ?? new Set()).add(p.option));
+  const own = new Map<string, number>();
+  for (const [w, options] of byWord) if (options.size === 1) own.set(w, [...options][0] as number);
+  index.ownWords = own;
+  return own;
+}
+
+/**
+ * The one option at least two of whose own words (see `ownWords`) the answer says, when the answer
+ * says no other option's own word; undefined otherwise. One shared word is not enough: that is what
+ * a synonym is for, and a single word shared by chance is how answers used to be misread.
+ */
+function ownWordsSaid(index: OptionIndex, norm: string, words: AnswerWords | undefined): number | undefined {
+  const own = ownWords(index);
+  const count = new Map<number, number>();
+  for (const w of new Set(meaningfulWords(norm, words))) {
+    const option = own.get(w);
+    if (option !== undefined) count.set(option, (count.get(option) ?? 0) + 1);
+  }
+  if (count.size !== 1) return undefined;
+  const [option, n] = [...count][0] as [number, number];
+  return n >= 2 ? option : undefined;
+}
+
+/**
+ * The one option, on neither the "yes" nor the "no" side, whose phrase the rest of an "I don't
+ * know" sentence holds ("je sais pas quand il faut le faire" → "quand"), unless that rest is negated
+ * ("je sais pas, j'ai pas de compte" is no wish to know).
+ */
+function askedAbout(index: OptionIndex, norm: string, words: AnswerWords): { option: number; norm: string } | undefined {
+  let rest = ` ${norm} `;
+  for (const d of words.dontKnow) while (rest.includes(` ${d} `)) rest = rest.replace(` ${d} `, ' ');
+  rest = rest.trim();
+  if (!rest || isNegatedBy(rest, words)) return undefined;
+  const named = index.phrases.filter((p) => !wholeAnswerOnly(p.norm) && index.sides[p.option] === undefined && p.option !== index.dontKnowOption && containsPhrase(rest, p.norm));
+  return new Set(named.map((p) => p.option)).size === 1 ? named.reduce((a, b) => (b.norm.length > a.norm.length ? b : a)) : undefined;
 }
 
 /**

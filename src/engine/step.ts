@@ -8,8 +8,11 @@ import { HANDLERS, WAITING_KINDS } from './nodes';
 import type { AnswerInput, AnswerResult, NodeContext } from './nodes/context';
 import { sayKey } from './nodes/context';
 import { route } from './nodes/branch';
+import { isNegated } from './match';
+import { containsPhrase, normalize } from './normalize';
+import { allVariants, resolveText } from './resolveText';
 import { migrateState } from './state';
-import type { Choice, ConversationState, Input, Lang, Lexicon, Output, StepResult } from './types';
+import type { Choice, ConversationState, Input, Lang, Lexicon, Message, Output, StepResult } from './types';
 import { readYesNo } from './validate';
 
 /** What `step` needs beyond the flow: the words people use, per language (optional). */
@@ -355,6 +358,15 @@ export function playStep(flow: Flow, state: ConversationState, input: Input, env
   // A free text or a place name that merely looks like an intent word is an answer, not an intent.
   if (intent && 'strength' in intent && intent.strength === 'fuzzy' && node.kind === 'input' && (node.type === 'text' || node.type === 'commune')) intent = undefined;
   if (intent) {
+    // "je sais pas quand il faut le faire" holds the words of "je ne sais pas" (help), but asks to
+    // know when: the option it names is the answer.
+    if (waiting && intent.intent === 'help' && 'strength' in intent && intent.strength === 'contained') {
+      const asked = answerNode(node, ctx, answerInput, false);
+      if (asked.kind === 'next' && asked.read?.how === 'asked') {
+        applyAnswer(flow, state, nodeId, asked, out, env);
+        return result(state, out);
+      }
+    }
     applyIntent(flow, state, intent, out, env);
     return result(state, out);
   }
@@ -400,6 +412,38 @@ export function isSureAnswer(flow: Flow, state: ConversationState, input: Input,
  */
 export function movesOn(flow: Flow, state: ConversationState, input: Input, env: StepEnv = {}): boolean {
   return readAnswer(flow, state, input, env, false)?.kind === 'next';
+}
+
+/**
+ * How a match may be read from a request typed before the question was asked: by a label or
+ * synonym the author wrote, never a typo, a number, loose words or a guess. Nor a quantity: in a
+ * story, "depuis deux ans" is no age.
+ */
+const READ_AHEAD = new Set(['exact', 'contained', 'asked']);
+
+/**
+ * Whether the request that started the flow already answers the question now waiting, by the
+ * question's own words: « pour ma carte de séjour » chose the préfecture, and is also the answer to
+ * « Pourquoi voulez-vous un rendez-vous ? » (Titre de séjour). Only questions, and only answers the
+ * engine would move on with, never the yes or no side of a question. A phrase of the flow's title
+ * answers nothing: « demande de retraite » names the procedure, it does not say the person has not
+ * applied yet. (Its summary would say too much: the CAF's lists the very changes its first
+ * question offers.)
+ */
+export function answeredAhead(flow: Flow, state: ConversationState, text: string, env: StepEnv = {}): { understood: Message } | undefined {
+  const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
+  if (node?.kind !== 'question') return undefined;
+  const read = readAnswer(flow, state, { kind: 'text', text }, env, false);
+  // A yes or a no inside a request answers something else ("non une autre, inscription pole emploi").
+  if (read?.kind !== 'next' || !read.read || !READ_AHEAD.has(read.read.how) || read.read.side) return undefined;
+  // "… je ne l'ai pas", "je n'ai rien fait encore": a negation anywhere in a request may deny the choice it names.
+  if (isNegated(normalize(text), lexiconFor(env.lexicons, state.lang))) return undefined;
+  const phrase = read.read.phrase;
+  if (phrase && allVariants(flow.title).some((t) => containsPhrase(normalize(t), phrase))) return undefined;
+  // Typed as the label itself, an answer is not said back; read ahead, it always is.
+  const choice = node.choices.find((c) => (c.value ?? c.next) === read.answer?.value);
+  const understood = read.understood ?? (choice ? { text: resolveText(choice.label, state.lang) } : undefined);
+  return understood ? { understood } : undefined;
 }
 
 function readAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv, strict: boolean): AnswerResult | undefined {

@@ -358,9 +358,67 @@ describe('matchOption reads answers by meaning (issue 12)', () => {
     });
   });
 
+  describe('"je ne sais pas quand…" asks to know: the option it names', () => {
+    const when = buildOptionIndex(
+      [
+        { value: 'maintenant', phrases: ["M'actualiser maintenant"], labels: ["M'actualiser maintenant"] },
+        { value: 'oubli', phrases: ["J'ai oublié de m'actualiser", 'oublié'], labels: ["J'ai oublié de m'actualiser"] },
+        { value: 'quand', phrases: ['Savoir quand le faire', 'quand', 'date'], labels: ['Savoir quand le faire'] },
+      ],
+      lex('fr'),
+    );
+    it('the rest of the sentence names one option: moved on, said back', () => {
+      expect(matchOption(when, 'je sais pas quand il faut le faire')).toMatchObject({ value: 'quand', how: 'asked', confidence: 0.8, phrase: 'quand' });
+    });
+    it('nothing else said, or a negated rest, is still "I do not know"', () => {
+      expect(matchOption(when, 'je sais pas')).toBeUndefined();
+      expect(matchOption(when, "je sais pas, j'ai pas de date")).toBeUndefined();
+    });
+    it('never a side of a yes/no question: "je sais pas si j\'ai un portable" is no "yes"', () => {
+      expect(matchOption(internet, "je sais pas si j'ai un portable")).toBeUndefined();
+    });
+    it('where an option means "I don\'t know", the named one is only asked about', () => {
+      const idx = buildOptionIndex(
+        [
+          { value: 'quand', phrases: ['Savoir quand le faire', 'quand'] },
+          { value: 'nsp', phrases: ['Je ne sais pas'] },
+        ],
+        lex('fr'),
+      );
+      expect(matchOption(idx, 'je sais pas quand')).toMatchObject({ value: 'quand', how: 'asked', confidence: 0.65 });
+    });
+    it('is not a sure answer (global intents come first in strict mode)', () => {
+      expect(matchOption(when, 'je sais pas quand il faut le faire', true)).toBeUndefined();
+    });
+  });
+
+  describe("an option said otherwise: two or more of its own words, none of another's", () => {
+    const where = buildOptionIndex(
+      [
+        { value: 'demander', phrases: ['Je veux demander ma retraite', 'demander', 'partir'], labels: ['Je veux demander ma retraite'] },
+        { value: 'carriere', phrases: ["Je veux d'abord vérifier ma carrière", 'trimestres'], labels: ["Je veux d'abord vérifier ma carrière"] },
+        { value: 'suivi', phrases: ["J'ai déjà fait la demande, je veux la suivre", 'suivre'], labels: ["J'ai déjà fait la demande, je veux la suivre"] },
+      ],
+      lex('fr'),
+    );
+    it('"déjà", "fait" and "demande" are the third option\'s alone', () => {
+      expect(matchOption(where, "j'ai déjà fait ma demande, je veux savoir où elle en est")).toMatchObject({ value: 'suivi', how: 'words', confidence: 0.8 });
+    });
+    it('one own word is not enough, and words every option has ("je veux") count for nothing', () => {
+      expect(matchOption(where, 'je veux la demande')).toBeUndefined();
+      expect(matchOption(where, 'je veux savoir')).toBeUndefined();
+    });
+    it("own words of two options pick neither", () => {
+      expect(matchOption(where, 'déjà fait, vérifier carrière')).toBeUndefined();
+    });
+    it('a negated sentence is never read this way', () => {
+      expect(matchOption(where, "je n'ai pas encore fait la demande")?.how).not.toBe('words');
+    });
+  });
+
   it('an exact label says so (no echo needed); a synonym does not', () => {
     expect(matchOption(internet, "oui j'ai internet")).toMatchObject({ value: 'oui', how: 'exact', confidence: 1, label: true });
-    expect(matchOption(internet, 'ouais')).toEqual({ value: 'oui', index: 0, how: 'exact', confidence: 0.95 });
+    expect(matchOption(internet, 'ouais')).toEqual({ value: 'oui', index: 0, how: 'exact', confidence: 0.95, phrase: 'ouais' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { buildCatalog, converse, initialState, pickFlow, readRequest, warmCatalog } from '../../src/engine';
 import { join } from 'node:path';
 import { loadFlowDirectory } from '../../src/flow';
-import { choiceValues, fixtures, handoffs, lexicons, said } from './helpers';
+import { choiceValues, fixtures, handoffs, labelOf, lexicons, said } from './helpers';
 
 /** The shipped flows, loaded once for the tests that read real requests. */
 const realFlows = loadFlowDirectory(join(__dirname, '..', '..', 'flows')).flows;
@@ -204,6 +204,43 @@ describe('converse: a new request typed where an answer was expected (real flows
     // (and « carte de séjour » among its keywords, which used to win).
     r = converse(real, r.state, { kind: 'text', text: 'pour ma carte de sejour' });
     expect(r.state).toMatchObject({ status: 'active', flowId: 'prefecture-rendez-vous' });
+  });
+
+  it('the words that chose the procedure also answer its first question when they name a choice', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'rdv a la prefecture' });
+    r = converse(real, r.state, { kind: 'text', text: 'pour ma carte de sejour' });
+    // « Pourquoi voulez-vous un rendez-vous ? » was answered by « carte de séjour » (Titre de séjour),
+    // said back, and its buttons were not shown.
+    expect(r.state.answers).toMatchObject({ motif: 'sejour' });
+    expect(labelOf(r.outputs, 'engine:understood')).toEqual({ text: 'Titre de séjour' });
+    expect(r.state.history).toContain('motif');
+    expect(choiceValues(r.outputs)).not.toContain('sejour');
+    // "retour" goes back to the question the request answered.
+    r = converse(real, r.state, { kind: 'text', text: 'retour' });
+    expect(r.state.nodeId).toBe('motif');
+  });
+
+  it('words of the procedure\'s own title answer none of its questions (« demande de retraite »)', () => {
+    const r = converse(real, initialState('fr'), { kind: 'text', text: 'demande de retraite' });
+    expect(r.state).toMatchObject({ flowId: 'retraite-demande', nodeId: 'intro' });
+    // Typed as the label itself, a request read ahead is still said back.
+    const labelled = converse(real, initialState('fr'), { kind: 'text', text: 'je veux demander ma retraite' });
+    expect(labelled.state.history).toEqual(['intro']);
+    expect(labelOf(labelled.outputs, 'engine:understood')).toEqual({ text: 'Je veux demander ma retraite' });
+  });
+
+  it('"je sais pas quand il faut le faire" is the choice "Savoir quand le faire", not a cry for help', () => {
+    const r = at('france-travail-actualisation', ['je sais pas quand il faut le faire']);
+    expect(r.state).toMatchObject({ status: 'active', nodeId: 'quand' });
+    expect(handoffs(r.outputs)).toEqual([]);
+    // Said alone, it still offers a person.
+    expect(handoffs(at('france-travail-actualisation', ['je sais pas']).outputs)).not.toEqual([]);
+  });
+
+  it('"laissez tomber, …": the words asking to leave are not read against the request', () => {
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'mon imprimante imprime plus rien' });
+    r = converse(real, r.state, { kind: 'text', text: "laissez tomber, je veux savoir quand m'actualiser" });
+    expect(r.state.flowId).toBe('france-travail-actualisation');
   });
 
   it('the details typed right after "which one?" pick among the procedures offered', () => {

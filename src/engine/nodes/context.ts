@@ -28,7 +28,7 @@ export type AnswerInput = { kind: 'text'; text: string } | { kind: 'choice'; val
  *   "Vous voulez dire : … ?" with yes / no and the node's `choices` again.
  */
 export type AnswerResult =
-  | { kind: 'next'; next: string; answer?: { name: string; value: AnswerValue }; understood?: Message }
+  | { kind: 'next'; next: string; answer?: { name: string; value: AnswerValue }; understood?: Message; read?: Pick<OptionMatch, 'how' | 'phrase'> & { side?: 'yes' | 'no' } }
   | { kind: 'confirm'; value: string; label: Message; choices: Choice[] }
   | { kind: 'retry'; message: Message; choices?: Choice[] }
   | { kind: 'stuck' }

@@ -77,7 +77,9 @@ export const questionHandler: NodeHandler<'question'> = {
     if (!m || !picked) return retry();
     const label = { text: resolveText(picked.label, ctx.lang) };
     if (v === 'confirm') return { kind: 'confirm', value: choiceValue(picked), label, choices: questionChoices(node, ctx.lang) };
-    const next = { kind: 'next', next: picked.next, answer: { name, value: choiceValue(picked) } } as const;
+    const side = index.sides[m.index];
+    const read = { how: m.how, ...(m.phrase ? { phrase: m.phrase } : {}), ...(side ? { side } : {}) };
+    const next = { kind: 'next', next: picked.next, answer: { name, value: choiceValue(picked) }, read } as const;
     return m.label ? next : { ...next, understood: label };
   },
 };
