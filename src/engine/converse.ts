@@ -375,13 +375,15 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   if (close.length > 1) {
     if (!top.anchored && outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
     state.context = reading.known;
-    // The procedure the classifier is sure of comes first: its examples know the stories whose words
-    // the keywords only half read ("je touche l'apl et j'ai déménagé"). Procedures the keywords cannot
-    // tell apart ("caf" explains both) come in the classifier's order.
+    // The procedure the classifier is sure of comes first, added when the keywords left it out: its
+    // examples know the stories whose words the keywords only half read ("je touche l'apl et j'ai
+    // déménagé", "m'inscrire sur le site de la sécu" is the ameli account, not France Travail).
+    // Procedures the keywords cannot tell apart ("caf" explains both) come in the classifier's order.
     const byGuess = positionIn(classified());
     const sure = guessedFlow(catalog, classified());
-    const ordered = [...close].sort((a, b) => Number(b.flowId === sure) - Number(a.flowId === sure) || b.score - a.score || byGuess(a.flowId) - byGuess(b.flowId));
-    return askWhich(catalog, state, ordered.map((c) => c.flowId));
+    const ordered = [...close].sort((a, b) => Number(b.flowId === sure) - Number(a.flowId === sure) || b.score - a.score || byGuess(a.flowId) - byGuess(b.flowId)).map((c) => c.flowId);
+    if (sure && !ordered.includes(sure)) ordered.unshift(sure);
+    return askWhich(catalog, state, ordered);
   }
   // Only a flow the request names (a keyword of its own, a whole phrase), and that is most of what it
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.

@@ -348,6 +348,20 @@ describe('converse: a "which one?" whose second procedure the classifier is sure
   });
 });
 
+describe('converse: a "which one?" the keywords made without the procedure the classifier is sure of (real flows)', () => {
+  const text = "je voudrais m'inscrire sur le site de la sécu pour suivre mes remboursements";
+
+  it('adds that procedure, first; without examples the keywords\' candidates stay as they were', () => {
+    const alone = converse(buildCatalog(realFlows, lexicons()), initialState('fr'), { kind: 'text', text });
+    expect(alone.state.candidates?.length).toBeGreaterThan(1);
+    expect(alone.state.candidates).not.toContain('ameli-compte');
+    const examples = ["m'inscrire sur ameli pour suivre mes remboursements", 'suivre mes remboursements sur le site de la sécu', "m'inscrire sur le site de la sécu", 'voir mes remboursements en ligne'].map((t) => ({ text: t, flow: 'ameli-compte' }));
+    const r = converse(buildCatalog(realFlows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
+    expect(r.state.candidates?.[0]).toBe('ameli-compte');
+    expect(r.state.candidates?.slice(1)).toEqual(alone.state.candidates?.slice(0, 3));
+  });
+});
+
 describe('converse: a clear keyword start the classifier is sure is another procedure (real flows)', () => {
   const flows = realFlows;
   const text = 'g trouvé 1 cdi jsui au rsa, je doi le dir a la caf ou pa';
