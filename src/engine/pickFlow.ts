@@ -361,12 +361,37 @@ function allowedEdits(length: number): number {
  * The known stems a typed word may stand for, with how sure: 1 for the same stem, less for a typo,
  * the same sound, or the start of a longer word.
  */
+/** Possessive endings of Arabic nouns: "my", "your", "his", "her", "our", "their" (إقامتي, حسابك). */
+const ARABIC_POSSESSIVES = ['كم', 'هم', 'ها', 'نا', 'ي', 'ك', 'ه'];
+
+/**
+ * The noun an Arabic word may be with a possessive ending taken off: "إقامتي" (my residence) is
+ * "إقامة", whose ة is written ت before the ending; "حسابي" (my account) is "حساب".
+ */
+function arabicBases(stem: string): string[] {
+  const out: string[] = [];
+  for (const suffix of ARABIC_POSSESSIVES) {
+    if (!stem.endsWith(suffix) || stem.length - suffix.length < 3) continue;
+    const base = stem.slice(0, -suffix.length);
+    out.push(base);
+    if (base.endsWith('ت')) out.push(`${base.slice(0, -1)}ه`);
+  }
+  return out;
+}
+
 function lookUp(index: FlowIndex, t: Term, knownWord?: KnownWord): Map<string, number> {
   const found = new Map<string, number>();
   const keep = (stem: string, q: number) => found.set(stem, Math.max(found.get(stem) ?? 0, q));
   if (index.vocabulary.has(t.stem)) {
     keep(t.stem, 1);
     return found;
+  }
+  if (ARABIC.test(t.stem)) {
+    const base = arabicBases(t.stem).find((b) => index.vocabulary.has(b));
+    if (base) {
+      keep(base, 0.95);
+      return found;
+    }
   }
   // A word of real text is meant as written: "devenu" is not a typo of "revenu", "lent" not of "lettre".
   if (knownWord?.(t.raw)) return found;

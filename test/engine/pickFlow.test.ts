@@ -132,6 +132,22 @@ describe('readRequest with the words of real text (knownWord)', () => {
   });
 });
 
+describe('readRequest: Arabic nouns with a possessive ending (real flows)', () => {
+  const real = () => buildCatalog(realFlows, lexicons());
+  it.each([
+    ['إقامتي', 'الإقامة'],
+    ['بطاقة إقامتي', 'بطاقة الإقامة'],
+  ])('%p names the procedures %p names (« my residence » is « the residence »)', (mine, the) => {
+    const catalog = real();
+    const flows = (text: string) => readRequest(catalog, text, 'ar').ranked.slice(0, 2).map((r) => r.flowId).sort();
+    expect(flows(the)).toContain('titre-sejour-renouvellement');
+    expect(flows(mine)).toEqual(flows(the));
+  });
+  it('a word the flows know as written is not cut ("الكاف" stays the CAF)', () => {
+    expect(readRequest(real(), 'الكاف', 'ar').ranked[0]?.flowId).toBe(readRequest(real(), 'caf', 'fr').ranked[0]?.flowId);
+  });
+});
+
 describe('readRequest: stories of several sentences', () => {
   it('the sentences that name nothing known weigh less against the one that holds the request', () => {
     const { catalog } = fixtures();
