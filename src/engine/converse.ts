@@ -310,7 +310,9 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // An answer to "which one?" is read against the procedures offered first.
   if (state.candidates?.length) {
     // "c'est pour la cantine" after "attestation": the details pick among the procedures offered.
-    const picked = pickCandidate(catalog, state, text, reading) ?? (context?.length ? pickCandidate(catalog, state, text, readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord)) : undefined);
+    // Only details that are procedure words themselves: the earlier words alone ("merci" after them)
+    // would pick the candidate they ranked first.
+    const picked = pickCandidate(catalog, state, text, reading) ?? (context?.length && reading.known.length ? pickCandidate(catalog, state, text, readRequest(catalog, `${context.join(' ')} ${text}`, state.lang, env.knownWord)) : undefined);
     if (picked) return startFlow(catalog, state, picked, text);
     const top = reading.ranked[0];
     const clearlyElse = top && top.anchored && top.score >= SWITCH_SCORE && !state.candidates.includes(top.flowId);
@@ -389,6 +391,13 @@ function choose(catalog: Catalog, state: ConversationState, text: string, intent
   // says, starts without asking: "passeport pour mon chien" names a passport, but is about a dog.
   if (!top.anchored || reading.other > reading.evidence * OTHER_BEFORE_CONFIRM) {
     if (outOfScope()) return misunderstood(state, noProcedure(catalog, state, pages));
+    // The keywords only suggest it, and the examples say another: both are asked about, the examples' first
+    // ("I moved… update the address on my car registration" is not the monthly update).
+    const other = guessedFlow(catalog, classified());
+    if (other && other !== top.flowId) {
+      state.context = reading.known;
+      return askWhich(catalog, state, [other, top.flowId]);
+    }
     return confirmFlow(catalog, state, top.flowId);
   }
   // "mon remboursement d'impôt n'est pas arrivé" names the tax declaration, but the examples say such

@@ -9,7 +9,8 @@ import type { AnswerInput, AnswerResult, NodeContext } from './nodes/context';
 import { sayKey } from './nodes/context';
 import { route } from './nodes/branch';
 import { isNegated } from './match';
-import { containsPhrase, normalize } from './normalize';
+import { normalize } from './normalize';
+import { wordsOf } from './pickFlow';
 import { allVariants, resolveText } from './resolveText';
 import { migrateState } from './state';
 import type { Choice, ConversationState, Input, Lang, Lexicon, Message, Output, StepResult } from './types';
@@ -415,6 +416,18 @@ export function movesOn(flow: Flow, state: ConversationState, input: Input, env:
 }
 
 /**
+ * Whether every word of `phrase` is a word of the flow's title, leaving out what the title says in
+ * brackets or after a colon: « demande » is « Demander sa retraite en ligne », but « passeport » is not « Rendez-vous
+ * en préfecture (…, passeport, …) », whose brackets list the answers of its first question.
+ */
+function namesTheFlow(flow: Flow, phrase: string): boolean {
+  const words = wordsOf(phrase);
+  if (!words.length) return false;
+  const title = new Set(allVariants(flow.title).flatMap((t) => wordsOf(t.replace(/\([^)]*\)/g, ' ').split(':')[0] ?? '')));
+  return words.every((w) => title.has(w));
+}
+
+/**
  * How a match may be read from a request typed before the question was asked: by a label or
  * synonym the author wrote, never a typo, a number, loose words or a guess. Nor a quantity: in a
  * story, "depuis deux ans" is no age.
@@ -425,10 +438,10 @@ const READ_AHEAD = new Set(['exact', 'contained', 'asked']);
  * Whether the request that started the flow already answers the question now waiting, by the
  * question's own words: « pour ma carte de séjour » chose the préfecture, and is also the answer to
  * « Pourquoi voulez-vous un rendez-vous ? » (Titre de séjour). Only questions, and only answers the
- * engine would move on with, never the yes or no side of a question. A phrase of the flow's title
- * answers nothing: « demande de retraite » names the procedure, it does not say the person has not
- * applied yet. (Its summary would say too much: the CAF's lists the very changes its first
- * question offers.)
+ * engine would move on with, never the yes or no side of a question. Words of the flow's title
+ * answer nothing (`namesTheFlow`): « demande de retraite » names the procedure, it does not say the
+ * person has not applied yet. (Its summary would say too much: the CAF's lists the very changes its
+ * first question offers.)
  */
 export function answeredAhead(flow: Flow, state: ConversationState, text: string, env: StepEnv = {}): { understood: Message } | undefined {
   const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
@@ -439,7 +452,7 @@ export function answeredAhead(flow: Flow, state: ConversationState, text: string
   // "… je ne l'ai pas", "je n'ai rien fait encore": a negation anywhere in a request may deny the choice it names.
   if (isNegated(normalize(text), lexiconFor(env.lexicons, state.lang))) return undefined;
   const phrase = read.read.phrase;
-  if (phrase && allVariants(flow.title).some((t) => containsPhrase(normalize(t), phrase))) return undefined;
+  if (phrase && namesTheFlow(flow, phrase)) return undefined;
   // Typed as the label itself, an answer is not said back; read ahead, it always is.
   const choice = node.choices.find((c) => (c.value ?? c.next) === read.answer?.value);
   const understood = read.understood ?? (choice ? { text: resolveText(choice.label, state.lang) } : undefined);

@@ -239,10 +239,13 @@ describe('converse: a new request typed where an answer was expected (real flows
   it('words of the procedure\'s own title answer none of its questions (« demande de retraite »)', () => {
     const r = converse(real, initialState('fr'), { kind: 'text', text: 'demande de retraite' });
     expect(r.state).toMatchObject({ flowId: 'retraite-demande', nodeId: 'intro' });
-    // Typed as the label itself, a request read ahead is still said back.
-    const labelled = converse(real, initialState('fr'), { kind: 'text', text: 'je veux demander ma retraite' });
-    expect(labelled.state.history).toEqual(['intro']);
-    expect(labelOf(labelled.outputs, 'engine:understood')).toEqual({ text: 'Je veux demander ma retraite' });
+    // Even typed as a choice's label: « je veux demander ma retraite » is the title's words.
+    expect(converse(real, initialState('fr'), { kind: 'text', text: 'je veux demander ma retraite' }).state.nodeId).toBe('intro');
+    // Words the title says in brackets or after a colon are answers: « passeport » is the
+    // préfecture's « Carte d'identité ou passeport », said back even though it is a synonym.
+    const passport = converse(real, initialState('fr'), { kind: 'text', text: 'rdv prefecture pr passeport svp' });
+    expect(passport.state.answers).toMatchObject({ motif: 'identite' });
+    expect(labelOf(passport.outputs, 'engine:understood')).toEqual({ text: "Carte d'identité ou passeport" });
   });
 
   it('"je sais pas quand il faut le faire" is the choice "Savoir quand le faire", not a cry for help', () => {
@@ -375,6 +378,33 @@ describe('converse: a "which one?" the keywords made without the procedure the c
     const r = converse(buildCatalog(realFlows, lexicons(), [], { examples }), initialState('fr'), { kind: 'text', text });
     expect(r.state.candidates?.[0]).toBe('ameli-compte');
     expect(r.state.candidates?.slice(1)).toEqual(alone.state.candidates?.slice(0, 3));
+  });
+});
+
+describe('converse: a procedure the keywords only suggest, and the classifier is sure is another (real flows)', () => {
+  const text = 'I moved to Lyon last month, do I have to update the address on my car registration?';
+
+  it('asks about both, the classifier\'s first, instead of "Vous voulez dire" the keywords\' one', () => {
+    const alone = converse(buildCatalog(realFlows, lexicons()), initialState('fr'), { kind: 'text', text });
+    const suggested = alone.state.offer?.kind === 'flow' ? alone.state.offer.flowId : undefined;
+    expect(suggested).toBeDefined();
+    expect(suggested).not.toBe('carte-grise-ants');
+    const examples = ['new address on my car registration', 'I moved, change the address on my vehicle registration', 'update address car registration certificate', 'car registration address after moving'].map((t) => ({ text: t, flow: 'carte-grise-ants' }));
+    const r = converse(buildCatalog(realFlows, lexicons(), [], { examples }), initialState('en'), { kind: 'text', text });
+    expect(r.state.candidates).toEqual(['carte-grise-ants', suggested]);
+  });
+});
+
+describe('converse: what was asked before "which one?" picks nothing by itself (real flows)', () => {
+  it('« merci » after « rdv a la prefecture » starts no procedure', () => {
+    const real = buildCatalog(realFlows, lexicons());
+    let r = converse(real, initialState('fr'), { kind: 'text', text: 'rdv a la prefecture' });
+    expect(r.state.candidates?.length).toBeGreaterThan(1);
+    r = converse(real, r.state, { kind: 'text', text: 'hhhhh' });
+    expect(r.state.flowId).toBeUndefined();
+    r = converse(real, initialState('fr'), { kind: 'text', text: 'rdv a la prefecture' });
+    r = converse(real, r.state, { kind: 'text', text: 'merci' });
+    expect(r.state.flowId).toBeUndefined();
   });
 });
 
