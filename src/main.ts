@@ -85,6 +85,7 @@ export async function startService(
 
   const store = await createStore({
     databaseUrl: config.databaseUrl,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     dataDir: config.dataDir,
     // A damaged row is skipped, not made to fail its conversation; it must still be seen.
     onUnreadable: (row) => logger.error({ row }, 'a stored row cannot be read (damaged?): skipped'),

@@ -21,6 +21,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** How long a PostgreSQL connection may take to open (DATABASE_CONNECT_TIMEOUT_MS), in ms. */
+  databaseConnectTimeoutMs: number;
   flowsDir: string;
   /** Bot Framework credentials for `/api/messages`; all absent = anonymous (a local Emulator, tests). */
   microsoft: { appId?: string; appPassword?: string; appType?: AppType; tenantId?: string };
@@ -277,6 +279,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; dote
     host: str(env, 'HOST') ?? '0.0.0.0',
     dataDir: path.resolve(cwd, str(env, 'ARIANE_DATA_DIR') ?? './var'),
     databaseUrl,
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     flowsDir: path.resolve(cwd, str(env, 'ARIANE_FLOWS_DIR') ?? './flows'),
     microsoft: { appId, appPassword, appType, tenantId },
     emulator,

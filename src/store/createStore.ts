@@ -8,6 +8,8 @@ import type { Store, UnreadableRow } from './types';
 export interface StoreConfig {
   /** PostgreSQL connection string (DATABASE_URL): when set, several instances can share the data. */
   databaseUrl?: string;
+  /** PostgreSQL: how long opening a connection may take before it fails, in ms (default 5 s). */
+  connectTimeoutMs?: number;
   /** Directory for the embedded SQLite database (`<dataDir>/ariane.db`), created if missing. */
   dataDir: string;
   /** Keep everything in memory (unit tests only: nothing survives the process). */
@@ -25,7 +27,10 @@ export interface StoreConfig {
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
   const { onUnreadable, onFeedLost } = config;
-  if (config.databaseUrl) return PostgresStore.open({ connectionString: config.databaseUrl, onUnreadable, onFeedLost });
+  if (config.databaseUrl) {
+    const pool = config.connectTimeoutMs === undefined ? {} : { pool: { connectionTimeoutMillis: config.connectTimeoutMs } };
+    return PostgresStore.open({ connectionString: config.databaseUrl, onUnreadable, onFeedLost, ...pool });
+  }
   if (config.memory) return new MemoryStore();
   return SqliteStore.open({ dataDir: config.dataDir, onUnreadable });
 }

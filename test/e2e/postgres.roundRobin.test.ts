@@ -12,7 +12,7 @@
  * put end to end, are the conversation's whole history: nothing lost, duplicated or reordered.
  */
 import { SENTENCES } from '../bot/botHarness';
-import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testConnectTimeout, type TestPostgres } from '../support/postgres';
 import {
   expectedTranscript,
   getActivities,
@@ -47,6 +47,7 @@ describePostgres('two instances on PostgreSQL under load, round-robin', () => {
     pg = await startPostgres();
     const env = {
       DATABASE_URL: pg.url,
+      ...testConnectTimeout,
       // One test client is many people: lift the abuse limits.
       ARIANE_MAX_ACTIVITIES_PER_MINUTE: '1000000',
       ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '1000000',

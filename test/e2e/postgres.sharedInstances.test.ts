@@ -7,7 +7,7 @@
  */
 import WebSocket from 'ws';
 import { startInProcess } from '../server/serviceHarness';
-import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testConnectTimeout, type TestPostgres } from '../support/postgres';
 import { http, waitFor } from './support';
 
 jest.setTimeout(60_000);
@@ -21,7 +21,7 @@ describePostgres('two instances on PostgreSQL: streams and limits', () => {
 
   beforeAll(async () => {
     pg = await startPostgres();
-    const env = { DATABASE_URL: pg.url, ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '6', ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '4' };
+    const env = { DATABASE_URL: pg.url, ARIANE_MAX_TURNS_PER_IP_PER_MINUTE: '6', ARIANE_MAX_CONVERSATIONS_PER_IP_PER_MINUTE: '4', ...testConnectTimeout };
     a = await startInProcess(env, { streamPollMs: 3_600_000 });
     b = await startInProcess(env, { streamPollMs: 3_600_000 });
   });

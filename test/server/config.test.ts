@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     expect(c.limits).toMatchObject({ turnsPerIpPerMinute: 500, streamsPerConversation: 2, streamsPerIp: 40 });
   });
 
+  test('DATABASE_CONNECT_TIMEOUT_MS: 5 s by default, as set otherwise', () => {
+    expect(loadConfig({}, { dotenv: false }).databaseConnectTimeoutMs).toBe(5000);
+    expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '30000' }, { dotenv: false }).databaseConnectTimeoutMs).toBe(30000);
+  });
+
   test('ARIANE_SOURCES_URL: the archive to sync daily', () => {
     const url = 'https://lecomarquage.service-public.gouv.fr/vdd/3.5/part/zip/vosdroits-latest.zip';
     expect(loadConfig({ ARIANE_SOURCES_URL: ` ${url} ` }, { dotenv: false }).sourcesUrl).toBe(url);
@@ -49,6 +54,7 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: 'soon' }, 'DATABASE_CONNECT_TIMEOUT_MS'],
     [{ MicrosoftAppType: 'Sometimes' }, 'MicrosoftAppType'],
     [{ MicrosoftAppPassword: 'p' }, 'MicrosoftAppId'],
     [{ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'a' }, 'MicrosoftAppTenantId'],

@@ -40,6 +40,9 @@ export const skipPostgres = process.env.ARIANE_SKIP_PG === '1';
  */
 export const testPool = { connectionTimeoutMillis: 30_000 } as const;
 
+/** The same for services the tests start (`DATABASE_CONNECT_TIMEOUT_MS`): two instances in one busy test process. */
+export const testConnectTimeout = { DATABASE_CONNECT_TIMEOUT_MS: String(testPool.connectionTimeoutMillis) } as const;
+
 /** `describe`, or `describe.skip` (with a visible reason) when ARIANE_SKIP_PG=1. */
 export const describePostgres: jest.Describe = skipPostgres ? describe.skip : describe;
 

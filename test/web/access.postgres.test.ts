@@ -8,7 +8,7 @@ import { MediatorAccounts } from '../../src/access';
 import { createHandoff } from '../../src/handoff/createHandoff';
 import type { ConversationState } from '../../src/engine';
 import { PostgresStore } from '../../src/store';
-import { describePostgres, startPostgres, testPool, type TestPostgres } from '../support/postgres';
+import { describePostgres, startPostgres, testConnectTimeout, testPool, type TestPostgres } from '../support/postgres';
 import { startRealServer, type RealServer } from './support/realServer';
 
 jest.setTimeout(120_000);
@@ -21,7 +21,7 @@ describePostgres('mediators on two instances sharing PostgreSQL', () => {
   let b: RealServer;
   beforeAll(async () => {
     pg = await startPostgres();
-    const env = { DATABASE_URL: pg.url, ARIANE_MAX_CODE_FAILURES_PER_HOUR: '4' };
+    const env = { DATABASE_URL: pg.url, ARIANE_MAX_CODE_FAILURES_PER_HOUR: '4', ...testConnectTimeout };
     a = await startRealServer(env);
     b = await startRealServer(env);
     const store = await PostgresStore.open({ connectionString: pg.url, pool: testPool });
