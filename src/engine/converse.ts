@@ -113,12 +113,12 @@ function startFlow(catalog: Catalog, state: ConversationState, flowId: string, r
   const env = { lexicons: catalog.lexicons };
   const r = playStep(flow, state, { kind: 'flow', flowId }, env, undefined);
   r.outputs.unshift(sayKey('engine:pick.start', { title: resolveText(flow.title, state.lang) }));
-  const ahead = request === undefined ? undefined : answeredAhead(flow, r.state, request, env);
-  if (!ahead || request === undefined) return r;
+  if (request === undefined) return r;
+  const ahead = answeredAhead(flow, r.state, request, env);
+  if (!ahead) return r;
   const answered = playStep(flow, r.state, { kind: 'text', text: request }, env, undefined);
-  const echo = sayKey('engine:understood', { label: ahead.understood });
-  const echoed = answered.outputs.some((o) => o.kind === 'say' && 'key' in o.message && o.message.key === 'engine:understood');
-  return { state: answered.state, outputs: [...r.outputs.filter((o) => o.kind !== 'choices'), ...(echoed ? [] : [echo]), ...answered.outputs] };
+  const sayBack = ahead.sayBack ? [sayKey('engine:understood', { label: ahead.sayBack })] : [];
+  return { state: answered.state, outputs: [...r.outputs.filter((o) => o.kind !== 'choices'), ...sayBack, ...answered.outputs] };
 }
 
 /** The flows whose sources cite each official page (by fiche id in the page's address or `fiche`). */

@@ -376,13 +376,17 @@ function clausesOf(text: string, words: AnswerWords | undefined): string[] {
 
 const isNegatedBy = (norm: string, words: AnswerWords | undefined) => (words ? words.negation.some((p) => containsPhrase(norm, p)) : false);
 
+/** A normalised text with every occurrence of the phrases taken out (phrases may be several words: "don t"). */
+function withoutPhrases(norm: string, phrases: string[]): string {
+  let rest = ` ${norm} `;
+  for (const p of phrases) while (rest.includes(` ${p} `)) rest = rest.replace(` ${p} `, ' ');
+  return rest.trim();
+}
+
 /** A word of three letters or more that is neither a negation nor an option word ("je", "le"). */
 function hasContentWord(norm: string, words: AnswerWords | undefined): boolean {
   if (!words) return true;
-  let rest = ` ${norm} `;
-  // Negations may be several words ("don t"): take them out first.
-  for (const n of words.negation) while (rest.includes(` ${n} `)) rest = rest.replace(` ${n} `, ' ');
-  return rest.split(' ').some((w) => w.length >= 3 && !words.fillers.has(w));
+  return withoutPhrases(norm, words.negation).split(' ').some((w) => w.length >= 3 && !words.fillers.has(w));
 }
 
 const withPhrase = (m: OptionMatch | undefined, phrase: string): OptionMatch | undefined => (m ? { ...m, phrase } : m);
@@ -535,9 +539,7 @@ function ownWordsSaid(index: OptionIndex, norm: string, words: AnswerWords | und
  * ("je sais pas, j'ai pas de compte" is no wish to know).
  */
 function askedAbout(index: OptionIndex, norm: string, words: AnswerWords): { option: number; norm: string } | undefined {
-  let rest = ` ${norm} `;
-  for (const d of words.dontKnow) while (rest.includes(` ${d} `)) rest = rest.replace(` ${d} `, ' ');
-  rest = rest.trim();
+  const rest = withoutPhrases(norm, words.dontKnow);
   if (!rest || isNegatedBy(rest, words)) return undefined;
   const named = index.phrases.filter((p) => !wholeAnswerOnly(p.norm) && index.sides[p.option] === undefined && p.option !== index.dontKnowOption && containsPhrase(rest, p.norm));
   return new Set(named.map((p) => p.option)).size === 1 ? named.reduce((a, b) => (b.norm.length > a.norm.length ? b : a)) : undefined;

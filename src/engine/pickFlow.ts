@@ -357,10 +357,6 @@ function allowedEdits(length: number): number {
   return length < 4 ? 0 : length < 8 ? 1 : 2;
 }
 
-/**
- * The known stems a typed word may stand for, with how sure: 1 for the same stem, less for a typo,
- * the same sound, or the start of a longer word.
- */
 /** Possessive endings of Arabic nouns: "my", "your", "his", "her", "our", "their" (إقامتي, حسابك). */
 const ARABIC_POSSESSIVES = ['كم', 'هم', 'ها', 'نا', 'ي', 'ك', 'ه'];
 
@@ -379,6 +375,10 @@ function arabicBases(stem: string): string[] {
   return out;
 }
 
+/**
+ * The known stems a typed word may stand for, with how sure: 1 for the same stem, less for a typo,
+ * the same sound, or the start of a longer word.
+ */
 function lookUp(index: FlowIndex, t: Term, knownWord?: KnownWord): Map<string, number> {
   const found = new Map<string, number>();
   const keep = (stem: string, q: number) => found.set(stem, Math.max(found.get(stem) ?? 0, q));

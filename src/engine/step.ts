@@ -8,6 +8,7 @@ import { HANDLERS, WAITING_KINDS } from './nodes';
 import type { AnswerInput, AnswerResult, NodeContext } from './nodes/context';
 import { sayKey } from './nodes/context';
 import { route } from './nodes/branch';
+import { choiceValue } from './nodes/question';
 import { isNegated } from './match';
 import { normalize } from './normalize';
 import { wordsOf } from './pickFlow';
@@ -443,7 +444,7 @@ const READ_AHEAD = new Set(['exact', 'contained', 'asked']);
  * person has not applied yet. (Its summary would say too much: the CAF's lists the very changes its
  * first question offers.)
  */
-export function answeredAhead(flow: Flow, state: ConversationState, text: string, env: StepEnv = {}): { understood: Message } | undefined {
+export function answeredAhead(flow: Flow, state: ConversationState, text: string, env: StepEnv = {}): { sayBack?: Message } | undefined {
   const node = state.nodeId ? flow.nodes[state.nodeId] : undefined;
   if (node?.kind !== 'question') return undefined;
   const read = readAnswer(flow, state, { kind: 'text', text }, env, false);
@@ -453,10 +454,11 @@ export function answeredAhead(flow: Flow, state: ConversationState, text: string
   if (isNegated(normalize(text), lexiconFor(env.lexicons, state.lang))) return undefined;
   const phrase = read.read.phrase;
   if (phrase && namesTheFlow(flow, phrase)) return undefined;
-  // Typed as the label itself, an answer is not said back; read ahead, it always is.
-  const choice = node.choices.find((c) => (c.value ?? c.next) === read.answer?.value);
-  const understood = read.understood ?? (choice ? { text: resolveText(choice.label, state.lang) } : undefined);
-  return understood ? { understood } : undefined;
+  // Typed as the label itself, an answer is not said back by the question (`sayBack` is then the
+  // label to say); read ahead, it always is.
+  if (read.understood) return {};
+  const choice = node.choices.find((c) => choiceValue(c) === read.answer?.value);
+  return choice ? { sayBack: { text: resolveText(choice.label, state.lang) } } : undefined;
 }
 
 function readAnswer(flow: Flow, state: ConversationState, input: Input, env: StepEnv, strict: boolean): AnswerResult | undefined {
