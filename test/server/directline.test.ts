@@ -13,6 +13,10 @@ describe('Direct Line API (public mode)', () => {
   const dl = (path: string) => `${service.url}/v3/directline${path}`;
   beforeAll(async () => {
     service = await startInProcess({ ARIANE_TOKEN_TTL: '3', ARIANE_ALLOWED_ORIGINS: 'https://widget.example.fr' });
+    // A first conversation waits for the classifier to finish learning (seconds on a busy machine):
+    // had the tests' 3-second tokens aged meanwhile, they would expire before their own checks.
+    const warm = await http('POST', dl('/tokens/generate'), { token: 'undefined' });
+    await http('POST', dl('/conversations'), { token: warm.body.token, body: { user: {} } });
   });
   afterAll(async () => service.cleanup());
 
